@@ -1,0 +1,84 @@
+"""CareInspect — supervision and inspection of elderly-care institutions.
+
+Only :func:`create_app` builds the application.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask
+
+from .config import PROJECT_ROOT, Defaults, from_environment
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Defaults → environment → explicit overrides; bind extensions; load the checklist
+    catalogue (fail fast); register blueprints and commands explicitly."""
+    app = Flask(
+        __name__,
+        template_folder=str(PROJECT_ROOT / "templates"),
+        static_folder="static",
+    )
+    app.config.from_object(Defaults)
+    app.config.update(from_environment())
+    if config:
+        app.config.update(config)
+    app.instance_path = app.config["INSTANCE_DIR"]
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+
+    from .core import database
+    database.configure_engine(app)
+
+    from .extensions import babel, csrf, db, login_manager, migrate
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    login_manager.init_app(app)
+
+    from .core import web
+    babel.init_app(app, locale_selector=web.select_locale, timezone_selector=web.select_timezone)
+    web.init_app(app)
+
+    from .core import background
+    background.init_app(app)
+
+    from .checklists import catalogue
+    catalogue.init_app(app)
+
+    _register_models()
+    _register_blueprints(app)
+    _register_commands(app)
+    return app
+
+
+def _register_models() -> None:
+    """Import every model module so the metadata is complete (migrations, create_all)."""
+    from .auth import models as _auth  # noqa: F401
+    from .core import audit as _audit, jobs as _jobs  # noqa: F401
+    from .registry import models as _registry  # noqa: F401
+    from .checklists import models as _checklists  # noqa: F401
+
+
+def _register_blueprints(app: Flask) -> None:
+    from .auth.views import bp as auth_bp
+    from .checklists.views import bp as checklists_bp
+    from .core.views import bp as core_bp
+    from .registry.views import bp as registry_bp
+    from .users.views import bp as users_bp
+
+    for bp in (core_bp, auth_bp, registry_bp, users_bp, checklists_bp):
+        app.register_blueprint(bp)
+
+
+def _register_commands(app: Flask) -> None:
+    from .checklists.cli import checklist_cli
+    from .core.cli import audit_cli, seed_command, setup_command
+    from .grading.cli import grade_command
+    from .planning.cli import draw_command
+
+    app.cli.add_command(checklist_cli)
+    app.cli.add_command(grade_command)
+    app.cli.add_command(draw_command)
+    app.cli.add_command(seed_command)
+    app.cli.add_command(setup_command)
+    app.cli.add_command(audit_cli)

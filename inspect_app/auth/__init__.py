@@ -1,0 +1,1 @@
+"""Log-in, roles and the authorization policy (role + tenant scoping)."""

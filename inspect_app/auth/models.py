@@ -1,0 +1,106 @@
+"""Users (every role) and their revocable log-in sessions."""
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime
+
+from flask_login import UserMixin
+from sqlalchemy import Boolean, ForeignKey, String, Text, UniqueConstraint, false, true
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..core.types import UTCDateTime
+from ..extensions import db
+from .roles import Role
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "user_account"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(60), unique=True)
+    name: Mapped[str] = mapped_column(String(80))
+    password_hash: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(24), index=True)
+    department: Mapped[str | None] = mapped_column(String(24), index=True)
+    institution_id: Mapped[int | None] = mapped_column(ForeignKey("institution.id"), index=True)
+    district: Mapped[str | None] = mapped_column(String(40))
+    phone: Mapped[str | None] = mapped_column(String(30))
+    email: Mapped[str | None] = mapped_column(String(120))
+    is_active_account: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    is_department_head: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    locale: Mapped[str | None] = mapped_column(String(8))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    institution = relationship("Institution", foreign_keys=[institution_id])
+    conflicts = relationship("Conflict", back_populates="user", cascade="all, delete-orphan",
+                             order_by="Conflict.id")
+
+    # Flask-Login reads this; a disabled account cannot log in or keep a session.
+    @property
+    def is_active(self) -> bool:  # type: ignore[override]
+        return bool(self.is_active_account)
+
+    @property
+    def role_enum(self) -> Role:
+        return Role(self.role)
+
+    def has_role(self, *roles: Role) -> bool:
+        return self.role_enum in roles
+
+    @classmethod
+    def visible_to(cls, user):
+        """Bureau admins see everyone; a department admin the people of their department;
+        everyone else only themselves."""
+        if user.role == Role.BUREAU_ADMIN:
+            return true()
+        if user.role == Role.DEPARTMENT_ADMIN:
+            return (cls.department == user.department) & cls.role.in_(
+                [Role.INSPECTOR.value, Role.DEPARTMENT_ADMIN.value])
+        return cls.id == user.id
+
+    def __repr__(self) -> str:
+        return f"<User {self.username} {self.role}>"
+
+
+class Conflict(db.Model):
+    """A declared conflict of interest: the inspector must not be sent to this institution."""
+
+    __tablename__ = "inspector_conflict"
+    __table_args__ = (UniqueConstraint("user_id", "institution_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    institution_id: Mapped[int] = mapped_column(ForeignKey("institution.id"), index=True)
+    reason: Mapped[str] = mapped_column(Text)
+    declared_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    user = relationship("User", back_populates="conflicts")
+    institution = relationship("Institution")
+
+
+class LoginSession(db.Model):
+    """One signed-in browser. The cookie holds only the token; the row holds its validity,
+    so logging out, a password change or disabling the account revokes it (TRUST.md finding 1).
+    Only a hash of the token is stored."""
+
+    __tablename__ = "login_session"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    user_agent: Mapped[str | None] = mapped_column(String(200))
+
+    user = relationship("User")
+
+    @staticmethod
+    def hash_token(token: str) -> str:
+        return hashlib.sha256(token.encode()).hexdigest()
+
+
+# Flask-Login identifies a signed-in browser by its session token, not by the user id,
+# so a copied cookie dies with its session row.
+User.session_token = None
+User.get_id = lambda self: self.session_token

@@ -1,0 +1,41 @@
+"""Roles and the permission table: who may do what (the tenant part lives in each model's
+``visible_to``). One table, read by :mod:`.policy`; views declare the permission they need."""
+from __future__ import annotations
+
+from enum import Enum
+
+
+class Role(str, Enum):
+    INSPECTOR = "inspector"
+    DEPARTMENT_ADMIN = "department_admin"
+    BUREAU_ADMIN = "bureau_admin"
+    INSTITUTION_STAFF = "institution_staff"
+
+
+DEPARTMENTS = ("civil_affairs", "fire", "market_regulation", "health", "medical_insurance")
+
+I, D, B, S = Role.INSPECTOR, Role.DEPARTMENT_ADMIN, Role.BUREAU_ADMIN, Role.INSTITUTION_STAFF
+
+PERMISSIONS: dict[str, frozenset[Role]] = {
+    # registry of institutions (institution staff see only their own record)
+    "registry.view": frozenset({I, D, B, S}),
+    "registry.edit": frozenset({B}),
+    "registry.import": frozenset({B}),
+    "registry.export": frozenset({D, B}),
+    # people: the inspector registry (a department admin manages their own department)
+    "users.view": frozenset({D, B}),
+    "users.edit": frozenset({D, B}),
+    # audit trail
+    "audit.view": frozenset({B}),
+    # own account
+    "account.use": frozenset({I, D, B, S}),
+    # checklists: departments keep their own; everyone signed in may read them
+    "checklists.view": frozenset({I, D, B}),
+    "checklists.manage": frozenset({D, B}),
+}
+
+
+def allowed(role: Role | str | None, permission: str) -> bool:
+    if permission not in PERMISSIONS:
+        raise KeyError(f"unknown permission {permission!r}")
+    return role is not None and Role(role) in PERMISSIONS[permission]

@@ -1,0 +1,134 @@
+"""Accounts: password hashing, signing in and out, revocable sessions."""
+from __future__ import annotations
+
+import secrets
+from datetime import timedelta
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+from flask import current_app
+from sqlalchemy import func, select, update
+
+from ..core import audit
+from ..core.errors import Invalid
+from ..core.types import utcnow
+from ..extensions import db
+from .models import LoginSession, User
+
+LOCKOUT_FAILURES = 10
+LOCKOUT_WINDOW = timedelta(minutes=15)
+SEEN_RESOLUTION = timedelta(minutes=5)
+MIN_PASSWORD = 10
+
+# A hash of a random password: verifying against it makes an unknown user cost as much
+# time as a known one (no user enumeration by timing).
+_DUMMY_HASH: str | None = None
+
+
+def hasher() -> PasswordHasher:
+    cfg = current_app.config
+    return PasswordHasher(time_cost=cfg["ARGON2_TIME_COST"], memory_cost=cfg["ARGON2_MEMORY_KIB"],
+                          parallelism=cfg["ARGON2_PARALLELISM"])
+
+
+def hash_password(password: str) -> str:
+    return hasher().hash(password)
+
+
+def check_password_strength(password: str) -> None:
+    if len(password) < MIN_PASSWORD:
+        raise Invalid("The password must have at least %(n)d characters.", n=MIN_PASSWORD)
+
+
+def _recent_failures(username: str) -> int:
+    since = utcnow() - LOCKOUT_WINDOW
+    return db.session.scalar(
+        select(func.count()).select_from(audit.AuditEvent).where(
+            audit.AuditEvent.action == "login_failed",
+            audit.AuditEvent.entity_id == username,
+            audit.AuditEvent.at >= since,
+        )
+    ) or 0
+
+
+def authenticate(username: str, password: str) -> User | None:
+    """The user when the password is right and the account active; records failures.
+    Refuses (returns None) after too many recent failures for that name."""
+    global _DUMMY_HASH
+    username = (username or "").strip()
+    ph = hasher()
+    user = db.session.scalar(select(User).where(User.username == username))
+    if _recent_failures(username) >= LOCKOUT_FAILURES:
+        audit.record(None, "login_failed", "user_account", username, reason="locked out")
+        return None
+    ok = False
+    try:
+        if user is None:
+            _DUMMY_HASH = _DUMMY_HASH or ph.hash(secrets.token_hex(8))
+            ph.verify(_DUMMY_HASH, password)
+        else:
+            ok = ph.verify(user.password_hash, password)
+    except (VerifyMismatchError, VerificationError, InvalidHashError):
+        ok = False
+    if not ok or user is None or not user.is_active:
+        audit.record(None, "login_failed", "user_account", username)
+        return None
+    if ph.check_needs_rehash(user.password_hash):
+        user.password_hash = ph.hash(password)
+    return user
+
+
+def start_session(user: User, user_agent: str | None = None) -> str:
+    """Create a revocable session row; returns the token to keep in the cookie."""
+    token = secrets.token_urlsafe(32)
+    now = utcnow()
+    db.session.add(LoginSession(token_hash=LoginSession.hash_token(token), user_id=user.id,
+                                created_at=now, last_seen_at=now,
+                                user_agent=(user_agent or "")[:200]))
+    audit.record(user, "login", "user_account", user.id)
+    user.session_token = token
+    return token
+
+
+def load_session_user(token: str) -> User | None:
+    """The user of a live session token, or None (revoked, idle too long, account disabled)."""
+    if not token:
+        return None
+    row = db.session.scalar(select(LoginSession).where(
+        LoginSession.token_hash == LoginSession.hash_token(token), LoginSession.revoked_at.is_(None)))
+    if row is None:
+        return None
+    now = utcnow()
+    if now - row.last_seen_at > current_app.config["LOGIN_SESSION_IDLE"]:
+        return None
+    user = row.user
+    if not user.is_active:
+        return None
+    if now - row.last_seen_at > SEEN_RESOLUTION:
+        row.last_seen_at = now
+    user.session_token = token
+    return user
+
+
+def end_session(user: User) -> None:
+    token = getattr(user, "session_token", None)
+    if token:
+        db.session.execute(update(LoginSession).where(
+            LoginSession.token_hash == LoginSession.hash_token(token)).values(revoked_at=utcnow()))
+    audit.record(user, "logout", "user_account", user.id)
+
+
+def revoke_all_sessions(user: User) -> None:
+    db.session.execute(update(LoginSession).where(
+        LoginSession.user_id == user.id, LoginSession.revoked_at.is_(None)).values(revoked_at=utcnow()))
+
+
+def change_password(user: User, current: str, new: str) -> None:
+    try:
+        hasher().verify(user.password_hash, current)
+    except (VerifyMismatchError, VerificationError, InvalidHashError):
+        raise Invalid("The current password is not right.")
+    check_password_strength(new)
+    user.password_hash = hash_password(new)
+    revoke_all_sessions(user)
+    audit.record(user, "password_changed", "user_account", user.id)

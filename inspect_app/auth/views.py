@@ -1,0 +1,85 @@
+"""Signing in and out, and the user's own account."""
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_user, logout_user
+from sqlalchemy import select
+
+from ..core.errors import Invalid
+from ..core.web import translate
+from ..extensions import db
+from . import services
+from .forms import LoginForm, PasswordForm
+from .models import LoginSession
+from .policy import permission_required, public
+
+bp = Blueprint("auth", __name__)
+
+
+def _safe_next(target: str | None) -> str:
+    if target:
+        parts = urlsplit(target)
+        if not parts.scheme and not parts.netloc and target.startswith("/") and not target.startswith("//"):
+            return target
+    return url_for("core.home")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@public
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("core.home"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = services.authenticate(form.username.data, form.password.data)
+        if user is None:
+            db.session.commit()  # keep the record of the failed attempt
+            flash(_("User name or password is not right."), "error")
+            return render_template("auth/login.html", form=form), 200
+        lang = session.get("lang")
+        session.clear()  # no fixation: a fresh session for the signed-in user
+        if lang:
+            session["lang"] = lang
+        services.start_session(user, request.user_agent.string)
+        login_user(user)
+        session.permanent = True
+        db.session.commit()
+        return redirect(_safe_next(request.args.get("next")))
+    return render_template("auth/login.html", form=form)
+
+
+@bp.route("/logout", methods=["POST"])
+@permission_required("account.use")
+def logout():
+    services.end_session(current_user._get_current_object())
+    db.session.commit()
+    logout_user()
+    session.clear()
+    flash(_("You have signed out."), "info")
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/account", methods=["GET", "POST"])
+@permission_required("account.use")
+def account():
+    form = PasswordForm()
+    user = current_user._get_current_object()
+    if form.validate_on_submit():
+        try:
+            services.change_password(user, form.current.data, form.new.data)
+        except Invalid as exc:
+            db.session.rollback()
+            form.current.errors.append(translate(exc.message, exc.params))
+        else:
+            db.session.commit()
+            logout_user()
+            session.clear()
+            flash(_("Password changed. Sign in again with the new password."), "info")
+            return redirect(url_for("auth.login"))
+    sessions = db.session.scalars(select(LoginSession).where(
+        LoginSession.user_id == user.id, LoginSession.revoked_at.is_(None))
+        .order_by(LoginSession.last_seen_at.desc())).all()
+    return render_template("auth/account.html", form=form, sessions=sessions)

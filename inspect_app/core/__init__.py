@@ -1,0 +1,1 @@
+"""Mechanisms every feature shares: errors, time, audit trail, background jobs, policy types."""

@@ -1,0 +1,40 @@
+"""The home page per role, language choice and the health check."""
+from __future__ import annotations
+
+from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
+from flask_login import current_user
+from sqlalchemy import text
+
+from ..auth.policy import public
+from ..extensions import db
+
+bp = Blueprint("core", __name__)
+
+
+@bp.route("/")
+@public
+def home():
+    if not current_user.is_authenticated:
+        return redirect(url_for("auth.login"))
+    return render_template("core/home.html")
+
+
+@bp.route("/language/<code>", methods=["POST"])
+@public
+def language(code: str):
+    if code in current_app.config["LANGUAGES"]:
+        session["lang"] = code
+        if current_user.is_authenticated and current_user.locale != code:
+            current_user.locale = code
+            db.session.commit()
+    target = request.form.get("next") or url_for("core.home")
+    if not target.startswith("/") or target.startswith("//"):
+        target = url_for("core.home")
+    return redirect(target)
+
+
+@bp.route("/healthz")
+@public
+def health():
+    db.session.execute(text("SELECT 1"))
+    return {"status": "ok"}

@@ -1,0 +1,118 @@
+"""The web edge shared by every blueprint: locale, error pages, security headers, template helpers."""
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, flash, g, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from ..extensions import db, login_manager
+from .errors import DomainError
+
+log = logging.getLogger(__name__)
+
+CSP = ("default-src 'self'; img-src 'self' data: blob:; style-src 'self'; script-src 'self'; "
+       "connect-src 'self'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'; "
+       "object-src 'none'")
+
+
+def select_locale() -> str:
+    from flask import current_app
+    languages = current_app.config["LANGUAGES"]
+    chosen = request.args.get("lang") or session.get("lang")
+    if not chosen and getattr(current_user, "is_authenticated", False):
+        chosen = current_user.locale
+    if chosen in languages:
+        return chosen
+    return request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def select_timezone() -> str:
+    return "Asia/Shanghai"
+
+
+def translate(message: str, params: dict | None = None) -> str:
+    """Translate a service's message (English msgid with %(name)s parameters)."""
+    params = params or {}
+    return _(message, **params) if message else ""
+
+
+def wants_json() -> bool:
+    return request.accept_mimetypes.best == "application/json" or request.is_json
+
+
+def _error_page(status: int, message: str):
+    if wants_json():
+        return {"error": message}, status
+    return render_template("errors/error.html", status=status, message=message), status
+
+
+def init_app(app: Flask) -> None:
+    @login_manager.user_loader
+    def load_user(token: str):
+        from ..auth.services import load_session_user
+        return load_session_user(token)
+
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = None
+    login_manager.session_protection = "basic"
+
+    @app.errorhandler(DomainError)
+    def domain_error(exc: DomainError):
+        db.session.rollback()
+        return _error_page(exc.status, translate(exc.message, exc.params))
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(exc):
+        log.warning("CSRF refused: %s", exc.description)
+        return _error_page(400, _("The form has expired or was sent from elsewhere. Reload the page and try again."))
+
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException):
+        messages = {
+            403: _("You do not have permission to see this page."),
+            404: _("The page or record was not found."),
+            405: _("This action is not allowed here."),
+            413: _("The upload is too large."),
+        }
+        return _error_page(exc.code or 500, messages.get(exc.code, exc.description or ""))
+
+    @app.errorhandler(Exception)
+    def unexpected(exc: Exception):
+        log.exception("unhandled error on %s %s", request.method, request.path)
+        db.session.rollback()
+        return _error_page(500, _("Something went wrong on our side. Nothing was saved; please try again."))
+
+    @app.after_request
+    def security_headers(response):
+        response.headers.setdefault("Content-Security-Policy", CSP)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        if app.config.get("SESSION_COOKIE_SECURE"):
+            response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+        return response
+
+    @app.before_request
+    def remember_language():
+        lang = request.args.get("lang")
+        if lang in app.config["LANGUAGES"]:
+            session["lang"] = lang
+
+    from . import labels
+    from flask_babel import get_locale
+    app.jinja_env.globals.update(labels=labels, can=_can, get_locale=get_locale)
+    app.jinja_env.filters.update(labels.FILTERS)
+
+
+def _can(permission: str) -> bool:
+    from ..auth.policy import can
+    return can(current_user, permission)
+
+
+def flash_problems(problems) -> None:
+    for where, message in problems:
+        flash(f"{where}: {message}", "error")

@@ -1,0 +1,145 @@
+"""The institution registry's rules (机构名录库): codes, categories and row validation.
+
+Used by the web form and by the spreadsheet import alike, so both apply the same rules.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+# GB 32100-2015 统一社会信用代码: 18 characters from this alphabet (no I, O, Z, S, V).
+CODE_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+CODE_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
+
+INSTITUTION_TYPES = {
+    "nursing_home": "养老机构",
+    "community_center": "社区综合为老服务中心",
+    "day_care": "日间照料中心",
+    "care_home": "长者照护之家",
+    "meal_point": "助餐点",
+    "service_station": "养老服务站",
+}
+OPERATOR_TYPES = {"public": "公办", "private": "民办", "public_private": "公建民营"}
+MEDICAL_INTEGRATION = {"none": "无", "internal": "内设医疗机构", "contracted": "签约医疗机构"}
+STATUSES = {"operating": "运营中", "suspended": "暂停服务", "closed": "已关闭"}
+
+# Column names accepted on import: the English field name or its Chinese header.
+FIELDS = {
+    "name": "机构名称",
+    "credit_code": "统一社会信用代码",
+    "type": "机构类型",
+    "district": "区",
+    "street": "街道",
+    "address": "地址",
+    "beds": "床位数",
+    "nursing_beds": "护理型床位数",
+    "operator_type": "运营方式",
+    "medical_integration": "医养结合",
+    "ltc_designated": "长护险定点",
+    "status": "状态",
+    "filed_on": "备案日期",
+    "contact_phone": "联系电话",
+}
+REQUIRED = ("name", "credit_code", "type", "district", "street", "address", "beds",
+            "operator_type", "status")
+TRUE_WORDS = {"true", "yes", "y", "1", "是", "定点"}
+FALSE_WORDS = {"false", "no", "n", "0", "否", "", "非定点"}
+
+
+def credit_code_check_char(first17: str) -> str:
+    total = sum(CODE_ALPHABET.index(c) * w for c, w in zip(first17, CODE_WEIGHTS))
+    return CODE_ALPHABET[(31 - total % 31) % 31]
+
+
+def credit_code_problem(code: str) -> str | None:
+    """None when ``code`` is a valid unified social credit code, else why not."""
+    if len(code) != 18:
+        return f"must have 18 characters, has {len(code)}"
+    bad = sorted({c for c in code if c not in CODE_ALPHABET})
+    if bad:
+        return f"contains characters not allowed in a credit code: {''.join(bad)}"
+    expected = credit_code_check_char(code[:17])
+    if code[17] != expected:
+        return f"check character is {code[17]}, expected {expected}"
+    return None
+
+
+@dataclass(frozen=True)
+class RowProblem:
+    column: str
+    message: str
+
+
+def _choice(value: str, choices: dict[str, str], column: str, problems: list) -> str | None:
+    """Accept the code (nursing_home) or its Chinese label (养老机构)."""
+    if value in choices:
+        return value
+    for code, label in choices.items():
+        if value == label:
+            return code
+    problems.append(RowProblem(column, f"'{value}' is not one of: " + ", ".join(
+        f"{c} ({label})" for c, label in choices.items())))
+    return None
+
+
+def _count(value: str, column: str, problems: list) -> int | None:
+    text = value.replace(",", "")
+    try:
+        number = float(text)
+    except ValueError:
+        problems.append(RowProblem(column, f"'{value}' is not a number"))
+        return None
+    if number != int(number) or number < 0:
+        problems.append(RowProblem(column, f"'{value}' must be a whole number ≥ 0"))
+        return None
+    return int(number)
+
+
+def _date(value: str, column: str, problems: list) -> date | None:
+    for fmt in ("%Y-%m-%d", "%Y/%m/%d", "%Y-%m-%d %H:%M:%S", "%Y年%m月%d日"):
+        try:
+            return datetime.strptime(value, fmt).date()
+        except ValueError:
+            continue
+    problems.append(RowProblem(column, f"'{value}' is not a date (YYYY-MM-DD)"))
+    return None
+
+
+def clean_institution(raw: dict[str, object]) -> tuple[dict, list[RowProblem]]:
+    """Validate one institution given as text values; returns (clean values, problems)."""
+    problems: list[RowProblem] = []
+    text = {k: ("" if raw.get(k) is None else str(raw.get(k)).strip()) for k in FIELDS}
+    for field in REQUIRED:
+        if not text[field]:
+            problems.append(RowProblem(field, "is required"))
+    clean: dict = {k: text[k] or None for k in ("name", "district", "street", "address", "contact_phone")}
+    for field, limit in (("name", 120), ("district", 40), ("street", 60), ("address", 200),
+                         ("contact_phone", 30)):
+        if len(text[field]) > limit:
+            problems.append(RowProblem(field, f"is longer than {limit} characters"))
+    code = text["credit_code"].upper()
+    if code:
+        why = credit_code_problem(code)
+        if why:
+            problems.append(RowProblem("credit_code", why))
+    clean["credit_code"] = code
+    clean["type"] = _choice(text["type"], INSTITUTION_TYPES, "type", problems) if text["type"] else None
+    clean["operator_type"] = (_choice(text["operator_type"], OPERATOR_TYPES, "operator_type", problems)
+                              if text["operator_type"] else None)
+    clean["medical_integration"] = (_choice(text["medical_integration"], MEDICAL_INTEGRATION,
+                                            "medical_integration", problems)
+                                    if text["medical_integration"] else "none")
+    clean["status"] = _choice(text["status"], STATUSES, "status", problems) if text["status"] else None
+    clean["beds"] = _count(text["beds"], "beds", problems) if text["beds"] else None
+    clean["nursing_beds"] = _count(text["nursing_beds"], "nursing_beds", problems) if text["nursing_beds"] else 0
+    if clean["beds"] is not None and clean["nursing_beds"] is not None and clean["nursing_beds"] > clean["beds"]:
+        problems.append(RowProblem("nursing_beds", "cannot exceed beds"))
+    flag = text["ltc_designated"].lower()
+    if flag in TRUE_WORDS:
+        clean["ltc_designated"] = True
+    elif flag in FALSE_WORDS:
+        clean["ltc_designated"] = False
+    else:
+        problems.append(RowProblem("ltc_designated", f"'{text['ltc_designated']}' is not yes/no (是/否)"))
+    clean["filed_on"] = _date(text["filed_on"], "filed_on", problems) if text["filed_on"] else None
+    return clean, problems

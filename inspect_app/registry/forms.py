@@ -1,0 +1,55 @@
+"""The institution form. The rules live in domain/institution.py (shared with the import);
+the form only renders fields and carries the CSRF token and the record version."""
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import BooleanField, DateField, HiddenField, IntegerField, SelectField, StringField
+from wtforms.validators import Optional
+
+from ..core import labels
+
+
+def _choices(table):
+    return lambda: [(code, str(label)) for code, label in table.items()]
+
+
+class InstitutionForm(FlaskForm):
+    name = StringField(_l("Name"))
+    credit_code = StringField(_l("Unified social credit code"), render_kw={"maxlength": 18, "autocapitalize": "characters"})
+    type = SelectField(_l("Type"))
+    district = StringField(_l("District"))
+    street = StringField(_l("Street"))
+    address = StringField(_l("Address"))
+    beds = IntegerField(_l("Beds"), validators=[Optional()], render_kw={"inputmode": "numeric", "min": 0})
+    nursing_beds = IntegerField(_l("Nursing-type beds"), validators=[Optional()], render_kw={"inputmode": "numeric", "min": 0})
+    operator_type = SelectField(_l("Operator type"))
+    medical_integration = SelectField(_l("Medical integration"))
+    ltc_designated = BooleanField(_l("Long-term-care insurance designated"))
+    status = SelectField(_l("Status"))
+    filed_on = DateField(_l("Filing date"), validators=[Optional()])
+    contact_phone = StringField(_l("Contact phone"))
+    version = HiddenField()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.type.choices = _choices(labels.INSTITUTION_TYPES)()
+        self.operator_type.choices = _choices(labels.OPERATOR_TYPES)()
+        self.medical_integration.choices = _choices(labels.MEDICAL_INTEGRATION)()
+        self.status.choices = _choices(labels.STATUSES)()
+
+    def raw_values(self) -> dict:
+        """Field values as text for the domain's validation (which both forms and imports use)."""
+        names = ("name", "credit_code", "type", "district", "street", "address", "beds", "nursing_beds",
+                 "operator_type", "medical_integration", "status", "filed_on", "contact_phone")
+        raw = {n: self[n].raw_data[0] if self[n].raw_data else "" for n in names}
+        raw["ltc_designated"] = "yes" if self.ltc_designated.data else "no"
+        return raw
+
+    def attach(self, problems) -> None:
+        for column, message in problems:
+            if column in self._fields:
+                self[column].errors = list(self[column].errors or []) + [message]
+
+
+class ImportForm(FlaskForm):
+    file = FileField(_l("Spreadsheet (.xlsx or .csv)"), validators=[FileRequired()])

@@ -1,0 +1,144 @@
+"""Importing institutions from Excel or CSV: validate every row, then write all or nothing.
+
+Problems are reported as (row, column, message) with spreadsheet row numbers (the header is
+row 1). A file with any problem changes nothing. A credit code already in the registry updates
+that institution; the same code twice in one file is an error.
+"""
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+
+from ..auth import policy
+from ..core import audit
+from ..core.errors import Invalid
+from ..core.types import utcnow
+from ..domain.institution import FIELDS, REQUIRED, clean_institution
+from ..extensions import db
+from .models import Institution
+
+HEADER_TO_FIELD = {**{k: k for k in FIELDS}, **{v: k for k, v in FIELDS.items()}}
+MAX_ROWS = 20000
+
+
+@dataclass(frozen=True)
+class ImportProblem:
+    row: int
+    column: str
+    message: str
+
+
+@dataclass
+class ImportResult:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    problems: list[ImportProblem] = field(default_factory=list)
+
+
+def read_table(stream: bytes, filename: str):
+    """The uploaded file as a DataFrame of text; Invalid for unreadable files."""
+    import pandas as pd
+
+    name = (filename or "").lower()
+    try:
+        if name.endswith((".xlsx", ".xlsm")):
+            frame = pd.read_excel(io.BytesIO(stream), dtype=str, keep_default_na=False, engine="openpyxl")
+        elif name.endswith(".csv"):
+            text = _decode(stream)
+            frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, skipinitialspace=True)
+        else:
+            raise Invalid("Upload an .xlsx or .csv file.", problems=[ImportProblem(0, "file", f"'{filename}' is neither .xlsx nor .csv")])
+    except Invalid:
+        raise
+    except Exception as exc:  # pandas/openpyxl raise many kinds for broken files
+        raise Invalid("The file could not be read.", problems=[ImportProblem(0, "file", f"unreadable: {exc}")])
+    return frame
+
+
+def _decode(stream: bytes) -> str:
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return stream.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise Invalid("The file could not be read.", problems=[ImportProblem(0, "file", "not UTF-8 or GB18030 text")])
+
+
+def validate_table(frame) -> tuple[list[tuple[int, dict]], list[ImportProblem]]:
+    problems: list[ImportProblem] = []
+    columns: dict[str, str] = {}
+    for header in frame.columns:
+        key = HEADER_TO_FIELD.get(str(header).strip())
+        if key is None:
+            problems.append(ImportProblem(1, str(header), "unknown column; expected one of: " +
+                                          ", ".join(f"{v} ({k})" for k, v in FIELDS.items())))
+        elif key in columns.values():
+            problems.append(ImportProblem(1, str(header), f"column {key} appears twice"))
+        else:
+            columns[str(header)] = key
+    for required in REQUIRED:
+        if required not in columns.values():
+            problems.append(ImportProblem(1, FIELDS[required], f"required column {required} ({FIELDS[required]}) is missing"))
+    if problems:
+        return [], problems
+    if len(frame) == 0:
+        return [], [ImportProblem(2, "file", "the file has no rows")]
+    if len(frame) > MAX_ROWS:
+        return [], [ImportProblem(0, "file", f"at most {MAX_ROWS} rows per file")]
+    rows: list[tuple[int, dict]] = []
+    seen: dict[str, int] = {}
+    renamed = frame.rename(columns=columns)
+    for index, record in enumerate(renamed.to_dict("records")):
+        row_no = index + 2
+        if not any(str(v).strip() for v in record.values()):
+            continue  # blank line
+        values, row_problems = clean_institution(record)
+        problems.extend(ImportProblem(row_no, FIELDS.get(p.column, p.column), p.message) for p in row_problems)
+        code = values.get("credit_code")
+        if code:
+            if code in seen:
+                problems.append(ImportProblem(row_no, FIELDS["credit_code"], f"duplicate of row {seen[code]}"))
+            else:
+                seen[code] = row_no
+        rows.append((row_no, values))
+    return rows, problems
+
+
+def import_institutions(user, stream: bytes, filename: str) -> ImportResult:
+    """Validate the whole file, then write every row in the caller's transaction, or raise
+    :class:`Invalid` with every problem and write nothing."""
+    policy.require(user, "registry.import")
+    frame = read_table(stream, filename)
+    rows, problems = validate_table(frame)
+    if problems:
+        raise Invalid("The file was not imported; nothing was changed.", problems=problems)
+    codes = [values["credit_code"] for _, values in rows]
+    existing = {i.credit_code: i for i in db.session.scalars(
+        select(Institution).where(Institution.credit_code.in_(codes)))}
+    result = ImportResult()
+    now = utcnow()
+    for _, values in rows:
+        inst = existing.get(values["credit_code"])
+        if inst is None:
+            inst = Institution(**values, created_at=now, updated_at=now)
+            db.session.add(inst)
+            db.session.flush()
+            audit.record(user, "import", "institution", inst.id, after=audit.snapshot(inst),
+                         reason=f"import {filename}")
+            result.created += 1
+            continue
+        before = audit.snapshot(inst)
+        for key, value in values.items():
+            setattr(inst, key, value)
+        if db.session.is_modified(inst):
+            inst.updated_at = now
+            db.session.flush()
+            audit.record(user, "import", "institution", inst.id, before=before,
+                         after=audit.snapshot(inst), reason=f"import {filename}")
+            result.updated += 1
+        else:
+            result.unchanged += 1
+    return result

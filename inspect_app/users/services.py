@@ -1,0 +1,172 @@
+"""Managing accounts and the inspector registry: departments, districts, active flag and
+declared conflicts of interest."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from ..auth import policy
+from ..auth.models import Conflict as ConflictOfInterest, User
+from ..auth.roles import DEPARTMENTS, Role
+from ..auth.services import check_password_strength, hash_password, revoke_all_sessions
+from ..core import audit
+from ..core.errors import Conflict, Forbidden, Invalid
+from ..core.paging import Page, paginate
+from ..core.types import utcnow
+from ..extensions import db
+from ..registry.models import Institution
+
+
+@dataclass(frozen=True)
+class PeopleFilter:
+    q: str = ""
+    role: str = ""
+    department: str = ""
+    active: str = ""   # "", "yes", "no"
+
+
+def search(actor, f: PeopleFilter, page: int = 1, per_page: int = 25) -> Page:
+    policy.require(actor, "users.view")
+    stmt = policy.visible(User, actor)
+    if f.q:
+        like = f"%{f.q.strip()}%"
+        stmt = stmt.where(User.name.ilike(like) | User.username.ilike(like))
+    if f.role:
+        stmt = stmt.where(User.role == f.role)
+    if f.department:
+        stmt = stmt.where(User.department == f.department)
+    if f.active in ("yes", "no"):
+        stmt = stmt.where(User.is_active_account.is_(f.active == "yes"))
+    return paginate(stmt.order_by(User.department, User.role, User.username), page, per_page)
+
+
+def get(actor, user_id: int) -> User:
+    policy.require(actor, "users.view")
+    return policy.get_visible(User, user_id, actor)
+
+
+def assignable_roles(actor) -> list[str]:
+    if actor.role == Role.BUREAU_ADMIN:
+        return [r.value for r in Role]
+    if actor.role == Role.DEPARTMENT_ADMIN:
+        return [Role.INSPECTOR.value, Role.DEPARTMENT_ADMIN.value]
+    return []
+
+
+def _clean(actor, values: dict, creating: bool) -> tuple[dict, list[tuple[str, str]]]:
+    problems: list[tuple[str, str]] = []
+    out = {
+        "name": (values.get("name") or "").strip(),
+        "role": values.get("role") or "",
+        "department": values.get("department") or None,
+        "district": (values.get("district") or "").strip() or None,
+        "phone": (values.get("phone") or "").strip() or None,
+        "email": (values.get("email") or "").strip() or None,
+        "institution_id": values.get("institution_id") or None,
+        "is_active_account": bool(values.get("is_active_account", True)),
+        "is_department_head": bool(values.get("is_department_head", False)),
+    }
+    if not out["name"]:
+        problems.append(("name", "is required"))
+    if out["role"] not in assignable_roles(actor):
+        problems.append(("role", "you may not give this role"))
+    if actor.role == Role.DEPARTMENT_ADMIN:
+        out["department"] = actor.department
+    if out["role"] in (Role.INSPECTOR.value, Role.DEPARTMENT_ADMIN.value):
+        if out["department"] not in DEPARTMENTS:
+            problems.append(("department", "an inspector or department admin belongs to one department"))
+        out["institution_id"] = None
+    elif out["role"] == Role.INSTITUTION_STAFF.value:
+        out["department"] = None
+        inst_id = out["institution_id"]
+        if not inst_id or db.session.get(Institution, int(inst_id)) is None:
+            problems.append(("institution_id", "institution staff belong to one registered institution"))
+        else:
+            out["institution_id"] = int(inst_id)
+    else:
+        out["department"] = None
+        out["institution_id"] = None
+    if creating:
+        username = (values.get("username") or "").strip()
+        if not username or len(username) > 60:
+            problems.append(("username", "is required (at most 60 characters)"))
+        elif db.session.scalar(select(User.id).where(User.username == username)):
+            problems.append(("username", "is already taken"))
+        out["username"] = username
+        try:
+            check_password_strength(values.get("password") or "")
+        except Invalid:
+            problems.append(("password", "must have at least 10 characters"))
+    return out, problems
+
+
+def create(actor, values: dict) -> User:
+    policy.require(actor, "users.edit")
+    clean, problems = _clean(actor, values, creating=True)
+    if problems:
+        raise Invalid("The account could not be saved.", problems=problems)
+    user = User(**clean, password_hash=hash_password(values["password"]), created_at=utcnow())
+    db.session.add(user)
+    db.session.flush()
+    audit.record(actor, "create", "user_account", user.id, after=audit.snapshot(user))
+    return user
+
+
+def update(actor, user_id: int, values: dict) -> User:
+    policy.require(actor, "users.edit")
+    user = policy.get_visible(User, user_id, actor)
+    if user.id == actor.id and values.get("role") != actor.role:
+        raise Forbidden("You cannot change your own role.")
+    clean, problems = _clean(actor, values, creating=False)
+    if problems:
+        raise Invalid("The account could not be saved.", problems=problems)
+    before = audit.snapshot(user)
+    for key, value in clean.items():
+        setattr(user, key, value)
+    new_password = values.get("password") or ""
+    if new_password:
+        try:
+            check_password_strength(new_password)
+        except Invalid:
+            raise Invalid("The account could not be saved.", problems=[("password", "must have at least 10 characters")])
+        user.password_hash = hash_password(new_password)
+    if not user.is_active_account or new_password:
+        revoke_all_sessions(user)
+    db.session.flush()
+    after = audit.snapshot(user)
+    if before != after or new_password:
+        audit.record(actor, "update", "user_account", user.id, before=before, after=after,
+                     reason="password reset" if new_password else None)
+    return user
+
+
+def declare_conflict(actor, user_id: int, institution_id: int, reason: str) -> ConflictOfInterest:
+    """Record that an inspector must not inspect an institution (by an admin, or by the
+    inspector for themselves)."""
+    if actor.id != user_id:
+        policy.require(actor, "users.edit")
+    user = policy.get_visible(User, user_id, actor)
+    inst = policy.get_visible(Institution, institution_id, actor)
+    reason = (reason or "").strip()
+    if not reason:
+        raise Invalid("Give the reason for the conflict of interest.", problems=[("reason", "is required")])
+    if db.session.scalar(select(ConflictOfInterest.id).where(
+            ConflictOfInterest.user_id == user.id, ConflictOfInterest.institution_id == inst.id)):
+        raise Conflict("This conflict of interest is already declared.")
+    row = ConflictOfInterest(user_id=user.id, institution_id=inst.id, reason=reason[:500], declared_at=utcnow())
+    db.session.add(row)
+    db.session.flush()
+    audit.record(actor, "create", "inspector_conflict", row.id, after=audit.snapshot(row))
+    return row
+
+
+def withdraw_conflict(actor, user_id: int, conflict_id: int) -> None:
+    policy.require(actor, "users.edit")
+    user = policy.get_visible(User, user_id, actor)
+    row = db.session.scalar(select(ConflictOfInterest).where(
+        ConflictOfInterest.id == conflict_id, ConflictOfInterest.user_id == user.id))
+    if row is None:
+        raise Invalid("The conflict of interest was not found.")
+    audit.record(actor, "delete", "inspector_conflict", row.id, before=audit.snapshot(row))
+    db.session.delete(row)

@@ -1,0 +1,115 @@
+"""The inspector registry and account administration."""
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from ..auth.policy import permission_required
+from ..core.errors import Invalid
+from ..core.web import translate
+from ..extensions import db
+from ..registry.models import Institution
+from . import services
+from .forms import ConflictForm, PersonForm
+
+bp = Blueprint("users", __name__, url_prefix="/people")
+
+
+def _institution_choices() -> list[tuple[int, str]]:
+    return list(db.session.execute(select(Institution.id, Institution.name).order_by(Institution.name)))
+
+
+@bp.route("/")
+@permission_required("users.view")
+def index():
+    a = request.args
+    f = services.PeopleFilter(q=a.get("q", "")[:60], role=a.get("role", ""),
+                              department=a.get("department", ""), active=a.get("active", ""))
+    page = services.search(current_user, f, page=a.get("page", 1, type=int))
+    return render_template("users/index.html", page=page, f=f)
+
+
+@bp.route("/<int:user_id>")
+@permission_required("users.view")
+def show(user_id: int):
+    person = services.get(current_user, user_id)
+    form = ConflictForm()
+    form.institution_id.choices = [(str(i), n) for i, n in _institution_choices()]
+    return render_template("users/show.html", person=person, form=form)
+
+
+def _form(person=None) -> PersonForm:
+    form = PersonForm(obj=person) if person else PersonForm()
+    form.setup(services.assignable_roles(current_user), _institution_choices())
+    if person is not None and request.method == "GET":
+        form.institution_id.data = str(person.institution_id or "")
+        form.department.data = person.department or ""
+        form.password.data = ""
+    return form
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@permission_required("users.edit")
+def create():
+    form = _form()
+    if form.validate_on_submit():
+        try:
+            person = services.create(current_user, form.values())
+        except Invalid as exc:
+            db.session.rollback()
+            form.attach(exc.problems)
+            flash(translate(exc.message), "error")
+        else:
+            db.session.commit()
+            flash(_("Saved."), "info")
+            return redirect(url_for("users.show", user_id=person.id))
+    status = 422 if request.method == "POST" else 200
+    return render_template("users/form.html", form=form, person=None), status
+
+
+@bp.route("/<int:user_id>/edit", methods=["GET", "POST"])
+@permission_required("users.edit")
+def edit(user_id: int):
+    person = services.get(current_user, user_id)
+    form = _form(person)
+    if form.validate_on_submit():
+        try:
+            services.update(current_user, user_id, form.values())
+        except Invalid as exc:
+            db.session.rollback()
+            form.attach(exc.problems)
+            flash(translate(exc.message), "error")
+        else:
+            db.session.commit()
+            flash(_("Saved."), "info")
+            return redirect(url_for("users.show", user_id=user_id))
+    status = 422 if request.method == "POST" else 200
+    return render_template("users/form.html", form=form, person=person), status
+
+
+@bp.route("/<int:user_id>/conflicts", methods=["POST"])
+@permission_required("users.edit")
+def add_conflict(user_id: int):
+    form = ConflictForm()
+    form.institution_id.choices = [(str(i), n) for i, n in _institution_choices()]
+    if form.validate_on_submit():
+        try:
+            services.declare_conflict(current_user, user_id, int(form.institution_id.data), form.reason.data)
+        except Invalid as exc:
+            db.session.rollback()
+            flash(translate(exc.message), "error")
+        else:
+            db.session.commit()
+            flash(_("Conflict of interest recorded."), "info")
+    return redirect(url_for("users.show", user_id=user_id))
+
+
+@bp.route("/<int:user_id>/conflicts/<int:conflict_id>/delete", methods=["POST"])
+@permission_required("users.edit")
+def remove_conflict(user_id: int, conflict_id: int):
+    services.withdraw_conflict(current_user, user_id, conflict_id)
+    db.session.commit()
+    flash(_("Conflict of interest withdrawn."), "info")
+    return redirect(url_for("users.show", user_id=user_id))

@@ -1,0 +1,61 @@
+# Shared by start.sh and test.sh: a virtual environment with the project's packages,
+# compiled translations, and the Debian packages the product uses when they can be installed.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+PY="${PYTHON:-python3}"
+
+need_python() {
+  if ! "$PY" -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; then
+    echo "CareInspect needs Python 3.11 or newer (found: $("$PY" --version 2>&1))." >&2
+    exit 1
+  fi
+}
+
+apt_install() {
+  # Installs Debian packages when we may (root and apt-get present); returns 1 otherwise.
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q "$@" >/dev/null 2>&1 || {
+      apt-get update -q >/dev/null 2>&1 && DEBIAN_FRONTEND=noninteractive apt-get install -y -q "$@" >/dev/null 2>&1; }
+  else
+    return 1
+  fi
+}
+
+make_venv() {
+  need_python
+  if [ ! -x .venv/bin/python ]; then
+    if ! "$PY" -m venv .venv 2>/dev/null; then
+      rm -rf .venv
+      apt_install python3-venv || { echo "Missing: the Debian package python3-venv (apt-get install python3-venv)." >&2; exit 1; }
+      "$PY" -m venv .venv
+    fi
+  fi
+  local req="$1" stamp=".venv/.installed-$(basename "$1")"
+  if [ ! -f "$stamp" ] || [ "$req" -nt "$stamp" ] || [ requirements.txt -nt "$stamp" ]; then
+    echo "Installing Python packages ($req)…"
+    .venv/bin/python -m pip install -q --upgrade pip >/dev/null
+    .venv/bin/python -m pip install -q -r "$req"
+    touch "$stamp"
+  fi
+  export PATH="$ROOT/.venv/bin:$PATH"
+}
+
+compile_translations() {
+  .venv/bin/pybabel compile -q -d inspect_app/translations 2>/dev/null || .venv/bin/pybabel compile -d inspect_app/translations
+}
+
+system_packages() {
+  # fonts-noto-cjk: Chinese text in PDFs; chromium: browser tests. Nothing else needs them.
+  local missing=()
+  fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || missing+=(fonts-noto-cjk)
+  [ "${1:-}" = "with-browser" ] && ! command -v chromium >/dev/null 2>&1 && missing+=(chromium)
+  if [ ${#missing[@]} -gt 0 ]; then
+    if apt_install "${missing[@]}"; then
+      echo "Installed Debian packages: ${missing[*]}"
+    else
+      echo "Note: missing Debian packages: ${missing[*]} (install them with apt-get as root)." >&2
+      echo "      Without fonts-noto-cjk, PDFs show Chinese in a fallback font; without chromium, browser tests cannot run." >&2
+    fi
+  fi
+}

@@ -1,0 +1,1 @@
+"""Celery tasks: thin wrappers that take ids (or nothing), call one service and commit."""
