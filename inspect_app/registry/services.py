@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import distinct, or_, select
+from sqlalchemy import or_, select
 
 from ..auth import policy
 from ..core import audit
@@ -52,7 +52,7 @@ def search(user, f: RegistryFilter, page: int = 1, per_page: int = 25) -> Page:
 def places(user) -> dict[str, list[str]]:
     """Districts and streets present in what the user may see (for filter menus)."""
     rows = db.session.execute(
-        select(distinct(Institution.district), Institution.street)
+        select(Institution.district, Institution.street).distinct()
         .where(policy.scope_clause(Institution, user))
         .order_by(Institution.district, Institution.street)
     ).all()
