@@ -1,12 +1,12 @@
 """What changed between two versions of a checklist, for side-by-side review."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 from .checklist import Checklist, Item
 
-ITEM_FIELDS = ("text", "text_en", "type", "points", "severity", "veto", "na", "evidence",
-               "deadline_days", "basis", "step", "pass_min", "unit", "min", "max")
+# Every field of an item but its id, in the model's order.
+ITEM_FIELDS = tuple(f.name for f in fields(Item) if f.name != "id")
 
 
 @dataclass(frozen=True)
