@@ -44,7 +44,7 @@ def _institutions(rng: random.Random) -> list[Institution]:
     for itype, count in TYPE_PLAN.items():
         for _ in range(count):
             street = STREETS[n % len(STREETS)]
-            root = NAME_ROOTS[n % len(NAME_ROOTS)]
+            root = NAME_ROOTS[(n // len(STREETS)) % len(NAME_ROOTS)]  # unique with the street
             residential = itype in ("nursing_home", "care_home")
             beds = rng.randrange(40, 400, 10) if itype == "nursing_home" else (
                 rng.randrange(10, 50, 2) if residential else rng.randrange(0, 20, 2))
