@@ -35,6 +35,14 @@ class User(UserMixin, db.Model):
     conflicts = relationship("Conflict", back_populates="user", cascade="all, delete-orphan",
                              order_by="Conflict.id")
 
+    # Set when the user is loaded from a live session row (not a column).
+    session_token = None  # type: str | None
+
+    def get_id(self) -> str | None:
+        """Flask-Login keeps the session token, not the user id, in the cookie, so a copied
+        cookie dies with its session row."""
+        return self.session_token
+
     # Flask-Login reads this; a disabled account cannot log in or keep a session.
     @property
     def is_active(self) -> bool:  # type: ignore[override]
@@ -99,8 +107,3 @@ class LoginSession(db.Model):
     def hash_token(token: str) -> str:
         return hashlib.sha256(token.encode()).hexdigest()
 
-
-# Flask-Login identifies a signed-in browser by its session token, not by the user id,
-# so a copied cookie dies with its session row.
-User.session_token = None
-User.get_id = lambda self: self.session_token

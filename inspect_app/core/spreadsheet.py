@@ -17,6 +17,7 @@ def safe_cell(value):
 def write_xlsx(sheets: Sequence[tuple[str, Sequence[str], Iterable[Sequence]]]) -> bytes:
     """Build an .xlsx from (sheet title, header, rows) triples; every cell passes safe_cell."""
     from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
 
     wb = Workbook(write_only=True)
@@ -24,7 +25,6 @@ def write_xlsx(sheets: Sequence[tuple[str, Sequence[str], Iterable[Sequence]]]) 
         ws = wb.create_sheet(title=title[:31])
         bold = []
         for h in header:
-            from openpyxl.cell import WriteOnlyCell
             cell = WriteOnlyCell(ws, value=h)
             cell.font = Font(bold=True)
             bold.append(cell)

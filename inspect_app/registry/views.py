@@ -44,7 +44,8 @@ def _save(form: InstitutionForm, institution_id: int | None):
         if institution_id is None:
             inst = services.create(current_user, form.raw_values())
         else:
-            version = int(form.version.data or 0)
+            version = form.version.data
+            version = int(version) if version and version.isdigit() else 0  # tampered → stale
             inst = services.update(current_user, institution_id, form.raw_values(), version)
     except Invalid as exc:
         db.session.rollback()

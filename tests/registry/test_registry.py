@@ -76,3 +76,13 @@ def test_script_in_a_name_renders_inert(make, login):
     make.institution(name="<script>alert(1)</script>养老院")
     html = login(make.user("inspector")).get("/institutions/").get_data(as_text=True)
     assert "<script>alert(1)</script>" not in html and "&lt;script&gt;" in html
+
+
+def test_tampered_version_field_is_refused_not_a_crash(make, login, db):
+    inst = make.institution(name="篡改版本养老院")
+    browser = login(make.user("bureau_admin"))
+    data = {**VALID, "name": "覆盖", "credit_code": inst.credit_code, "version": "abc"}
+    response = browser.post(f"/institutions/{inst.id}/edit", data, token_from="/institutions/")
+    assert response.status_code == 422
+    db.session.refresh(inst)
+    assert inst.name == "篡改版本养老院"
