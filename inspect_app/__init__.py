@@ -57,16 +57,25 @@ def _register_models() -> None:
     from .core import audit as _audit, jobs as _jobs  # noqa: F401
     from .registry import models as _registry  # noqa: F401
     from .checklists import models as _checklists  # noqa: F401
+    from .inspections import models as _inspections  # noqa: F401
+    from .rectification import models as _rectification  # noqa: F401
+    from .grading import models as _grading  # noqa: F401
+    from .planning import models as _planning  # noqa: F401
 
 
 def _register_blueprints(app: Flask) -> None:
     from .auth.views import bp as auth_bp
     from .checklists.views import bp as checklists_bp
     from .core.views import bp as core_bp
+    from .grading.views import bp as grading_bp
+    from .inspections.views import bp as inspections_bp
+    from .planning.views import bp as planning_bp
+    from .rectification.views import bp as rectification_bp
     from .registry.views import bp as registry_bp
     from .users.views import bp as users_bp
 
-    for bp in (core_bp, auth_bp, registry_bp, users_bp, checklists_bp):
+    for bp in (core_bp, auth_bp, registry_bp, users_bp, checklists_bp, inspections_bp,
+               rectification_bp, grading_bp, planning_bp):
         app.register_blueprint(bp)
 
 

@@ -41,7 +41,7 @@ def app(tmp_path_factory):
             with db.engine.begin() as conn:
                 from sqlalchemy import text
                 conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
-        upgrade()
+        upgrade(revision="heads")
         from inspect_app.checklists.services import sync_catalogue
         sync_catalogue()
         db.session.commit()

@@ -3,9 +3,15 @@ from __future__ import annotations
 
 import pytest
 
-ANON, INSP, DEPT, BUREAU, STAFF = "anonymous", "inspector", "department_admin", "bureau_admin", "institution_staff"
-SIGNED_IN = {INSP, DEPT, BUREAU, STAFF}
-EVERYONE = SIGNED_IN | {ANON}
+from tests.grading import access as grading_access
+from tests.inspections import access as inspections_access
+from tests.planning import access as planning_access
+from tests.rectification import access as rectification_access
+from tests.roles import ANON, BUREAU, DEPT, EVERYONE, INSP, SIGNED_IN, STAFF
+
+# Each later feature keeps its rows in tests/<feature>/access.py: ROUTES (endpoint → roles)
+# and world(make, db, users, own, other) → the URL parameters its routes need.
+FEATURES = (inspections_access, rectification_access, grading_access, planning_access)
 
 # endpoint → roles allowed
 MATRIX: dict[str, set[str]] = {
@@ -34,6 +40,8 @@ MATRIX: dict[str, set[str]] = {
     "checklists.export": {INSP, DEPT, BUREAU},
     "checklists.convert": {DEPT, BUREAU},
 }
+for _feature in FEATURES:
+    MATRIX.update(_feature.ROUTES)
 
 
 def test_every_route_is_in_the_matrix_and_declares_its_permission(app):
@@ -63,6 +71,8 @@ def world(make, db):
     db.session.flush()
     params = {"institution_id": own.id, "user_id": inspector.id, "conflict_id": conflict.id,
               "checklist_id": "fire-safety", "code": "en", "filename": "app.css"}
+    for feature in FEATURES:
+        params.update(feature.world(make, db, users, own, other))
     return users, params
 
 

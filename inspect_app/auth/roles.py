@@ -32,6 +32,24 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     # checklists: departments keep their own; everyone signed in may read them
     "checklists.view": frozenset({I, D, B}),
     "checklists.manage": frozenset({D, B}),
+    # inspections: inspectors fill their assignments; departments and the bureau create visits
+    "inspections.view": frozenset({I, D, B}),
+    "inspections.fill": frozenset({I}),
+    "inspections.manage": frozenset({D, B}),
+    "inspections.record": frozenset({I, D, B, S}),      # the finished record (检查记录) and its PDF
+    # rectification (整改): institutions answer, departments verify and decide
+    "rectification.view": frozenset({I, D, B, S}),
+    "rectification.respond": frozenset({S}),
+    "rectification.verify": frozenset({I, D}),
+    "rectification.decide": frozenset({D}),
+    # grading (等级评定): institutions apply; the bureau evaluates, publishes and confirms
+    "grading.view": frozenset({D, B, S}),
+    "grading.apply": frozenset({S}),
+    "grading.manage": frozenset({B}),
+    # planning (抽查计划, 双随机)
+    "planning.view": frozenset({D, B}),
+    "planning.manage": frozenset({B}),
+    "calendar.view": frozenset({I, D, B}),
 }
 
 

@@ -17,7 +17,7 @@ def setup_command(demo: bool) -> None:
     from flask_migrate import upgrade
 
     from ..checklists.services import sync_catalogue
-    upgrade()
+    upgrade(revision="heads")
     rows, problems = sync_catalogue()
     db.session.commit()
     for message in problems:

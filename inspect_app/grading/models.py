@@ -1,0 +1,2 @@
+"""Models of the grading feature."""
+from __future__ import annotations

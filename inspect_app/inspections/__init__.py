@@ -1,0 +1,1 @@
+"""Inspections: visits, joint visits, forms from checklists, drafts, evidence, submission."""

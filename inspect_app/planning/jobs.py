@@ -1,0 +1,6 @@
+"""Job handlers of the planning feature: name → function(payload) run by tasks.jobs (idempotent)."""
+from __future__ import annotations
+
+from typing import Callable
+
+HANDLERS: dict[str, Callable[[dict], object]] = {}

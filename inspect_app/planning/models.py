@@ -1,0 +1,2 @@
+"""Models of the planning feature."""
+from __future__ import annotations

@@ -1,0 +1,1 @@
+"""Rectification (整改): findings, notices, institution responses, verification, escalation."""

@@ -1,0 +1,2 @@
+"""Models of the rectification feature."""
+from __future__ import annotations
