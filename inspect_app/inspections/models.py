@@ -169,6 +169,10 @@ class Answer(db.Model):
     remark: Mapped[str | None] = mapped_column(Text)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    # Each save names the version it was based on; a stale save is refused (TRUST.md finding 6).
+    version: Mapped[int] = mapped_column(default=1)
+
+    __mapper_args__ = {"version_id_col": version}
 
     inspection = relationship("Inspection", back_populates="answers")
 

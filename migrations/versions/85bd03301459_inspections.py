@@ -102,6 +102,7 @@ def upgrade():
     sa.Column('remark', sa.Text(), nullable=True),
     sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('updated_by_id', sa.Integer(), nullable=True),
+    sa.Column('version', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['inspection_id'], ['inspection.id'], name=op.f('fk_answer_inspection_id_inspection'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['updated_by_id'], ['user_account.id'], name=op.f('fk_answer_updated_by_id_user_account')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_answer')),
