@@ -54,7 +54,7 @@ def create_app(config: dict | None = None) -> Flask:
 def _register_models() -> None:
     """Import every model module so the metadata is complete (migrations, create_all)."""
     from .auth import models as _auth  # noqa: F401
-    from .core import audit as _audit, jobs as _jobs  # noqa: F401
+    from .core import audit as _audit, files as _files, jobs as _jobs  # noqa: F401
     from .registry import models as _registry  # noqa: F401
     from .checklists import models as _checklists  # noqa: F401
     from .inspections import models as _inspections  # noqa: F401

@@ -4,8 +4,9 @@ One :class:`Visit` goes to one institution on one day and carries one :class:`In
 per participating department, each filled with that department's checklist version by the
 department's inspectors (:class:`InspectionInspector`). An inspection is a draft until it is
 submitted; its ``submission_id`` is minted by the tablet when the draft starts and is unique
-forever (TRUST.md finding 6). :class:`StoredFile` rows describe files kept outside ``static``;
-they are served only through views that check the owning record.
+forever (TRUST.md finding 6). Files (photos, signatures) are
+:class:`~inspect_app.core.files.StoredFile` rows, served only through views that check the
+owning record.
 """
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from sqlalchemy import (JSON, Boolean, Date, ForeignKey, Integer, Numeric, Strin
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..auth.roles import Role
+from ..core.files import StoredFile  # noqa: F401  (files belong to core; re-exported for convenience)
 from ..core.types import UTCDateTime
 from ..extensions import db
 
@@ -25,25 +27,6 @@ PLANNED, IN_PROGRESS, COMPLETED, CANCELLED = "planned", "in_progress", "complete
 ASSIGNED, DRAFT, SUBMITTED = "assigned", "draft", "submitted"
 # Visit.purpose
 PURPOSES = ("routine", "random", "complaint", "follow_up", "grading")
-
-
-class StoredFile(db.Model):
-    """A file received from a user: re-encoded, stored under a random name, never in static."""
-
-    __tablename__ = "stored_file"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    token: Mapped[str] = mapped_column(String(40), unique=True)       # random storage name
-    kind: Mapped[str] = mapped_column(String(16))                       # photo | signature | document
-    content_type: Mapped[str] = mapped_column(String(60))
-    size: Mapped[int] = mapped_column(Integer)
-    sha256: Mapped[str] = mapped_column(String(64))
-    width: Mapped[int | None] = mapped_column(Integer)
-    height: Mapped[int | None] = mapped_column(Integer)
-    original_name: Mapped[str | None] = mapped_column(String(200))
-    has_thumbnail: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
-    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
-    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
 class Visit(db.Model):
