@@ -4,4 +4,10 @@ read, so adding a plan or a deadline needs no entry here and no restart."""
 BEAT_SCHEDULE = {
     # Runs pending jobs whose wake-up message was lost and revives jobs of dead workers.
     "sweep-jobs": {"task": "tasks.sweep.jobs", "schedule": 60.0},
+    # Rectification deadlines: reminders before, the escalation ladder after (each step once).
+    "sweep-deadlines": {"task": "tasks.rectification.sweep_deadlines", "schedule": 60.0},
+    # Grades: close ended 公示 periods, lapse expired grades.
+    "sweep-grades": {"task": "tasks.grading.sweep_grades", "schedule": 900.0},
+    # Plans: start due periods' runs (freeze, seed, draw, visits) and move unfinished runs on.
+    "sweep-plans": {"task": "tasks.planning.sweep_plans", "schedule": 300.0},
 }

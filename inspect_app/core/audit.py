@@ -4,6 +4,12 @@ Each row keeps who, when, what, and the values before and after. Rows form a has
 (each row's hash covers its content and the previous row's hash), so altering or deleting
 a row is detected at that row by :func:`verify_chain`. Export the latest hash regularly
 (``flask audit head``) to keep the chain's end outside the database.
+
+Rows are written at once (visible in the transaction, numbered by ``id``) but **sealed when
+the transaction commits**: a ``before_commit`` hook takes the chain lock, gives the
+transaction's rows the next chain positions (``seq``) and their hashes. So concurrent
+requests serialise only for the moment of their commit, not from their first change on, and
+the chain's order is the order in which transactions committed.
 """
 from __future__ import annotations
 
@@ -14,8 +20,8 @@ from decimal import Decimal
 from enum import Enum
 from typing import Any
 
-from sqlalchemy import JSON, String, Text, func, inspect, select, text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import JSON, BigInteger, String, Text, event, func, inspect, select, text
+from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from ..extensions import db
 from .types import UTCDateTime, utcnow
@@ -36,8 +42,10 @@ class AuditEvent(db.Model):
     before: Mapped[dict | None] = mapped_column(JSON)
     after: Mapped[dict | None] = mapped_column(JSON)
     reason: Mapped[str | None] = mapped_column(Text)
-    prev_hash: Mapped[str] = mapped_column(String(64))
-    hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # Set when the writing transaction commits (see the module's docstring).
+    seq: Mapped[int | None] = mapped_column(BigInteger, unique=True)
+    prev_hash: Mapped[str | None] = mapped_column(String(64))
+    hash: Mapped[str | None] = mapped_column(String(64), unique=True)
 
 
 def jsonable(value: Any) -> Any:
@@ -91,11 +99,7 @@ def record(actor, action: str, entity: str, entity_id, before: dict | None = Non
     ``actor`` is a user (anything with ``id`` and ``username``) or ``None`` for the system.
     """
     session = db.session
-    if session.get_bind().dialect.name == "postgresql":
-        # Serialise appenders so the chain never forks; released at commit/rollback.
-        session.execute(text("SELECT pg_advisory_xact_lock(727001)"))
-    prev = session.scalar(select(AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1))
-    event = AuditEvent(
+    row = AuditEvent(
         at=utcnow(),
         actor_id=getattr(actor, "id", None),
         actor=getattr(actor, "username", None) or "system",
@@ -105,37 +109,76 @@ def record(actor, action: str, entity: str, entity_id, before: dict | None = Non
         before=jsonable(before) if before is not None else None,
         after=jsonable(after) if after is not None else None,
         reason=reason,
-        prev_hash=prev or GENESIS,
     )
-    event.hash = _digest(event.prev_hash, _chained_fields(event))
-    session.add(event)
+    session.add(row)
     session.flush()
-    return event
+    session.info.setdefault(_UNSEALED, []).append(row)
+    return row
+
+
+_UNSEALED = "audit_unsealed"
+CHAIN_LOCK = 727001
+
+
+@event.listens_for(Session, "before_commit")
+def _seal(session: Session) -> None:
+    """Chain this transaction's rows: lock, read the chain's end, hash in ``id`` order."""
+    pending = session.info.pop(_UNSEALED, None)
+    if not pending:
+        return
+    rows = sorted((r for r in pending if r in session and r.seq is None), key=lambda r: r.id)
+    if not rows:
+        return
+    if session.get_bind().dialect.name == "postgresql":
+        # Serialise sealers so the chain never forks; released at commit.
+        session.execute(text(f"SELECT pg_advisory_xact_lock({CHAIN_LOCK})"))
+    last = session.execute(
+        select(AuditEvent.seq, AuditEvent.hash).where(AuditEvent.seq.is_not(None))
+        .order_by(AuditEvent.seq.desc()).limit(1)).first()
+    seq, prev = (last.seq, last.hash) if last else (0, GENESIS)
+    for row in rows:
+        seq += 1
+        row.seq, row.prev_hash = seq, prev
+        row.hash = prev = _digest(prev, _chained_fields(row))
+    session.flush()
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget(session: Session) -> None:
+    if not session.in_transaction():
+        session.info.pop(_UNSEALED, None)
 
 
 def verify_chain(batch: int = 5000) -> list[int]:
-    """Ids of rows whose content or link does not match the chain (empty when intact)."""
-    bad: list[int] = []
+    """Ids of rows whose content or link does not match the chain (empty when intact).
+
+    A row without a chain position is bad unless this very session wrote it and has not
+    committed yet (a committed row is always sealed)."""
+    own = {r.id for r in db.session.info.get(_UNSEALED, ())}
+    bad = [i for i in db.session.scalars(select(AuditEvent.id).where(AuditEvent.seq.is_(None)))
+           if i not in own]
     expected_prev = GENESIS
-    last_id = 0
+    last_seq = 0
     while True:
         rows = db.session.scalars(
-            select(AuditEvent).where(AuditEvent.id > last_id).order_by(AuditEvent.id).limit(batch)
+            select(AuditEvent).where(AuditEvent.seq > last_seq).order_by(AuditEvent.seq).limit(batch)
         ).all()
         if not rows:
-            return bad
-        for event in rows:
-            if event.prev_hash != expected_prev or event.hash != _digest(event.prev_hash, _chained_fields(event)):
-                bad.append(event.id)
-            expected_prev = event.hash
-            last_id = event.id
+            return sorted(bad)
+        for row in rows:
+            if row.prev_hash != expected_prev or row.hash != _digest(row.prev_hash, _chained_fields(row)):
+                bad.append(row.id)
+            expected_prev = row.hash
+            last_seq = row.seq
 
 
 def head() -> tuple[int, str] | None:
+    """The chain's end: (position, hash) of the last sealed row."""
     row = db.session.execute(
-        select(AuditEvent.id, AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1)
+        select(AuditEvent.seq, AuditEvent.hash).where(AuditEvent.seq.is_not(None))
+        .order_by(AuditEvent.seq.desc()).limit(1)
     ).first()
-    return (row.id, row.hash) if row else None
+    return (row.seq, row.hash) if row else None
 
 
 def history(entity: str, entity_id) -> list[AuditEvent]:

@@ -126,7 +126,7 @@ def _encode(image, fmt: str) -> bytes:
     if fmt == "JPEG":
         image.save(out, "JPEG", quality=JPEG_QUALITY, optimize=True)
     else:
-        image.save(out, "PNG", optimize=True)
+        image.save(out, "PNG", compress_level=3)   # signatures: small line drawings, fast
     return out.getvalue()
 
 
@@ -140,20 +140,21 @@ def _write(token: str, data: bytes, suffix: str = "") -> None:
     os.replace(tmp, path)
 
 
-def _store(kind: str, image, fmt: str, user, original_name: str | None):
+def _store(kind: str, image, fmt: str, user, original_name: str | None, thumbnail: bool = True):
     from PIL import Image
 
     data = _encode(image, fmt)
     token = secrets.token_hex(16)
     _write(token, data)
-    thumb = image.copy()
-    thumb.thumbnail((THUMB_SIDE, THUMB_SIDE), Image.Resampling.LANCZOS)
-    _write(token, _encode(thumb, fmt), ".thumb")
+    if thumbnail:
+        thumb = image.copy()
+        thumb.thumbnail((THUMB_SIDE, THUMB_SIDE), Image.Resampling.LANCZOS)
+        _write(token, _encode(thumb, fmt), ".thumb")
     row = StoredFile(
         token=token, kind=kind, content_type="image/jpeg" if fmt == "JPEG" else "image/png",
         size=len(data), sha256=hashlib.sha256(data).hexdigest(), width=image.width,
         height=image.height, original_name=(original_name or "")[:200] or None,
-        has_thumbnail=True, uploaded_by_id=getattr(user, "id", None), uploaded_at=utcnow())
+        has_thumbnail=thumbnail, uploaded_by_id=getattr(user, "id", None), uploaded_at=utcnow())
     db.session.add(row)
     db.session.flush()
     return row
@@ -193,7 +194,8 @@ def store_signature(data_url: str, user=None, where: str = "signature"):
     image = _decode_image(data, where, min(max_pixels, 4_000_000))
     if image.getbbox() is None or _is_blank(image):
         raise Invalid("The signature is empty.", problems=[f"{where}: nothing drawn"])
-    return _store("signature", _flatten(image), "PNG", user, None)
+    # A signature is shown at its own size: no thumbnail.
+    return _store("signature", _flatten(image), "PNG", user, None, thumbnail=False)
 
 
 def _is_blank(image) -> bool:

@@ -1,6 +1,379 @@
-"""Pages of the grading feature (HTTP only: parse → service → commit once → render)."""
+"""Pages of the grading feature (HTTP only: parse → service → commit once → render).
+
+Bureau (grading.manage): applications, evaluation import, records, 公示, objections,
+confirmation, credit records, re-grade. Institution staff: apply, their applications and
+grade history. Public (no log-in): current grades with open data, 公示 with objections.
+"""
 from __future__ import annotations
 
-from flask import Blueprint
+from flask import (Blueprint, Response, current_app, flash, jsonify, redirect, render_template,
+                   request, url_for)
+from flask_babel import gettext as _, lazy_gettext as _l
+from flask_login import current_user
+
+from ..auth.policy import permission_required, public
+from ..auth.roles import Role
+from ..core import audit, labels
+from ..core.errors import Conflict, Invalid
+from ..core.types import utcnow
+from ..core.web import translate
+from ..domain import grade_lifecycle as life
+from ..extensions import db
+from . import applications, importing, public as open_data, records, regrade
+from .policy import in_force
+from .forms import (ApplyForm, EvaluationImportForm, NoteForm, ObjectionDecisionForm, ObjectionForm,
+                    SanctionForm, StartRegradeForm)
 
 bp = Blueprint("grading", __name__, url_prefix="/grading")
+
+STATE_LABELS = {
+    "evaluated": _l("Evaluated"), "publicised": _l("In public notice"),
+    "publicity_ended": _l("Notice ended"), "confirmed": _l("Confirmed"), "rejected": _l("Rejected"),
+    "superseded": _l("Superseded"), "lapsed": _l("Lapsed"), "revoked": _l("Revoked"),
+    "submitted": _l("Submitted"), "accepted": _l("Accepted"), "declined": _l("Declined"),
+    "withdrawn": _l("Withdrawn"), "open": _l("Open"), "upheld": _l("Upheld"),
+    "dismissed": _l("Dismissed"), "pending": _l("Waiting"), "running": _l("Running"),
+    "done": _l("Done"), "failed": _l("Failed"), "penalty": _l("Administrative or criminal penalty"),
+    "blacklist": _l("Credit blacklist entry"), "accident": _l("Serious accident or elder abuse"),
+}
+
+
+@bp.app_template_global("grading_state")
+def grading_state(code: str) -> str:
+    return str(STATE_LABELS.get(code, code))
+
+
+def _today():
+    return records.local_today()
+
+
+def _refused(exc) -> None:
+    db.session.rollback()
+    flash(translate(exc.message, exc.params), "error")
+    for problem in getattr(exc, "problems", []):
+        if isinstance(problem, tuple):
+            flash(f"{problem[0]}: {_(problem[1])}", "error")
+
+
+# Overview -----------------------------------------------------------------------------------
+
+@bp.route("/")
+@permission_required("grading.view")
+def index():
+    today, now = _today(), utcnow()
+    if current_user.role == Role.INSTITUTION_STAFF:
+        own = current_user.institution_id
+        shown = records.displayed_grades([own], today, now)[own]
+        return render_template("grading/mine.html", shown=shown, history=records.history_of(own),
+                               apps=applications.search(current_user, per_page=50).items)
+    expiring = records.grades_expiring(in_force(today).expiry_warning_days, today)
+    return render_template("grading/index.html", counts=records.state_counts(current_user),
+                           expiring=expiring)
+
+
+# Applications -------------------------------------------------------------------------------
+
+@bp.route("/apply", methods=["GET", "POST"])
+@permission_required("grading.apply")
+def apply():
+    form = ApplyForm()
+    today, now = _today(), utcnow()
+    if request.method == "GET":
+        cap = applications.eligibility(current_user, 1, today, now)[1]
+        form.level.data = request.args.get("level") or str(cap)
+    level = int(form.level.data) if str(form.level.data).isdigit() else 0
+    status = 200
+    if request.method == "POST" and form.validate_on_submit():
+        try:
+            application = applications.apply(current_user, form.level.data, form.self_score.data,
+                                             form.self_assessment.data, today, now)
+        except Invalid as exc:
+            _refused(exc)
+            status = 422
+        else:
+            db.session.commit()
+            flash(_("Application submitted."), "info")
+            return redirect(url_for("grading.application", grade_application_id=application.id))
+    elif request.method == "POST":
+        status = 400
+    result, cap = applications.eligibility(current_user, max(level, 1), today, now)
+    return render_template("grading/apply.html", form=form, result=result, cap=cap), status
+
+
+@bp.route("/applications")
+@permission_required("grading.view")
+def applications_list():
+    state = request.args.get("state", "")
+    page = applications.search(current_user, state, page=request.args.get("page", 1, type=int))
+    return render_template("grading/applications.html", page=page, state=state,
+                           states=life.APPLICATION_STATES)
+
+
+@bp.route("/applications/<int:grade_application_id>")
+@permission_required("grading.view")
+def application(grade_application_id: int):
+    app_row = applications.get(current_user, grade_application_id)
+    history = audit.history("grade_application", app_row.id) \
+        if current_user.role == Role.BUREAU_ADMIN else []
+    return render_template("grading/application.html", a=app_row, history=history,
+                           evaluations=importing.evaluations_of(app_row), note_form=NoteForm())
+
+
+def _application_action(grade_application_id: int, action) -> Response:
+    try:
+        action()
+    except (Invalid, Conflict) as exc:
+        _refused(exc)
+        return redirect(url_for("grading.application", grade_application_id=grade_application_id))
+    db.session.commit()
+    flash(_("Saved."), "info")
+    return redirect(url_for("grading.application", grade_application_id=grade_application_id))
+
+
+@bp.route("/applications/<int:grade_application_id>/withdraw", methods=["POST"])
+@permission_required("grading.apply")
+def withdraw(grade_application_id: int):
+    NoteForm().validate_on_submit()
+    return _application_action(grade_application_id,
+                               lambda: applications.withdraw(current_user, grade_application_id))
+
+
+@bp.route("/applications/<int:grade_application_id>/accept", methods=["POST"])
+@permission_required("grading.manage")
+def accept(grade_application_id: int):
+    return _application_action(grade_application_id, lambda: applications.accept(
+        current_user, grade_application_id, _today(), utcnow()))
+
+
+@bp.route("/applications/<int:grade_application_id>/decline", methods=["POST"])
+@permission_required("grading.manage")
+def decline(grade_application_id: int):
+    note = request.form.get("note", "")
+    return _application_action(grade_application_id, lambda: applications.decline(
+        current_user, grade_application_id, note))
+
+
+@bp.route("/applications/<int:grade_application_id>/import", methods=["GET", "POST"])
+@permission_required("grading.manage")
+def import_evaluation(grade_application_id: int):
+    app_row = applications.get(current_user, grade_application_id)
+    form = EvaluationImportForm()
+    problems = []
+    if form.validate_on_submit():
+        upload = form.file.data
+        try:
+            record = importing.import_evaluation(current_user, grade_application_id, upload.read(),
+                                                 upload.filename or "", _today())
+        except (Invalid, Conflict) as exc:
+            db.session.rollback()
+            problems = getattr(exc, "problems", [])
+            flash(translate(exc.message, exc.params), "error")
+            return render_template("grading/import.html", form=form, a=app_row,
+                                   problems=problems), 422
+        db.session.commit()
+        flash(_("Evaluation imported: %(total)s points, level %(level)s.", total=record.total,
+                level=record.level or "-"), "info")
+        return redirect(url_for("grading.record", grade_record_id=record.id))
+    return render_template("grading/import.html", form=form, a=app_row, problems=problems)
+
+
+# Records ------------------------------------------------------------------------------------
+
+@bp.route("/records")
+@permission_required("grading.view")
+def records_list():
+    state = request.args.get("state", "")
+    differs = request.args.get("differs") == "1"
+    page = records.search_records(current_user, state, differs,
+                                  page=request.args.get("page", 1, type=int))
+    return render_template("grading/records.html", page=page, state=state, differs=differs,
+                           states=life.RECORD_STATES)
+
+
+@bp.route("/records/<int:grade_record_id>")
+@permission_required("grading.view")
+def record(grade_record_id: int):
+    row = records.get_record(current_user, grade_record_id)
+    today = _today()
+    shown = records.displayed_grades([row.institution_id], today, utcnow())[row.institution_id]
+    bureau = current_user.role == Role.BUREAU_ADMIN
+    return render_template(
+        "grading/record.html", r=row, shown=shown, bureau=bureau, note_form=NoteForm(),
+        decision_form=ObjectionDecisionForm(), objections=row.objections if bureau else [],
+        actions=life.actions_from(life.RECORD_TRANSITIONS, row.state), today=today)
+
+
+def _record_action(grade_record_id: int, action) -> Response:
+    try:
+        action()
+    except (Invalid, Conflict) as exc:
+        _refused(exc)
+        return redirect(url_for("grading.record", grade_record_id=grade_record_id))
+    db.session.commit()
+    flash(_("Saved."), "info")
+    return redirect(url_for("grading.record", grade_record_id=grade_record_id))
+
+
+@bp.route("/records/<int:grade_record_id>/publish", methods=["POST"])
+@permission_required("grading.manage")
+def publish(grade_record_id: int):
+    return _record_action(grade_record_id, lambda: records.publish(current_user, grade_record_id, _today()))
+
+
+@bp.route("/records/<int:grade_record_id>/confirm", methods=["POST"])
+@permission_required("grading.manage")
+def confirm(grade_record_id: int):
+    note = request.form.get("note", "").strip() or None
+    return _record_action(grade_record_id, lambda: records.confirm(
+        current_user, grade_record_id, _today(), note))
+
+
+@bp.route("/records/<int:grade_record_id>/reject", methods=["POST"])
+@permission_required("grading.manage")
+def reject(grade_record_id: int):
+    note = request.form.get("note", "")
+    return _record_action(grade_record_id, lambda: records.reject(current_user, grade_record_id, note))
+
+
+@bp.route("/records/<int:grade_record_id>/revoke", methods=["POST"])
+@permission_required("grading.manage")
+def revoke(grade_record_id: int):
+    note = request.form.get("note", "")
+    return _record_action(grade_record_id, lambda: records.revoke(current_user, grade_record_id, note))
+
+
+@bp.route("/records/<int:grade_record_id>/acknowledge", methods=["POST"])
+@permission_required("grading.manage")
+def acknowledge(grade_record_id: int):
+    note = request.form.get("note", "").strip() or None
+    return _record_action(grade_record_id, lambda: records.acknowledge_regrade(
+        current_user, grade_record_id, note))
+
+
+@bp.route("/objections")
+@permission_required("grading.manage")
+def objections():
+    state = request.args.get("state", "open")
+    return render_template("grading/objections.html", rows=records.objections(current_user, state),
+                           state=state, decision_form=ObjectionDecisionForm())
+
+
+@bp.route("/objections/<int:grade_objection_id>/decide", methods=["POST"])
+@permission_required("grading.manage")
+def decide_objection(grade_objection_id: int):
+    try:
+        objection = records.decide_objection(current_user, grade_objection_id,
+                                             request.form.get("outcome", ""), request.form.get("note", ""))
+    except (Invalid, Conflict) as exc:
+        _refused(exc)
+        return redirect(url_for("grading.objections"))
+    db.session.commit()
+    flash(_("Saved."), "info")
+    return redirect(url_for("grading.record", grade_record_id=objection.record_id))
+
+
+@bp.route("/sanctions", methods=["GET", "POST"])
+@permission_required("grading.manage")
+def sanctions():
+    form = SanctionForm()
+    form.institution_id.choices = [(str(i), name) for i, name in
+                                   applications.institutions_for_choice(current_user)]
+    status = 200
+    if request.method == "POST":
+        form.validate_on_submit()
+        try:
+            applications.add_sanction(current_user, form.institution_id.data or "", form.kind.data,
+                                      form.decided_on.data, form.until.data, form.reference.data,
+                                      form.note.data)
+        except Invalid as exc:
+            _refused(exc)
+            status = 422
+        else:
+            db.session.commit()
+            flash(_("Saved."), "info")
+            return redirect(url_for("grading.sanctions"))
+    return render_template("grading/sanctions.html", form=form,
+                           rows=applications.sanctions(current_user)), status
+
+
+# Re-grade -----------------------------------------------------------------------------------
+
+@bp.route("/regrade", methods=["GET", "POST"])
+@permission_required("grading.manage")
+def regrade_page():
+    form = StartRegradeForm()
+    if request.method == "POST" and form.validate_on_submit():
+        job = regrade.start(current_user)
+        db.session.commit()
+        return redirect(url_for("grading.regrade_page", job=job.id))
+    jobs = regrade.recent_jobs(current_user)
+    return render_template("grading/regrade.html", form=form, jobs=jobs,
+                           watched=request.args.get("job", type=int))
+
+
+@bp.route("/regrade/<int:job_id>.json")
+@permission_required("grading.manage")
+def regrade_status(job_id: int):
+    return jsonify(regrade.status(regrade.get_job(current_user, job_id)))
+
+
+# Public (一公开) -----------------------------------------------------------------------------
+
+def _public_filter() -> open_data.PublicFilter:
+    a = request.args
+    return open_data.PublicFilter(district=a.get("district", "")[:40], type=a.get("type", "")[:24],
+                                  level=a.get("level", "")[:1])
+
+
+@bp.route("/public/")
+@public
+def public_grades():
+    f = _public_filter()
+    page, reasons = open_data.current_grades(f, _today(), utcnow(),
+                                             page=request.args.get("page", 1, type=int))
+    return render_template("grading/public_grades.html", page=page, reasons=reasons, f=f,
+                           districts=open_data.districts())
+
+
+@bp.route("/public/grades.<any(csv, xlsx):fmt>")
+@public
+def public_download(fmt: str):
+    rows = open_data.export_rows(_public_filter(), _today(), utcnow(),
+                                 lambda code: labels.INSTITUTION_TYPES.get(code, code))
+    if fmt == "csv":
+        return Response(open_data.export_csv(rows), mimetype="text/csv; charset=utf-8",
+                        headers={"Content-Disposition": "attachment; filename=grades.csv"})
+    return Response(open_data.export_xlsx(rows),
+                    mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                    headers={"Content-Disposition": "attachment; filename=grades.xlsx"})
+
+
+@bp.route("/public/notices")
+@public
+def public_notices():
+    return render_template("grading/public_notices.html", rows=open_data.notices(_today()))
+
+
+@bp.route("/public/notices/<int:grade_record_id>", methods=["GET", "POST"])
+@public
+def public_notice(grade_record_id: int):
+    today = _today()
+    row = open_data.notice(grade_record_id, today)
+    form = ObjectionForm()
+    status = 200
+    if request.method == "POST":
+        if form.validate_on_submit():
+            sender = open_data.sender_hash(request.remote_addr or "", current_app.config["SECRET_KEY"])
+            try:
+                open_data.lodge_objection(grade_record_id, form.name.data, form.contact.data,
+                                          form.text.data, sender, today)
+            except Invalid as exc:
+                _refused(exc)
+                status = 422
+            else:
+                db.session.commit()
+                flash(_("Your objection was received. The bureau will examine it."), "info")
+                return redirect(url_for("grading.public_notice", grade_record_id=grade_record_id))
+        else:
+            status = 400
+    return render_template("grading/public_notice.html", r=row, form=form), status

@@ -1,6 +1,13 @@
-"""Job handlers of the planning feature: name → function(payload) run by tasks.jobs (idempotent)."""
+"""Job handlers of the planning feature: name → function(job) run by tasks.jobs (idempotent)."""
 from __future__ import annotations
 
 from typing import Callable
 
-HANDLERS: dict[str, Callable[[dict], object]] = {}
+
+def advance_run(job) -> dict:
+    """Take the due steps of one run right after the seed is entered (the sweep would too)."""
+    from .runs import advance_run as advance
+    return {"steps": advance(int(job.payload["run_id"]))}
+
+
+HANDLERS: dict[str, Callable] = {"planning.advance_run": advance_run}

@@ -1,6 +1,177 @@
-"""Pages of the planning feature (HTTP only: parse → service → commit once → render)."""
+"""Pages of the planning feature (HTTP only: parse → service → commit once → render).
+
+Bureau pages: plans, runs, entering a draw's beacon value, running due plans now.
+Calendars: assignments by week (inspectors, departments, bureau); planned vs done.
+Public pages: the published draws and their files (双随机、一公开).
+"""
 from __future__ import annotations
 
-from flask import Blueprint
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from ..auth.policy import permission_required, public
+from ..core.errors import Conflict, Invalid
+from ..core.types import utcnow
+from ..core.web import translate
+from ..domain.plans import local_date
+from ..extensions import db
+from . import calendar, plans, publication, runs
+from .forms import BeaconForm, PlanForm
 
 bp = Blueprint("planning", __name__, url_prefix="/planning")
+
+
+@bp.route("/")
+@permission_required("planning.view")
+def index():
+    return render_template("planning/index.html", plans=plans.list_plans(current_user),
+                           runs=plans.recent_runs(current_user))
+
+
+@bp.route("/plans/<int:plan_id>")
+@permission_required("planning.view")
+def show(plan_id: int):
+    plan = plans.get_plan(current_user, plan_id)
+    return render_template("planning/show.html", plan=plan, runs=plans.runs_of(current_user, plan))
+
+
+def _form(plan=None) -> PlanForm:
+    districts = plans.district_choices()
+    for d in (plan.districts if plan else []):
+        if d not in districts:
+            districts.append(d)
+    return PlanForm(districts=districts)
+
+
+def _save(form: PlanForm, plan_id: int | None):
+    try:
+        if plan_id is None:
+            plan = plans.create_plan(current_user, form.values())
+        else:
+            version = form.version.data or ""
+            plan = plans.update_plan(current_user, plan_id, form.values(),
+                                     int(version) if version.isdigit() else 0)
+    except Invalid as exc:
+        db.session.rollback()
+        form.attach([(where, translate(message)) for where, message in exc.problems])
+        flash(translate(exc.message), "error")
+        return None
+    except Conflict as exc:
+        db.session.rollback()
+        flash(translate(exc.message), "error")
+        return None
+    db.session.commit()
+    flash(_("Saved."), "info")
+    return redirect(url_for("planning.show", plan_id=plan.id))
+
+
+@bp.route("/plans/new", methods=["GET", "POST"])
+@permission_required("planning.manage")
+def create():
+    form = _form()
+    if request.method == "GET":
+        form.fill(plans.defaults() | {"start": local_date(utcnow())})
+    elif form.validate_on_submit():
+        done = _save(form, None)
+        if done:
+            return done
+    return render_template("planning/form.html", form=form, plan=None), (422 if request.method == "POST" else 200)
+
+
+@bp.route("/plans/<int:plan_id>/edit", methods=["GET", "POST"])
+@permission_required("planning.manage")
+def edit(plan_id: int):
+    plan = plans.get_plan(current_user, plan_id)
+    form = _form(plan)
+    if request.method == "GET":
+        form.fill({k: getattr(plan, k) for k in plan.EDITABLE})
+        form.version.data = plan.version
+    elif form.validate_on_submit():
+        done = _save(form, plan_id)
+        if done:
+            return done
+    return render_template("planning/form.html", form=form, plan=plan), (422 if request.method == "POST" else 200)
+
+
+@bp.route("/runs/<int:run_id>")
+@permission_required("planning.view")
+def run(run_id: int):
+    found = plans.get_run(current_user, run_id)
+    return render_template("planning/run.html", run=found, form=BeaconForm(),
+                           today=local_date(utcnow()), final=runs.is_final(found))
+
+
+@bp.route("/runs/<int:run_id>/beacon", methods=["POST"])
+@permission_required("planning.manage")
+def enter_beacon(run_id: int):
+    form = BeaconForm()
+    if form.validate_on_submit():
+        try:
+            runs.enter_beacon(current_user, run_id, form.beacon_value.data or "")
+        except (Invalid, Conflict) as exc:
+            db.session.rollback()
+            flash(translate(exc.message, exc.params), "error")
+            for _where, message in getattr(exc, "problems", []):
+                flash(translate(message), "error")
+            return redirect(url_for("planning.run", run_id=run_id))
+        db.session.commit()
+        flash(_("The seed is fixed; the draw runs now."), "info")
+    return redirect(url_for("planning.run", run_id=run_id))
+
+
+@bp.route("/run-due", methods=["POST"])
+@permission_required("planning.manage")
+def run_due():
+    summary = runs.run_due_plans(utcnow())
+    db.session.commit()
+    flash(_("Due plans run: %(started)d started, %(advanced)d steps taken, %(failed)d failed.", **summary),
+          "error" if summary["failed"] else "info")
+    return redirect(url_for("planning.index"))
+
+
+# ----------------------------------------------------------------------------- calendars
+
+@bp.route("/calendar")
+@permission_required("calendar.view")
+def week():
+    today = local_date(utcnow())
+    monday = calendar.parse_week(request.args.get("week"), today)
+    return render_template("planning/calendar.html", days=calendar.week(current_user, monday), today=today,
+                           this_week=calendar.week_key(monday),
+                           prev_week=calendar.week_key(monday.fromordinal(monday.toordinal() - 7)),
+                           next_week=calendar.week_key(monday.fromordinal(monday.toordinal() + 7)))
+
+
+@bp.route("/progress")
+@permission_required("planning.view")
+def progress():
+    period = calendar.parse_period(request.args.get("period"), local_date(utcnow()))
+    purpose = request.args.get("purpose", "")
+    purpose = purpose if purpose in ("random", "routine", "complaint", "follow_up", "grading") else ""
+    return render_template("planning/progress.html", period=period, purpose=purpose,
+                           tallies=calendar.progress(current_user, period, purpose))
+
+
+# ----------------------------------------------------------------------------- public
+
+@bp.route("/draws")
+@public
+def draws():
+    return render_template("planning/draws.html",
+                           page=publication.list_draws(request.args.get("page", 1, type=int)))
+
+
+@bp.route("/draws/<int:run_id>")
+@public
+def draw(run_id: int):
+    return render_template("planning/draw.html", draw=publication.get_draw(run_id),
+                           selection=publication.published_selection(run_id))
+
+
+@bp.route("/draws/<int:run_id>/<any(lists, input, output):name>.json")
+@public
+def draw_file(run_id: int, name: str):
+    filename, text = publication.draw_file(run_id, name)
+    return Response(text.encode("utf-8"), mimetype="application/json",
+                    headers={"Content-Disposition": f"attachment; filename={filename}"})

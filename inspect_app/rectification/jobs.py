@@ -1,6 +1,24 @@
-"""Job handlers of the rectification feature: name → function(payload) run by tasks.jobs (idempotent)."""
+"""Job handlers of the rectification feature: name → function(job) run by tasks.jobs (idempotent)."""
 from __future__ import annotations
 
 from typing import Callable
 
-HANDLERS: dict[str, Callable[[dict], object]] = {}
+
+def open_findings(job) -> dict:
+    """After an inspection is submitted: its findings, numbered notice and messages (a second
+    run finds the notice and does nothing)."""
+    from .findings import open_findings as run
+    notice = run(int(job.payload["inspection_id"]))
+    return {"notice_id": notice.id if notice else None,
+            "findings": len(notice.findings) if notice else 0}
+
+
+def send_mail(job) -> dict:
+    from .messages import send_mail as run
+    return run(job)
+
+
+HANDLERS: dict[str, Callable] = {
+    "rectification.open_findings": open_findings,
+    "rectification.send_mail": send_mail,
+}

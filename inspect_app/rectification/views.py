@@ -1,6 +1,192 @@
 """Pages of the rectification feature (HTTP only: parse → service → commit once → render)."""
 from __future__ import annotations
 
-from flask import Blueprint
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from ..auth.policy import can, permission_required
+from ..core.errors import Conflict, Invalid
+from ..core.files import send_stored
+from ..core.pdf import pdf_response
+from ..core.types import utcnow
+from ..core.web import translate
+from ..extensions import db
+from . import findings, messages, notices, responses
+from . import policy as policies
+from .forms import DecisionForm, ExtensionForm, ReinspectForm, ReplyForm, RespondForm, VerifyForm
 
 bp = Blueprint("rectification", __name__, url_prefix="/rectification")
+
+STATE_FILTERS = ("unresolved", "open", "responded", "contested", "reopened", "closed", "withdrawn")
+
+
+@bp.route("/")
+@permission_required("rectification.view")
+def index():
+    a = request.args
+    state = a.get("state", "unresolved")
+    f = findings.FindingFilter(state=state if state in STATE_FILTERS else "",
+                               overdue=a.get("overdue") == "1")
+    page = findings.search(current_user, f, page=a.get("page", 1, type=int))
+    return render_template("rectification/index.html", page=page, f=f, states=STATE_FILTERS, now=utcnow())
+
+
+@bp.route("/findings/<int:finding_id>")
+@permission_required("rectification.view")
+def finding(finding_id: int):
+    item = findings.get(current_user, finding_id)
+    return _finding_page(item)
+
+
+def _finding_page(item, status: int = 200, **forms):
+    from ..domain import deadlines as dl
+    rule = policies.current()
+    tz = policies.tz(rule)
+    now = utcnow()
+    forms.setdefault("respond_form", RespondForm())
+    forms.setdefault("extension_form", ExtensionForm())
+    forms.setdefault("reply_form", ReplyForm())
+    forms.setdefault("decision_form", DecisionForm())
+    forms.setdefault("verify_form", VerifyForm())
+    reinspect = forms.setdefault("reinspect_form", ReinspectForm())
+    if can(current_user, "rectification.decide"):
+        reinspect.inspector_ids.choices = responses.inspector_choices(current_user, item)
+    ctx = dict(
+        finding=item, now=now, overdue=findings.is_overdue(item, now),
+        deadline_day=dl.local_day(item.deadline_at, tz),
+        ladder=dl.schedule(rule, item.deadline_at, item.escalation_level, now) if item.state in ("open", "reopened") else [],
+        max_extension=dl.max_extension_days(rule, item.deadline_days),
+        on_visit=findings.was_on_visit(current_user, item),
+        may_reinspect=item.severity in rule.reinspection_severities,
+    )
+    return render_template("rectification/finding.html", **ctx, **forms), status
+
+
+def _act(finding_id: int, call, form_name: str, form, done_message: str):
+    """Run a service for a finding form; re-render the page with the problems on failure."""
+    try:
+        call()
+    except (Invalid, Conflict) as exc:
+        db.session.rollback()
+        flash(translate(exc.message, exc.params), "error")
+        for problem in getattr(exc, "problems", []):
+            flash(problem if isinstance(problem, str) else f"{problem[0]}: {problem[1]}", "error")
+        item = findings.get(current_user, finding_id)
+        return _finding_page(item, 422 if isinstance(exc, Invalid) else 409, **{form_name: form})
+    db.session.commit()
+    flash(done_message, "info")
+    return redirect(url_for("rectification.finding", finding_id=finding_id))
+
+
+@bp.route("/findings/<int:finding_id>/respond", methods=["POST"])
+@permission_required("rectification.respond")
+def respond(finding_id: int):
+    form = RespondForm()
+    return _act(finding_id, lambda: responses.respond(current_user, finding_id, form.text.data,
+                                                      request.files.getlist("photos")),
+                "respond_form", form, _("Your answer was sent to the department."))
+
+
+@bp.route("/findings/<int:finding_id>/extension", methods=["POST"])
+@permission_required("rectification.respond")
+def request_extension(finding_id: int):
+    form = ExtensionForm()
+    return _act(finding_id, lambda: responses.request_extension(current_user, finding_id, form.text.data,
+                                                                request.form.get("days")),
+                "extension_form", form, _("The extension request was sent."))
+
+
+@bp.route("/findings/<int:finding_id>/reply", methods=["POST"])
+@permission_required("rectification.respond")
+def contest(finding_id: int):
+    form = ReplyForm()
+    return _act(finding_id, lambda: responses.contest(current_user, finding_id, form.text.data,
+                                                      request.files.getlist("photos")),
+                "reply_form", form, _("Your reply was sent; the deadline waits for the decision."))
+
+
+@bp.route("/findings/<int:finding_id>/extension/<int:response_id>/decide", methods=["POST"])
+@permission_required("rectification.decide")
+def decide_extension(finding_id: int, response_id: int):
+    form = DecisionForm()
+    return _act(finding_id, lambda: responses.decide_extension(
+        current_user, finding_id, response_id, request.form.get("decision") == "yes", form.note.data or ""),
+        "decision_form", form, _("Decision recorded."))
+
+
+@bp.route("/findings/<int:finding_id>/reply/<int:response_id>/decide", methods=["POST"])
+@permission_required("rectification.decide")
+def decide_reply(finding_id: int, response_id: int):
+    form = DecisionForm()
+    return _act(finding_id, lambda: responses.decide_reply(
+        current_user, finding_id, response_id, request.form.get("decision") == "yes", form.note.data or ""),
+        "decision_form", form, _("Decision recorded."))
+
+
+@bp.route("/findings/<int:finding_id>/verify", methods=["POST"])
+@permission_required("rectification.verify")
+def verify(finding_id: int):
+    form = VerifyForm()
+    decision = request.form.get("decision")
+    if decision not in ("accept", "reject"):
+        flash(_("Choose whether the finding is rectified."), "error")
+        return _finding_page(findings.get(current_user, finding_id), 422, verify_form=form)
+    return _act(finding_id, lambda: responses.verify(current_user, finding_id, decision == "accept",
+                                                     form.note.data or ""),
+                "verify_form", form, _("Verification recorded."))
+
+
+@bp.route("/findings/<int:finding_id>/reinspect", methods=["POST"])
+@permission_required("rectification.decide")
+def reinspect(finding_id: int):
+    form = ReinspectForm()
+    form.inspector_ids.choices = []
+    on = form.on.data if form.on.validate(form) else None
+    ids = [int(v) for v in request.form.getlist("inspector_ids") if v.isdigit()]
+    return _act(finding_id, lambda: responses.schedule_reinspection(current_user, finding_id, on, ids),
+                "reinspect_form", form, _("The re-inspection was scheduled."))
+
+
+@bp.route("/findings/<int:finding_id>/photos/<int:photo_id>")
+@permission_required("rectification.view")
+def photo(finding_id: int, photo_id: int):
+    stored = responses.photo(current_user, finding_id, photo_id)
+    return send_stored(stored, thumbnail=request.args.get("thumb") == "1")
+
+
+@bp.route("/notices")
+@permission_required("rectification.view")
+def notice_list():
+    page = notices.search(current_user, page=request.args.get("page", 1, type=int))
+    return render_template("rectification/notices.html", page=page)
+
+
+@bp.route("/notices/<int:notice_id>")
+@permission_required("rectification.view")
+def notice(notice_id: int):
+    item = notices.get(current_user, notice_id)
+    return render_template("rectification/notice.html", notice=item, now=utcnow())
+
+
+@bp.route("/notices/<int:notice_id>/notice.pdf")
+@permission_required("rectification.view")
+def notice_pdf(notice_id: int):
+    data, filename = notices.pdf(current_user, notice_id)
+    return pdf_response(data, filename)
+
+
+@bp.route("/messages")
+@permission_required("rectification.view")
+def inbox():
+    page = messages.inbox(current_user, page=request.args.get("page", 1, type=int))
+    return render_template("rectification/inbox.html", page=page, read=messages.read_ids(current_user, page.items),
+                           text_of=messages.text_of)
+
+
+@bp.route("/messages/<int:message_id>/read", methods=["POST"])
+@permission_required("rectification.view")
+def read_message(message_id: int):
+    messages.mark_read(current_user, message_id)
+    db.session.commit()
+    return redirect(url_for("rectification.inbox"))

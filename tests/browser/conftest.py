@@ -7,6 +7,10 @@ import threading
 
 import pytest
 
+# Lets a context's router see a service worker's own requests (context.set_offline() does not
+# reach them: microsoft/playwright#2311); tests/browser/tablet_form.Offline relies on it.
+os.environ.setdefault("PW_EXPERIMENTAL_SERVICE_WORKER_NETWORK_EVENTS", "1")
+
 CHROMIUM = "/usr/bin/chromium"
 TABLET = {"width": 768, "height": 1024}
 

@@ -1,0 +1,149 @@
+"""The life of a grade record and of a grading application: states, transitions, dates.
+
+A grade record (等级评定结果) moves through an explicit table of transitions::
+
+    evaluated ──publish──▶ publicised ──end_publicity──▶ publicity_ended ──confirm──▶ confirmed
+        │                      │                              │                      │
+        └──reject──▶ rejected ◀┴──reject──────────────────────┘      supersede / lapse / revoke
+                                                                                     ▼
+                                                               superseded | lapsed | revoked
+
+Only ``confirmed`` records give an institution a grade, and only while
+``effective_on ≤ today < expires_on``. A grade never changes silently: a newer confirmed
+record *supersedes* the old one, an expired one *lapses*, the bureau may *revoke* one
+(dynamic management), each as a transition with its history row.
+
+Dates: the 公示 lasts ``publicity_days`` working or calendar days from its start (the end
+date is the last day of the notice, inclusive); a grade is valid for ``validity_years`` from
+its effective date and lapses on its expiry date. Pure: no clock, ``today`` is an argument.
+"""
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+# Record states
+EVALUATED = "evaluated"
+PUBLICISED = "publicised"
+PUBLICITY_ENDED = "publicity_ended"
+CONFIRMED = "confirmed"
+REJECTED = "rejected"
+SUPERSEDED = "superseded"
+LAPSED = "lapsed"
+REVOKED = "revoked"
+RECORD_STATES = (EVALUATED, PUBLICISED, PUBLICITY_ENDED, CONFIRMED, REJECTED, SUPERSEDED,
+                 LAPSED, REVOKED)
+OPEN_STATES = (EVALUATED, PUBLICISED, PUBLICITY_ENDED)        # still being decided
+HELD_STATES = (CONFIRMED, SUPERSEDED, LAPSED, REVOKED)        # the institution held the grade
+
+#: (state, action) → next state. The only way a record's state changes.
+RECORD_TRANSITIONS: dict[tuple[str, str], str] = {
+    (EVALUATED, "publish"): PUBLICISED,
+    (EVALUATED, "reject"): REJECTED,
+    (PUBLICISED, "end_publicity"): PUBLICITY_ENDED,
+    (PUBLICISED, "reject"): REJECTED,
+    (PUBLICITY_ENDED, "confirm"): CONFIRMED,
+    (PUBLICITY_ENDED, "reject"): REJECTED,
+    (CONFIRMED, "supersede"): SUPERSEDED,
+    (CONFIRMED, "lapse"): LAPSED,
+    (CONFIRMED, "revoke"): REVOKED,
+}
+
+# Application states
+SUBMITTED = "submitted"
+ACCEPTED = "accepted"
+DECLINED = "declined"
+WITHDRAWN = "withdrawn"
+APPLICATION_EVALUATED = "evaluated"
+APPLICATION_STATES = (SUBMITTED, ACCEPTED, DECLINED, WITHDRAWN, APPLICATION_EVALUATED)
+APPLICATION_OPEN = (SUBMITTED, ACCEPTED)
+
+APPLICATION_TRANSITIONS: dict[tuple[str, str], str] = {
+    (SUBMITTED, "accept"): ACCEPTED,
+    (SUBMITTED, "decline"): DECLINED,
+    (SUBMITTED, "withdraw"): WITHDRAWN,
+    (ACCEPTED, "withdraw"): WITHDRAWN,
+    (ACCEPTED, "decline"): DECLINED,
+    (SUBMITTED, "evaluate"): APPLICATION_EVALUATED,
+    (ACCEPTED, "evaluate"): APPLICATION_EVALUATED,
+}
+
+
+class IllegalTransition(ValueError):
+    def __init__(self, state: str, action: str):
+        super().__init__(f"cannot {action} in state {state}")
+        self.state = state
+        self.action = action
+
+
+def next_state(table: dict[tuple[str, str], str], state: str, action: str) -> str:
+    """The state after ``action``; :class:`IllegalTransition` when the table forbids it."""
+    try:
+        return table[(state, action)]
+    except KeyError:
+        raise IllegalTransition(state, action) from None
+
+
+def actions_from(table: dict[tuple[str, str], str], state: str) -> list[str]:
+    """The actions the table allows in ``state`` (for buttons)."""
+    return [action for (frm, action) in table if frm == state]
+
+
+# Dates --------------------------------------------------------------------------------------
+
+def add_years(day: date, years: int) -> date:
+    """The same calendar day ``years`` later; 29 February becomes 28 February."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return day.replace(year=day.year + years, day=28)
+
+
+def add_days(start: date, days: int, kind: str) -> date:
+    """``days`` days after ``start``: calendar days, or working days (Monday–Friday)."""
+    if kind == "calendar":
+        return start + timedelta(days=days)
+    if kind != "working":
+        raise ValueError(f"unknown kind of day {kind!r}")
+    day, left = start, days
+    while left > 0:
+        day += timedelta(days=1)
+        if day.weekday() < 5:
+            left -= 1
+    return day
+
+
+def publicity_end(start: date, days: int, kind: str) -> date:
+    """The last day of a 公示 of ``days`` (working or calendar) days starting on ``start``.
+
+    The start counts as the first day when it is a day of that kind; a 公示 started on a
+    Saturday with working days begins on the Monday."""
+    first = start
+    if kind == "working":
+        while first.weekday() >= 5:
+            first += timedelta(days=1)
+    return add_days(first, days - 1, kind)
+
+
+def publicity_over(end: date, today: date) -> bool:
+    """The notice has run its full course (today is after its last day)."""
+    return today > end
+
+
+def expiry(effective_on: date, validity_years: int) -> date:
+    """The day the grade lapses: ``validity_years`` after it took effect."""
+    return add_years(effective_on, validity_years)
+
+
+def is_current(state: str, effective_on: date | None, expires_on: date | None, today: date) -> bool:
+    """A record gives the institution its grade today."""
+    return (state == CONFIRMED and effective_on is not None and expires_on is not None
+            and effective_on <= today < expires_on)
+
+
+def is_expired(state: str, expires_on: date | None, today: date) -> bool:
+    """A confirmed grade whose validity has run out (the sweep lapses it)."""
+    return state == CONFIRMED and expires_on is not None and today >= expires_on
+
+
+def days_left(expires_on: date, today: date) -> int:
+    return (expires_on - today).days

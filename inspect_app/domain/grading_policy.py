@@ -1,0 +1,140 @@
+"""The grading policy file (``policies/grading.yaml``): numbers with history, parsed purely.
+
+The file holds ``versions``, each a complete :class:`GradingPolicy` in force from its
+``effective_from`` date until the next version's. :func:`parse_policy` checks every field and
+reports every problem located as ``<path>: versions[N].<field>: <message>`` (``line N`` for
+YAML syntax errors); :meth:`PolicyHistory.in_force` picks the version of a given day.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from datetime import date
+from typing import Any
+
+DAY_KINDS = ("working", "calendar")
+
+
+@dataclass(frozen=True)
+class GradingPolicy:
+    version: str
+    effective_from: date
+    checklist: str
+    publicity_days: int
+    publicity_day_kind: str
+    validity_years: int
+    first_application_max_level: int
+    operating_years_min: int
+    penalty_lookback_years: int
+    accident_lookback_years: int
+    blacklist_years: int
+    upgrade_wait_years: int
+    renewal_window_days: int
+    expiry_warning_days: int
+    objection_max_chars: int
+    objections_per_hour: int
+
+
+#: Integer fields and their smallest allowed value.
+_MINIMA = {
+    "publicity_days": 1, "validity_years": 1, "first_application_max_level": 1,
+    "operating_years_min": 0, "penalty_lookback_years": 0, "accident_lookback_years": 0,
+    "blacklist_years": 1, "upgrade_wait_years": 0, "renewal_window_days": 0,
+    "expiry_warning_days": 0, "objection_max_chars": 50, "objections_per_hour": 1,
+}
+_FIELDS = [f.name for f in fields(GradingPolicy)]
+
+
+class PolicyError(ValueError):
+    """The policy file is unusable; ``problems`` lists every problem, located."""
+
+    def __init__(self, problems: list[str]):
+        super().__init__("\n".join(problems))
+        self.problems = problems
+
+
+@dataclass(frozen=True)
+class PolicyHistory:
+    versions: tuple[GradingPolicy, ...]     # ascending effective_from
+
+    def in_force(self, today: date) -> GradingPolicy:
+        """The version in force on ``today`` (the first version before any is in force)."""
+        current = self.versions[0]
+        for version in self.versions:
+            if version.effective_from <= today:
+                current = version
+        return current
+
+
+def parse_policy_yaml(source: str | bytes, path: str) -> PolicyHistory:
+    import yaml
+
+    try:
+        data = yaml.safe_load(source)
+    except yaml.MarkedYAMLError as exc:
+        line = exc.problem_mark.line + 1 if exc.problem_mark else 0
+        raise PolicyError([f"{path}: line {line}: {exc.problem}"]) from None
+    except yaml.YAMLError as exc:
+        raise PolicyError([f"{path}: file: {exc}"]) from None
+    return parse_policy(data, path)
+
+
+def parse_policy(data: Any, path: str) -> PolicyHistory:
+    """Check a parsed policy document; raise :class:`PolicyError` with every problem."""
+    if not isinstance(data, dict):
+        raise PolicyError([f"{path}: document: expected a mapping with 'versions'"])
+    problems = [f"{path}: {key}: unknown field" for key in data if key != "versions"]
+    raw_versions = data.get("versions")
+    if not isinstance(raw_versions, list) or not raw_versions:
+        raise PolicyError(problems + [f"{path}: versions: expected a non-empty list"])
+    versions: list[GradingPolicy] = []
+    for n, raw in enumerate(raw_versions):
+        where = f"{path}: versions[{n}]"
+        version = _version(raw, where, problems)
+        if version is not None:
+            versions.append(version)
+    for earlier, later in zip(versions, versions[1:]):
+        if later.effective_from <= earlier.effective_from:
+            problems.append(f"{path}: version {later.version}: effective_from must be later than "
+                            f"{earlier.effective_from.isoformat()} (version {earlier.version})")
+    names = [v.version for v in versions]
+    problems += [f"{path}: version {name}: given more than once"
+                 for name in sorted({n for n in names if names.count(n) > 1})]
+    if problems:
+        raise PolicyError(problems)
+    return PolicyHistory(tuple(versions))
+
+
+def _version(raw: Any, where: str, problems: list[str]) -> GradingPolicy | None:
+    if not isinstance(raw, dict):
+        problems.append(f"{where}: expected a mapping of fields")
+        return None
+    before = len(problems)
+    problems += [f"{where}.{key}: unknown field" for key in raw if key not in _FIELDS]
+    problems += [f"{where}.{name}: required" for name in _FIELDS if name not in raw]
+    values: dict[str, Any] = {}
+    for name in _FIELDS:
+        if name not in raw:
+            continue
+        value = raw[name]
+        if name in ("version", "checklist"):
+            ok = isinstance(value, str) and value.strip() != ""
+            message = "expected non-empty text (quote numbers: \"2026.1\")"
+        elif name == "effective_from":
+            ok = isinstance(value, date)
+            message = "expected a date (YYYY-MM-DD)"
+        elif name == "publicity_day_kind":
+            ok = value in DAY_KINDS
+            message = f"expected one of {', '.join(DAY_KINDS)}"
+        else:
+            minimum = _MINIMA[name]
+            ok = isinstance(value, int) and not isinstance(value, bool) and value >= minimum
+            message = f"expected a whole number ≥ {minimum}"
+        if ok:
+            values[name] = value
+        else:
+            problems.append(f"{where}.{name}: {message}, got {value!r}")
+    if "first_application_max_level" in values and values["first_application_max_level"] > 5:
+        problems.append(f"{where}.first_application_max_level: levels run from 1 to 5")
+    if len(problems) > before:
+        return None
+    return GradingPolicy(**values)

@@ -1,0 +1,240 @@
+"""Grading applications (等级评定申请) and the credit records that bar them.
+
+Institution staff apply for a level with their self-assessment; the eligibility rules of
+:mod:`inspect_app.domain.eligibility` are checked with the facts gathered here and explained
+rule by rule. The bureau accepts (the rules are checked again) or declines; the application
+is *evaluated* when an evaluation is recorded (:func:`.records.record_evaluation`).
+"""
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+
+from sqlalchemy import func, select
+
+from ..auth import policy
+from ..auth.roles import Role
+from ..core import audit
+from ..core.errors import Conflict, Forbidden, Invalid
+from ..core.paging import Page, paginate
+from ..core.types import utcnow
+from ..domain import eligibility as rules
+from ..domain import grade_lifecycle as life
+from ..extensions import db
+from ..registry.models import Institution
+from . import policy as policies
+from .models import GradeApplication, GradeRecord, GradeSanction
+from .records import current_records, local_today, suspension_reasons
+
+MAX_ASSESSMENT = 5000
+
+
+# Facts ---------------------------------------------------------------------------------------
+
+def _credit_records(institution_id: int) -> list[rules.Sanction]:
+    """Credit records written by rectification's escalation ladder, read as sanctions."""
+    from ..rectification.models import CreditRecord
+    rows = db.session.execute(select(CreditRecord.id, CreditRecord.kind, CreditRecord.created_at)
+                              .where(CreditRecord.institution_id == institution_id)).all()
+    return [rules.Sanction(rules.CREDIT, local_today(row.created_at),
+                           reference=f"#{row.id} {row.kind}") for row in rows]
+
+
+def sanctions_of(institution_id: int) -> list[rules.Sanction]:
+    rows = db.session.scalars(select(GradeSanction).where(GradeSanction.institution_id == institution_id))
+    return [rules.Sanction(s.kind, s.decided_on, s.until, s.reference) for s in rows] + \
+        _credit_records(institution_id)
+
+
+def facts_for(institution: Institution, level: int, today: date, now: datetime,
+              exclude_application: int | None = None) -> rules.Facts:
+    current = current_records([institution.id], today).get(institution.id)
+    ever = db.session.scalar(select(func.count()).select_from(GradeRecord).where(
+        GradeRecord.institution_id == institution.id, GradeRecord.state.in_(life.HELD_STATES)))
+    open_stmt = select(func.count()).select_from(GradeApplication).where(
+        GradeApplication.institution_id == institution.id,
+        GradeApplication.state.in_(life.APPLICATION_OPEN))
+    if exclude_application is not None:
+        open_stmt = open_stmt.where(GradeApplication.id != exclude_application)
+    return rules.Facts(
+        requested_level=level, filed_on=institution.filed_on, ever_graded=bool(ever),
+        current=rules.CurrentGrade(current.level, current.effective_on, current.expires_on)
+        if current is not None and current.level else None,
+        sanctions=tuple(sanctions_of(institution.id)),
+        hazards=tuple(suspension_reasons([institution.id], now).get(institution.id, [])),
+        open_applications=db.session.scalar(open_stmt) or 0)
+
+
+def _rules_json(result: rules.Eligibility) -> list[dict]:
+    return [{"code": r.code, "passed": r.passed, "message": r.message, "params": r.params}
+            for r in result.rules]
+
+
+def _own_institution(user) -> Institution:
+    if user.role != Role.INSTITUTION_STAFF or user.institution_id is None:
+        raise Forbidden("Only an institution's staff may apply for its grading.")
+    return db.session.get(Institution, user.institution_id)
+
+
+def eligibility(user, level: int, today: date, now: datetime) -> tuple[rules.Eligibility, int]:
+    """The rules for the user's institution asking for ``level``; and the highest level the
+    caps allow (the form's default)."""
+    policy.require(user, "grading.apply")
+    institution = _own_institution(user)
+    rules_now = policies.in_force(today)
+    facts = facts_for(institution, level, today, now)
+    return rules.check(facts, rules_now, today), rules.highest_allowed(facts, rules_now)
+
+
+# Applying ------------------------------------------------------------------------------------
+
+def _parse(level_text: str, score_text: str, assessment: str) -> tuple[int, Decimal | None, str]:
+    problems = []
+    level = int(level_text) if str(level_text).isdigit() else 0
+    if not 1 <= level <= 5:
+        problems.append(("level", "choose a level from 1 to 5"))
+    self_score = None
+    if str(score_text or "").strip():
+        try:
+            self_score = Decimal(str(score_text).strip())
+            if not self_score.is_finite() or not 0 <= self_score <= 100000:
+                raise InvalidOperation
+        except InvalidOperation:
+            problems.append(("self_score", "expected a number of points"))
+            self_score = None
+    text = (assessment or "").strip()
+    if not text:
+        problems.append(("self_assessment", "required"))
+    elif len(text) > MAX_ASSESSMENT:
+        problems.append(("self_assessment", f"at most {MAX_ASSESSMENT} characters"))
+    if problems:
+        raise Invalid("The application could not be saved.", problems=problems)
+    return level, self_score, text
+
+
+def apply(user, level_text: str, score_text: str, assessment: str, today: date,
+          now: datetime) -> GradeApplication:
+    """Apply for a level; refused with every failed rule explained when not eligible."""
+    policy.require(user, "grading.apply")
+    institution = _own_institution(user)
+    level, self_score, text = _parse(level_text, score_text, assessment)
+    result = rules.check(facts_for(institution, level, today, now), policies.in_force(today), today)
+    if not result.eligible:
+        raise Invalid("Not eligible for this level:", problems=list(result.failures))
+    application = GradeApplication(
+        institution_id=institution.id, requested_level=level, self_score=self_score,
+        self_assessment=text, state=life.SUBMITTED, eligibility=_rules_json(result),
+        checked_on=today, applied_by_id=user.id, applied_at=utcnow())
+    db.session.add(application)
+    db.session.flush()
+    audit.record(user, "apply", "grade_application", application.id, after=audit.snapshot(application))
+    return application
+
+
+def transition(application: GradeApplication, action: str, actor, note: str | None = None,
+               values: dict | None = None) -> GradeApplication:
+    """The one way an application changes state (table in grade_lifecycle); audited."""
+    try:
+        new_state = life.next_state(life.APPLICATION_TRANSITIONS, application.state, action)
+    except life.IllegalTransition:
+        raise Conflict("This application is %(state)s; it cannot be changed that way now.",
+                       state=application.state) from None
+    before = audit.snapshot(application)
+    for key, value in (values or {}).items():
+        setattr(application, key, value)
+    application.state = new_state
+    if action in ("accept", "decline"):
+        application.decided_by_id = getattr(actor, "id", None)
+        application.decided_at = utcnow()
+        application.decision_note = note
+    db.session.flush()
+    audit.record(actor, action, "grade_application", application.id, before=before,
+                 after=audit.snapshot(application), reason=note)
+    return application
+
+
+def get(user, application_id: int) -> GradeApplication:
+    policy.require(user, "grading.view")
+    return policy.get_visible(GradeApplication, application_id, user)
+
+
+def withdraw(user, application_id: int) -> GradeApplication:
+    policy.require(user, "grading.apply")
+    application = policy.get_visible(GradeApplication, application_id, user)
+    return transition(application, "withdraw", user)
+
+
+def accept(user, application_id: int, today: date, now: datetime) -> GradeApplication:
+    """Accept for evaluation; the rules are checked again as they stand today."""
+    policy.require(user, "grading.manage")
+    application = policy.get_visible(GradeApplication, application_id, user)
+    if application.state != life.SUBMITTED:
+        raise Conflict("This application is %(state)s; it cannot be changed that way now.",
+                       state=application.state)
+    facts = facts_for(application.institution, application.requested_level, today, now,
+                      exclude_application=application.id)
+    result = rules.check(facts, policies.in_force(today), today)
+    application.eligibility, application.checked_on = _rules_json(result), today
+    if not result.eligible:
+        db.session.flush()
+        raise Invalid("Not eligible for this level:", problems=list(result.failures))
+    return transition(application, "accept", user)
+
+
+def decline(user, application_id: int, note: str) -> GradeApplication:
+    policy.require(user, "grading.manage")
+    application = policy.get_visible(GradeApplication, application_id, user)
+    if not (note or "").strip():
+        raise Invalid("Give the reason.", problems=[("note", "required")])
+    return transition(application, "decline", user, note=note.strip())
+
+
+def search(user, state: str = "", page: int = 1, per_page: int = 25) -> Page:
+    policy.require(user, "grading.view")
+    stmt = policy.visible(GradeApplication, user)
+    if state in life.APPLICATION_STATES:
+        stmt = stmt.where(GradeApplication.state == state)
+    return paginate(stmt.order_by(GradeApplication.id.desc()), page, per_page)
+
+
+# Credit records entered by the bureau --------------------------------------------------------
+
+def add_sanction(user, institution_id_text: str, kind: str, decided_on: date | None,
+                 until: date | None, reference: str, note: str) -> GradeSanction:
+    policy.require(user, "grading.manage")
+    problems = []
+    institution = None
+    if str(institution_id_text).isdigit():
+        institution = db.session.get(Institution, int(institution_id_text))
+    if institution is None:
+        problems.append(("institution_id", "choose an institution"))
+    if kind not in rules.SANCTION_KINDS:
+        problems.append(("kind", "choose penalty, blacklist or accident"))
+    if decided_on is None:
+        problems.append(("decided_on", "required"))
+    if until is not None and decided_on is not None and until <= decided_on:
+        problems.append(("until", "must be after the decision date"))
+    reference = (reference or "").strip()
+    if not reference or len(reference) > 120:
+        problems.append(("reference", "required, at most 120 characters"))
+    if problems:
+        raise Invalid("The credit record could not be saved.", problems=problems)
+    sanction = GradeSanction(institution_id=institution.id, kind=kind, decided_on=decided_on,
+                             until=until, reference=reference, note=(note or "").strip() or None,
+                             source="bureau", created_by_id=user.id, created_at=utcnow())
+    db.session.add(sanction)
+    db.session.flush()
+    audit.record(user, "create", "grade_sanction", sanction.id, after=audit.snapshot(sanction))
+    return sanction
+
+
+def sanctions(user) -> list[GradeSanction]:
+    policy.require(user, "grading.manage")
+    return list(db.session.scalars(policy.visible(GradeSanction, user)
+                                   .order_by(GradeSanction.decided_on.desc()).limit(500)))
+
+
+def institutions_for_choice(user) -> list[tuple[int, str]]:
+    policy.require(user, "grading.manage")
+    return [(i, name) for i, name in db.session.execute(
+        select(Institution.id, Institution.name).order_by(Institution.name))]

@@ -1,0 +1,147 @@
+"""The public side of grading (一公开): current grades, open data, 公示 and objections.
+
+No log-in: nothing here takes a user. Only confirmed, unexpired grades are listed; only
+records in 公示 can be objected to. Objections are limited in size and, per sender (a keyed
+hash of the address, never the address itself), in number per hour.
+"""
+from __future__ import annotations
+
+import csv
+import hashlib
+import hmac
+import io
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import func, select
+
+from ..core import audit
+from ..core.errors import Invalid, NotFound
+from ..core.paging import Page, paginate
+from ..core.spreadsheet import safe_cell, write_xlsx
+from ..core.types import utcnow
+from ..domain import grade_lifecycle as life
+from ..extensions import db
+from ..registry.models import Institution
+from . import policy as policies
+from .models import GradeObjection, GradeRecord
+from .records import _current_clause, suspension_reasons
+
+NAME_MAX, CONTACT_MAX = 60, 80
+
+
+@dataclass(frozen=True)
+class PublicFilter:
+    district: str = ""
+    type: str = ""
+    level: str = ""
+
+
+def _current(f: PublicFilter, today: date):
+    stmt = (select(GradeRecord).join(Institution, Institution.id == GradeRecord.institution_id)
+            .where(_current_clause(today)))
+    if f.district:
+        stmt = stmt.where(Institution.district == f.district)
+    if f.type:
+        stmt = stmt.where(Institution.type == f.type)
+    if f.level.isdigit():
+        stmt = stmt.where(GradeRecord.level == int(f.level))
+    return stmt.order_by(GradeRecord.level.desc(), Institution.district, Institution.name,
+                         GradeRecord.id)
+
+
+def current_grades(f: PublicFilter, today: date, now: datetime, page: int = 1,
+                   per_page: int = 50) -> tuple[Page, dict[int, list[str]]]:
+    """A page of current grades and, per institution, why its grade is suspended."""
+    result = paginate(_current(f, today), page, per_page)
+    reasons = suspension_reasons([r.institution_id for r in result.items], now)
+    return result, reasons
+
+
+def districts() -> list[str]:
+    return list(db.session.scalars(select(Institution.district).distinct().order_by(Institution.district)))
+
+
+HEADER = ["机构名称", "统一社会信用代码", "机构类型", "区", "街道", "地址", "等级", "评定总分",
+          "生效日期", "有效期至", "状态"]
+
+
+def export_rows(f: PublicFilter, today: date, now: datetime, type_label) -> list[list]:
+    records = list(db.session.scalars(_current(f, today)))
+    reasons = suspension_reasons([r.institution_id for r in records], now)
+    rows = []
+    for r in records:
+        inst = r.institution
+        state = "暂停显示: " + "; ".join(reasons[r.institution_id]) if r.institution_id in reasons else "有效"
+        rows.append([inst.name, inst.credit_code, str(type_label(inst.type)), inst.district,
+                     inst.street, inst.address, r.level, float(r.total),
+                     r.effective_on.isoformat(), r.expires_on.isoformat(), state])
+    return rows
+
+
+def export_csv(rows: list[list]) -> bytes:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(HEADER)
+    for row in rows:
+        writer.writerow([safe_cell(v) for v in row])
+    return ("\ufeff" + out.getvalue()).encode("utf-8")      # BOM: Excel opens it as UTF-8
+
+
+def export_xlsx(rows: list[list]) -> bytes:
+    return write_xlsx([("养老机构等级", HEADER, rows)])
+
+
+# 公示 and objections ------------------------------------------------------------------------
+
+def notices(today: date) -> list[GradeRecord]:
+    return list(db.session.scalars(
+        select(GradeRecord).join(Institution, Institution.id == GradeRecord.institution_id)
+        .where(GradeRecord.state == life.PUBLICISED, GradeRecord.publicity_start <= today)
+        .order_by(GradeRecord.publicity_end, Institution.name)))
+
+
+def notice(record_id: int, today: date) -> GradeRecord:
+    record = db.session.get(GradeRecord, record_id)
+    if record is None or record.state != life.PUBLICISED or record.publicity_start > today:
+        raise NotFound("This record is not in public notice.")
+    return record
+
+
+def sender_hash(address: str, secret: str) -> str:
+    return hmac.new(secret.encode(), (address or "-").encode(), hashlib.sha256).hexdigest()
+
+
+def lodge_objection(record_id: int, name: str, contact: str, text: str, sender: str,
+                    today: date, now: datetime | None = None) -> GradeObjection:
+    """Record an objection to a record in 公示 (anyone may lodge one)."""
+    now = now or utcnow()
+    record = notice(record_id, today)
+    rules = policies.in_force(today)
+    name, contact, text = (name or "").strip(), (contact or "").strip(), (text or "").strip()
+    problems = []
+    if not name or len(name) > NAME_MAX:
+        problems.append(("name", f"required, at most {NAME_MAX} characters"))
+    if not contact or len(contact) > CONTACT_MAX:
+        problems.append(("contact", f"required, at most {CONTACT_MAX} characters"))
+    if len(text) < 10 or len(text) > rules.objection_max_chars:
+        problems.append(("text", f"between 10 and {rules.objection_max_chars} characters"))
+    if problems:
+        raise Invalid("The objection could not be lodged.", problems=problems)
+    recent = db.session.scalar(select(func.count()).select_from(GradeObjection).where(
+        GradeObjection.sender_hash == sender, GradeObjection.lodged_at > now - timedelta(hours=1)))
+    if recent >= rules.objections_per_hour:
+        raise Invalid("Too many objections were sent from your connection; please try again later.",
+                      problems=[("text", "try again in an hour")])
+    same = db.session.scalar(select(GradeObjection).where(
+        GradeObjection.record_id == record.id, GradeObjection.sender_hash == sender,
+        GradeObjection.text == text))
+    if same is not None:
+        return same                                   # a resent form is stored once
+    objection = GradeObjection(record_id=record.id, lodged_at=now, name=name, contact=contact,
+                               text=text, sender_hash=sender, state="open")
+    db.session.add(objection)
+    db.session.flush()
+    audit.record(None, "object", "grade_objection", objection.id,
+                 after=audit.snapshot(objection, exclude=("sender_hash",)))
+    return objection

@@ -1,0 +1,302 @@
+"""Re-grading at scale: every grading inspection re-scored from its stored answers in one pass.
+
+Run as the job ``grading.regrade`` (progress 0..100 on the job row) after, for example, a
+correction of the grading checklist: each submitted grading inspection is scored again with
+the catalogue's current version of its checklist. The pass is vectorised:
+
+1. bulk read of the answers — on PostgreSQL ``COPY (SELECT …) TO STDOUT`` straight into
+   pandas' C parser as categorical columns; elsewhere one SELECT;
+2. one call of :func:`inspect_app.domain.scoring_batch.score_long_frame` per checklist;
+3. bulk write-back — on PostgreSQL ``COPY`` into a temporary table and one
+   ``UPDATE … FROM``; elsewhere one executemany UPDATE.
+
+Inspections (``total``, ``level``, counts, ``result``) take the new figures. Grade records
+never change silently: the re-graded score is stored beside the decided one and, when it
+differs, the record is flagged and a history row says so, for the bureau to act on.
+"""
+from __future__ import annotations
+
+import io
+import json
+from datetime import datetime
+from decimal import Decimal
+from typing import Callable
+
+from sqlalchemy import bindparam, select, update
+
+from ..auth import policy
+from ..checklists import catalogue
+from ..checklists.models import ChecklistVersion
+from ..core import audit, jobs
+from ..core.errors import NotFound
+from ..core.types import utcnow
+from ..domain.checklist import Checklist
+from ..extensions import db
+from ..inspections.models import SUBMITTED, Answer, Inspection, Visit
+from .models import GradeRecord, GradeRecordEvent
+
+JOB = "grading.regrade"
+Progress = Callable[[int], None]
+
+
+# Starting and watching ----------------------------------------------------------------------
+
+def start(user) -> jobs.Job:
+    """Enqueue a re-grade, or return the one already waiting or running."""
+    policy.require(user, "grading.manage")
+    running = db.session.scalar(select(jobs.Job).where(
+        jobs.Job.name == JOB, jobs.Job.state.in_((jobs.PENDING, jobs.RUNNING))).limit(1))
+    if running is not None:
+        return running
+    job = jobs.enqueue(JOB, {"requested_by": user.id})
+    audit.record(user, "start", "regrade", job.id)
+    return job
+
+
+def get_job(user, job_id: int) -> jobs.Job:
+    policy.require(user, "grading.manage")
+    job = db.session.get(jobs.Job, job_id)
+    if job is None or job.name != JOB:
+        raise NotFound("The re-grade was not found.")
+    return job
+
+
+def recent_jobs(user, limit: int = 10) -> list[jobs.Job]:
+    policy.require(user, "grading.manage")
+    return list(db.session.scalars(select(jobs.Job).where(jobs.Job.name == JOB)
+                                   .order_by(jobs.Job.id.desc()).limit(limit)))
+
+
+def status(job: jobs.Job) -> dict:
+    return {"id": job.id, "state": job.state, "progress": job.progress, "result": job.result,
+            "error": job.error}
+
+
+def run(job: jobs.Job) -> dict:
+    """The job handler."""
+    def progress(percent: int) -> None:
+        jobs.set_progress(job, percent)
+    return regrade_all(progress=progress, job_id=job.id)
+
+
+# The pass -----------------------------------------------------------------------------------
+
+def _grading_checklists() -> list[Checklist]:
+    return [cl for cl in catalogue.all_checklists().values() if cl.kind == "grading"]
+
+
+def _selection(checklist_id: str):
+    return (select(Answer.inspection_id, Answer.item_id, Answer.value)
+            .join(Inspection, Inspection.id == Answer.inspection_id)
+            .join(Visit, Visit.id == Inspection.visit_id)
+            .join(ChecklistVersion, ChecklistVersion.id == Inspection.checklist_version_id)
+            .where(Visit.kind == "grading", Inspection.status == SUBMITTED,
+                   ChecklistVersion.checklist_id == checklist_id))
+
+
+def _is_postgres() -> bool:
+    return db.session.get_bind().dialect.name == "postgresql"
+
+
+# One row per inspection: its answers as CSV lines. libpq hands COPY data over row by row, so
+# 10M single-answer rows cost more in client overhead than the server spends aggregating them.
+_PG_ANSWERS = """
+COPY (SELECT string_agg(a.inspection_id || ',' || a.item_id || ',' || a.value, E'\\n')
+      FROM answer a JOIN inspection i ON i.id = a.inspection_id JOIN visit v ON v.id = i.visit_id
+      JOIN checklist_version cv ON cv.id = i.checklist_version_id
+      WHERE v.kind = 'grading' AND i.status = 'submitted' AND cv.checklist_id = {checklist}
+      GROUP BY a.inspection_id) TO STDOUT"""
+
+
+def _read_answers(checklist_id: str):
+    """A frame of categorical text columns target (inspection id), item, value."""
+    import pandas as pd
+
+    columns = ["target", "item", "value"]
+    if _is_postgres():
+        from psycopg import sql
+        raw = db.session.connection().connection.driver_connection
+        buffer = bytearray()
+        with raw.cursor() as cursor:
+            query = sql.SQL(_PG_ANSWERS).format(checklist=sql.Literal(checklist_id))
+            with cursor.copy(query) as copy:
+                for chunk in copy:
+                    buffer += chunk
+        if not buffer:
+            return pd.DataFrame({c: pd.Series([], dtype="category") for c in columns})
+        # COPY's text format writes the newlines inside a value as the two characters \n;
+        # item ids and answers never contain a backslash.
+        data = io.BytesIO(bytes(buffer).replace(b"\\n", b"\n"))
+        del buffer
+        return pd.read_csv(data, names=columns, header=None, dtype="category",
+                           na_filter=False, engine="c")
+    rows = db.session.execute(_selection(checklist_id)).all()
+    frame = pd.DataFrame(rows, columns=columns, dtype=object)
+    frame["target"] = frame["target"].astype(str)
+    return frame.astype("category")
+
+
+def _score(checklist: Checklist, frame):
+    """Score every target; targets whose answers no longer fit the checklist (an item added
+    or removed by the correction) are left out and returned with their problem."""
+    from ..domain.scoring_batch import InvalidAnswerRows, score_long_frame
+
+    skipped: dict[str, str] = {}
+    for _attempt in range(2):
+        try:
+            return score_long_frame(checklist, frame), skipped
+        except InvalidAnswerRows as exc:
+            targets = frame["target"].astype(str).to_numpy()
+            for problem in exc.target_problems:
+                skipped.setdefault(problem.target, problem.message)
+            for problem in exc.row_problems:
+                skipped.setdefault(str(targets[problem.row]), problem.message)
+            keep = ~frame["target"].astype(str).isin(list(skipped)).to_numpy()
+            frame = frame[keep].reset_index(drop=True)
+            frame = frame.assign(**{c: frame[c].cat.remove_unused_categories() for c in frame})
+    raise RuntimeError("re-grade: answers still invalid after leaving out broken targets")
+
+
+def _results(batch) -> list[tuple[int, Decimal, int | None, int, int, str]]:
+    """(inspection id, total, level, failed count, veto count, result JSON text) per target."""
+    import numpy as np
+
+    veto = np.array([item.veto for item in batch.checklist.items], dtype=bool)
+    failed = batch.failed.sum(axis=1).tolist()
+    vetoes = (batch.failed & veto).sum(axis=1).tolist()
+    levels = batch.levels.tolist()
+    out = []
+    for k, line in enumerate(batch.json_lines().splitlines()):
+        start = line.index('"checklist"')
+        text = "{" + line[start:]
+        total = text.split('"total": ', 1)[1].split(",", 1)[0]     # a JSON number's text
+        out.append((int(batch.targets[k]), Decimal(total), levels[k] or None, failed[k],
+                    vetoes[k], text))
+    return out
+
+
+def _changed_sqlite(results) -> dict[int, tuple]:
+    """Old (total, level) of the inspections whose figures the results change."""
+    new = {r[0]: (r[1], r[2]) for r in results}
+    out = {}
+    ids = list(new)
+    for start in range(0, len(ids), 20000):
+        for i, total, level in db.session.execute(
+                select(Inspection.id, Inspection.total, Inspection.level)
+                .where(Inspection.id.in_(ids[start:start + 20000]))):
+            old = (None if total is None else Decimal(total), level)
+            if old != new[i]:
+                out[i] = old
+    return out
+
+
+def _write(results) -> dict[int, tuple]:
+    """Write the results back; return the old (total, level) of the rows whose figures changed."""
+    if not results:
+        return {}
+    if _is_postgres():
+        raw = db.session.connection().connection.driver_connection
+        with raw.cursor() as cursor:
+            cursor.execute("CREATE TEMP TABLE IF NOT EXISTS regrade_result (id integer PRIMARY KEY, "
+                           "total numeric(10,4), level integer, failed_count integer, "
+                           "veto_count integer, result json) ON COMMIT DROP")
+            cursor.execute("TRUNCATE regrade_result")
+            with cursor.copy("COPY regrade_result FROM STDIN") as copy:
+                for row in results:
+                    copy.write_row(row)
+            cursor.execute(
+                "SELECT i.id, i.total, i.level FROM inspection AS i JOIN regrade_result AS r "
+                "ON r.id = i.id WHERE i.total IS DISTINCT FROM r.total OR i.level IS DISTINCT FROM r.level")
+            changed = {i: (total, level) for i, total, level in cursor.fetchall()}
+            cursor.execute(
+                "UPDATE inspection AS i SET total = r.total, level = r.level, "
+                "failed_count = r.failed_count, veto_count = r.veto_count, result = r.result, "
+                "version = i.version + 1 FROM regrade_result AS r WHERE i.id = r.id")
+        return changed
+    changed = _changed_sqlite(results)
+    table = Inspection.__table__
+    db.session.execute(
+        update(table).where(table.c.id == bindparam("_id")).values(
+            total=bindparam("_total"), level=bindparam("_level"),
+            failed_count=bindparam("_failed"), veto_count=bindparam("_vetoes"),
+            result=bindparam("_result"), version=table.c.version + 1),
+        [{"_id": i, "_total": t, "_level": lv, "_failed": f, "_vetoes": v,
+          "_result": json.loads(text)} for i, t, lv, f, v, text in results])
+    return changed
+
+
+def _flag_records(figures: dict[int, tuple[Decimal, int | None]], now: datetime) -> int:
+    """Store the re-graded score beside each affected record; flag and note differences."""
+    flagged = 0
+    records = db.session.scalars(
+        select(GradeRecord).join(Inspection, Inspection.id == GradeRecord.inspection_id)
+        .join(Visit, Visit.id == Inspection.visit_id).where(Visit.kind == "grading"))
+    for record in records:
+        if record.inspection_id not in figures:
+            continue
+        total, level = figures[record.inspection_id]
+        if level is not None and record.requested_level is not None:
+            level = min(level, record.requested_level)      # as the record was decided
+        differs = level != record.level or Decimal(record.total) != total
+        already = (record.regraded_level == level and record.regraded_total is not None
+                   and Decimal(record.regraded_total) == total)
+        before = audit.snapshot(record, exclude=("explanation",))
+        record.regraded_total, record.regraded_level, record.regraded_at = total, level, now
+        if differs and not (already and record.regrade_differs):
+            record.regrade_differs = True
+            flagged += 1
+            db.session.add(GradeRecordEvent(
+                record=record, at=now, actor_id=None, action="regrade_differs",
+                from_state=record.state, to_state=record.state,
+                note=f"re-graded score {total} (level {level}) differs from the decided "
+                     f"{record.total} (level {record.level})",
+                data={"total": str(total), "level": level}))
+            db.session.flush()
+            audit.record(None, "regrade_differs", "grade_record", record.id, before=before,
+                         after=audit.snapshot(record, exclude=("explanation",)))
+    db.session.flush()
+    return flagged
+
+
+def regrade_all(progress: Progress | None = None, job_id: int | None = None) -> dict:
+    """Re-score every submitted grading inspection; returns the counts (the job's result)."""
+    progress = progress or (lambda percent: None)
+    checklists = _grading_checklists()
+    summary: dict = {"checklists": {}, "scored": 0, "changed": 0, "flagged": 0, "skipped": {}}
+    before: dict[str, list] = {}
+    after: dict[str, list] = {}
+    figures: dict[int, tuple[Decimal, int | None]] = {}
+    now = utcnow()
+    progress(5)
+    for n, checklist in enumerate(checklists):
+        share = 90 / max(1, len(checklists))
+        base = 5 + n * share
+        frame = _read_answers(checklist.id)
+        progress(int(base + share * 0.4))
+        if not len(frame):
+            summary["checklists"][checklist.id] = {"version": checklist.version, "scored": 0}
+            continue
+        batch, skipped = _score(checklist, frame)
+        results = _results(batch)
+        progress(int(base + share * 0.7))
+        changed = _write(results)
+        for ident, total, level, *_rest in results:
+            figures[ident] = (total, level)
+            if ident in changed:
+                old_total, old_level = changed[ident]
+                before[str(ident)] = [None if old_total is None else str(old_total), old_level]
+                after[str(ident)] = [str(total), level]
+        summary["checklists"][checklist.id] = {"version": checklist.version, "scored": len(results)}
+        summary["scored"] += len(results)
+        summary["skipped"].update(skipped)
+    db.session.expire_all()
+    summary["changed"] = len(after)
+    summary["flagged"] = _flag_records(figures, now)
+    skipped_list = sorted(summary["skipped"].items())
+    summary["skipped"] = dict(skipped_list[:50])
+    summary["skipped_count"] = len(skipped_list)
+    audit.record(None, "regrade", "regrade", job_id if job_id is not None else "-",
+                 before={"inspections": before} if before else None,
+                 after={**{k: v for k, v in summary.items() if k != "skipped"},
+                        "inspections": after})
+    return summary

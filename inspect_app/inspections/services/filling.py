@@ -1,0 +1,260 @@
+"""Filling a department part on a tablet: start the draft, save answers one by one (with a
+version check per answer), progress per section and the live score.
+
+Every answer is stored as it is given (TRUST.md finding 6): a save names the version of the
+answer it was based on (0 = "I saw no answer"); a stale save is refused with the stored
+answer, never merged silently.
+"""
+from __future__ import annotations
+
+import re
+from fractions import Fraction
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
+
+from ...core import audit
+from ...core.errors import Conflict, Invalid
+from ...core.types import utcnow
+from ...domain.checklist import Checklist
+from ...domain.scoring import (NA, answer_problem, answer_value, json_number, number_text, outcome,
+                               read_answer, read_answer_text, scaled)
+from ...extensions import db
+from ..models import (ASSIGNED, CANCELLED, COMPLETED, DRAFT, IN_PROGRESS, PLANNED, SUBMITTED, Answer,
+                      Inspection)
+from . import state
+from .common import ConflictWith, checklist_of, get_inspection, items_by_id, lock_visit
+
+SUBMISSION_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{7,63}")
+VALUE_MAX = 40          # Answer.value's column width
+REMARK_MAX = 2000
+
+
+# ----------------------------------------------------------------------------- answers as text
+
+def read_value(value: Any):
+    """An answer as sent: JSON numbers, or decimal text (``"7.5"``), or a word."""
+    return read_answer_text(value.strip()) if isinstance(value, str) else read_answer(value)
+
+
+def stored_text(read) -> str:
+    """The text kept in ``Answer.value``: the word, or the number as a person writes it."""
+    value = answer_value(read)
+    return value if isinstance(value, str) else number_text(value)
+
+
+def parse_stored(text: str):
+    """A stored answer back as the engine's value (word or exact number); None if empty."""
+    if not text:
+        return None
+    if text in ("pass", "fail", NA):
+        return text
+    return Fraction(text)
+
+
+def check_answer(item, value: Any) -> tuple[str | None, str | None]:
+    """(stored text, problem) for one answer to ``item``."""
+    read = read_value(value)
+    problem = answer_problem(item, read)
+    if problem:
+        return None, problem
+    text = stored_text(read)
+    if len(text) > VALUE_MAX:
+        return None, f"{read.shown} has too many digits"
+    return text, None
+
+
+# ----------------------------------------------------------------------------- progress and score
+
+def progress(checklist: Checklist, answers: dict[str, str]) -> dict:
+    """Answered items per section (a cleared answer is not answered)."""
+    sections = {}
+    for section in checklist.sections:
+        done = sum(1 for item in section.items if answers.get(item.id))
+        sections[section.id] = {"answered": done, "total": len(section.items)}
+    return {"answered": sum(s["answered"] for s in sections.values()),
+            "total": len(checklist.items), "sections": sections}
+
+
+def live_score(checklist: Checklist, answers: dict[str, str]) -> dict:
+    """The score of the answers given so far, by the engine's own rules per item
+    (:func:`domain.scoring.outcome`, :func:`~domain.scoring.scaled`).
+
+    Rule for a partial form: an item not yet answered is *not counted* — it is left out of
+    both the points earned and the applicable maximum, exactly like an "na" answer. So the
+    total is what the checklist would score if the rest were answered at the same rate
+    (合理缺项 scaling), failed and vetoes list only failures already given, and the total is
+    null until at least one applicable item is answered. At submit every item must be
+    answered and the engine scores the whole set."""
+    earned = applicable = Fraction(0)
+    failed, vetoes, answered = [], [], 0
+    for item in checklist.items:
+        value = parse_stored(answers.get(item.id, ""))
+        if value is None:
+            continue
+        answered += 1
+        got, is_applicable, is_failed = outcome(item, value)
+        earned += got
+        applicable += item.points if is_applicable else 0
+        if is_failed:
+            failed.append(item.id)
+            if item.veto:
+                vetoes.append(item.id)
+    total = scaled(earned, applicable, checklist.max)
+    return {"total": None if total is None else json_number(total), "max": json_number(checklist.max),
+            "percent": None if total is None else json_number(total / checklist.max * 100),
+            "failed": failed, "vetoes": vetoes, "answered": answered}
+
+
+def stored_answers(inspection_id: int) -> dict[str, str]:
+    return dict(db.session.execute(select(Answer.item_id, Answer.value)
+                                   .where(Answer.inspection_id == inspection_id)).all())
+
+
+def summary(inspection: Inspection) -> dict:
+    cl = checklist_of(inspection)
+    answers = stored_answers(inspection.id)
+    return {"progress": progress(cl, answers), "score": live_score(cl, answers)}
+
+
+# ----------------------------------------------------------------------------- reading the form
+
+def for_filling(user, inspection_id: int) -> Inspection:
+    """The part an inspector on its team fills (other inspectors: not found)."""
+    return get_inspection(user, inspection_id, "inspections.fill")
+
+
+def answers_of(inspection: Inspection) -> dict[str, Answer]:
+    return {a.item_id: a for a in db.session.scalars(
+        select(Answer).where(Answer.inspection_id == inspection.id))}
+
+
+# ----------------------------------------------------------------------------- start
+
+def clean_submission_id(raw: Any) -> str:
+    if not isinstance(raw, str) or not SUBMISSION_ID.fullmatch(raw):
+        raise Invalid("The submission id is missing or malformed.",
+                      problems=["submission_id: expected 8–64 letters, digits, '-' or '_'"])
+    return raw
+
+
+def start(user, inspection_id: int, submission_id: Any) -> Inspection:
+    """Start the draft under the tablet's submission id (idempotent for the same id).
+
+    A second start with another id is refused (409) naming the stored id, which the tablet
+    then adopts. The visit moves to in_progress with its first started part."""
+    submission_id = clean_submission_id(submission_id)
+    inspection = get_inspection(user, inspection_id, "inspections.fill")
+    for _attempt in range(2):
+        if inspection.status != ASSIGNED:
+            if inspection.submission_id == submission_id:
+                return inspection
+            raise ConflictWith("This inspection was already started on another device; its answers are kept there.",
+                               {"submission_id": inspection.submission_id})
+        if db.session.scalar(select(Inspection.id).where(Inspection.submission_id == submission_id)):
+            raise Invalid("The submission id is already used.", problems=["submission_id: already used"])
+        visit = lock_visit(inspection.visit_id)
+        if visit.status in (CANCELLED, COMPLETED):
+            raise Conflict("This visit is %(state)s; nothing can be submitted.", state=visit.status)
+        try:
+            with db.session.begin_nested():
+                moved = state.apply(user, inspection, DRAFT, values={
+                    "submission_id": submission_id, "started_at": utcnow()},
+                    after={"submission_id": submission_id})
+        except IntegrityError:
+            raise Invalid("The submission id is already used.", problems=["submission_id: already used"]) from None
+        if moved:
+            if visit.status == PLANNED:
+                state.apply(user, visit, IN_PROGRESS)
+            return inspection
+        inspection = get_inspection(user, inspection_id, "inspections.fill")
+    raise Conflict("The inspection is being started elsewhere; try again.")
+
+
+# ----------------------------------------------------------------------------- save one answer
+
+def _current(row: Answer | None) -> dict:
+    if row is None:
+        return {"value": None, "remark": None, "version": 0}
+    return {"value": row.value or None, "remark": row.remark, "version": row.version}
+
+
+def _stale(row: Answer | None) -> ConflictWith:
+    return ConflictWith("Someone else changed this answer meanwhile; the stored answer is shown.",
+                        {"current": _current(row)})
+
+
+def _parse_save(checklist: Checklist, body: Any) -> tuple[str, str, str | None, int]:
+    if not isinstance(body, dict):
+        raise Invalid("The answer could not be read.", problems=["body: expected a JSON object"])
+    item_id = body.get("item_id")
+    item = items_by_id(checklist).get(item_id) if isinstance(item_id, str) else None
+    if item is None:
+        raise Invalid("The answer could not be saved.", problems=[f"{item_id}: unknown item"])
+    version = body.get("version", 0)
+    if isinstance(version, str) and version.isdigit():
+        version = int(version)
+    if not isinstance(version, int) or isinstance(version, bool) or version < 0:
+        raise Invalid("The answer could not be saved.", problems=[f"{item.id}: version must be a whole number ≥ 0"])
+    remark = body.get("remark")
+    if remark is not None and not isinstance(remark, str):
+        raise Invalid("The answer could not be saved.", problems=[f"{item.id}: remark must be text"])
+    remark = (remark or "").strip() or None
+    if remark and len(remark) > REMARK_MAX:
+        raise Invalid("The answer could not be saved.", problems=[f"{item.id}: remark longer than {REMARK_MAX} characters"])
+    value = body.get("value")
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return item.id, "", remark, version          # a cleared answer
+    text, problem = check_answer(item, value)
+    if problem:
+        raise Invalid("The answer could not be saved.", problems=[f"{item.id}: {problem}"])
+    return item.id, text, remark, version
+
+
+def _stored_row(inspection_id: int, item_id: str) -> Answer | None:
+    return db.session.scalar(select(Answer).where(Answer.inspection_id == inspection_id, Answer.item_id == item_id)
+                             .execution_options(populate_existing=True))
+
+
+def _answer_row(inspection_id: int, item_id: str) -> Answer | None:
+    """The stored answer as this request first reads it (a test replaces it to stage a race)."""
+    return _stored_row(inspection_id, item_id)
+
+
+def save_answer(user, inspection_id: int, body: Any) -> tuple[Answer, dict]:
+    """Store one answer of a draft; returns the row and the progress/score summary."""
+    inspection = get_inspection(user, inspection_id, "inspections.fill", lock="share")
+    if inspection.status == SUBMITTED:
+        raise Conflict("This inspection is submitted and can no longer be changed.")
+    if inspection.status != DRAFT:
+        raise Conflict("Start the inspection before answering.")
+    checklist = checklist_of(inspection)
+    item_id, value, remark, version = _parse_save(checklist, body)
+    row = _answer_row(inspection.id, item_id)
+    current = row.version if row is not None else 0
+    if version != current:
+        if row is not None and row.value == value and row.remark == remark:
+            return row, summary(inspection)          # a replayed save: nothing to change
+        raise _stale(row)
+    before = _current(row)
+    now = utcnow()
+    try:
+        with db.session.begin_nested():
+            if row is None:
+                row = Answer(inspection_id=inspection.id, item_id=item_id, value=value, remark=remark,
+                             updated_at=now, updated_by_id=user.id)
+                db.session.add(row)
+            elif row.value == value and row.remark == remark:
+                return row, summary(inspection)      # unchanged: no new version
+            else:
+                row.value, row.remark, row.updated_at, row.updated_by_id = value, remark, now, user.id
+            db.session.flush()
+    except (IntegrityError, StaleDataError):
+        # Another save of the same item won the race (insert or update): refuse, show theirs.
+        raise _stale(_stored_row(inspection.id, item_id)) from None
+    audit.record(user, "answer", "inspection", inspection.id,
+                 before={"item": item_id, **before},
+                 after={"item": item_id, "value": value or None, "remark": remark, "version": row.version})
+    return row, summary(inspection)

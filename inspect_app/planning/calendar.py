@@ -1,0 +1,122 @@
+"""Calendars: assignments by week, and planned against done per department and district.
+
+Who sees what follows the inspections models' tenant rules: an inspector the visits where they
+are on a team, a department admin their department's, the bureau all.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from sqlalchemy import case, func, select
+from sqlalchemy.orm import selectinload
+
+from ..auth import policy
+from ..auth.roles import Role
+from ..domain.plans import Period, period_of
+from ..extensions import db
+from ..inspections.models import CANCELLED, SUBMITTED, Inspection, InspectionInspector, Visit
+from ..registry.models import Institution
+
+_WEEK = re.compile(r"^(\d{4})-W(\d{2})$")
+
+
+def parse_week(text: str | None, today: date) -> date:
+    """The Monday of an ISO week written "2026-W48"; this week for anything else."""
+    match = _WEEK.match(text or "")
+    if match:
+        try:
+            return date.fromisocalendar(int(match[1]), int(match[2]), 1)
+        except ValueError:
+            pass
+    return today - timedelta(days=today.weekday())
+
+
+def week_key(monday: date) -> str:
+    year, week, _ = monday.isocalendar()
+    return f"{year}-W{week:02}"
+
+
+@dataclass
+class Entry:
+    visit: Visit
+    parts: list[Inspection]
+
+
+@dataclass
+class Day:
+    day: date
+    entries: list[Entry] = field(default_factory=list)
+
+
+def week(user, monday: date) -> list[Day]:
+    """Seven days from ``monday`` with the visits the user sees (an inspector: only the parts
+    they are on; a department admin: their department's parts)."""
+    policy.require(user, "calendar.view")
+    days = [Day(monday + timedelta(days=n)) for n in range(7)]
+    visits = db.session.scalars(
+        policy.visible(Visit, user)
+        .where(Visit.scheduled_for >= monday, Visit.scheduled_for < monday + timedelta(days=7),
+               Visit.status != CANCELLED)
+        .options(selectinload(Visit.institution),
+                 selectinload(Visit.inspections).selectinload(Inspection.team)
+                 .selectinload(InspectionInspector.user))
+        .order_by(Visit.scheduled_for, Visit.id))
+    for visit in visits:
+        parts = [p for p in visit.inspections if _sees_part(user, p)]
+        days[(visit.scheduled_for - monday).days].entries.append(Entry(visit, parts))
+    return days
+
+
+def _sees_part(user, part: Inspection) -> bool:
+    if user.role == Role.BUREAU_ADMIN.value:
+        return True
+    if user.role == Role.DEPARTMENT_ADMIN.value:
+        return part.department == user.department
+    return any(m.user_id == user.id for m in part.team)
+
+
+@dataclass(frozen=True)
+class Tally:
+    name: str
+    planned: int
+    done: int
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.done / self.planned) if self.planned else 0
+
+
+def parse_period(text: str | None, today: date) -> Period:
+    """A quarter "2026-Q4", a month "2026-11" or a year "2026"; this quarter otherwise."""
+    text = (text or "").strip()
+    try:
+        if re.fullmatch(r"\d{4}-Q[1-4]", text):
+            return period_of("quarterly", date(int(text[:4]), 3 * int(text[-1]) - 2, 1))
+        if re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", text):
+            return period_of("monthly", date(int(text[:4]), int(text[5:]), 1))
+        if re.fullmatch(r"\d{4}", text) and int(text) >= 1:
+            return period_of("yearly", date(int(text), 1, 1))
+    except ValueError:
+        pass
+    return period_of("quarterly", today)
+
+
+def progress(user, period: Period, purpose: str = "") -> dict[str, list[Tally]]:
+    """Department parts scheduled in the period (planned) and of those, submitted (done), per
+    department and per district of the institution."""
+    policy.require(user, "planning.view")
+    done = func.sum(case((Inspection.status == SUBMITTED, 1), else_=0))
+    base = (select(func.count(Inspection.id), done)
+            .join(Visit, Visit.id == Inspection.visit_id)
+            .join(Institution, Institution.id == Visit.institution_id)
+            .where(policy.scope_clause(Inspection, user), Visit.status != CANCELLED,
+                   Visit.scheduled_for >= period.first_day, Visit.scheduled_for <= period.last_day))
+    if purpose:
+        base = base.where(Visit.purpose == purpose)
+    out: dict[str, list[Tally]] = {}
+    for name, column in (("department", Inspection.department), ("district", Institution.district)):
+        rows = db.session.execute(base.add_columns(column).group_by(column).order_by(column))
+        out[name] = [Tally(row[2], int(row[0]), int(row[1] or 0)) for row in rows]
+    return out

@@ -1,0 +1,91 @@
+"""Freezing a random joint plan's lists into the draw input (CONTRACT §6) without its seed.
+
+The published lists name institutions by their unified social credit code (public anyway) and
+inspectors by a pseudonym ``U<account id>`` (their names are not published). ``frozen`` keeps
+the way back from those ids to the rows, with each institution's risk facts and reasons.
+"""
+from __future__ import annotations
+
+import json
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import select
+
+from ..auth.models import Conflict as ConflictOfInterest, User
+from ..auth.roles import Role
+from ..domain.draw import input_digest
+from ..domain.risk import parse_policy
+from ..extensions import db
+from ..registry.models import Institution
+from .models import Plan
+from .risk_data import assess
+
+
+def institutions_in_scope(plan: Plan) -> list[Institution]:
+    stmt = select(Institution).where(Institution.status == "operating")
+    if plan.districts:
+        stmt = stmt.where(Institution.district.in_(plan.districts))
+    if plan.institution_types:
+        stmt = stmt.where(Institution.type.in_(plan.institution_types))
+    return list(db.session.scalars(stmt.order_by(Institution.id)))
+
+
+def inspectors_for(departments: list[str]) -> list[User]:
+    return list(db.session.scalars(
+        select(User).where(User.role == Role.INSPECTOR.value, User.department.in_(departments),
+                           User.is_active_account.is_(True)).order_by(User.id)))
+
+
+def inspector_key(user_id: int) -> str:
+    return f"U{user_id}"
+
+
+def dumps(document: dict) -> str:
+    """The published text of a JSON document: sorted keys, UTF-8, indented, one final newline."""
+    return json.dumps(document, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+
+
+def freeze_lists(plan: Plan, now: datetime, today: date) -> tuple[dict, dict]:
+    """(the draw input without ``seed``, the frozen facts) for a random joint plan."""
+    institutions = institutions_in_scope(plan)
+    policy, _problems = parse_policy(plan.risk_policy)
+    assessed = assess([i.id for i in institutions], now, today, policy)
+    people = inspectors_for(list(plan.departments))
+    code_of = {i.id: i.credit_code for i in institutions}
+    avoid: dict[int, set[str]] = {}
+    if people:
+        for user_id, institution_id in db.session.execute(
+                select(ConflictOfInterest.user_id, ConflictOfInterest.institution_id)
+                .where(ConflictOfInterest.user_id.in_([u.id for u in people]))):
+            if institution_id in code_of:
+                avoid.setdefault(user_id, set()).add(code_of[institution_id])
+    document = {
+        "institutions": [{"id": i.credit_code, "name": i.name, "district": i.district,
+                          "risk": assessed[i.id][1].risk} for i in institutions],
+        "inspectors": [{"id": inspector_key(u.id), "department": u.department,
+                        "district": u.district or "", "avoid": sorted(avoid.get(u.id, ()))}
+                       for u in people],
+        "departments": sorted(plan.departments),
+        "ratios": {risk: float(Decimal(text)) for risk, text in sorted(plan.ratios.items())},
+        "team_per_department": plan.team_per_department,
+        "max_per_inspector": plan.max_per_inspector,
+        "avoid_own_district": bool(plan.avoid_own_district),
+    }
+    document["institutions"].sort(key=lambda row: row["id"])
+    document["inspectors"].sort(key=lambda row: row["id"])
+    frozen = {
+        "risk_policy": policy.to_dict(),
+        "institutions": {
+            i.credit_code: {"id": i.id, "name": i.name, "risk": assessed[i.id][1].risk,
+                            "reasons": list(assessed[i.id][1].reasons),
+                            "facts": assessed[i.id][0].__dict__}
+            for i in institutions},
+        "inspectors": {inspector_key(u.id): u.id for u in people},
+    }
+    return document, frozen
+
+
+def list_digest(document: dict) -> str:
+    """CONTRACT §6's digest of the input without its seed (the *list digest*)."""
+    return input_digest(document)

@@ -1,0 +1,109 @@
+"""Plan rows: list, read, create and edit (bureau admins), with a version check and audit."""
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from ..auth import policy
+from ..core import audit
+from ..core.errors import Conflict, Invalid
+from ..core.types import utcnow
+from ..domain.institution import INSTITUTION_TYPES
+from ..domain.plans import plan_problems
+from ..domain.risk import DEFAULT_POLICY, parse_policy
+from ..extensions import db
+from .models import GRADE_EXPIRY, RANDOM_JOINT, ROUTINE, Plan, PlanRun
+
+DEFAULT_RATIOS = {"high": "0.3", "medium_high": "0.1", "medium": "0.02", "low": "0.01"}   # DOMAIN §9
+
+
+def defaults() -> dict:
+    """Values of a new plan's form."""
+    return {"kind": RANDOM_JOINT, "period": "quarterly", "enabled": True, "one_off": False,
+            "departments": ["civil_affairs", "fire"], "ratios": dict(DEFAULT_RATIOS),
+            "risk_policy": DEFAULT_POLICY.to_dict(), "team_per_department": 2, "max_per_inspector": 5,
+            "avoid_own_district": False, "beacon_delay_days": 1, "publish_delay_days": 0,
+            "horizon_days": 90, "visit_within_days": 14,
+            "beacon_source": "上海证券交易所上证综合指数当日收盘点位"}
+
+
+def list_plans(user) -> list[Plan]:
+    policy.require(user, "planning.view")
+    return list(db.session.scalars(policy.visible(Plan, user).order_by(Plan.enabled.desc(), Plan.name, Plan.id)))
+
+
+def get_plan(user, plan_id: int) -> Plan:
+    policy.require(user, "planning.view")
+    return policy.get_visible(Plan, plan_id, user)
+
+
+def runs_of(user, plan: Plan, limit: int = 40) -> list[PlanRun]:
+    policy.require(user, "planning.view")
+    return list(db.session.scalars(policy.visible(PlanRun, user).where(PlanRun.plan_id == plan.id)
+                                   .order_by(PlanRun.id.desc()).limit(limit)))
+
+
+def recent_runs(user, limit: int = 20) -> list[PlanRun]:
+    policy.require(user, "planning.view")
+    return list(db.session.scalars(policy.visible(PlanRun, user).order_by(PlanRun.id.desc()).limit(limit)))
+
+
+def get_run(user, run_id: int) -> PlanRun:
+    policy.require(user, "planning.view")
+    return policy.get_visible(PlanRun, run_id, user)
+
+
+def clean(values: dict) -> dict:
+    """Normalise typed form values and raise Invalid with every located problem."""
+    v = dict(values)
+    v["name"] = (v.get("name") or "").strip()
+    v["beacon_source"] = (v.get("beacon_source") or "").strip() or None
+    if v.get("kind") != ROUTINE:
+        v["rule"] = None
+    for key in ("districts", "institution_types", "departments"):
+        v[key] = sorted({str(x).strip() for x in v.get(key) or [] if str(x).strip()})
+    v["ratios"] = {k: str(t).strip() for k, t in (v.get("ratios") or {}).items()
+                   if t is not None and str(t).strip() != ""}
+    problems = plan_problems(v, INSTITUTION_TYPES)
+    risk_policy, policy_problems = parse_policy(v.get("risk_policy"))
+    problems += [(f"risk_{name}", message) for name, message in policy_problems]
+    if v.get("kind") == ROUTINE and v.get("rule") == GRADE_EXPIRY:
+        from ..inspections.services.visits import checklists_for
+        if any(not checklists_for(d, "grading") for d in v["departments"]):
+            problems.append(("departments", "a grading visit needs departments with a grading checklist"))
+    if problems:
+        raise Invalid("The plan could not be saved.", problems=problems)
+    v["risk_policy"] = risk_policy.to_dict()
+    return {k: v.get(k) for k in Plan.EDITABLE}
+
+
+def create_plan(user, values: dict) -> Plan:
+    policy.require(user, "planning.manage")
+    data = clean(values)
+    now = utcnow()
+    plan = Plan(**data, created_by_id=user.id, created_at=now, updated_at=now)
+    db.session.add(plan)
+    db.session.flush()
+    audit.record(user, "create", "plan", plan.id, after=audit.snapshot(plan))
+    return plan
+
+
+def update_plan(user, plan_id: int, values: dict, version: int) -> Plan:
+    """Edit a plan; runs already started keep what they froze (the next period uses the edit)."""
+    policy.require(user, "planning.manage")
+    plan = policy.get_visible(Plan, plan_id, user)
+    if plan.version != version:
+        raise Conflict("Someone else changed this plan meanwhile; reload and apply your change again.")
+    data = clean(values)
+    before = audit.snapshot(plan)
+    for key, value in data.items():
+        setattr(plan, key, value)
+    if db.session.is_modified(plan):
+        plan.updated_at = utcnow()
+        db.session.flush()
+        audit.record(user, "update", "plan", plan.id, before=before, after=audit.snapshot(plan))
+    return plan
+
+
+def district_choices() -> list[str]:
+    from ..registry.models import Institution
+    return list(db.session.scalars(select(Institution.district).distinct().order_by(Institution.district)))

@@ -1,0 +1,154 @@
+"""Routine plans: visits that follow from the data, without a draw.
+
+- ``grade_expiry``: every institution in scope whose grade in force expires within
+  ``horizon_days`` gets a grading evaluation visit, unless one is already planned or under way.
+- ``critical_followup``: every unresolved critical finding of an institution in scope gets an
+  on-site re-inspection by its department (``Visit.source`` = ``finding:<id>``), unless one is
+  already planned or under way.
+
+The run freezes the list of targets, then (same sweep) schedules them in one step guarded by
+the run's state, so a sweep firing twice schedules each target once. Teams are the
+least-loaded eligible inspectors of the department (:func:`inspect_app.domain.plans.pick_team`).
+"""
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import func, select
+
+from ..auth.models import Conflict as ConflictOfInterest
+from ..domain.plans import local_date, pick_team
+from ..domain.rectification import UNRESOLVED
+from ..extensions import db
+from ..grading.records import grades_expiring
+from ..inspections.models import IN_PROGRESS, PLANNED, SUBMITTED, Inspection, InspectionInspector, Visit
+from ..rectification.models import Finding
+from ..registry.models import Institution
+from .lists import inspectors_for
+from .models import CRITICAL_FOLLOWUP, DRAWN, GRADE_EXPIRY, Plan, PlanRun
+
+OPEN_VISIT = (PLANNED, IN_PROGRESS)
+
+
+def _in_scope(plan: Plan, institution_ids: list[int]) -> set[int]:
+    if not institution_ids:
+        return set()
+    stmt = select(Institution.id).where(Institution.id.in_(institution_ids),
+                                        Institution.status == "operating")
+    if plan.districts:
+        stmt = stmt.where(Institution.district.in_(plan.districts))
+    if plan.institution_types:
+        stmt = stmt.where(Institution.type.in_(plan.institution_types))
+    return set(db.session.scalars(stmt))
+
+
+def _has_open_grading_visit(institution_ids: list[int]) -> set[int]:
+    if not institution_ids:
+        return set()
+    return set(db.session.scalars(select(Visit.institution_id).where(
+        Visit.institution_id.in_(institution_ids), Visit.kind == "grading",
+        Visit.status.in_(OPEN_VISIT))))
+
+
+def _followed_up(finding_ids: list[int]) -> set[int]:
+    if not finding_ids:
+        return set()
+    sources = [f"finding:{i}" for i in finding_ids]
+    found = db.session.scalars(select(Visit.source).where(Visit.source.in_(sources),
+                                                          Visit.status.in_(OPEN_VISIT)))
+    return {int(s.split(":", 1)[1]) for s in found}
+
+
+def freeze_targets(plan: Plan, now: datetime, today: date) -> dict:
+    """The routine run's targets, fixed when the run starts."""
+    targets: list[dict] = []
+    if plan.rule == GRADE_EXPIRY:
+        records = grades_expiring(plan.horizon_days, today)
+        ids = _in_scope(plan, [r.institution_id for r in records])
+        busy = _has_open_grading_visit(list(ids))
+        seen: set[int] = set()
+        for record in records:
+            i = record.institution_id
+            if i in ids and i not in busy and i not in seen:
+                seen.add(i)
+                targets.append({"institution_id": i, "departments": sorted(plan.departments),
+                                "expires_on": record.expires_on.isoformat(), "level": record.level})
+    elif plan.rule == CRITICAL_FOLLOWUP:
+        findings = list(db.session.execute(
+            select(Finding.id, Finding.institution_id, Finding.department)
+            .where(Finding.severity == "critical", Finding.state.in_(UNRESOLVED))
+            .order_by(Finding.id)))
+        ids = _in_scope(plan, sorted({f.institution_id for f in findings}))
+        done = _followed_up([f.id for f in findings])
+        targets = [{"institution_id": f.institution_id, "departments": [f.department],
+                    "finding_id": f.id} for f in findings if f.institution_id in ids and f.id not in done]
+    return {"rule": plan.rule, "targets": targets}
+
+
+def _next_working_day(day: date) -> date:
+    while day.weekday() >= 5:
+        day += timedelta(days=1)
+    return day
+
+
+def _loads(user_ids: list[int]) -> dict[int, int]:
+    if not user_ids:
+        return {}
+    rows = db.session.execute(
+        select(InspectionInspector.user_id, func.count())
+        .join(Inspection, Inspection.id == InspectionInspector.inspection_id)
+        .where(InspectionInspector.user_id.in_(user_ids), Inspection.status != SUBMITTED)
+        .group_by(InspectionInspector.user_id))
+    return {uid: int(n) for uid, n in rows}
+
+
+def schedule_visits(run: PlanRun, now: datetime) -> bool:
+    """frozen → drawn: claim the run, then create one visit per target still without one."""
+    from ..inspections.services.visits import create_visit
+    from .runs import transition
+    plan = db.session.get(Plan, run.plan_id)
+    targets = list((run.frozen or {}).get("targets", []))
+    if plan.rule == CRITICAL_FOLLOWUP:
+        done = _followed_up([t["finding_id"] for t in targets])
+        targets = [t for t in targets if t["finding_id"] not in done]
+    else:
+        busy = _has_open_grading_visit([t["institution_id"] for t in targets])
+        targets = [t for t in targets if t["institution_id"] not in busy]
+    departments = sorted({d for t in targets for d in t["departments"]})
+    people = inspectors_for(departments) if departments else []
+    loads = _loads([u.id for u in people])
+    conflicts: dict[int, set[int]] = {}
+    if people:
+        for uid, iid in db.session.execute(select(ConflictOfInterest.user_id, ConflictOfInterest.institution_id)
+                                           .where(ConflictOfInterest.user_id.in_([u.id for u in people]))):
+            conflicts.setdefault(iid, set()).add(uid)
+    day = _next_working_day(local_date(now) + timedelta(days=plan.visit_within_days))
+    planned: list[tuple[dict, dict[str, list[int]]]] = []
+    skipped: list[str] = []
+    for target in targets:
+        teams: dict[str, list[int]] = {}
+        for dept in target["departments"]:
+            staff = [(u.id, loads.get(u.id, 0)) for u in people if u.department == dept]
+            team = pick_team(staff, conflicts.get(target["institution_id"], set()), plan.team_per_department)
+            if team:
+                teams[dept] = team
+                for uid in team:
+                    loads[uid] = loads.get(uid, 0) + 1
+        if len(teams) == len(target["departments"]):
+            planned.append((target, teams))
+        else:
+            skipped.append(f"institution #{target['institution_id']}: no eligible inspector")
+    if not transition(run, DRAWN, note=f"{len(planned)} visits scheduled",
+                      values={"drawn_at": now, "visit_count": len(planned),
+                              "message": "; ".join(skipped) or None}):
+        return False
+    kind, purpose = ("grading", "grading") if plan.rule == GRADE_EXPIRY else ("inspection", "follow_up")
+    for target, teams in planned:
+        if plan.rule == CRITICAL_FOLLOWUP:
+            source, due_by = f"finding:{target['finding_id']}", day
+        else:
+            source = f"plan-run:{run.id}"
+            due_by = max(day, date.fromisoformat(target["expires_on"]))
+        create_visit(None, target["institution_id"], day, teams, purpose=purpose, kind=kind,
+                     source=source, due_by=due_by)
+    return True

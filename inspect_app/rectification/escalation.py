@@ -1,0 +1,151 @@
+"""The deadline sweep: reminders before a deadline and the escalation ladder after it.
+
+Deadlines are rows (TRUST.md finding 2). Each finding carries the one instant the sweep must
+act (``next_due_at``, indexed, NULL when nothing is due), so a sweep with nothing due is one
+index probe. For the due rows, each rung is claimed with a conditional
+``UPDATE … WHERE id IN (…) AND step = :old AND escalation_level = :level AND next_due_at <= :now
+RETURNING …`` and its effects (history rows, messages, credit records, one audit row) are
+written in the same transaction: a second sweeper running at the same time waits on the row
+locks and then finds the condition false (PostgreSQL re-checks it on the new row version), and
+a sweeper that dies before commit leaves nothing behind — the next sweep does the rung. So
+every rung happens exactly once per finding.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, insert, literal, select, type_coerce, update
+
+from ..core import audit
+from ..core.types import UTCDateTime, utcnow
+from ..domain import deadlines as dl
+from ..domain.rectification import ACTIVE
+from ..extensions import db
+from . import messages
+from . import policy as policies
+from .models import CreditRecord, Finding, FindingEvent
+
+BATCH = 5000
+
+
+@dataclass(frozen=True)
+class SweepResult:
+    due: int       # rows found due in this batch
+    claimed: int   # rungs this sweeper claimed (late reminders are claimed and skipped)
+    done: int      # rungs done (history written)
+
+    @property
+    def more(self) -> bool:
+        """Call again: rows may still be due (a row late by several rungs, or a full batch)."""
+        return self.claimed > 0
+
+
+def _plus_days(column, days: int):
+    """``column + days`` in SQL, for the dialect at hand (the deadline is per row)."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        return column + literal(timedelta(days=days))
+    # SQLite keeps UTC datetimes as text 'YYYY-MM-DD HH:MM:SS.ffffff'.
+    return type_coerce(func.strftime("%Y-%m-%d %H:%M:%f", column, f"{days:+d} days"), UTCDateTime)
+
+
+def due_ids(now: datetime, limit: int = BATCH, skip_locked: bool = True):
+    """The due rows (id, step, escalation_level), oldest first, by the next_due_at index."""
+    stmt = (select(Finding.id, Finding.step, Finding.escalation_level)
+            .where(Finding.next_due_at <= now)
+            .order_by(Finding.next_due_at).limit(limit))
+    if skip_locked and db.session.get_bind().dialect.name == "postgresql":
+        # Concurrent sweepers take different rows; the conditional UPDATE stays the guarantee.
+        stmt = stmt.with_for_update(skip_locked=True, of=Finding)
+    return db.session.execute(stmt).all()
+
+
+def sweep_deadlines(now: datetime | None = None, limit: int = BATCH, *, skip_locked: bool = True) -> SweepResult:
+    """One batch of due rungs; the caller commits (and calls again while ``more``).
+    ``skip_locked=False`` makes sweepers race for the same rows (tests of the guarantee)."""
+    now = now or utcnow()
+    rule = policies.current()
+    rows = due_ids(now, limit, skip_locked)
+    if not rows:
+        return SweepResult(0, 0, 0)
+    groups: dict[tuple[int, int], list[int]] = defaultdict(list)
+    for row in rows:
+        groups[(row.step, row.escalation_level)].append(row.id)
+    claimed = done = 0
+    for (step, level), ids in sorted(groups.items()):
+        c, d = _do_rung(rule, step, level, ids, now)
+        claimed, done = claimed + c, done + d
+    return SweepResult(len(rows), claimed, done)
+
+
+def _ids_match(ids: list[int]):
+    """``id IN ids``: one array parameter on PostgreSQL (thousands of ids bind as one value)."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy import Integer, any_, bindparam
+        from sqlalchemy.dialects.postgresql import ARRAY
+        return Finding.id == any_(bindparam("claim_ids", ids, type_=ARRAY(Integer)))
+    return Finding.id.in_(ids)
+
+
+def _do_rung(rule: dl.Policy, step: int, level: int, ids: list[int], now: datetime) -> tuple[int, int]:
+    if step >= len(rule.ladder):          # the ladder changed under this row: stop its clock
+        db.session.execute(update(Finding).where(_ids_match(ids), Finding.step == step)
+                           .values(next_due_at=None).execution_options(synchronize_session=False))
+        return 0, 0
+    rung = rule.ladder[step]
+    new_step, new_level = dl.advance(rule, step, level)
+    next_due = (_plus_days(Finding.deadline_at, rule.ladder[new_step].offset_days)
+                if new_step < len(rule.ladder) else None)
+    claimed = db.session.execute(
+        update(Finding)
+        .where(_ids_match(ids), Finding.step == step, Finding.escalation_level == level,
+               Finding.next_due_at <= now, Finding.state.in_(ACTIVE))
+        .values(step=new_step, escalation_level=new_level, next_due_at=next_due,
+                version=Finding.version + 1)
+        .returning(Finding.id, Finding.deadline_at)
+        .execution_options(synchronize_session=False)
+    ).all()
+    if not claimed:
+        return 0, 0
+    if rung.kind == dl.REMINDER:
+        # A reminder whose deadline has already passed (a late sweep) is skipped, not sent.
+        acted = [r.id for r in claimed if r.deadline_at > now]
+        action = "remind"
+    else:
+        acted = [r.id for r in claimed]
+        action = "escalate"
+    if acted:
+        _write_effects(rung, action, acted, now)
+    done = set(acted)
+    audit.record(None, action, "finding", f"sweep:{rung.code}", after={
+        "rung": rung.code, "at": now.isoformat(), "ids": acted,
+        "skipped_late_reminders": [r.id for r in claimed if r.id not in done]})
+    return len(claimed), len(acted)
+
+
+def _write_effects(rung: dl.Rung, action: str, ids: list[int], now: datetime) -> None:
+    """History rows, messages and credit records of the claimed rows, each one
+    ``INSERT … SELECT`` from the findings (the data never leaves the database)."""
+    at = literal(now, UTCDateTime)
+    of_claimed = select(Finding).where(_ids_match(ids)).subquery()
+    f = of_claimed.c
+    db.session.execute(insert(FindingEvent).from_select(
+        ["finding_id", "at", "action", "from_state", "to_state", "step"],
+        select(f.id, at, literal(action), f.state, f.state, literal(rung.code))))
+    for audience in rung.notify:
+        messages.add_from_select(select(at, literal(audience), f.institution_id, f.department,
+                                        literal(rung.code), f.id))
+    if rung.credit_record:
+        db.session.execute(insert(CreditRecord).from_select(
+            ["institution_id", "finding_id", "kind", "created_at", "note"],
+            select(f.institution_id, f.id, literal("overdue_rectification"), at, f.item_id)))
+    rule = rung.blacklist_proposal
+    if rule:
+        stmt = select(f.institution_id, f.id, literal("blacklist_proposal"), at, f.item_id)
+        if "department" in rule:
+            stmt = stmt.where(f.department == rule["department"])
+        if rule.get("veto"):
+            stmt = stmt.where(f.veto.is_(True))
+        db.session.execute(insert(CreditRecord).from_select(
+            ["institution_id", "finding_id", "kind", "created_at", "note"], stmt))

@@ -1,0 +1,189 @@
+"""Findings: opening them from a submitted inspection, the one transition writer, queries.
+
+Every state change goes through :func:`apply`: it checks the transition table
+(:mod:`inspect_app.domain.rectification`), sets the state and any other values, places the
+ladder pointer for the (new) deadline, and writes the history row.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm.exc import StaleDataError
+
+from ..auth import policy
+from ..core import audit
+from ..core.errors import Conflict, NotFound
+from ..core.paging import Page, paginate
+from ..core.types import utcnow
+from ..domain import deadlines as dl
+from ..domain.rectification import ACTIVE, UNRESOLVED, TransitionError, transition
+from ..extensions import db
+from ..inspections.models import SUBMITTED, Inspection, InspectionInspector
+from . import policy as policies
+from .models import Finding, FindingEvent, RectificationNotice
+
+
+def reschedule(finding: Finding, rule: dl.Policy, now: datetime) -> None:
+    """Place the ladder pointer and ``next_due_at`` for the finding's state and deadline."""
+    if finding.state in ACTIVE:
+        finding.step = dl.rewind(rule, finding.escalation_level or 0, finding.deadline_at, now)
+        finding.next_due_at = dl.rung_due(rule, finding.step, finding.deadline_at)
+    else:
+        finding.next_due_at = None
+
+
+def check(finding: Finding, action: str) -> None:
+    """Conflict unless the transition table allows ``action`` now (before any side effect)."""
+    try:
+        transition(finding.state, action)
+    except TransitionError:
+        raise Conflict("This finding is %(state)s; that action is not possible now.",
+                       state=finding.state) from None
+
+
+def apply(finding: Finding, action: str, actor, now: datetime, *, reason: str | None = None,
+          data: dict | None = None, values: dict | None = None, reschedule_ladder: bool = False) -> FindingEvent:
+    """Apply ``action`` to ``finding`` (Conflict when the table forbids it), write history."""
+    try:
+        move = transition(finding.state, action)
+    except TransitionError:
+        raise Conflict("This finding is %(state)s; that action is not possible now.",
+                       state=finding.state) from None
+    finding.state = move.to_state
+    for key, value in (values or {}).items():
+        setattr(finding, key, value)
+    if reschedule_ladder or move.from_state != move.to_state:
+        reschedule(finding, policies.current(), now)
+    event = FindingEvent(finding=finding, at=now, actor_id=getattr(actor, "id", None), action=action,
+                         from_state=move.from_state, to_state=move.to_state,
+                         reason=(reason or "").strip()[:4000] or None, data=data)
+    db.session.add(event)
+    try:
+        db.session.flush()
+    except StaleDataError:
+        raise Conflict("The finding changed meanwhile; reload and try again.") from None
+    return event
+
+
+# ----------------------------------------------------------------------------- reading
+
+@dataclass(frozen=True)
+class FindingFilter:
+    state: str = ""          # a state, "unresolved", or "" for all
+    overdue: bool = False
+    institution_id: int | None = None
+    department: str = ""
+    notice_id: int | None = None
+
+
+def _filtered(user, f: FindingFilter, now: datetime):
+    stmt = policy.visible(Finding, user)
+    if f.state == "unresolved":
+        stmt = stmt.where(Finding.state.in_(UNRESOLVED))
+    elif f.state:
+        stmt = stmt.where(Finding.state == f.state)
+    if f.overdue:
+        stmt = stmt.where(Finding.state.in_(ACTIVE), Finding.deadline_at <= now)
+    if f.institution_id:
+        stmt = stmt.where(Finding.institution_id == f.institution_id)
+    if f.department:
+        stmt = stmt.where(Finding.department == f.department)
+    if f.notice_id:
+        stmt = stmt.where(Finding.notice_id == f.notice_id)
+    return stmt.order_by(Finding.deadline_at, Finding.id)
+
+
+def search(user, f: FindingFilter, page: int = 1, per_page: int = 25, now: datetime | None = None) -> Page:
+    policy.require(user, "rectification.view")
+    return paginate(_filtered(user, f, now or utcnow()), page, per_page)
+
+
+def get(user, finding_id: int, *, lock: bool = False) -> Finding:
+    """The finding if the user may see it (NotFound otherwise); ``lock`` takes the row for
+    a change (so a concurrent sweep waits, then re-checks its condition)."""
+    policy.require(user, "rectification.view")
+    stmt = policy.visible(Finding, user).where(Finding.id == finding_id)
+    if lock:
+        stmt = stmt.with_for_update(of=Finding)
+    finding = db.session.scalar(stmt.execution_options(populate_existing=True))
+    if finding is None:
+        raise NotFound("The finding was not found.")
+    return finding
+
+
+def was_on_visit(user, finding: Finding) -> bool:
+    """Was ``user`` on the team of any part of the finding's visit?"""
+    return db.session.scalar(
+        select(InspectionInspector.id).join(Inspection)
+        .where(Inspection.visit_id == finding.visit_id, InspectionInspector.user_id == user.id)
+        .limit(1)) is not None
+
+
+def is_overdue(finding: Finding, now: datetime) -> bool:
+    return finding.state in ACTIVE and finding.deadline_at <= now
+
+
+# ----------------------------------------------------------------------------- opening
+
+def open_findings(inspection_id: int, now: datetime | None = None) -> RectificationNotice | None:
+    """Findings, the numbered notice and the messages for a submitted inspection; the job
+    ``rectification.open_findings`` runs this. Idempotent: a second run finds the notice."""
+    from .notices import issue_notice
+    now = now or utcnow()
+    existing = db.session.scalar(select(RectificationNotice).where(RectificationNotice.inspection_id == inspection_id))
+    if existing is not None:
+        return existing
+    inspection = db.session.get(Inspection, inspection_id)
+    if inspection is None:
+        raise NotFound("The inspection was not found.")
+    if inspection.status != SUBMITTED or not inspection.result:
+        raise Conflict("The inspection is not submitted.")
+    if inspection.visit.kind != "inspection":
+        return None
+    failed = list(inspection.result.get("failed") or [])
+    if not failed:
+        return None
+    from ..checklists.services import version_checklist
+    checklist = version_checklist(inspection.checklist_version)
+    items = {item.id: item for item in checklist.items}
+    answers = {a.item_id: a for a in inspection.answers}
+    rule = policies.current()
+    tz = policies.tz(rule)
+    issued = inspection.submitted_at or now
+    notice = issue_notice(inspection, rule, issued, now)
+    findings = []
+    for item_id in failed:
+        item = items.get(item_id)
+        if item is None:
+            continue
+        days = dl.deadline_days(rule, item.severity, item.deadline_days)
+        due = dl.deadline_at(issued, days, tz)
+        answer = answers.get(item_id)
+        finding = Finding(
+            inspection_id=inspection.id, visit_id=inspection.visit_id, notice=notice,
+            institution_id=inspection.visit.institution_id, department=inspection.department,
+            checklist_id=checklist.id, checklist_version=checklist.version, item_id=item.id,
+            item_text=item.text, basis=item.basis, answer=answer.value if answer else None,
+            remark=answer.remark if answer else None, severity=item.severity, veto=item.veto,
+            deadline_days=days, original_deadline_at=due, deadline_at=due, state="",
+            step=0, escalation_level=0, policy_version=rule.version, created_at=now)
+        db.session.add(finding)
+        apply(finding, "issue", None, now, data={"deadline": due.isoformat(), "days": days,
+                                                  "policy": rule.version})
+        findings.append(finding)
+    from .messages import notify
+    notify("notice", notice.institution_id, notice.department, ("institution",), notice_id=notice.id,
+           params={"notice": notice.code, "count": len(findings)}, now=now)
+    audit.record(None, "issue", "rectification_notice", notice.id, after={
+        **audit.snapshot(notice), "findings": [f.id for f in findings]})
+    return notice
+
+
+def unresolved_for_institution(institution_id: int):
+    return select(Finding).where(Finding.institution_id == institution_id,
+                                 Finding.state.in_(UNRESOLVED))
+
+
+__all__ = ["apply", "reschedule", "FindingFilter", "search", "get", "open_findings"]

@@ -1,0 +1,37 @@
+"""Forms of the rectification pages (rules live in the services; forms render and carry CSRF)."""
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import MultipleFileField
+from wtforms import DateField, IntegerField, RadioField, SelectMultipleField, TextAreaField
+from wtforms.validators import Optional
+
+
+class RespondForm(FlaskForm):
+    text = TextAreaField(_l("What was done"), render_kw={"rows": 4, "maxlength": 4000})
+    photos = MultipleFileField(_l("Photos"), render_kw={"accept": "image/*"})
+
+
+class ExtensionForm(FlaskForm):
+    text = TextAreaField(_l("Reason"), render_kw={"rows": 3, "maxlength": 4000})
+    days = IntegerField(_l("Extra days"), validators=[Optional()], render_kw={"inputmode": "numeric", "min": 1})
+
+
+class ReplyForm(FlaskForm):
+    text = TextAreaField(_l("Why the finding is wrong"), render_kw={"rows": 4, "maxlength": 4000})
+    photos = MultipleFileField(_l("Evidence photos"), render_kw={"accept": "image/*"})
+
+
+class DecisionForm(FlaskForm):
+    decision = RadioField(_l("Decision"), choices=[("yes", _l("Grant / uphold")), ("no", _l("Refuse / dismiss"))])
+    note = TextAreaField(_l("Note"), render_kw={"rows": 2, "maxlength": 4000})
+
+
+class VerifyForm(FlaskForm):
+    decision = RadioField(_l("Verification"), choices=[("accept", _l("Rectified: close (销号)")),
+                                                       ("reject", _l("Not rectified: reopen"))])
+    note = TextAreaField(_l("Note"), render_kw={"rows": 2, "maxlength": 4000})
+
+
+class ReinspectForm(FlaskForm):
+    on = DateField(_l("Re-inspection date"), validators=[Optional()])
+    inspector_ids = SelectMultipleField(_l("Inspectors"), coerce=int, validate_choice=False)

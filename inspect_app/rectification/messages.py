@@ -1,0 +1,172 @@
+"""In-app messages (站内消息) to an institution's staff, a department's heads or the bureau,
+and their e-mail copies (a job, only when ``MAIL_SERVER`` is configured)."""
+from __future__ import annotations
+
+import logging
+import smtplib
+from datetime import datetime
+from email.message import EmailMessage
+
+from flask import current_app
+from flask_babel import force_locale, lazy_gettext as _l
+from sqlalchemy import and_, exists, func, insert, select
+
+from ..auth import policy
+from ..auth.models import User
+from ..auth.roles import Role
+from ..core import jobs
+from ..core.errors import NotFound
+from ..core.paging import Page, paginate
+from ..core.types import utcnow
+from ..extensions import db
+from .models import Message, MessageRead, TO_BUREAU, TO_DEPARTMENT, TO_INSTITUTION
+
+log = logging.getLogger(__name__)
+MAIL_JOB = "rectification.send_mail"
+
+TEXTS = {
+    "notice": _l("Rectification notice %(notice)s: %(count)s finding(s) to rectify."),
+    "reminder_3d": _l("Finding #%(finding)s (%(item)s) is due in 3 days."),
+    "reminder_1d": _l("Finding #%(finding)s (%(item)s) is due tomorrow."),
+    "reminder": _l("Finding #%(finding)s (%(item)s) is due soon."),
+    "overdue": _l("Finding #%(finding)s (%(item)s) is overdue."),
+    "interview": _l("Finding #%(finding)s (%(item)s) is 7 days overdue: an interview (约谈) is to be recorded."),
+    "bureau": _l("Finding #%(finding)s (%(item)s) is 30 days overdue: reported to the bureau with a credit record."),
+    "escalation": _l("Finding #%(finding)s (%(item)s) was escalated (%(step)s)."),
+    "response": _l("The institution answered finding #%(finding)s (%(item)s); please verify."),
+    "extension_request": _l("The institution asks %(days)s more days for finding #%(finding)s (%(item)s)."),
+    "extension_granted": _l("Extension granted for finding #%(finding)s (%(item)s)."),
+    "extension_refused": _l("Extension refused for finding #%(finding)s (%(item)s)."),
+    "reply": _l("The institution contests finding #%(finding)s (%(item)s)."),
+    "reply_upheld": _l("Your reply on finding #%(finding)s (%(item)s) was upheld; the finding is withdrawn."),
+    "reply_dismissed": _l("Your reply on finding #%(finding)s (%(item)s) was dismissed; the finding stands."),
+    "closed": _l("Finding #%(finding)s (%(item)s) was verified and closed."),
+    "reopened": _l("Finding #%(finding)s (%(item)s) was not accepted and is reopened with a new deadline."),
+    "reinspection": _l("An on-site re-inspection of finding #%(finding)s (%(item)s) is scheduled."),
+}
+
+
+def text_of(message: Message) -> str:
+    template = TEXTS.get(message.kind) or TEXTS["escalation"]
+    params = {"finding": message.finding_id or "", "item": "", "notice": "", "count": "", "days": "",
+              "step": message.kind}
+    if message.finding_id and not (message.params or {}).get("item") and message.finding is not None:
+        params["item"] = message.finding.item_id
+    params.update(message.params or {})
+    try:
+        return str(template) % params
+    except (KeyError, ValueError, TypeError):
+        return str(template)
+
+
+def notify(kind: str, institution_id: int, department: str, audiences, *, finding_id: int | None = None,
+           notice_id: int | None = None, params: dict | None = None, now: datetime | None = None) -> list[int]:
+    """One message per audience; mailed by a job when SMTP is configured."""
+    now = now or utcnow()
+    rows = [{"created_at": now, "audience": a, "institution_id": institution_id, "department": department,
+             "kind": kind, "finding_id": finding_id, "notice_id": notice_id, "params": params}
+            for a in audiences]
+    return add_many(rows)
+
+
+def add_many(rows: list[dict]) -> list[int]:
+    """Insert message rows in one statement; enqueue their e-mail when SMTP is set up."""
+    if not rows:
+        return []
+    if current_app.config.get("MAIL_SERVER"):
+        ids = list(db.session.scalars(insert(Message).returning(Message.id), rows))
+        jobs.enqueue(MAIL_JOB, {"message_ids": ids})
+        return ids
+    db.session.execute(insert(Message), rows)
+    return []
+
+
+def add_from_select(stmt) -> list[int]:
+    """Insert messages from a SELECT of (created_at, audience, institution_id, department,
+    kind, finding_id) — the sweep's bulk path; mailed like :func:`add_many`."""
+    ins = insert(Message).from_select(["created_at", "audience", "institution_id", "department", "kind",
+                                       "finding_id"], stmt)
+    if current_app.config.get("MAIL_SERVER"):
+        ids = list(db.session.scalars(ins.returning(Message.id)))
+        if ids:
+            jobs.enqueue(MAIL_JOB, {"message_ids": ids})
+        return ids
+    db.session.execute(ins)
+    return []
+
+
+def _unread(user):
+    return ~exists().where(and_(MessageRead.message_id == Message.id, MessageRead.user_id == user.id))
+
+
+def inbox(user, page: int = 1, per_page: int = 25) -> Page:
+    policy.require(user, "rectification.view")
+    stmt = policy.visible(Message, user).order_by(Message.id.desc())
+    return paginate(stmt, page, per_page)
+
+
+def read_ids(user, messages) -> set[int]:
+    ids = [m.id for m in messages]
+    if not ids:
+        return set()
+    return set(db.session.scalars(select(MessageRead.message_id).where(
+        MessageRead.user_id == user.id, MessageRead.message_id.in_(ids))))
+
+
+def unread_count(user) -> int:
+    if not policy.can(user, "rectification.view"):
+        return 0
+    return db.session.scalar(select(func.count()).select_from(Message)
+                             .where(policy.scope_clause(Message, user), _unread(user))) or 0
+
+
+def mark_read(user, message_id: int) -> None:
+    """Mark one message read (a per-user mark; no audit row: it changes no record)."""
+    policy.require(user, "rectification.view")
+    message = db.session.scalar(policy.visible(Message, user).where(Message.id == message_id))
+    if message is None:
+        raise NotFound("The message was not found.")
+    if db.session.get(MessageRead, (message.id, user.id)) is None:
+        db.session.add(MessageRead(message_id=message.id, user_id=user.id, read_at=utcnow()))
+        db.session.flush()
+
+
+# ----------------------------------------------------------------------------- e-mail
+
+def recipients(message: Message) -> list[str]:
+    stmt = select(User.email).where(User.is_active_account.is_(True), User.email.is_not(None))
+    if message.audience == TO_INSTITUTION:
+        stmt = stmt.where(User.role == Role.INSTITUTION_STAFF.value, User.institution_id == message.institution_id)
+    elif message.audience == TO_DEPARTMENT:
+        stmt = stmt.where(User.role == Role.DEPARTMENT_ADMIN.value, User.department == message.department,
+                          User.is_department_head.is_(True))
+    elif message.audience == TO_BUREAU:
+        stmt = stmt.where(User.role == Role.BUREAU_ADMIN.value)
+    else:
+        return []
+    return sorted({e for e in db.session.scalars(stmt) if e})
+
+
+def send_mail(job) -> dict:
+    """Job handler: e-mail the messages named in the payload (plain smtplib, Chinese text)."""
+    cfg = current_app.config
+    if not cfg.get("MAIL_SERVER"):
+        return {"sent": 0, "skipped": "no MAIL_SERVER"}
+    ids = [int(i) for i in (job.payload or {}).get("message_ids", [])]
+    sent = 0
+    messages = list(db.session.scalars(select(Message).where(Message.id.in_(ids)).order_by(Message.id))) if ids else []
+    with smtplib.SMTP(cfg["MAIL_SERVER"], cfg.get("MAIL_PORT", 25), timeout=30) as smtp:
+        for message in messages:
+            to = recipients(message)
+            if not to:
+                continue
+            with force_locale("zh"):
+                body = text_of(message)
+            mail = EmailMessage()
+            mail["From"] = cfg.get("MAIL_FROM", "careinspect@localhost")
+            mail["To"] = ", ".join(to)
+            mail["Subject"] = "【整改】" + body[:60]
+            mail.set_content(body)
+            smtp.send_message(mail)
+            sent += 1
+    return {"sent": sent}

@@ -1,0 +1,17 @@
+from celery import shared_task
+
+from inspect_app.extensions import db
+from inspect_app.rectification import escalation
+
+
+@shared_task(name="tasks.rectification.sweep_deadlines")
+def sweep_deadlines() -> int:
+    """Reminders and escalations that are due; each batch commits on its own, so a crash
+    loses nothing and repeats nothing (rows, never ETA tasks)."""
+    done = 0
+    while True:
+        result = escalation.sweep_deadlines()
+        db.session.commit()
+        done += result.done
+        if not result.more:
+            return done

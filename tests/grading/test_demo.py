@@ -1,0 +1,19 @@
+"""The grading demo loads through the services on top of the core demo district."""
+from __future__ import annotations
+
+import random
+from datetime import date
+
+from sqlalchemy import select
+
+
+def test_demo_gives_confirmed_grades_a_notice_and_an_application(db):
+    from inspect_app.core.seed import seed_demo as core_seed
+    from inspect_app.grading.demo import seed_demo
+    from inspect_app.grading.models import GradeApplication, GradeRecord
+    core_seed()
+    report = seed_demo(random.Random(1), date.today())
+    assert report.startswith("grading: ")
+    states = [r.state for r in db.session.scalars(select(GradeRecord))]
+    assert states.count("confirmed") >= 4 and states.count("publicised") == 1
+    assert db.session.scalar(select(GradeApplication).where(GradeApplication.state == "submitted"))

@@ -1,0 +1,169 @@
+"""The form page (DOM of the contract), start and answer-by-answer saving with versions."""
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import select
+
+from inspect_app.core.audit import AuditEvent
+from inspect_app.inspections.models import Answer, Inspection, Visit
+from tests.inspections.kit import new_id, post_json
+
+
+def _fire_visit(kit, make, **kw):
+    me = make.user("inspector", department="fire")
+    visit = kit.visit(departments={"fire": [me]}, **kw)
+    return visit, visit.inspections[0], me
+
+
+def test_form_renders_the_contract_dom(kit, make, login):
+    visit, part, me = _fire_visit(kit, make)
+    html = login(me).get(f"/inspections/{part.id}/form").get_data(as_text=True)
+    assert re.search(rf'<form id="inspection-form"[^>]*data-inspection-id="{part.id}"', html)
+    for attr in ("data-submission-id=\"\"", 'data-status="assigned"', "data-start-url=", "data-save-url=",
+                 "data-submit-url=", "data-evidence-url=", "data-csrf-url=", "data-record-url="):
+        assert attr in html
+    assert '<nav class="steps"' in html and 'href="#section-building" data-step="1"' in html
+    assert '<section class="step" id="section-building" data-step="1">' in html
+    assert re.search(r'<fieldset class="item veto" data-item-id="FIRE-01" data-type="check"\s+data-version="0" '
+                     r'data-evidence="none"\s+data-na="false"', html)
+    assert 'name="answer-FIRE-01" type="radio" value="pass"' in html
+    assert 'name="answer-FIRE-01" type="radio" value="na"' not in html          # N/A not allowed there
+    assert 'name="answer-FIRE-12" type="radio" value="na"' in html              # …but here
+    assert re.search(r'<input[^>]*name="answer-FIRE-31"[^>]*type="number"', html)  # measure
+    assert 'name="remark-FIRE-01"' in html and 'name="photo-FIRE-01" accept="image/*" capture="environment"' in html
+    assert '<ul class="photos">' in html and '<p class="item-status" aria-live="polite"></p>' in html
+    assert 'id="section-sign" data-step="last"' in html and 'name="representative_name"' in html
+    assert 'data-signature="inspector"' in html and 'data-clear="representative"' in html
+    assert 'id="submit-inspection"' in html and 'class="live-score" data-score' in html
+    assert '<p id="sync-status" aria-live="polite"></p>' in html
+    assert '/static/js/inspection-form.js" defer' in html and '/static/js/signature-pad.js" defer' in html
+
+
+def test_form_is_only_for_the_team(kit, make, login):
+    _visit, part, _me = _fire_visit(kit, make)
+    stranger = make.user("inspector", department="fire")
+    assert login(stranger).get(f"/inspections/{part.id}/form").status_code == 404
+    assert login(make.user("department_admin", department="fire")).get(f"/inspections/{part.id}/form").status_code == 403
+    health = make.user("inspector", department="health")
+    assert login(health).get(f"/inspections/{part.id}/form").status_code == 404
+
+
+def test_start_is_idempotent_and_a_second_id_gets_the_stored_one(kit, make, login, db):
+    visit, part, me = _fire_visit(kit, make)
+    browser = login(me)
+    sid = new_id()
+    first = post_json(browser, f"/inspections/{part.id}/start", {"submission_id": sid})
+    assert first.status_code == 200 and first.json == {"submission_id": sid, "status": "draft"}
+    assert post_json(browser, f"/inspections/{part.id}/start", {"submission_id": sid}).status_code == 200
+    other = post_json(browser, f"/inspections/{part.id}/start", {"submission_id": new_id()})
+    assert other.status_code == 409 and other.json["submission_id"] == sid and other.json["error"]
+    db.session.expire_all()
+    assert db.session.get(Visit, visit.id).status == "in_progress"
+    assert post_json(browser, f"/inspections/{part.id}/start", {"submission_id": "x"}).status_code == 422
+    html = browser.get(f"/inspections/{part.id}/form").get_data(as_text=True)
+    assert f'data-submission-id="{sid}"' in html and 'data-status="draft"' in html
+
+
+def _started(kit, make, login):
+    visit, part, me = _fire_visit(kit, make)
+    browser = login(me)
+    assert post_json(browser, f"/inspections/{part.id}/start", {"submission_id": new_id()}).status_code == 200
+    return part, me, browser
+
+
+def test_save_answer_returns_version_progress_and_live_score(kit, make, login, db):
+    part, me, browser = _started(kit, make, login)
+    url = f"/inspections/{part.id}/answers"
+    r = post_json(browser, url, {"item_id": "FIRE-01", "value": "pass", "remark": "", "version": 0})
+    assert r.status_code == 200, r.json
+    assert r.json["version"] == 1 and r.json["item_id"] == "FIRE-01"
+    assert r.json["progress"]["answered"] == 1 and r.json["progress"]["sections"]["building"]["answered"] == 1
+    assert r.json["score"]["total"] == r.json["score"]["max"] == 372 and r.json["score"]["percent"] == 100
+    r = post_json(browser, url, {"item_id": "FIRE-02", "value": "fail", "remark": "通道堵塞", "version": 0})
+    # 20 of 35 applicable points, scaled to the 372 of the checklist; FIRE-02 is a veto item
+    assert r.json["score"]["total"] == round(20 / 35 * 372, 4)
+    assert r.json["score"]["failed"] == ["FIRE-02"] and r.json["score"]["vetoes"] == ["FIRE-02"]
+    r = post_json(browser, url, {"item_id": "FIRE-31", "value": 4.5, "remark": None, "version": 0})
+    assert r.status_code == 200
+    assert db.session.scalar(select(Answer.value).where(Answer.inspection_id == part.id, Answer.item_id == "FIRE-31")) == "4.5"
+    html = browser.get(f"/inspections/{part.id}/form").get_data(as_text=True)
+    assert re.search(r'data-item-id="FIRE-02" data-type="check"\s+data-version="1"', html)
+    assert re.search(r'checked[^>]*name="answer-FIRE-02"[^>]*value="fail"|name="answer-FIRE-02"[^>]*value="fail"[^>]*checked', html)
+    assert "通道堵塞" in html and 'value="4.5"' in html
+    answers = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "answer",
+                                                          AuditEvent.entity_id == str(part.id))).all()
+    assert len(answers) == 3 and answers[1].after["value"] == "fail"
+
+
+def test_stale_save_is_refused_and_the_stored_answer_is_unchanged(kit, make, login, db):
+    part, me, browser = _started(kit, make, login)
+    colleague = make.user("inspector", department="fire")
+    from inspect_app.inspections.models import InspectionInspector
+    db.session.add(InspectionInspector(inspection_id=part.id, user_id=colleague.id))
+    db.session.flush()
+    url = f"/inspections/{part.id}/answers"
+    assert post_json(browser, url, {"item_id": "FIRE-03", "value": "pass", "version": 0}).status_code == 200
+    theirs = login(colleague)
+    stale = post_json(theirs, url, {"item_id": "FIRE-03", "value": "fail", "remark": "看错了", "version": 0})
+    assert stale.status_code == 409
+    assert stale.json["current"] == {"value": "pass", "remark": None, "version": 1}
+    row = db.session.scalar(select(Answer).where(Answer.inspection_id == part.id, Answer.item_id == "FIRE-03")
+                            .execution_options(populate_existing=True))
+    assert (row.value, row.remark, row.version) == ("pass", None, 1)
+    # with the version they were shown, the change goes through
+    assert post_json(theirs, url, {"item_id": "FIRE-03", "value": "fail", "version": 1}).json["version"] == 2
+    # a replay of the first save (its response was lost) is not a conflict when it changes nothing
+    assert post_json(theirs, url, {"item_id": "FIRE-03", "value": "fail", "version": 1}).status_code == 200
+
+
+def test_insert_race_is_a_conflict_not_a_server_error(kit, make, login, db, monkeypatch):
+    part, me, browser = _started(kit, make, login)
+    url = f"/inspections/{part.id}/answers"
+    assert post_json(browser, url, {"item_id": "FIRE-04", "value": "pass", "version": 0}).status_code == 200
+    # the second request read "no answer yet" just before the first one's insert committed
+    from inspect_app.inspections.services import filling
+    monkeypatch.setattr(filling, "_answer_row", lambda inspection_id, item_id: None)
+    r = post_json(browser, url, {"item_id": "FIRE-04", "value": "fail", "version": 0})
+    assert r.status_code == 409 and r.json["current"]["value"] == "pass"
+
+
+def test_invalid_answers_are_located(kit, make, login):
+    part, me, browser = _started(kit, make, login)
+    url = f"/inspections/{part.id}/answers"
+    r = post_json(browser, url, {"item_id": "FIRE-01", "value": "na", "version": 0})
+    assert r.status_code == 422 and r.json["problems"] == ['FIRE-01: "na" is not allowed for this item']
+    r = post_json(browser, url, {"item_id": "FIRE-31", "value": "abc", "version": 0})
+    assert r.status_code == 422 and r.json["problems"][0].startswith("FIRE-31:")
+    r = post_json(browser, url, {"item_id": "NOPE", "value": "pass", "version": 0})
+    assert r.status_code == 422 and r.json["problems"] == ["NOPE: unknown item"]
+    r = post_json(browser, url, {"item_id": "FIRE-31", "value": "1e-90", "version": 0})
+    assert r.status_code == 422 and "too many digits" in r.json["problems"][0]
+    r = browser._fresh("post", url, data="not json", headers={"X-CSRFToken": browser.token("/inspections/"),
+                                                              "Content-Type": "application/json"})
+    assert r.status_code == 422 and r.is_json
+
+
+def test_saving_before_start_or_as_a_stranger(kit, make, login):
+    _visit, part, me = _fire_visit(kit, make)
+    r = post_json(login(me), f"/inspections/{part.id}/answers", {"item_id": "FIRE-01", "value": "pass", "version": 0})
+    assert r.status_code == 409 and r.is_json
+    stranger = login(make.user("inspector", department="fire"))
+    r = post_json(stranger, f"/inspections/{part.id}/answers", {"item_id": "FIRE-01", "value": "pass", "version": 0})
+    assert r.status_code == 404 and r.is_json and "error" in r.json
+
+
+def test_csrf_token_endpoint_and_missing_token(kit, make, login):
+    _visit, part, me = _fire_visit(kit, make)
+    browser = login(me)
+    assert browser.get("/inspections/csrf-token").json["csrf_token"]
+    r = browser._fresh("post", f"/inspections/{part.id}/start", json={"submission_id": new_id()},
+                       headers={"Accept": "application/json"})
+    assert r.status_code == 400 and r.is_json
+    assert Inspection  # the model stays importable from tests
+
+
+def test_service_worker_is_served_for_the_inspections_scope(client):
+    r = client.get("/inspections/sw.js")
+    assert r.status_code == 200 and r.headers["Service-Worker-Allowed"] == "/inspections/"
+    assert r.headers["Cache-Control"] == "no-cache" and "javascript" in r.mimetype

@@ -1,0 +1,53 @@
+"""Commit-reveal of a draw's seed: the commitment binds the secret, the seed needs all three."""
+from __future__ import annotations
+
+import hashlib
+
+from inspect_app.domain import seed_commit
+
+LISTS = "a" * 64
+
+
+def _part(text):
+    data = text.encode()
+    return len(data).to_bytes(4, "big") + data
+
+
+def test_commitment_and_seed_follow_the_published_formula():
+    secret = "0f" * 32
+    assert seed_commit.commitment(LISTS, secret) == hashlib.sha256(
+        _part("careinspect-commit/1") + _part(LISTS) + _part(secret)).hexdigest()
+    assert seed_commit.seed(LISTS, secret, " 3312.58 ") == hashlib.sha256(
+        _part("careinspect-seed/1") + _part(LISTS) + _part(secret) + _part("3312.58")).hexdigest()
+
+
+def test_honest_reveal_verifies():
+    secret = seed_commit.new_secret()
+    assert len(secret) == 64
+    commitment = seed_commit.commitment(LISTS, secret)
+    seed = seed_commit.seed(LISTS, secret, "3312.58")
+    assert seed_commit.verify(LISTS, commitment, secret, "3312.58", seed) == []
+
+
+def test_a_swapped_secret_or_changed_lists_break_the_commitment():
+    secret = seed_commit.new_secret()
+    commitment = seed_commit.commitment(LISTS, secret)
+    other = seed_commit.new_secret()
+    seed = seed_commit.seed(LISTS, other, "3312.58")
+    assert "commitment" in seed_commit.verify(LISTS, commitment, other, "3312.58", seed)[0]
+    assert seed_commit.verify("b" * 64, commitment, secret, "3312.58",
+                              seed_commit.seed("b" * 64, secret, "3312.58"))
+
+
+def test_a_different_beacon_value_gives_another_seed_that_does_not_verify():
+    secret = seed_commit.new_secret()
+    commitment = seed_commit.commitment(LISTS, secret)
+    seed = seed_commit.seed(LISTS, secret, "3312.58")
+    assert seed != seed_commit.seed(LISTS, secret, "3312.59")
+    problems = seed_commit.verify(LISTS, commitment, secret, "3312.59", seed)
+    assert problems and "seed" in problems[0]
+
+
+def test_empty_beacon_is_refused():
+    assert seed_commit.verify(LISTS, seed_commit.commitment(LISTS, "s"), "s", "  ", "x") == [
+        "the beacon value is empty"]
