@@ -78,6 +78,11 @@ def _register_blueprints(app: Flask) -> None:
                rectification_bp, grading_bp, planning_bp):
         app.register_blueprint(bp)
 
+    from flask_login import current_user
+
+    from .rectification.messages import unread_count
+    app.jinja_env.globals["unread_messages"] = lambda: unread_count(current_user)
+
 
 def _register_commands(app: Flask) -> None:
     from .checklists.cli import checklist_cli

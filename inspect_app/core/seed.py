@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import random
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import func, select
 
@@ -93,7 +93,23 @@ def seed_demo(seed: int = 2026) -> str:
     fire1 = next(u for u in users if u.username == "fire1")
     db.session.add(Conflict(user_id=fire1.id, institution_id=homes[2].id,
                             reason="近亲属在该机构任职", declared_at=utcnow()))
+    db.session.flush()
+    reports = _seed_features(rng)
     logins = ", ".join(u.username for u in users)
     return (f"demo data loaded: {len(institutions)} institutions in {DISTRICT} ({len(STREETS)} streets), "
-            f"{len(users)} users\n"
+            f"{len(users)} users\n" + "".join(f"{r}\n" for r in reports) +
             f"demo log-ins (password for all: {DEMO_PASSWORD}): {logins}")
+
+
+def _seed_features(rng: random.Random) -> list[str]:
+    """Each feature's demo records, in the order of the feature chain, through its services."""
+    from zoneinfo import ZoneInfo
+
+    from ..grading import demo as grading_demo
+    from ..inspections import demo as inspections_demo
+    from ..planning import demo as planning_demo
+    from ..rectification import demo as rectification_demo
+
+    today = datetime.now(ZoneInfo("Asia/Shanghai")).date()
+    return [feature.seed_demo(rng, today) for feature in
+            (inspections_demo, rectification_demo, grading_demo, planning_demo)]
