@@ -15,11 +15,12 @@ export CAREINSPECT_INSECURE_COOKIES="${CAREINSPECT_INSECURE_COOKIES:-1}"
 pids=()
 cleanup() { kill "${pids[@]}" 2>/dev/null || true; wait 2>/dev/null || true; }
 trap cleanup EXIT INT TERM
-mkdir -p instance/logs
-.venv/bin/celery -A tasks.worker worker --loglevel=INFO --concurrency=2 >instance/logs/worker.log 2>&1 & pids+=($!)
-.venv/bin/celery -A tasks.worker beat --loglevel=INFO >instance/logs/beat.log 2>&1 & pids+=($!)
-.venv/bin/gunicorn --workers 2 --bind "127.0.0.1:$PORT" --access-logfile instance/logs/access.log wsgi:app \
-  >instance/logs/web.log 2>&1 & pids+=($!)
+LOGS="${CAREINSPECT_INSTANCE:-instance}/logs"
+mkdir -p "$LOGS"
+.venv/bin/celery -A tasks.worker worker --loglevel=INFO --concurrency=2 >"$LOGS/worker.log" 2>&1 & pids+=($!)
+.venv/bin/celery -A tasks.worker beat --loglevel=INFO --schedule "$LOGS/../celerybeat-schedule" >"$LOGS/beat.log" 2>&1 & pids+=($!)
+.venv/bin/gunicorn --workers 2 --threads 4 --bind "127.0.0.1:$PORT" --access-logfile "$LOGS/access.log" wsgi:app \
+  >"$LOGS/web.log" 2>&1 & pids+=($!)
 
 for _ in $(seq 1 50); do
   curl -fsS "http://127.0.0.1:$PORT/healthz" >/dev/null 2>&1 && break
@@ -28,8 +29,8 @@ done
 cat <<MSG
 
 CareInspect is running at  http://localhost:$PORT
-  worker and beat logs:    instance/logs/worker.log, instance/logs/beat.log
-$(grep -A1 '^demo data loaded' .venv/last-setup.txt || echo "  (demo data was already loaded; log-ins as before)")
+  worker and beat logs:    $LOGS/worker.log, $LOGS/beat.log
+$(grep -E '^(demo data loaded|demo log-ins)' .venv/last-setup.txt || echo "  (demo data was already loaded; log-ins as before)")
 Press Ctrl-C to stop.
 MSG
 wait -n "${pids[@]}"

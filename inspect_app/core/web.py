@@ -27,7 +27,8 @@ def select_locale() -> str:
         chosen = current_user.locale
     if chosen in languages:
         return chosen
-    return request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
+    # Chinese unless the user chose otherwise: a tablet's system language does not decide.
+    return current_app.config["BABEL_DEFAULT_LOCALE"]
 
 
 def select_timezone() -> str:

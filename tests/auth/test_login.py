@@ -98,3 +98,8 @@ def test_session_cookie_flags_in_production_config(tmp_path, monkeypatch):
     assert values["SESSION_COOKIE_SAMESITE"] == "Lax"
     assert values["MAX_CONTENT_LENGTH"] <= 25 * 1024 * 1024
     assert values["PERMANENT_SESSION_LIFETIME"].total_seconds() <= 12 * 3600
+
+
+def test_browser_language_does_not_override_the_chinese_default(client):
+    page = client.get("/login", headers={"Accept-Language": "en-US,en;q=0.9"}).get_data(as_text=True)
+    assert "登录" in page
