@@ -138,3 +138,28 @@ def test_get_requests_change_nothing(app, client, login, world, db):
         if "GET" in rule.methods and rule.endpoint != "static":
             browser.get(_url(app, rule, params))
     assert counts() == before
+
+
+def test_ids_beyond_the_database_range_are_not_found(app, login, world):
+    """Every route with an id answers 404 (never a 500) for an id no database column can hold."""
+    users, params = world
+    browser = login(users[BUREAU])
+    huge = {k: (10**20 if isinstance(v, int) else v) for k, v in params.items()}
+    for rule in app.url_map.iter_rules():
+        if not any(isinstance(params.get(a), int) for a in rule.arguments):
+            continue
+        url = _url(app, rule, params)
+        for arg in rule.arguments:
+            if isinstance(params.get(arg), int):
+                url = url.replace(f"/{params[arg]}", f"/{huge[arg]}", 1)
+        method = "GET" if "GET" in rule.methods else "POST"
+        response = browser.get(url) if method == "GET" else browser.post(url, {})
+        assert response.status_code in (404, 405), f"{method} {url} → {response.status_code}"
+
+
+@pytest.mark.parametrize("target", ["//evil.example/", "/\t/evil.example", "/\\evil.example",
+                                    "https://evil.example/", "javascript:alert(1)"])
+def test_language_switch_never_redirects_off_site(client, target):
+    response = client.post("/language/en", {"next": target}, token_from="/login")
+    location = response.headers["Location"]
+    assert "evil" not in location and "javascript" not in location

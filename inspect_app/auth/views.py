@@ -1,15 +1,13 @@
 """Signing in and out, and the user's own account."""
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select
 
 from ..core.errors import Invalid
-from ..core.web import translate
+from ..core.web import safe_next, translate
 from ..extensions import db
 from . import services
 from .forms import LoginForm, PasswordForm
@@ -20,11 +18,7 @@ bp = Blueprint("auth", __name__)
 
 
 def _safe_next(target: str | None) -> str:
-    if target:
-        parts = urlsplit(target)
-        if not parts.scheme and not parts.netloc and target.startswith("/") and not target.startswith("//"):
-            return target
-    return url_for("core.home")
+    return safe_next(target, url_for("core.home"))
 
 
 @bp.route("/login", methods=["GET", "POST"])

@@ -27,10 +27,8 @@ def language(code: str):
         if current_user.is_authenticated and current_user.locale != code:
             current_user.locale = code
             db.session.commit()
-    target = request.form.get("next") or url_for("core.home")
-    if not target.startswith("/") or target.startswith("//"):
-        target = url_for("core.home")
-    return redirect(target)
+    from .web import safe_next
+    return redirect(safe_next(request.form.get("next"), url_for("core.home")))
 
 
 @bp.route("/healthz")

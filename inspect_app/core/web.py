@@ -1,6 +1,10 @@
 """The web edge shared by every blueprint: locale, error pages, security headers, template helpers."""
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
+from werkzeug.routing import IntegerConverter
+
 import logging
 
 from flask import Flask, flash, g, redirect, render_template, request, session, url_for
@@ -41,6 +45,17 @@ def translate(message: str, params: dict | None = None) -> str:
     return _(message, **params) if message else ""
 
 
+def safe_next(target: str | None, fallback: str) -> str:
+    """A redirect target only when it is a path on this site (no scheme, no host, no tricks
+    such as ``/\t/evil.example`` or backslashes, which browsers read as ``//``)."""
+    if target and target.startswith("/") and "\\" not in target:
+        parts = urlsplit(target)
+        cleaned = "".join(ch for ch in target if ch >= " ")
+        if not parts.scheme and not parts.netloc and not cleaned.startswith("//") and cleaned == target:
+            return target
+    return fallback
+
+
 def wants_json() -> bool:
     return request.accept_mimetypes.best == "application/json" or request.is_json
 
@@ -51,7 +66,18 @@ def _error_page(status: int, message: str):
     return render_template("errors/error.html", status=status, message=message), status
 
 
+class RecordIdConverter(IntegerConverter):
+    """``<int:…>`` in every route: ids beyond the database's integer range simply do not match
+    (a 404), instead of overflowing in the driver (a 500)."""
+
+    def __init__(self, url_map, *args, **kwargs):
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(url_map, *args, **kwargs)
+
+
 def init_app(app: Flask) -> None:
+    app.url_map.converters["int"] = RecordIdConverter
+
     @login_manager.user_loader
     def load_user(token: str):
         from ..auth.services import load_session_user
