@@ -18,12 +18,13 @@ from ..core import files
 from ..core.errors import DomainError, Invalid
 from ..core.pdf import pdf_response, render_pdf
 from ..core.types import utcnow
-from ..core.web import translate, wants_json
+from ..core.web import record_id, translate, wants_json
 from ..domain.scoring import number_text
 from ..extensions import db
 from . import services
 from .forms import PURPOSE_LABELS, VisitForm, build_inspection_form
 from .services.common import ConflictWith
+from .texts import form_messages
 
 bp = Blueprint("inspections", __name__, url_prefix="/inspections")
 
@@ -74,8 +75,8 @@ def new_visit():
         form.scheduled_for.data = form.scheduled_for.data or _today()
         if len(form.departments.choices) == 1:          # a department admin: their department
             form.departments.data = [form.departments.choices[0].value]
-        if request.args.get("institution_id", "").isdigit():
-            form.institution_id.data = int(request.args["institution_id"])
+        if record_id(request.args.get("institution_id")):
+            form.institution_id.data = record_id(request.args["institution_id"])
     elif form.validate_on_submit():
         try:
             visit = services.create_visit(current_user, form.institution_id.data, form.scheduled_for.data,
@@ -114,7 +115,8 @@ def form(inspection_id: int):
     _form, controls = build_inspection_form(checklist, answers)
     return render_template("inspections/form.html", inspection=inspection, checklist=checklist,
                            answers=answers, controls=controls, summary=services.summary(inspection),
-                           evidence=services.evidence_by_item(inspection.id), num=number_text)
+                           evidence=services.evidence_by_item(inspection.id), num=number_text,
+                           form_messages=form_messages())
 
 
 @bp.route("/<int:inspection_id>/start", methods=["POST"])

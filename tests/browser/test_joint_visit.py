@@ -204,3 +204,67 @@ def test_connection_cut_after_the_server_commits_still_one_submission(app, live_
         assert_holds_exactly(app, part.inspection_id, plan, {}, list(photos), json.loads(bodies[0])["submission_id"])
     finally:
         context.close()
+
+
+def test_submit_refused_for_an_answer_changed_elsewhere_then_resolved(app, live_server, chromium, fire_visit):
+    """Another device changes an answer after this tablet saved it: the submit (carrying the
+    versions this tablet knows) is refused with the conflict shown on the item; the inspector
+    keeps theirs and submits again under the same submission id."""
+    part = fire_visit.parts["fire"]
+    plan = checklist_plan(app, part.checklist_id)
+    photos = {item: small_jpeg() for item in photo_items(app, part.checklist_id, plan)}
+    context, page = new_tablet(chromium, service_workers="block")
+    try:
+        sign_in(page, live_server, part.inspector)
+        open_form(page, live_server, part.inspection_id)
+        while True:
+            answer_visible_step(page, plan, {}, photos)
+            if not next_step(page) or not visible_step(page).locator("fieldset.item").count():
+                break
+        wait_synced(page)
+        item = page.locator('fieldset.item[data-item-id="FIRE-01"]')
+        seen = int(item.get_attribute("data-version"))
+        other = post_json(page, f"{live_server}/inspections/{part.inspection_id}/answers",
+                          {"item_id": "FIRE-01", "value": "fail", "remark": "另一台设备", "version": seen})
+        assert other.status == 200 and other.json()["version"] == seen + 1
+        page.fill("input[name=representative_name]", "张三")
+        draw_signature(page, "inspector")
+        draw_signature(page, "representative")
+        bodies = submit_bodies(page)
+        page.locator("#submit-inspection").tap()
+        wait_synced(page, "conflict")
+        assert json.loads(bodies[0])["versions"]["FIRE-01"] == seen
+        assert stored_state(app, part.inspection_id)["status"] == "draft"
+        assert stored_state(app, part.inspection_id)["answers"]["FIRE-01"] == ("fail", "另一台设备")
+        conflict = item.locator(".conflict")
+        assert "另一台设备" in conflict.inner_text()
+        assert page.locator("#inspection-form.locked").count() == 0
+        assert visible_step(page).locator('fieldset.item[data-item-id="FIRE-01"]').count() == 1, "shown to resolve"
+        conflict.locator("button.keep-mine").tap()
+        wait_synced(page)
+        page.locator('nav.steps a[data-step="last"]').tap()
+        page.locator("#submit-inspection").tap()
+        wait_synced(page, "submitted")
+        state = stored_state(app, part.inspection_id)
+        assert state["status"] == "submitted" and state["answers"]["FIRE-01"] == (plan["FIRE-01"], None)
+        assert len({json.loads(b)["submission_id"] for b in bodies}) == 1
+    finally:
+        context.close()
+
+
+def test_signing_out_drops_the_offline_copies_of_pages(chromium, live_server, fire_visit):
+    """A tablet handed to the next person keeps no readable copy of the last one's forms."""
+    part = fire_visit.parts["fire"]
+    context, page = new_tablet(chromium)
+    try:
+        sign_in(page, live_server, part.inspector)
+        open_form(page, live_server, part.inspection_id)
+        page.wait_for_function(
+            "caches.keys().then(n => n.some(k => k.startsWith('careinspect-')))", timeout=15000)
+        page.goto(f"{live_server}/")
+        page.locator("form[data-sign-out] button").tap()
+        page.wait_for_url(f"{live_server}/login*")
+        names = page.evaluate("caches.keys()")
+        assert not [n for n in names if n.startswith("careinspect-")]
+    finally:
+        context.close()

@@ -167,3 +167,32 @@ def test_service_worker_is_served_for_the_inspections_scope(client):
     r = client.get("/inspections/sw.js")
     assert r.status_code == 200 and r.headers["Service-Worker-Allowed"] == "/inspections/"
     assert r.headers["Cache-Control"] == "no-cache" and "javascript" in r.mimetype
+
+
+def _script_defaults() -> dict[str, str]:
+    """DEFAULT_MESSAGES of inspection-form.js (key: "text" lines)."""
+    import json
+    from pathlib import Path
+    import inspect_app
+    source = (Path(inspect_app.__file__).parent / "static/js/inspection-form.js").read_text(encoding="utf-8")
+    block = source[source.index("const DEFAULT_MESSAGES = {"):]
+    block = block[:block.index("};")]
+    return {key: json.loads(text) for key, text in re.findall(r'^\s*(\w+): ("(?:[^"\\]|\\.)*"),$', block, re.M)}
+
+
+def test_form_page_carries_every_script_message_translated(kit, make, login, app):
+    import json
+    from flask_babel import force_locale
+    from inspect_app.inspections.texts import form_messages
+    defaults = _script_defaults()
+    assert len(defaults) >= 35 and defaults["conflict"].startswith("Someone else answered")
+    _visit, part, me = _fire_visit(kit, make)
+    html = login(me).get(f"/inspections/{part.id}/form").get_data(as_text=True)
+    found = re.search(r'<script type="application/json" id="form-messages">(.*?)</script>', html, re.S)
+    assert found and "<" not in found.group(1)
+    rendered = json.loads(found.group(1))
+    assert set(rendered) == set(defaults)
+    for key, text in rendered.items():         # the placeholders survive translation
+        assert set(re.findall(r"\{\w+\}", text)) == set(re.findall(r"\{\w+\}", defaults[key])), key
+    with app.test_request_context(), force_locale("en"):
+        assert form_messages() == defaults      # each English msgid is the script's own default

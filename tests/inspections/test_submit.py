@@ -211,3 +211,58 @@ def test_record_pdf(kit, make, login):
     r = login(me).get(f"/inspections/{part.id}/record.pdf")
     assert r.status_code == 200 and r.mimetype == "application/pdf" and r.data.startswith(b"%PDF")
     assert len(r.data) > 20_000                      # fonts, photos and signatures embedded
+
+
+def test_submit_refuses_answers_saved_by_someone_else_since_the_tablet_saw_them(kit, make, login, db):
+    colleague = make.user("inspector", department="fire")
+    me = make.user("inspector", department="fire")
+    visit = kit.visit(departments={"fire": [me, colleague]})
+    part = visit.inspections[0]
+    mine, theirs, sid = login(me), login(colleague), new_id()
+    save = f"/inspections/{part.id}/answers"
+    assert post_json(mine, f"/inspections/{part.id}/start", {"submission_id": sid}).status_code == 200
+    assert post_json(mine, save, {"item_id": "FIRE-03", "value": "pass", "version": 0}).json["version"] == 1
+    # the colleague's tablet changes FIRE-03 and answers FIRE-04 after this tablet last saw them
+    assert post_json(theirs, save, {"item_id": "FIRE-03", "value": "fail", "remark": "门锁", "version": 1}).status_code == 200
+    assert post_json(theirs, save, {"item_id": "FIRE-04", "value": "pass", "version": 0}).status_code == 200
+    answers = all_pass(kit.checklist(part))
+    _photos(mine, kit, part, answers)
+    versions = {item_id: 0 for item_id in answers} | {"FIRE-03": 1}
+    body = kit.submit_body(part, sid, answers, versions=versions)
+    r = post_json(mine, f"/inspections/{part.id}/submit", body)
+    # FIRE-04: stale too, but the colleague gave the same answer — no conflict
+    assert r.status_code == 409 and r.json["error"]
+    assert r.json["conflicts"] == {"FIRE-03": {"value": "fail", "remark": "门锁", "version": 2}}
+    db.session.expire_all()
+    assert db.session.get(Inspection, part.id).status == "draft"
+    assert _count(db, StoredFile, StoredFile.kind == "signature", StoredFile.uploaded_by_id == me.id) == 0
+    assert _count(db, AuditEvent, AuditEvent.action == "submit", AuditEvent.entity_id == str(part.id)) == 0
+    assert db.session.scalar(select(Answer.version).where(Answer.inspection_id == part.id, Answer.item_id == "FIRE-03")) == 2
+    # resolved ("keep mine" after seeing version 2): the same submission id goes through
+    r = post_json(mine, f"/inspections/{part.id}/submit", dict(body, versions=versions | {"FIRE-03": 2}))
+    assert r.status_code == 200, r.json
+    db.session.expire_all()
+    row = db.session.scalar(select(Answer).where(Answer.inspection_id == part.id, Answer.item_id == "FIRE-03"))
+    assert (row.value, row.remark, row.version) == ("pass", None, 3)
+    assert db.session.scalar(select(Answer.version).where(Answer.inspection_id == part.id, Answer.item_id == "FIRE-04")) == 1
+    assert _count(db, Answer, Answer.inspection_id == part.id) == len(answers)
+    # the versions are not part of the digest: a retry with other versions replays the result
+    again = post_json(mine, f"/inspections/{part.id}/submit", dict(body, versions={}))
+    assert again.status_code == 200 and again.json == r.json
+
+
+def test_submit_without_versions_and_malformed_versions(kit, make, login, db):
+    visit, part, me, browser, sid = _draft(kit, make, login)
+    r = post_json(browser, f"/inspections/{part.id}/submit", kit.submit_body(part, sid, versions={"FIRE-01": -1}))
+    assert r.status_code == 422 and r.json["problems"] == ["versions.FIRE-01: must be a whole number ≥ 0"]
+    r = post_json(browser, f"/inspections/{part.id}/submit", kit.submit_body(part, sid, versions=[1]))
+    assert r.status_code == 422 and r.json["problems"] == ["versions: expected an object of item id → version"]
+    assert post_json(browser, f"/inspections/{part.id}/answers",
+                     {"item_id": "FIRE-01", "value": "fail", "version": 0}).status_code == 200
+    answers = all_pass(kit.checklist(part))
+    _photos(browser, kit, part, answers)
+    # an older tablet sends no versions: the submit stores its answers as before
+    r = post_json(browser, f"/inspections/{part.id}/submit", kit.submit_body(part, sid, answers))
+    assert r.status_code == 200
+    db.session.expire_all()
+    assert db.session.scalar(select(Answer.value).where(Answer.inspection_id == part.id, Answer.item_id == "FIRE-01")) == "pass"

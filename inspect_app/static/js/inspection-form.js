@@ -20,6 +20,10 @@
   if (!form || !window.fetch || !window.Promise) return;
 
   const INSPECTION = String(form.dataset.inspectionId || "");
+  // Whose changes these are: a tablet passed to a colleague never sends one person's queued
+  // answers under another's session (they wait until their author opens the form again).
+  const USER = String(form.dataset.userId || "");
+  const mine = (entry) => !entry.user || entry.user === USER;
   const URLS = {
     start: form.dataset.startUrl,
     save: form.dataset.saveUrl,
@@ -108,9 +112,11 @@
     const memory = {outbox: new Map(), drafts: new Map(), seq: 0};
     const memoryStore = {
       persistent: false,
-      list: async () => [...memory.outbox.values()].filter((e) => e.inspection === INSPECTION)
+      list: async () => [...memory.outbox.values()].filter((e) => e.inspection === INSPECTION && mine(e))
         .sort((a, b) => a.seq - b.seq),
-      add: async (entry) => { entry.seq = ++memory.seq; memory.outbox.set(entry.seq, entry); return entry.seq; },
+      add: async (entry) => {
+        entry.user = USER; entry.seq = ++memory.seq; memory.outbox.set(entry.seq, entry); return entry.seq;
+      },
       put: async (entry) => { memory.outbox.set(entry.seq, entry); },
       remove: async (seq) => { memory.outbox.delete(seq); },
       getDraft: async () => memory.drafts.get(INSPECTION) || null,
@@ -145,8 +151,11 @@
     const idbStore = {
       persistent: true,
       list: () => run("outbox", "readonly", (s) => s.index("inspection").getAll(INSPECTION))
-        .then((rows) => rows.sort((a, b) => a.seq - b.seq)),
-      add: (entry) => run("outbox", "readwrite", (s) => s.add(entry)).then((seq) => { entry.seq = seq; return seq; }),
+        .then((rows) => rows.filter(mine).sort((a, b) => a.seq - b.seq)),
+      add: (entry) => {
+        entry.user = USER;
+        return run("outbox", "readwrite", (s) => s.add(entry)).then((seq) => { entry.seq = seq; return seq; });
+      },
       put: (entry) => run("outbox", "readwrite", (s) => s.put(entry)),
       remove: (seq) => run("outbox", "readwrite", (s) => s.delete(seq)),
       getDraft: () => run("drafts", "readonly", (s) => s.get(INSPECTION)).then((d) => d || null),
@@ -248,6 +257,7 @@
   let lastError = false;
   let pendingCount = 0;
   const timers = new Map();   // item id → debounce timer
+  let queuing = 0;            // changes being written to the outbox right now
   const pads = {};
 
   function itemState(id) {
@@ -372,7 +382,7 @@
     else if (!navigator.onLine) { text = t("offline_saved"); state = "offline"; }
     else if (lastError && pendingCount) { text = t("retrying", {n: pendingCount}); state = "pending"; }
     else if (pendingCount && submitWaiting) { text = t("submitting"); state = "pending"; }
-    else if (pendingCount) { text = t("saving"); state = "pending"; }
+    else if (pendingCount || timers.size || queuing) { text = t("saving"); state = "pending"; }   // also: given, not yet in the outbox
     else if (conflicts) { text = t("conflicts", {n: conflicts}); state = "conflict"; }
     else { text = t("saved"); state = "saved"; }
     statusNode.textContent = text;
@@ -628,12 +638,18 @@
   async function sendSubmit(entry) {
     if (!entry.body.submission_id) {
       // Bound to the id on the first send and never changed afterwards (retries are identical).
+      // The versions are those this tablet knows once every save queued before the submit was
+      // answered: the server refuses to overwrite an answer someone else saved since.
       entry.body.submission_id = draft.submissionId;
+      entry.body.versions = knownVersions(entry.body.answers || {});
       await serial(() => store.put(entry));
     }
     const result = await post(URLS.submit, entry.body, true);
     const again = transient(result);
     if (again) return again;
+    if (result.status === 409 && result.data.conflicts && typeof result.data.conflicts === "object") {
+      return submitConflicts(entry, result.data.conflicts);
+    }
     if (result.status === 409) return "retry";       // the first copy is still being processed
     await done(entry);
     if (result.status === 200) {
@@ -652,6 +668,40 @@
     await persistDraft();
     lock(false);
     showSubmitProblems([t("submit_refused")].concat(problemsOf(result.data)));
+    return "done";
+  }
+
+  function knownVersions(answers) {
+    const versions = {};
+    for (const id of Object.keys(answers)) {
+      if (byId.has(id)) versions[id] = Number(itemState(id).version) || 0;
+    }
+    return versions;
+  }
+
+  /** The server refused the submit (409, nothing stored): answers were saved by someone else
+   *  after this tablet last saw them. Each is shown like a save conflict (keep mine / use
+   *  theirs); the inspector resolves them and submits again under the same submission id. */
+  async function submitConflicts(entry, conflicts) {
+    await done(entry);
+    for (const [id, current] of Object.entries(conflicts)) {
+      const fs = byId.get(id);
+      if (!fs) continue;
+      const it = itemState(id);
+      it.conflict = current || {value: null, remark: "", version: 0};
+      it.pending = false;
+      renderConflict(fs);
+    }
+    draft.submitQueued = false;
+    await persistDraft();
+    lock(false);
+    const first = Object.keys(conflicts).map((id) => byId.get(id)).find(Boolean);
+    showSubmitProblems([t("resolve_conflicts")].concat(Object.keys(conflicts).map((id) => {
+      const fs = byId.get(id);
+      return fs ? {fs, text: id} : id;
+    })));
+    if (first) showStep(stepOf(first), false);
+    renderStatus();
     return "done";
   }
 
@@ -685,6 +735,11 @@
   }
 
   function saveItem(fs) {
+    queueSave(fs);
+    renderStatus();             // a debounced change is no longer "typed, not yet queued"
+  }
+
+  function queueSave(fs) {
     if (locked) return;
     const id = fs.dataset.itemId;
     clearTimeout(timers.get(id));
@@ -709,6 +764,7 @@
     it.pending = true;
     if (it.conflict) { it.version = Number(it.conflict.version) || 0; it.conflict = null; renderConflict(fs); }
     itemStatus(fs, t("waiting"), "pending");
+    queuing += 1;
     serial(async () => {
       await ensureStarted();
       await store.putDraft(JSON.parse(JSON.stringify(draft)));
@@ -717,13 +773,14 @@
       if (queued) { queued.value = value; queued.remark = remark; await store.put(queued); }
       else await store.add({kind: "save", inspection: INSPECTION, item: id, value, remark});
       pendingCount = (await store.list()).length;
-    }).then(() => { renderStatus(); pump(); }, () => undefined);
+    }).then(() => { queuing -= 1; renderStatus(); pump(); }, () => { queuing -= 1; renderStatus(); });
   }
 
   function debounce(fs) {
     const id = fs.dataset.itemId;
     clearTimeout(timers.get(id));
     timers.set(id, setTimeout(() => saveItem(fs), DEBOUNCE_MS));
+    renderStatus();
   }
 
   function flushDebounced() {
@@ -870,21 +927,31 @@
     const files = Array.from(input.files || []);
     input.value = "";
     for (const file of files) {
-      const clientId = uuid();
-      const blob = await shrink(file);
-      const data = await readBuffer(blob);
-      addThumb(fs, URL.createObjectURL(blob), clientId);
-      itemStatus(fs, t("photo_waiting"), "pending");
-      await serial(async () => {
-        await ensureStarted();
-        await store.putDraft(JSON.parse(JSON.stringify(draft)));
-        await store.add({kind: "photo", inspection: INSPECTION, item: fs.dataset.itemId, clientId,
-                         type: blob.type || "image/jpeg", name: (file.name || "photo").replace(/\.[^.]*$/, "") + ".jpg", data});
-      });
-      pendingCount += 1;
+      queuing += 1;
+      renderStatus();
+      try {
+        await queuePhoto(fs, file);
+      } finally {
+        queuing -= 1;
+      }
       renderStatus();
       pump();
     }
+  }
+
+  async function queuePhoto(fs, file) {
+    const clientId = uuid();
+    const blob = await shrink(file);
+    const data = await readBuffer(blob);
+    addThumb(fs, URL.createObjectURL(blob), clientId);
+    itemStatus(fs, t("photo_waiting"), "pending");
+    await serial(async () => {
+      await ensureStarted();
+      await store.putDraft(JSON.parse(JSON.stringify(draft)));
+      await store.add({kind: "photo", inspection: INSPECTION, item: fs.dataset.itemId, clientId,
+                       type: blob.type || "image/jpeg", name: (file.name || "photo").replace(/\.[^.]*$/, "") + ".jpg", data});
+    });
+    pendingCount += 1;
   }
 
   // ---------------------------------------------------------------- signatures and submit
