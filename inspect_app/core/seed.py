@@ -7,9 +7,9 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import func, select
 
 from ..auth.models import Conflict, User
-from ..auth.roles import DEPARTMENTS, Role
+from ..auth.roles import Role
 from ..auth.services import hash_password
-from ..domain.institution import CODE_ALPHABET, INSTITUTION_TYPES, credit_code_check_char
+from ..domain.institution import CODE_ALPHABET, credit_code_check_char
 from ..extensions import db
 from ..registry.models import Institution
 from .types import utcnow

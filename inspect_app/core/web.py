@@ -1,14 +1,13 @@
 """The web edge shared by every blueprint: locale, error pages, security headers, template helpers."""
 from __future__ import annotations
 
-import re
 from urllib.parse import urlsplit
 
 from werkzeug.routing import IntegerConverter
 
 import logging
 
-from flask import Flask, flash, g, redirect, render_template, request, session, url_for
+from flask import Flask, flash, render_template, request, session
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
@@ -55,16 +54,6 @@ def safe_next(target: str | None, fallback: str) -> str:
         if not parts.scheme and not parts.netloc and not cleaned.startswith("//") and cleaned == target:
             return target
     return fallback
-
-
-_RECORD_ID = re.compile(r"[0-9]{1,9}")
-
-
-def record_id(value) -> int | None:
-    """A record id typed into a form or a query string, or ``None``: ASCII digits only (``"²"``
-    passes ``str.isdigit``), and small enough for any database integer column."""
-    text = str(value).strip() if value is not None else ""
-    return int(text) if _RECORD_ID.fullmatch(text) and int(text) > 0 else None
 
 
 def wants_json() -> bool:

@@ -26,6 +26,7 @@ class Rung:
     notify: tuple[str, ...]   # audiences
     credit_record: bool = False
     blacklist_proposal: dict[str, Any] | None = None   # {"department": ..., "veto": true}
+    record_minutes: bool = False   # the department records minutes of this rung (约谈)
 
 
 @dataclass(frozen=True)
@@ -128,8 +129,12 @@ def parse_policy(data: Any, path: str = "supervision.yaml") -> Policy:
         if blacklist is not None and not isinstance(blacklist, dict):
             problems.append(PolicyProblem(where + "blacklist_proposal", "must be a mapping (department, veto)"))
             blacklist = None
+        minutes = raw.get("record_minutes", False)
+        if not isinstance(minutes, bool):
+            problems.append(PolicyProblem(where + "record_minutes", "must be true or false"))
+            minutes = False
         rungs.append(Rung(code, kind or "", offset, tuple(notify), bool(raw.get("credit_record", False)),
-                          blacklist))
+                          blacklist, minutes))
     for n in range(1, len(rungs)):
         if rungs[n].offset_days < rungs[n - 1].offset_days:
             problems.append(PolicyProblem(f"ladder[{n}].offset_days", "rungs must be in time order"))
@@ -245,6 +250,16 @@ def schedule(policy: Policy, deadline: datetime, level: int = 0,
         out.append((policy.ladder[step].code, rung_due(policy, step, deadline)))
         step, level = advance(policy, step, level)
     return out
+
+
+def minutes_due(policy: Policy, rungs_done) -> str | None:
+    """The code of a rung already done (``rungs_done``: codes from the finding's history)
+    whose minutes the department records (the interview, 约谈); None when there is none."""
+    done = set(rungs_done)
+    for rung in policy.ladder:
+        if rung.record_minutes and rung.code in done:
+            return rung.code
+    return None
 
 
 def blacklist_applies(rung: Rung, department: str, veto: bool) -> bool:

@@ -38,6 +38,17 @@ TRANSITIONS: dict[str, dict[str, str]] = {
     "escalate": {OPEN: OPEN, REOPENED: REOPENED},
     "schedule_reinspection": {OPEN: OPEN, REOPENED: REOPENED, RESPONDED: RESPONDED,
                               CONTESTED: CONTESTED},
+    # Minutes of the interview (约谈) the ladder asked for, recorded while the finding is open.
+    "record_interview": {OPEN: OPEN, REOPENED: REOPENED, RESPONDED: RESPONDED, CONTESTED: CONTESTED},
+    # The bureau decides a blacklist proposal made by the ladder (the finding may be closed by then).
+    "decide_blacklist": {s: s for s in STATES},
+}
+
+# The bureau's decision on a blacklist proposal (a credit record): None is pending.
+CONFIRMED, DISMISSED = "confirmed", "dismissed"
+CREDIT_DECISIONS: dict[str, dict[str | None, str]] = {
+    "confirm": {None: CONFIRMED},
+    "dismiss": {None: DISMISSED},
 }
 
 
@@ -65,6 +76,15 @@ def transition(state: str, action: str) -> Transition:
     if moves is None or state not in moves:
         raise TransitionError(action, state)
     return Transition(action, state, moves[state])
+
+
+def credit_decision(decision: str | None, action: str) -> str:
+    """The decision ``action`` records on a proposal in ``decision``; TransitionError when
+    the proposal was already decided (or the action is unknown)."""
+    moves = CREDIT_DECISIONS.get(action)
+    if moves is None or decision not in moves:
+        raise TransitionError(action, decision or "pending")
+    return moves[decision]
 
 
 def is_overdue(state: str, deadline, now) -> bool:

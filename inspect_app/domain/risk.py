@@ -65,7 +65,8 @@ DEFAULT_POLICY = RiskPolicy()
 @dataclass(frozen=True)
 class Assessment:
     risk: str
-    reasons: tuple[str, ...]
+    # Why, as (English message with %(n)s parameters, parameters): translated where shown.
+    reasons: tuple[tuple[str, dict], ...]
 
 
 def parse_policy(data: dict | None) -> tuple[RiskPolicy, list[tuple[str, str]]]:
@@ -89,25 +90,26 @@ def parse_policy(data: dict | None) -> tuple[RiskPolicy, list[tuple[str, str]]]:
 def classify(facts: RiskInputs, policy: RiskPolicy = DEFAULT_POLICY) -> Assessment:
     """The risk class of one institution and why (rule in the module docstring)."""
     p = policy
-    high = _reasons((facts.veto_findings >= p.high_veto, f"veto findings ≥ {p.high_veto}"),
-                    (facts.overdue_findings >= p.high_overdue, f"overdue findings ≥ {p.high_overdue}"),
-                    (facts.complaints >= p.high_complaints, f"complaints ≥ {p.high_complaints}"))
+    high = _reasons((facts.veto_findings >= p.high_veto, "veto findings ≥ %(n)s", p.high_veto),
+                    (facts.overdue_findings >= p.high_overdue, "overdue findings ≥ %(n)s", p.high_overdue),
+                    (facts.complaints >= p.high_complaints, "complaints ≥ %(n)s", p.high_complaints))
     if high:
         return Assessment("high", high)
     medium_high = _reasons(
-        (facts.overdue_findings >= p.medium_high_overdue, f"overdue findings ≥ {p.medium_high_overdue}"),
-        (facts.open_findings >= p.medium_high_open, f"open findings ≥ {p.medium_high_open}"),
-        (facts.complaints >= p.medium_high_complaints, f"complaints ≥ {p.medium_high_complaints}"),
+        (facts.overdue_findings >= p.medium_high_overdue, "overdue findings ≥ %(n)s", p.medium_high_overdue),
+        (facts.open_findings >= p.medium_high_open, "open findings ≥ %(n)s", p.medium_high_open),
+        (facts.complaints >= p.medium_high_complaints, "complaints ≥ %(n)s", p.medium_high_complaints),
         (facts.grade is not None and facts.grade <= p.medium_high_max_grade,
-         f"grade ≤ {p.medium_high_max_grade} stars"))
+         "grade ≤ %(n)s stars", p.medium_high_max_grade))
     if medium_high:
         return Assessment("medium_high", medium_high)
     if (facts.grade is not None and facts.grade >= p.low_min_grade
             and facts.open_findings <= p.low_max_open and facts.overdue_findings == 0
             and facts.veto_findings == 0 and facts.complaints == 0):
-        return Assessment("low", (f"grade ≥ {p.low_min_grade} stars, clean record",))
-    return Assessment("medium", ("no grade" if facts.grade is None else "default",))
+        return Assessment("low", (("grade ≥ %(n)s stars, clean record", {"n": p.low_min_grade}),))
+    return Assessment("medium", (("no grade", {}) if facts.grade is None else ("default", {}),))
 
 
-def _reasons(*checks: tuple[bool, str]) -> tuple[str, ...]:
-    return tuple(text for hit, text in checks if hit)
+def _reasons(*checks: tuple[bool, str, int]) -> tuple[tuple[str, dict], ...]:
+    return tuple((message, {"n": n}) for hit, message, n in checks if hit)
+

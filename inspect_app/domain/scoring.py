@@ -1,6 +1,8 @@
 """Scoring one set of answers against a checklist (CONTRACT §5).
 
-The rules, all in exact :class:`~fractions.Fraction` arithmetic:
+The rules, all in exact :class:`~fractions.Fraction` arithmetic (:func:`score` sums the points
+as integers over the checklist's common denominator, which is the same exact value; the
+plain Fraction path, :func:`score_exact`, is kept as the reference the tests compare it with):
 
 * Answers: ``check`` → ``"pass" | "fail" | "na"``; ``scale`` → a number in [0, points]
   that is a multiple of ``step``, or ``"na"``; ``measure`` → a finite number, or ``"na"``.
@@ -67,11 +69,17 @@ class ReadAnswer:
     shown: str
 
 
+#: The three words as read (immutable, shared: reading a word allocates nothing).
+_WORDS = {word: ReadAnswer(word, None, json.dumps(word)) for word in (PASS, FAIL, NA)}
+
+
 def read_answer(value: Any) -> ReadAnswer:
     """Classify a JSON-like answer: a word, a number (int, float, Decimal, Fraction) or other."""
     if isinstance(value, str):
-        kind = value if value in (PASS, FAIL, NA) else "other"
-        return ReadAnswer(kind, None, json.dumps(value, ensure_ascii=False))
+        word = _WORDS.get(value)
+        if word is not None:
+            return word
+        return ReadAnswer("other", None, json.dumps(value, ensure_ascii=False))
     if isinstance(value, bool):
         return ReadAnswer("boolean", None, "true" if value else "false")
     if isinstance(value, (int, float, Decimal, Fraction)):
@@ -86,8 +94,9 @@ def read_answer(value: Any) -> ReadAnswer:
 
 def read_answer_text(text: str) -> ReadAnswer:
     """Classify an answer given as text (a CSV cell): a word, a decimal number or other."""
-    if text in (PASS, FAIL, NA):
-        return ReadAnswer(text, None, json.dumps(text, ensure_ascii=False))
+    word = _WORDS.get(text)
+    if word is not None:
+        return word
     shown = json.dumps(text, ensure_ascii=False)
     if _DECIMAL_TEXT.fullmatch(text):
         exact = _exact_number(text)
@@ -200,19 +209,31 @@ def validate_responses(checklist: Checklist, mapping: Any) -> dict[str, Answer]:
     if not isinstance(mapping, Mapping):
         raise InvalidResponses([f"responses: expected an object of item id → answer, "
                                 f"got {read_answer(mapping).shown}"])
+    plan = _plan(checklist)
     problems: list[str] = []
     answers: dict[str, Answer] = {}
-    for item in checklist.items:
+    for item in plan.items:
         if item.id not in mapping:
             problems.append(f"{item.id}: not answered")
             continue
-        read = read_answer(mapping[item.id])
+        value = mapping[item.id]
+        if value.__class__ is str:
+            # The common case, decided without reading: a word that is valid for the item
+            # (what read_answer + answer_problem + answer_value give for it).
+            if value == NA:
+                if item.na:
+                    answers[item.id] = NA
+                    continue
+            elif (value == PASS or value == FAIL) and item.type == "check":
+                answers[item.id] = PASS if value == PASS else FAIL
+                continue
+        read = read_answer(value)
         problem = answer_problem(item, read)
         if problem:
             problems.append(f"{item.id}: {problem}")
         else:
             answers[item.id] = answer_value(read)
-    known = {item.id for item in checklist.items}
+    known = plan.ids
     problems.extend(f"{key}: unknown item" for key in mapping if key not in known)
     if not any(value != NA for value in answers.values()):
         problems.append('responses: no applicable item (every answer is "na" or invalid)')
@@ -286,7 +307,56 @@ def decide_level(checklist: Checklist, total: Fraction, section_scores: Mapping[
 
 
 def score(checklist: Checklist, responses: Mapping[str, Any]) -> Score:
-    """Score one set of answers (validated first: raises :class:`InvalidResponses`)."""
+    """Score one set of answers (validated first: raises :class:`InvalidResponses`).
+
+    Equal to :func:`score_exact` (the same :class:`Score`, field for field): every earned and
+    applicable amount is a multiple of ``1 / plan.scale`` (the common denominator of the
+    points and steps), so the sums are taken as integers and turned into one Fraction per
+    section; the item scores of word answers are made once per checklist and shared."""
+    plan = _plan(checklist)
+    if len(plan.ids) != len(plan.items):
+        return score_exact(checklist, responses)     # duplicate item ids (an invalid checklist)
+    answers = validate_responses(checklist, responses)
+    scale = plan.scale
+    words = plan.words
+    item_scores: list[ItemScore] = []
+    section_scores: list[SectionScore] = []
+    earned_total = applicable_total = 0
+    for section, items, section_max in plan.sections:
+        earned = applicable = 0
+        for item in items:
+            answer = answers[item.id]
+            known = words.get((item.id, answer)) if answer.__class__ is str else None
+            if known is not None:
+                item_score, got_scaled, points_scaled = known
+            else:
+                got, is_applicable, failed = outcome(item, answer)
+                if scale % got.denominator:
+                    return score_exact(checklist, responses)     # off the grid: cannot happen for valid answers
+                item_score = ItemScore(item.id, section.id, answer, got, item.points, is_applicable, failed)
+                got_scaled = got.numerator * (scale // got.denominator)
+                points_scaled = plan.points_scaled[item.id] if is_applicable else 0
+            item_scores.append(item_score)
+            earned += got_scaled
+            applicable += points_scaled
+        earned_total += earned
+        applicable_total += applicable
+        earned_f, applicable_f = Fraction(earned, scale), Fraction(applicable, scale)
+        section_scores.append(SectionScore(section.id, scaled(earned_f, applicable_f, section_max),
+                                           section_max, applicable_f, earned_f))
+    earned_f, applicable_f = Fraction(earned_total, scale), Fraction(applicable_total, scale)
+    full = plan.max
+    total = scaled(earned_f, applicable_f, full)
+    failed_ids = tuple(i.id for i in item_scores if i.failed)
+    vetoes = tuple(i for i in failed_ids if i in plan.veto_ids)
+    level = decide_level(checklist, total, {s.id: s.score for s in section_scores}, bool(vetoes))
+    return Score(total=total, max=full, percent=total / full * 100, level=level, vetoes=vetoes,
+                 failed=failed_ids, sections=tuple(section_scores), items=tuple(item_scores),
+                 earned=earned_f, applicable_max=applicable_f)
+
+
+def score_exact(checklist: Checklist, responses: Mapping[str, Any]) -> Score:
+    """:func:`score` in plain Fraction arithmetic, item by item (the reference)."""
     answers = validate_responses(checklist, responses)
     item_scores: list[ItemScore] = []
     section_scores: list[SectionScore] = []
@@ -311,6 +381,55 @@ def score(checklist: Checklist, responses: Mapping[str, Any]) -> Score:
     return Score(total=total, max=full, percent=total / full * 100, level=level, vetoes=vetoes,
                  failed=failed, sections=tuple(section_scores), items=tuple(item_scores),
                  earned=earned, applicable_max=applicable_max)
+
+
+# What score() works out once per checklist ----------------------------------------------------
+
+@dataclass(frozen=True, eq=False)
+class _Plan:
+    checklist: Checklist
+    items: tuple[Item, ...]
+    ids: frozenset[str]
+    sections: tuple[tuple[Any, tuple[Item, ...], Fraction], ...]   # (section, its items, its max)
+    max: Fraction
+    veto_ids: frozenset[str]
+    scale: int                          # common denominator of every point value and step
+    points_scaled: dict[str, int]       # item id → points × scale
+    words: dict[tuple[str, str], tuple[ItemScore, int, int]]   # (item id, valid word) → (score, earned × scale, applicable × scale)
+
+
+_PLANS: dict[int, _Plan] = {}
+
+
+def _plan(checklist: Checklist) -> _Plan:
+    """The checklist's plan, made once (a checklist is immutable; kept by identity, bounded)."""
+    plan = _PLANS.get(id(checklist))
+    if plan is not None and plan.checklist is checklist:
+        return plan
+    items = checklist.items
+    scale = 1
+    for item in items:
+        scale = math.lcm(scale, item.points.denominator)
+        if item.type == "scale":
+            scale = math.lcm(scale, step_of(item).denominator)
+    points_scaled = {item.id: item.points.numerator * (scale // item.points.denominator) for item in items}
+    words: dict[tuple[str, str], tuple[ItemScore, int, int]] = {}
+    sections = []
+    for section in checklist.sections:
+        sections.append((section, section.items, section.max))
+        for item in section.items:
+            valid = ((PASS, FAIL) if item.type == "check" else ()) + ((NA,) if item.na else ())
+            for word in valid:
+                got, applicable, failed = outcome(item, word)
+                words[(item.id, word)] = (ItemScore(item.id, section.id, word, got, item.points, applicable, failed),
+                                          got.numerator * (scale // got.denominator),
+                                          points_scaled[item.id] if applicable else 0)
+    plan = _Plan(checklist, items, frozenset(i.id for i in items), tuple(sections), checklist.max,
+                 frozenset(i.id for i in items if i.veto), scale, points_scaled, words)
+    if len(_PLANS) >= 256:
+        _PLANS.clear()
+    _PLANS[id(checklist)] = plan
+    return plan
 
 
 # The contract's JSON ------------------------------------------------------------------------

@@ -11,6 +11,7 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
 from sqlalchemy import func, select
+from sqlalchemy.orm.exc import StaleDataError
 
 from ..auth import policy
 from ..auth.roles import Role
@@ -20,8 +21,10 @@ from ..core.paging import Page, paginate
 from ..core.types import utcnow
 from ..domain import eligibility as rules
 from ..domain import grade_lifecycle as life
+from ..domain.numbers import whole_number
 from ..extensions import db
 from ..registry.models import Institution
+from . import labels
 from . import policy as policies
 from .models import GradeApplication, GradeRecord, GradeSanction
 from .records import current_records, local_today, suspension_reasons
@@ -32,12 +35,21 @@ MAX_ASSESSMENT = 5000
 # Facts ---------------------------------------------------------------------------------------
 
 def _credit_records(institution_id: int) -> list[rules.Sanction]:
-    """Credit records written by rectification's escalation ladder, read as sanctions."""
-    from ..rectification.models import CreditRecord
-    rows = db.session.execute(select(CreditRecord.id, CreditRecord.kind, CreditRecord.created_at)
+    """Credit records written by rectification's escalation ladder, read as sanctions: an
+    overdue rectification reported to the bureau is a credit record; a blacklist proposal
+    counts once the bureau confirmed it (a blacklist entry from the decision's day), never
+    while pending or when dismissed."""
+    from ..rectification.models import BLACKLIST_PROPOSAL, OVERDUE_RECTIFICATION, CreditRecord
+    rows = db.session.execute(select(CreditRecord.id, CreditRecord.kind, CreditRecord.created_at,
+                                     CreditRecord.decision, CreditRecord.decided_at)
                               .where(CreditRecord.institution_id == institution_id)).all()
-    return [rules.Sanction(rules.CREDIT, local_today(row.created_at),
-                           reference=f"#{row.id} {row.kind}") for row in rows]
+    out = []
+    for row in rows:
+        if row.kind == OVERDUE_RECTIFICATION:
+            out.append(rules.Sanction(rules.CREDIT, local_today(row.created_at), reference=f"#{row.id} {row.kind}"))
+        elif row.kind == BLACKLIST_PROPOSAL and row.decision == "confirmed":
+            out.append(rules.Sanction(rules.BLACKLIST, local_today(row.decided_at), reference=f"#{row.id} {row.kind}"))
+    return out
 
 
 def sanctions_of(institution_id: int) -> list[rules.Sanction]:
@@ -90,7 +102,7 @@ def eligibility(user, level: int, today: date, now: datetime) -> tuple[rules.Eli
 
 def _parse(level_text: str, score_text: str, assessment: str) -> tuple[int, Decimal | None, str]:
     problems = []
-    level = int(level_text) if str(level_text).isdigit() else 0
+    level = whole_number(level_text) or 0
     if not 1 <= level <= 5:
         problems.append(("level", "choose a level from 1 to 5"))
     self_score = None
@@ -131,6 +143,14 @@ def apply(user, level_text: str, score_text: str, assessment: str, today: date,
     return application
 
 
+def _flush() -> None:
+    """Flush; an application changed by someone else meanwhile (its version moved) is a Conflict."""
+    try:
+        db.session.flush()
+    except StaleDataError:
+        raise Conflict("The application changed meanwhile; reload and try again.") from None
+
+
 def transition(application: GradeApplication, action: str, actor, note: str | None = None,
                values: dict | None = None) -> GradeApplication:
     """The one way an application changes state (table in grade_lifecycle); audited."""
@@ -138,7 +158,7 @@ def transition(application: GradeApplication, action: str, actor, note: str | No
         new_state = life.next_state(life.APPLICATION_TRANSITIONS, application.state, action)
     except life.IllegalTransition:
         raise Conflict("This application is %(state)s; it cannot be changed that way now.",
-                       state=application.state) from None
+                       state=labels.state(application.state)) from None
     before = audit.snapshot(application)
     for key, value in (values or {}).items():
         setattr(application, key, value)
@@ -147,7 +167,7 @@ def transition(application: GradeApplication, action: str, actor, note: str | No
         application.decided_by_id = getattr(actor, "id", None)
         application.decided_at = utcnow()
         application.decision_note = note
-    db.session.flush()
+    _flush()
     audit.record(actor, action, "grade_application", application.id, before=before,
                  after=audit.snapshot(application), reason=note)
     return application
@@ -170,13 +190,13 @@ def accept(user, application_id: int, today: date, now: datetime) -> GradeApplic
     application = policy.get_visible(GradeApplication, application_id, user)
     if application.state != life.SUBMITTED:
         raise Conflict("This application is %(state)s; it cannot be changed that way now.",
-                       state=application.state)
+                       state=labels.state(application.state))
     facts = facts_for(application.institution, application.requested_level, today, now,
                       exclude_application=application.id)
     result = rules.check(facts, policies.in_force(today), today)
     application.eligibility, application.checked_on = _rules_json(result), today
     if not result.eligible:
-        db.session.flush()
+        _flush()
         raise Invalid("Not eligible for this level:", problems=list(result.failures))
     return transition(application, "accept", user)
 
@@ -204,8 +224,9 @@ def add_sanction(user, institution_id_text: str, kind: str, decided_on: date | N
     policy.require(user, "grading.manage")
     problems = []
     institution = None
-    if str(institution_id_text).isdigit():
-        institution = db.session.get(Institution, int(institution_id_text))
+    ident = whole_number(institution_id_text)
+    if ident is not None:
+        institution = db.session.get(Institution, ident)
     if institution is None:
         problems.append(("institution_id", "choose an institution"))
     if kind not in rules.SANCTION_KINDS:

@@ -17,7 +17,7 @@ from ..core.errors import Invalid
 from ..extensions import db
 from ..registry.models import Institution
 from . import applications, importing, records
-from .models import GradeApplication
+from .models import GradeApplication, GradeRecord
 
 
 def _answers_csv(checklist, rng: random.Random, quality: float) -> bytes:
@@ -54,6 +54,8 @@ def seed_demo(rng: random.Random, today: date) -> str:
                                     .order_by(Institution.id)))
     if bureau is None or len(homes) < 8:
         return "grading: no demo data (needs the bureau admin and 8 nursing homes)"
+    if db.session.scalar(select(GradeRecord.id).limit(1)) is not None:
+        return "grading: demo data already present; nothing loaded"
     confirmed = 0
     for institution, level, quality in zip(homes[2:8], (5, 4, 4, 3, 3, 2), (0.99, 0.95, 0.93, 0.9, 0.88, 0.8)):
         record = _evaluated(bureau, institution, level, rng, quality, today - timedelta(days=30))
@@ -65,13 +67,17 @@ def seed_demo(rng: random.Random, today: date) -> str:
         confirmed += 1
     noticed = _evaluated(bureau, homes[1], 3, rng, 0.95, today)
     records.publish(bureau, noticed.id, today)
-    staff = db.session.scalar(select(User).where(User.institution_id == homes[0].id))
     applied = 0
-    if staff is not None:
+    for home in homes[:2]:       # the demo staff's institutions; the first one eligible applies
+        staff = db.session.scalar(select(User).where(User.institution_id == home.id).order_by(User.id))
+        if staff is None:
+            continue
         try:
-            applications.apply(staff, "3", "860", "对照《养老机构等级划分与评定》自评，申请三级。", today, utcnow())
+            with db.session.begin_nested():
+                applications.apply(staff, "3", "860", "对照《养老机构等级划分与评定》自评，申请三级。", today, utcnow())
             applied = 1
-        except Invalid:          # not eligible (e.g. filed less than a year ago): no demo application
-            pass
+            break
+        except Invalid:          # not eligible (an open hazard, filed too recently…): try the next
+            continue
     return (f"grading: {confirmed} confirmed grades, 1 record in public notice (公示), "
             f"{applied} open application")

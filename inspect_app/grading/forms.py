@@ -3,7 +3,7 @@ render fields and carry the CSRF token."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import DateField, SelectField, StringField, TextAreaField
+from wtforms import DateField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import Optional
 
 LEVELS = [(str(n), str(n)) for n in range(1, 6)]
@@ -47,3 +47,9 @@ class ObjectionForm(FlaskForm):
 
 class StartRegradeForm(FlaskForm):
     pass
+
+
+class ScheduleEvaluationForm(FlaskForm):
+    on = DateField(_l("Date of the on-site evaluation"), validators=[Optional()])
+    assessor_ids = SelectMultipleField(_l("Assessors"), coerce=int, validate_choice=False,
+                                       render_kw={"size": 6})

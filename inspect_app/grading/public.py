@@ -21,6 +21,7 @@ from ..core.paging import Page, paginate
 from ..core.spreadsheet import safe_cell, write_xlsx
 from ..core.types import utcnow
 from ..domain import grade_lifecycle as life
+from ..domain.numbers import whole_number
 from ..extensions import db
 from ..registry.models import Institution
 from . import policy as policies
@@ -44,8 +45,8 @@ def _current(f: PublicFilter, today: date):
         stmt = stmt.where(Institution.district == f.district)
     if f.type:
         stmt = stmt.where(Institution.type == f.type)
-    if f.level.isdigit():
-        stmt = stmt.where(GradeRecord.level == int(f.level))
+    if whole_number(f.level) is not None:
+        stmt = stmt.where(GradeRecord.level == whole_number(f.level))
     return stmt.order_by(GradeRecord.level.desc(), Institution.district, Institution.name,
                          GradeRecord.id)
 
@@ -94,16 +95,28 @@ def export_xlsx(rows: list[list]) -> bytes:
 
 # 公示 and objections ------------------------------------------------------------------------
 
+def _in_notice(today: date):
+    """Records in 公示 today: published, from the first to the last day (both included) —
+    whether or not the daily sweep has closed the period yet."""
+    return ((GradeRecord.state == life.PUBLICISED) & (GradeRecord.publicity_start <= today)
+            & (GradeRecord.publicity_end >= today))
+
+
 def notices(today: date) -> list[GradeRecord]:
     return list(db.session.scalars(
         select(GradeRecord).join(Institution, Institution.id == GradeRecord.institution_id)
-        .where(GradeRecord.state == life.PUBLICISED, GradeRecord.publicity_start <= today)
+        .where(_in_notice(today))
         .order_by(GradeRecord.publicity_end, Institution.name)))
 
 
-def notice(record_id: int, today: date) -> GradeRecord:
-    record = db.session.get(GradeRecord, record_id)
-    if record is None or record.state != life.PUBLICISED or record.publicity_start > today:
+def notice(record_id: int, today: date, *, lock: bool = False) -> GradeRecord:
+    """A record in 公示 today; ``lock`` takes its row (so the bureau's confirmation or
+    rejection, which lock it too, cannot interleave with an objection being lodged)."""
+    stmt = select(GradeRecord).where(GradeRecord.id == record_id, _in_notice(today))
+    if lock:
+        stmt = stmt.with_for_update(of=GradeRecord)
+    record = db.session.scalar(stmt.execution_options(populate_existing=True))
+    if record is None:
         raise NotFound("This record is not in public notice.")
     return record
 
@@ -116,7 +129,7 @@ def lodge_objection(record_id: int, name: str, contact: str, text: str, sender: 
                     today: date, now: datetime | None = None) -> GradeObjection:
     """Record an objection to a record in 公示 (anyone may lodge one)."""
     now = now or utcnow()
-    record = notice(record_id, today)
+    record = notice(record_id, today, lock=True)
     rules = policies.in_force(today)
     name, contact, text = (name or "").strip(), (contact or "").strip(), (text or "").strip()
     problems = []

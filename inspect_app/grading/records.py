@@ -12,18 +12,21 @@ from fractions import Fraction
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
+from sqlalchemy.orm.exc import StaleDataError
 
 from ..auth import policy
 from ..core import audit
-from ..core.errors import Conflict, Invalid
+from ..core.errors import Conflict, Invalid, NotFound
 from ..core.paging import Page, paginate
 from ..core.types import utcnow
 from ..domain import grade_lifecycle as life
+from ..domain.numbers import whole_number
 from ..domain.scoring import Score, score
 from ..domain.scoring_explain import Explanation, explain
 from ..extensions import db
 from ..inspections.models import SUBMITTED, Inspection
 from ..registry.models import Institution
+from . import labels
 from . import policy as policies
 from .models import GradeApplication, GradeObjection, GradeRecord, GradeRecordEvent
 
@@ -64,24 +67,32 @@ def _apply(record: GradeRecord, action: str, actor, *, note: str | None = None,
         new_state = life.next_state(life.RECORD_TRANSITIONS, record.state, action)
     except life.IllegalTransition:
         raise Conflict("This grade record is %(state)s; it cannot be changed that way now.",
-                       state=record.state) from None
+                       state=labels.state(record.state)) from None
     before = _snapshot(record)
     from_state = record.state
     for key, value in (values or {}).items():
         setattr(record, key, value)
     record.state = new_state
     _event(record, actor, action, from_state, note, data)
-    db.session.flush()
+    _flush()
     audit.record(actor, action, "grade_record", record.id, before=before, after=_snapshot(record),
                  reason=note)
     return record
+
+
+def _flush() -> None:
+    """Flush; a record changed by someone else meanwhile (its version moved) is a Conflict."""
+    try:
+        db.session.flush()
+    except StaleDataError:
+        raise Conflict("The grade record changed meanwhile; reload and try again.") from None
 
 
 def _note_event(record: GradeRecord, actor, action: str, note: str | None, data: dict | None,
                 before: dict) -> None:
     """A history row that changes no state (objection decided, re-grade flagged…)."""
     _event(record, actor, action, record.state, note, data)
-    db.session.flush()
+    _flush()
     audit.record(actor, action, "grade_record", record.id, before=before, after=_snapshot(record),
                  reason=note)
 
@@ -141,7 +152,8 @@ def application_of(inspection: Inspection) -> GradeApplication | None:
     if not source.startswith("application:"):
         return None
     ident = source.split(":", 1)[1]
-    return db.session.get(GradeApplication, int(ident)) if ident.isdigit() else None
+    number = whole_number(ident)
+    return db.session.get(GradeApplication, number) if number is not None else None
 
 
 def record_evaluation(inspection: Inspection, actor=None, today: date | None = None) -> GradeRecord:
@@ -186,8 +198,22 @@ def get_record(user, record_id: int) -> GradeRecord:
 
 
 def _managed(user, record_id: int) -> GradeRecord:
+    """The record for a change by the bureau, its row locked (a 公示 objection lodged at the
+    same moment waits, then sees the new state) and read afresh."""
     policy.require(user, "grading.manage")
-    return policy.get_visible(GradeRecord, record_id, user)
+    return lock_record(record_id, user)
+
+
+def lock_record(record_id: int, user=None) -> GradeRecord:
+    """The record by id, row locked and re-read (NotFound when absent or not ``user``'s)."""
+    stmt = select(GradeRecord).where(GradeRecord.id == record_id)
+    if user is not None:
+        stmt = stmt.where(policy.scope_clause(GradeRecord, user))
+    record = db.session.scalar(stmt.with_for_update(of=GradeRecord)
+                               .execution_options(populate_existing=True))
+    if record is None:
+        raise NotFound("The record was not found.")
+    return record
 
 
 def publish(user, record_id: int, today: date) -> GradeRecord:
@@ -253,10 +279,10 @@ def decide_objection(user, objection_id: int, outcome: str, note: str) -> GradeO
         raise Invalid("Give the reason.", problems=[("note", "required")])
     if objection.state != OPEN:
         raise Conflict("This objection has already been decided.")
-    record = objection.record
+    record = lock_record(objection.record_id)
     if record.state not in (life.PUBLICISED, life.PUBLICITY_ENDED):
         raise Conflict("This grade record is %(state)s; it cannot be changed that way now.",
-                       state=record.state)
+                       state=labels.state(record.state))
     before = _snapshot(record)
     objection.state, objection.decision_note = outcome, note.strip()
     objection.decided_by_id, objection.decided_at = user.id, utcnow()

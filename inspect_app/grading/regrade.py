@@ -10,9 +10,14 @@ the catalogue's current version of its checklist. The pass is vectorised:
 3. bulk write-back — on PostgreSQL ``COPY`` into a temporary table and one
    ``UPDATE … FROM``; elsewhere one executemany UPDATE.
 
-Inspections (``total``, ``level``, counts, ``result``) take the new figures. Grade records
-never change silently: the re-graded score is stored beside the decided one and, when it
-differs, the record is flagged and a history row says so, for the bureau to act on.
+Inspections (``total``, ``level``, counts, ``result``) take the new figures; the old and new
+total and level of every inspection whose figures changed are kept in the job's one audit row.
+Grade records never change silently: the re-graded score is stored beside the decided one
+and, when it differs, the record is flagged and a history row says so, for the bureau to act on.
+
+The whole pass is one transaction, committed by the job runner at the end: a failure
+half-way leaves every inspection as it was (and no audit row to explain). Progress is
+written apart, in its own short transaction on its own connection (:func:`_progress_apart`).
 """
 from __future__ import annotations
 
@@ -23,6 +28,7 @@ from decimal import Decimal
 from typing import Callable
 
 from sqlalchemy import bindparam, select, update
+from sqlalchemy.orm import Session
 
 from ..auth import policy
 from ..checklists import catalogue
@@ -73,10 +79,28 @@ def status(job: jobs.Job) -> dict:
 
 
 def run(job: jobs.Job) -> dict:
-    """The job handler."""
-    def progress(percent: int) -> None:
-        jobs.set_progress(job, percent)
-    return regrade_all(progress=progress, job_id=job.id)
+    """The job handler (the runner commits the work once, when it returns)."""
+    return regrade_all(progress=_progress_apart(job.id), job_id=job.id)
+
+
+def _progress_apart(job_id: int) -> Progress:
+    """A progress writer that never touches the job's own transaction: each figure is written
+    and committed by a short session of its own, on its own connection from the engine.
+    (``core.jobs.set_progress`` commits the caller's session, which would commit the
+    re-scored inspections of the checklists done so far without their audit row.)
+    On SQLite, where one writer at a time holds the whole file and the job's transaction is
+    that writer once it has written, progress is not recorded until the end."""
+    bind = db.engine
+    if bind.dialect.name == "sqlite":
+        return lambda percent: None
+
+    def write(percent: int) -> None:
+        with Session(bind=bind, join_transaction_mode="create_savepoint") as apart:
+            apart.execute(update(jobs.Job).where(jobs.Job.id == job_id)
+                          .values(progress=max(0, min(100, int(percent))))
+                          .execution_options(synchronize_session=False))
+            apart.commit()
+    return write
 
 
 # The pass -----------------------------------------------------------------------------------

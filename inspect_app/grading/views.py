@@ -8,43 +8,53 @@ from __future__ import annotations
 
 from flask import (Blueprint, Response, current_app, flash, jsonify, redirect, render_template,
                    request, url_for)
-from flask_babel import gettext as _, lazy_gettext as _l
+from flask_babel import gettext as _
 from flask_login import current_user
 
-from ..auth.policy import permission_required, public
+from ..auth.policy import can, permission_required, public
 from ..auth.roles import Role
 from ..core import audit, labels
 from ..core.errors import Conflict, Invalid
 from ..core.types import utcnow
 from ..core.web import translate
 from ..domain import grade_lifecycle as life
+from ..domain.numbers import whole_number, whole_numbers
 from ..extensions import db
 from . import applications, importing, public as open_data, records, regrade
+from . import labels as labels_of
 from .policy import in_force
+from . import scheduling
 from .forms import (ApplyForm, EvaluationImportForm, NoteForm, ObjectionDecisionForm, ObjectionForm,
-                    SanctionForm, StartRegradeForm)
+                    SanctionForm, ScheduleEvaluationForm, StartRegradeForm)
 
 bp = Blueprint("grading", __name__, url_prefix="/grading")
-
-STATE_LABELS = {
-    "evaluated": _l("Evaluated"), "publicised": _l("In public notice"),
-    "publicity_ended": _l("Notice ended"), "confirmed": _l("Confirmed"), "rejected": _l("Rejected"),
-    "superseded": _l("Superseded"), "lapsed": _l("Lapsed"), "revoked": _l("Revoked"),
-    "submitted": _l("Submitted"), "accepted": _l("Accepted"), "declined": _l("Declined"),
-    "withdrawn": _l("Withdrawn"), "open": _l("Open"), "upheld": _l("Upheld"),
-    "dismissed": _l("Dismissed"), "pending": _l("Waiting"), "running": _l("Running"),
-    "done": _l("Done"), "failed": _l("Failed"), "penalty": _l("Administrative or criminal penalty"),
-    "blacklist": _l("Credit blacklist entry"), "accident": _l("Serious accident or elder abuse"),
-}
 
 
 @bp.app_template_global("grading_state")
 def grading_state(code: str) -> str:
-    return str(STATE_LABELS.get(code, code))
+    return str(labels_of.state(code))
+
+
+@bp.app_template_global("grading_action")
+def grading_action(code: str) -> str:
+    return str(labels_of.action(code))
 
 
 def _today():
     return records.local_today()
+
+
+def _page() -> int:
+    """The ``page`` query argument (ASCII digits; paging clamps the top), 1 otherwise."""
+    return whole_number(request.args.get("page")) or 1
+
+
+def _form_refused(form) -> None:
+    """Flash a form's own validation errors, each located at its field."""
+    for name, errors in form.errors.items():
+        label = getattr(getattr(form, name, None), "label", None)
+        for error in errors:
+            flash(f"{label.text if label else name}: {error}", "error")
 
 
 def _refused(exc) -> None:
@@ -52,7 +62,9 @@ def _refused(exc) -> None:
     flash(translate(exc.message, exc.params), "error")
     for problem in getattr(exc, "problems", []):
         if isinstance(problem, tuple):
-            flash(f"{problem[0]}: {_(problem[1])}", "error")
+            flash(f"{problem[0]}: {_(problem[1])}" if problem[0] else _(problem[1]), "error")
+        elif hasattr(problem, "message"):      # an eligibility rule not met
+            flash(_(problem.message, **problem.params), "error")
 
 
 # Overview -----------------------------------------------------------------------------------
@@ -78,11 +90,15 @@ def index():
 def apply():
     form = ApplyForm()
     today, now = _today(), utcnow()
+    status = 200
     if request.method == "GET":
         cap = applications.eligibility(current_user, 1, today, now)[1]
-        form.level.data = request.args.get("level") or str(cap)
-    level = int(form.level.data) if str(form.level.data).isdigit() else 0
-    status = 200
+        asked = request.args.get("level")
+        form.level.data = asked if asked and whole_number(asked) in range(1, 6) else str(cap)
+        if asked and form.level.data != asked:
+            flash(f"{form.level.label.text}: {_('choose a level from 1 to 5')}", "error")
+            status = 422
+    level = whole_number(form.level.data) or 0
     if request.method == "POST" and form.validate_on_submit():
         try:
             application = applications.apply(current_user, form.level.data, form.self_score.data,
@@ -104,7 +120,7 @@ def apply():
 @permission_required("grading.view")
 def applications_list():
     state = request.args.get("state", "")
-    page = applications.search(current_user, state, page=request.args.get("page", 1, type=int))
+    page = applications.search(current_user, state, page=_page())
     return render_template("grading/applications.html", page=page, state=state,
                            states=life.APPLICATION_STATES)
 
@@ -112,11 +128,40 @@ def applications_list():
 @bp.route("/applications/<int:grade_application_id>")
 @permission_required("grading.view")
 def application(grade_application_id: int):
-    app_row = applications.get(current_user, grade_application_id)
+    return _application_page(applications.get(current_user, grade_application_id))
+
+
+def _application_page(app_row, schedule_form=None, status: int = 200):
     history = audit.history("grade_application", app_row.id) \
         if current_user.role == Role.BUREAU_ADMIN else []
+    schedule_form = schedule_form or ScheduleEvaluationForm()
+    visits = scheduling.visits_of(app_row)
+    may_schedule = scheduling.may_schedule(current_user, app_row, visits)
+    if may_schedule:
+        schedule_form.assessor_ids.choices = scheduling.assessor_choices(current_user)
     return render_template("grading/application.html", a=app_row, history=history,
-                           evaluations=importing.evaluations_of(app_row), note_form=NoteForm())
+                           note_form=NoteForm(), visits=visits, may_schedule=may_schedule, schedule_form=schedule_form,
+                           may_open_visits=can(current_user, "inspections.manage")), status
+
+
+@bp.route("/applications/<int:grade_application_id>/evaluation", methods=["POST"])
+@permission_required("grading.manage")
+def schedule_evaluation(grade_application_id: int):
+    form = ScheduleEvaluationForm()
+    on = form.on.data if form.on.validate(form) else None
+    ids = whole_numbers(request.form.getlist("assessor_ids"))
+    try:
+        if ids is None:
+            raise Invalid("The evaluation could not be scheduled.",
+                          problems=[("assessor_ids", "not a valid choice")])
+        scheduling.schedule_evaluation(current_user, grade_application_id, on, ids, _today())
+    except (Invalid, Conflict) as exc:
+        _refused(exc)
+        app_row = applications.get(current_user, grade_application_id)
+        return _application_page(app_row, form, 422 if isinstance(exc, Invalid) else 409)
+    db.session.commit()
+    flash(_("The on-site evaluation was scheduled."), "info")
+    return redirect(url_for("grading.application", grade_application_id=grade_application_id))
 
 
 def _application_action(grade_application_id: int, action) -> Response:
@@ -185,7 +230,7 @@ def records_list():
     state = request.args.get("state", "")
     differs = request.args.get("differs") == "1"
     page = records.search_records(current_user, state, differs,
-                                  page=request.args.get("page", 1, type=int))
+                                  page=_page())
     return render_template("grading/records.html", page=page, state=state, differs=differs,
                            states=life.RECORD_STATES)
 
@@ -279,8 +324,10 @@ def sanctions():
     form.institution_id.choices = [(str(i), name) for i, name in
                                    applications.institutions_for_choice(current_user)]
     status = 200
-    if request.method == "POST":
-        form.validate_on_submit()
+    if request.method == "POST" and not form.validate_on_submit():
+        _form_refused(form)
+        status = 422
+    elif request.method == "POST":
         try:
             applications.add_sanction(current_user, form.institution_id.data or "", form.kind.data,
                                       form.decided_on.data, form.until.data, form.reference.data,
@@ -308,7 +355,7 @@ def regrade_page():
         return redirect(url_for("grading.regrade_page", job=job.id))
     jobs = regrade.recent_jobs(current_user)
     return render_template("grading/regrade.html", form=form, jobs=jobs,
-                           watched=request.args.get("job", type=int))
+                           watched=whole_number(request.args.get("job")))
 
 
 @bp.route("/regrade/<int:job_id>.json")
@@ -330,7 +377,7 @@ def _public_filter() -> open_data.PublicFilter:
 def public_grades():
     f = _public_filter()
     page, reasons = open_data.current_grades(f, _today(), utcnow(),
-                                             page=request.args.get("page", 1, type=int))
+                                             page=_page())
     return render_template("grading/public_grades.html", page=page, reasons=reasons, f=f,
                            districts=open_data.districts())
 

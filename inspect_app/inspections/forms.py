@@ -23,7 +23,7 @@ from wtforms.validators import DataRequired, Optional
 from wtforms.widgets import CheckboxInput, ListWidget, NumberInput
 
 from ..core import labels
-from ..core.web import record_id
+from ..domain.numbers import whole_number
 from ..domain.checklist import Checklist, Item
 from ..domain.scoring import number_text, step_of
 
@@ -156,7 +156,7 @@ class VisitForm(FlaskForm):
         out = {}
         for dept in chosen:
             team = self.teams.get(dept)
-            out[dept] = [i for i in (record_id(v) for v in (team.data or [])) if i] if team else []
+            out[dept] = [i for i in (whole_number(v) for v in (team.data or [])) if i] if team else []
         return out
 
     def attach(self, problems) -> list[str]:

@@ -13,7 +13,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from sqlalchemy import (JSON, Boolean, Date, ForeignKey, Integer, Numeric, String, Text,
-                        UniqueConstraint, false, or_, select, true)
+                        UniqueConstraint, false, select, true)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..auth.roles import Role

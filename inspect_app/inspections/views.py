@@ -18,7 +18,8 @@ from ..core import files
 from ..core.errors import DomainError, Invalid
 from ..core.pdf import pdf_response, render_pdf
 from ..core.types import utcnow
-from ..core.web import record_id, translate, wants_json
+from ..core.web import translate, wants_json
+from ..domain.numbers import whole_number
 from ..domain.scoring import number_text
 from ..extensions import db
 from . import services
@@ -75,8 +76,8 @@ def new_visit():
         form.scheduled_for.data = form.scheduled_for.data or _today()
         if len(form.departments.choices) == 1:          # a department admin: their department
             form.departments.data = [form.departments.choices[0].value]
-        if record_id(request.args.get("institution_id")):
-            form.institution_id.data = record_id(request.args["institution_id"])
+        if whole_number(request.args.get("institution_id")):
+            form.institution_id.data = whole_number(request.args["institution_id"])
     elif form.validate_on_submit():
         try:
             visit = services.create_visit(current_user, form.institution_id.data, form.scheduled_for.data,

@@ -14,23 +14,31 @@ from sqlalchemy.orm import selectinload
 
 from ..auth import policy
 from ..auth.roles import Role
+from ..core.errors import Invalid
 from ..domain.plans import Period, period_of
 from ..extensions import db
 from ..inspections.models import CANCELLED, SUBMITTED, Inspection, InspectionInspector, Visit
 from ..registry.models import Institution
 
-_WEEK = re.compile(r"^(\d{4})-W(\d{2})$")
+_WEEK = re.compile(r"([0-9]{4})-W([0-9]{2})")
+# The weeks the calendar shows: far enough either way for any plan, near enough that the
+# previous and next weeks of one shown are always dates.
+FIRST_YEAR, LAST_YEAR = 1900, 2999
 
 
 def parse_week(text: str | None, today: date) -> date:
-    """The Monday of an ISO week written "2026-W48"; this week for anything else."""
-    match = _WEEK.match(text or "")
-    if match:
+    """The Monday of an ISO week written "2026-W48" (this week when none is given); Invalid,
+    located at ``week``, for any other text or a year outside FIRST_YEAR–LAST_YEAR."""
+    if not text:
+        return today - timedelta(days=today.weekday())
+    match = _WEEK.fullmatch(text)
+    if match and FIRST_YEAR <= int(match[1]) <= LAST_YEAR:
         try:
             return date.fromisocalendar(int(match[1]), int(match[2]), 1)
         except ValueError:
             pass
-    return today - timedelta(days=today.weekday())
+    raise Invalid("There is no such week; this week is shown.",
+                  problems=[("week", "a week such as 2026-W48, years %d to %d" % (FIRST_YEAR, LAST_YEAR))])
 
 
 def week_key(monday: date) -> str:
@@ -92,11 +100,11 @@ def parse_period(text: str | None, today: date) -> Period:
     """A quarter "2026-Q4", a month "2026-11" or a year "2026"; this quarter otherwise."""
     text = (text or "").strip()
     try:
-        if re.fullmatch(r"\d{4}-Q[1-4]", text):
+        if re.fullmatch(r"[0-9]{4}-Q[1-4]", text):
             return period_of("quarterly", date(int(text[:4]), 3 * int(text[-1]) - 2, 1))
-        if re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", text):
+        if re.fullmatch(r"[0-9]{4}-(0[1-9]|1[0-2])", text):
             return period_of("monthly", date(int(text[:4]), int(text[5:]), 1))
-        if re.fullmatch(r"\d{4}", text) and int(text) >= 1:
+        if re.fullmatch(r"[0-9]{4}", text) and int(text) >= 1:
             return period_of("yearly", date(int(text), 1, 1))
     except ValueError:
         pass

@@ -1,12 +1,21 @@
 """Freezing a random joint plan's lists into the draw input (CONTRACT §6) without its seed.
 
 The published lists name institutions by their unified social credit code (public anyway) and
-inspectors by a pseudonym ``U<account id>`` (their names are not published). ``frozen`` keeps
-the way back from those ids to the rows, with each institution's risk facts and reasons.
+inspectors by a pseudonym drawn afresh for each run: ``U`` + the first 10 hex digits of an
+HMAC-SHA-256 of the account id under a random key made for that run and then thrown away.
+An account id would be the same in every draw, so anyone who learns once who ``U8`` is (an
+institution knows who visited it) would read in every later list which institutions that
+inspector declared a conflict with; a per-run pseudonym links nothing across runs, and the
+key is not the run's seed secret (which is published, and would let anyone recompute the
+pseudonym of every account id). ``frozen`` keeps, privately, the way back from those ids to
+the rows (visits go to the real users), with each institution's risk facts and reasons.
 """
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
+import secrets
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -37,8 +46,23 @@ def inspectors_for(departments: list[str]) -> list[User]:
                            User.is_active_account.is_(True)).order_by(User.id)))
 
 
-def inspector_key(user_id: int) -> str:
-    return f"U{user_id}"
+PSEUDONYM_HEX = 10
+
+
+def inspector_key(run_key: bytes, user_id: int) -> str:
+    """The public pseudonym of account ``user_id`` in the run whose private key is ``run_key``."""
+    digest = hmac.new(run_key, str(user_id).encode(), hashlib.sha256).hexdigest()
+    return "U" + digest[:PSEUDONYM_HEX]
+
+
+def pseudonyms(user_ids: list[int], new_key=lambda: secrets.token_bytes(32)) -> dict[int, str]:
+    """account id → pseudonym for one run (a fresh key; drawn again in the unlikely case that
+    two accounts would share a pseudonym)."""
+    while True:
+        key = new_key()
+        out = {uid: inspector_key(key, uid) for uid in user_ids}
+        if len(set(out.values())) == len(out):
+            return out
 
 
 def dumps(document: dict) -> str:
@@ -52,6 +76,7 @@ def freeze_lists(plan: Plan, now: datetime, today: date) -> tuple[dict, dict]:
     policy, _problems = parse_policy(plan.risk_policy)
     assessed = assess([i.id for i in institutions], now, today, policy)
     people = inspectors_for(list(plan.departments))
+    alias = pseudonyms([u.id for u in people])
     code_of = {i.id: i.credit_code for i in institutions}
     avoid: dict[int, set[str]] = {}
     if people:
@@ -63,7 +88,7 @@ def freeze_lists(plan: Plan, now: datetime, today: date) -> tuple[dict, dict]:
     document = {
         "institutions": [{"id": i.credit_code, "name": i.name, "district": i.district,
                           "risk": assessed[i.id][1].risk} for i in institutions],
-        "inspectors": [{"id": inspector_key(u.id), "department": u.department,
+        "inspectors": [{"id": alias[u.id], "department": u.department,
                         "district": u.district or "", "avoid": sorted(avoid.get(u.id, ()))}
                        for u in people],
         "departments": sorted(plan.departments),
@@ -81,7 +106,7 @@ def freeze_lists(plan: Plan, now: datetime, today: date) -> tuple[dict, dict]:
                             "reasons": list(assessed[i.id][1].reasons),
                             "facts": assessed[i.id][0].__dict__}
             for i in institutions},
-        "inspectors": {inspector_key(u.id): u.id for u in people},
+        "inspectors": {alias[u.id]: u.id for u in people},     # private: never published
     }
     return document, frozen
 

@@ -123,6 +123,11 @@ class PlanRun(db.Model):
     publish_after: Mapped[datetime | None] = mapped_column(UTCDateTime)
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     message: Mapped[str | None] = mapped_column(Text)              # why infeasible
+    # Why the run is stuck: the last step that failed ({"message", "params", "problems"} or
+    # {"detail"}), when, and how many attempts failed in a row; cleared by the next step taken.
+    last_error: Mapped[dict | None] = mapped_column(JSON)
+    last_error_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    failures: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     version: Mapped[int] = mapped_column(default=1)
 
     plan = relationship("Plan", back_populates="runs")

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from sqlalchemy import select
+from sqlalchemy.orm.exc import StaleDataError
 
 from ..auth import policy
 from ..core import audit
@@ -52,6 +53,21 @@ def get_run(user, run_id: int) -> PlanRun:
     return policy.get_visible(PlanRun, run_id, user)
 
 
+VISITS_SHOWN = 200
+
+
+def visits_of(user, run: PlanRun) -> list:
+    """The visits this run created that the user may see (a draw's ``draw:<id>``, a grade
+    expiry run's ``plan-run:<id>``, a follow-up run's ``finding:<id>`` of its targets)."""
+    from ..inspections.models import Visit
+    policy.require(user, "planning.view")
+    sources = [run.source_key, f"plan-run:{run.id}"]
+    sources += [f"finding:{t['finding_id']}" for t in (run.frozen or {}).get("targets", []) if "finding_id" in t]
+    stmt = (policy.visible(Visit, user).where(Visit.source.in_(sources), Visit.created_at >= run.created_at)
+            .order_by(Visit.scheduled_for, Visit.id).limit(VISITS_SHOWN))
+    return list(db.session.scalars(stmt))
+
+
 def clean(values: dict) -> dict:
     """Normalise typed form values and raise Invalid with every located problem."""
     v = dict(values)
@@ -99,7 +115,10 @@ def update_plan(user, plan_id: int, values: dict, version: int) -> Plan:
         setattr(plan, key, value)
     if db.session.is_modified(plan):
         plan.updated_at = utcnow()
-        db.session.flush()
+        try:
+            db.session.flush()
+        except StaleDataError:
+            raise Conflict("Someone else changed this plan meanwhile; reload and apply your change again.") from None
         audit.record(user, "update", "plan", plan.id, before=before, after=audit.snapshot(plan))
     return plan
 

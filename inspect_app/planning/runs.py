@@ -34,12 +34,13 @@ from sqlalchemy.exc import IntegrityError
 
 from ..auth import policy
 from ..core import audit, jobs
-from ..core.errors import Conflict, Invalid
+from ..core.errors import Conflict, DomainError, Invalid
 from ..core.types import utcnow
 from ..domain import seed_commit
 from ..domain.draw import InfeasibleDraw, load_draw_input, run_draw
 from ..domain.plans import Period, Schedule, due_period, local_date, spread_dates, working_days
 from ..extensions import db
+from . import labels
 from .lists import dumps, freeze_lists, list_digest
 from .models import (DRAWN, FROZEN, INFEASIBLE, PUBLISHED, RANDOM_JOINT, ROUTINE, SEEDED, Plan,
                      PlanRun, PlanRunEvent)
@@ -75,7 +76,7 @@ def transition(run: PlanRun, to: str, *, actor=None, note: str | None = None,
     it; write the history row and the audit row. False: another sweep moved it first."""
     current = run.state
     if to not in TRANSITIONS[run.kind].get(current, frozenset()):
-        raise Conflict("This cannot be done in the run's present state (%(state)s).", state=current)
+        raise Conflict("This cannot be done in the run's present state (%(state)s).", state=labels.run_state(current))
     values = dict(values or {})
     moved = db.session.execute(
         update(PlanRun).where(PlanRun.id == run.id, PlanRun.state == current)
@@ -121,14 +122,42 @@ def run_due_plans(now: datetime | None = None) -> dict[str, int]:
     open_runs = db.session.scalars(
         select(PlanRun.id).where(PlanRun.state.in_((FROZEN, SEEDED, DRAWN))).order_by(PlanRun.id)).all()
     for run_id in open_runs:
-        try:
-            with db.session.begin_nested():
-                summary["advanced"] += advance_run(run_id, now)
-        except Exception:   # noqa: BLE001
-            summary["failed"] += 1
-            db.session.expire_all()
-            log.exception("plan run %s: step failed; the next sweep resumes it", run_id)
+        steps, ok = advance_or_record(run_id, now)
+        summary["advanced"] += steps
+        summary["failed"] += not ok
     return summary
+
+
+def advance_or_record(run_id: int, now: datetime | None = None) -> tuple[int, bool]:
+    """:func:`advance_run` in a savepoint. When a step fails (e.g. the visits cannot be
+    created), nothing of it stays, and why is written on the run (``last_error``, shown on the
+    run page) so the bureau sees why it is stuck; the next sweep tries again. A step taken
+    clears the error. Returns (steps taken, no failure)."""
+    now = now or utcnow()
+    try:
+        with db.session.begin_nested():
+            steps = advance_run(run_id, now)
+    except Exception as exc:   # noqa: BLE001 - recorded and logged; the next sweep resumes it
+        db.session.expire_all()    # rows re-read inside the savepoint may be stale now
+        log.exception("plan run %s: step failed; the next sweep resumes it", run_id)
+        db.session.execute(update(PlanRun).where(PlanRun.id == run_id).values(
+            last_error=error_of(exc), last_error_at=now, failures=PlanRun.failures + 1)
+            .execution_options(synchronize_session=False))
+        return 0, False
+    if steps:
+        db.session.execute(update(PlanRun).where(PlanRun.id == run_id, PlanRun.last_error.is_not(None))
+                           .values(last_error=None, failures=0).execution_options(synchronize_session=False))
+    return steps, True
+
+
+def error_of(exc: Exception) -> dict:
+    """What is kept of a failed step: a service's message (an English msgid with its
+    parameters, translated when shown) and located problems, or the exception's text."""
+    if isinstance(exc, DomainError):
+        problems = [p if isinstance(p, str) else ": ".join(str(x) for x in p) for p in getattr(exc, "problems", [])]
+        return {"message": exc.message, "params": {k: str(v) for k, v in exc.params.items()},
+                "problems": [p[:500] for p in problems[:50]]}
+    return {"detail": f"{type(exc).__name__}: {exc}"[:2000]}
 
 
 def _schedule(plan: Plan) -> Schedule:
@@ -208,7 +237,8 @@ def enter_beacon(user, run_id: int, value: str, now: datetime | None = None) -> 
     now = now or utcnow()
     run = policy.get_visible(PlanRun, run_id, user)
     if run.kind != RANDOM_JOINT or run.state != FROZEN:
-        raise Conflict("This cannot be done in the run's present state (%(state)s).", state=run.state)
+        raise Conflict("This cannot be done in the run's present state (%(state)s).",
+                       state=labels.run_state(run.state))
     beacon = seed_commit.normalise_beacon(value or "")
     if not beacon or len(beacon) > 200:
         raise Invalid("The value could not be accepted.",

@@ -6,6 +6,8 @@ Public pages: the published draws and their files (双随机、一公开).
 """
 from __future__ import annotations
 
+from datetime import timedelta
+
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -14,12 +16,28 @@ from ..auth.policy import permission_required, public
 from ..core.errors import Conflict, Invalid
 from ..core.types import utcnow
 from ..core.web import translate
+from ..domain.numbers import whole_number
 from ..domain.plans import local_date
 from ..extensions import db
-from . import calendar, plans, publication, runs
+from . import calendar, labels, plans, publication, runs
 from .forms import BeaconForm, PlanForm
 
 bp = Blueprint("planning", __name__, url_prefix="/planning")
+
+
+@bp.app_template_global("run_state_label")
+def run_state_label(code: str) -> str:
+    return str(labels.run_state(code))
+
+
+@bp.app_template_global("risk_reason")
+def risk_reason(reason) -> str:
+    return labels.risk_reason(reason)
+
+
+@bp.app_template_global("part_status_label")
+def part_status_label(code: str) -> str:
+    return str(labels.PART_STATUSES.get(code, code))
 
 
 @bp.route("/")
@@ -49,9 +67,8 @@ def _save(form: PlanForm, plan_id: int | None):
         if plan_id is None:
             plan = plans.create_plan(current_user, form.values())
         else:
-            version = form.version.data or ""
             plan = plans.update_plan(current_user, plan_id, form.values(),
-                                     int(version) if version.isdigit() else 0)
+                                     whole_number(form.version.data) or 0)
     except Invalid as exc:
         db.session.rollback()
         form.attach([(where, translate(message)) for where, message in exc.problems])
@@ -98,7 +115,7 @@ def edit(plan_id: int):
 @permission_required("planning.view")
 def run(run_id: int):
     found = plans.get_run(current_user, run_id)
-    return render_template("planning/run.html", run=found, form=BeaconForm(),
+    return render_template("planning/run.html", run=found, form=BeaconForm(), visits=plans.visits_of(current_user, found),
                            today=local_date(utcnow()), final=runs.is_final(found))
 
 
@@ -136,11 +153,15 @@ def run_due():
 @permission_required("calendar.view")
 def week():
     today = local_date(utcnow())
-    monday = calendar.parse_week(request.args.get("week"), today)
+    try:
+        monday = calendar.parse_week(request.args.get("week"), today)
+    except Invalid as exc:
+        flash(translate(exc.message), "error")
+        monday = calendar.parse_week(None, today)
     return render_template("planning/calendar.html", days=calendar.week(current_user, monday), today=today,
                            this_week=calendar.week_key(monday),
-                           prev_week=calendar.week_key(monday.fromordinal(monday.toordinal() - 7)),
-                           next_week=calendar.week_key(monday.fromordinal(monday.toordinal() + 7)))
+                           prev_week=calendar.week_key(monday - timedelta(days=7)),
+                           next_week=calendar.week_key(monday + timedelta(days=7)))
 
 
 @bp.route("/progress")
@@ -159,7 +180,7 @@ def progress():
 @public
 def draws():
     return render_template("planning/draws.html",
-                           page=publication.list_draws(request.args.get("page", 1, type=int)))
+                           page=publication.list_draws(whole_number(request.args.get("page")) or 1))
 
 
 @bp.route("/draws/<int:run_id>")

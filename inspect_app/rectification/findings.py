@@ -21,6 +21,7 @@ from ..domain import deadlines as dl
 from ..domain.rectification import ACTIVE, UNRESOLVED, TransitionError, transition
 from ..extensions import db
 from ..inspections.models import SUBMITTED, Inspection, InspectionInspector
+from . import labels
 from . import policy as policies
 from .models import Finding, FindingEvent, RectificationNotice
 
@@ -39,8 +40,13 @@ def check(finding: Finding, action: str) -> None:
     try:
         transition(finding.state, action)
     except TransitionError:
-        raise Conflict("This finding is %(state)s; that action is not possible now.",
-                       state=finding.state) from None
+        raise not_now(finding) from None
+
+
+def not_now(finding: Finding) -> Conflict:
+    """The refusal of an action the finding's state does not allow (state shown translated)."""
+    return Conflict("This finding is %(state)s; that action is not possible now.",
+                    state=labels.state(finding.state))
 
 
 def apply(finding: Finding, action: str, actor, now: datetime, *, reason: str | None = None,
@@ -49,8 +55,7 @@ def apply(finding: Finding, action: str, actor, now: datetime, *, reason: str | 
     try:
         move = transition(finding.state, action)
     except TransitionError:
-        raise Conflict("This finding is %(state)s; that action is not possible now.",
-                       state=finding.state) from None
+        raise not_now(finding) from None
     finding.state = move.to_state
     for key, value in (values or {}).items():
         setattr(finding, key, value)
@@ -119,6 +124,12 @@ def was_on_visit(user, finding: Finding) -> bool:
         select(InspectionInspector.id).join(Inspection)
         .where(Inspection.visit_id == finding.visit_id, InspectionInspector.user_id == user.id)
         .limit(1)) is not None
+
+
+def record_visible(user, finding: Finding) -> bool:
+    """May ``user`` open the inspection record (检查记录) the finding came from?"""
+    return db.session.scalar(select(Inspection.id).where(
+        Inspection.id == finding.inspection_id, policy.scope_clause(Inspection, user))) is not None
 
 
 def is_overdue(finding: Finding, now: datetime) -> bool:

@@ -35,3 +35,15 @@ class VerifyForm(FlaskForm):
 class ReinspectForm(FlaskForm):
     on = DateField(_l("Re-inspection date"), validators=[Optional()])
     inspector_ids = SelectMultipleField(_l("Inspectors"), coerce=int, validate_choice=False)
+
+
+class InterviewForm(FlaskForm):
+    held_on = DateField(_l("Date of the interview"), validators=[Optional()])
+    participants = TextAreaField(_l("Participants"), render_kw={"rows": 2, "maxlength": 1000})
+    summary = TextAreaField(_l("Summary of the interview"), render_kw={"rows": 4, "maxlength": 4000})
+
+
+class CreditDecisionForm(FlaskForm):
+    decision = RadioField(_l("Decision"), choices=[("confirm", _l("Confirm: enter the institution on the blacklist")),
+                                                   ("dismiss", _l("Dismiss the proposal"))])
+    note = TextAreaField(_l("Reason"), render_kw={"rows": 2, "maxlength": 4000})

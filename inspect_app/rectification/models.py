@@ -13,12 +13,13 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from sqlalchemy import (JSON, Boolean, Date, ForeignKey, Index, Integer, String, Text,
-                        UniqueConstraint, false, select, true)
+                        UniqueConstraint, cast, false, literal, select, true)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..auth.roles import Role
 from ..core.types import UTCDateTime
 from ..extensions import db
+from ..inspections.models import Inspection, InspectionInspector, Visit
 
 
 class Finding(db.Model):
@@ -75,12 +76,16 @@ class Finding(db.Model):
 
     @classmethod
     def visible_to(cls, user):
-        """The bureau sees all; departments and their inspectors their department's findings;
-        institution staff their own institution's."""
+        """The bureau sees all; a department admin their department's findings; an inspector
+        the findings of inspections whose team they were on, and those they are sent back to
+        re-inspect (on the team of a visit whose source is ``finding:<id>``); institution
+        staff their own institution's."""
         if user.role == Role.BUREAU_ADMIN:
             return true()
-        if user.role in (Role.DEPARTMENT_ADMIN, Role.INSPECTOR):
+        if user.role == Role.DEPARTMENT_ADMIN:
             return cls.department == user.department
+        if user.role == Role.INSPECTOR:
+            return cls.id.in_(inspector_finding_ids(user.id))
         if user.role == Role.INSTITUTION_STAFF:
             return cls.institution_id == user.institution_id
         return cls.id.is_(None)
@@ -146,11 +151,27 @@ class RectificationNotice(db.Model):
     def visible_to(cls, user):
         if user.role == Role.BUREAU_ADMIN:
             return true()
-        if user.role in (Role.DEPARTMENT_ADMIN, Role.INSPECTOR):
+        if user.role == Role.DEPARTMENT_ADMIN:
             return cls.department == user.department
+        if user.role == Role.INSPECTOR:
+            # The notice of an inspection they were on, or one holding a finding they re-inspect.
+            return cls.id.in_(select(Finding.notice_id).where(Finding.id.in_(inspector_finding_ids(user.id))))
         if user.role == Role.INSTITUTION_STAFF:
             return cls.institution_id == user.institution_id
         return cls.id.is_(None)
+
+
+def inspector_finding_ids(user_id: int):
+    """SELECT the ids of the findings inspector ``user_id`` may see: those of an inspection
+    whose team they were on, plus those of a follow-up visit (``Visit.source`` is
+    ``finding:<id>``) whose team they are on."""
+    teams = select(InspectionInspector.inspection_id).where(InspectionInspector.user_id == user_id)
+    follow_ups = (select(Visit.source).join(Inspection, Inspection.visit_id == Visit.id)
+                  .where(Inspection.id.in_(teams), Visit.source.like("finding:%")))
+    own = select(Finding.id).where(Finding.inspection_id.in_(teams))
+    sent_back = select(Finding.id).where(
+        (literal("finding:", String) + cast(Finding.id, String)).in_(follow_ups))
+    return own.union(sent_back)
 
 
 # FindingResponse.kind / .status
@@ -251,6 +272,16 @@ class CreditRecord(db.Model):
     kind: Mapped[str] = mapped_column(String(24))      # overdue_rectification | blacklist_proposal
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     note: Mapped[str | None] = mapped_column(Text)
+    # The bureau's decision on a blacklist proposal (NULL: pending, or not a proposal); the
+    # table of decisions is domain.rectification.CREDIT_DECISIONS.
+    decision: Mapped[str | None] = mapped_column(String(12))   # confirmed | dismissed
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    decision_note: Mapped[str | None] = mapped_column(Text)
+
+    institution = relationship("Institution")
+    finding = relationship("Finding")
+    decided_by = relationship("User")
 
     @classmethod
     def visible_to(cls, user):
@@ -262,6 +293,9 @@ class CreditRecord(db.Model):
             return cls.institution_id == user.institution_id
         return cls.id.is_(None)
 
+
+# CreditRecord.kind
+OVERDUE_RECTIFICATION, BLACKLIST_PROPOSAL = "overdue_rectification", "blacklist_proposal"
 
 __all__ = ["Finding", "FindingEvent", "NoticeCounter", "RectificationNotice", "FindingResponse",
            "ResponsePhoto", "Message", "MessageRead", "CreditRecord"]

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
 
 from ..auth import policy
 from ..core.errors import NotFound

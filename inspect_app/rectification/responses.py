@@ -13,6 +13,7 @@ from ..core import audit
 from ..core.errors import Conflict, Forbidden, Invalid, NotFound
 from ..core.types import utcnow
 from ..domain import deadlines as dl
+from ..domain.numbers import whole_number
 from ..domain.rectification import ACTIVE, CONTESTED, RESPONDED
 from ..extensions import db
 from . import findings as fs
@@ -86,17 +87,14 @@ def request_extension(user, finding_id: int, text: str, days, now: datetime | No
     finding = fs.get(user, finding_id, lock=True)
     problems: list[str] = []
     reason = _text(text, "text", problems)
-    try:
-        days = int(days)
-    except (TypeError, ValueError):
-        days = 0
+    days = whole_number(days if isinstance(days, int) else str(days or "").strip()) or 0
     limit = dl.max_extension_days(rule, finding.deadline_days)
     if not 1 <= days <= limit:
         problems.append("days: " + _("between 1 and %(n)s days", n=limit))
     if problems:
         raise Invalid("The request could not be saved.", problems=problems)
     if finding.state not in ACTIVE:
-        raise Conflict("This finding is %(state)s; that action is not possible now.", state=finding.state)
+        raise fs.not_now(finding)
     if finding.deadline_at <= now:
         raise Conflict("The deadline has passed; an extension must be asked before it.")
     asked = db.session.scalar(select(func.count()).select_from(FindingResponse).where(
@@ -194,7 +192,7 @@ def decide_reply(user, finding_id: int, response_id: int, uphold: bool, note: st
     if problems:
         raise Invalid("The decision could not be saved.", problems=problems)
     if finding.state != CONTESTED:
-        raise Conflict("This finding is %(state)s; that action is not possible now.", state=finding.state)
+        raise fs.not_now(finding)
     before = _snapshot(finding)
     response.status = ACCEPTED if uphold else REJECTED
     response.decided_by_id, response.decided_at, response.decision_note = user.id, now, note
@@ -221,7 +219,7 @@ def verify(user, finding_id: int, accept: bool, note: str = "", now: datetime | 
     rule = policies.current()
     finding = fs.get(user, finding_id, lock=True)
     if finding.state != RESPONDED:
-        raise Conflict("This finding is %(state)s; that action is not possible now.", state=finding.state)
+        raise fs.not_now(finding)
     note = (note or "").strip()[:4000]
     if not accept and not note:
         raise Invalid("Say why the rectification is not accepted.", problems=["note: " + _("is required")])

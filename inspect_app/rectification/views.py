@@ -11,14 +11,39 @@ from ..core.files import send_stored
 from ..core.pdf import pdf_response
 from ..core.types import utcnow
 from ..core.web import translate
+from ..domain.numbers import whole_number, whole_numbers
 from ..extensions import db
-from . import findings, messages, notices, responses
+from . import credit, findings, interviews, labels, messages, notices, responses
 from . import policy as policies
-from .forms import DecisionForm, ExtensionForm, ReinspectForm, ReplyForm, RespondForm, VerifyForm
+from .forms import (CreditDecisionForm, DecisionForm, ExtensionForm, InterviewForm, ReinspectForm,
+                    ReplyForm, RespondForm, VerifyForm)
 
 bp = Blueprint("rectification", __name__, url_prefix="/rectification")
 
+
 STATE_FILTERS = ("unresolved", "open", "responded", "contested", "reopened", "closed", "withdrawn")
+
+
+@bp.app_template_global("rect_label")
+def rect_label(table: str, code) -> str:
+    """A rectification code's label in templates: ``rect_label('STATES', 'open')``."""
+    return str(labels.label(getattr(labels, table), code))
+
+
+def _page_arg() -> int:
+    """The ``page`` query argument, sane whatever was typed (paging clamps the top)."""
+    page = whole_number(request.args.get("page")) or 1
+    return page if page <= 1_000_000 else 1
+
+
+def _grant_or_refuse() -> bool:
+    """The department's decision on a request: "yes" or "no" must be chosen (Invalid, located
+    at ``decision``, otherwise — a missing value is not a refusal)."""
+    decision = request.form.get("decision")
+    if decision not in ("yes", "no"):
+        raise Invalid("The decision could not be saved.",
+                      problems=["decision: " + _("choose grant/uphold or refuse/dismiss")])
+    return decision == "yes"
 
 
 @bp.route("/")
@@ -28,7 +53,7 @@ def index():
     state = a.get("state", "unresolved")
     f = findings.FindingFilter(state=state if state in STATE_FILTERS else "",
                                overdue=a.get("overdue") == "1")
-    page = findings.search(current_user, f, page=a.get("page", 1, type=int))
+    page = findings.search(current_user, f, page=_page_arg())
     return render_template("rectification/index.html", page=page, f=f, states=STATE_FILTERS, now=utcnow())
 
 
@@ -49,6 +74,7 @@ def _finding_page(item, status: int = 200, **forms):
     forms.setdefault("reply_form", ReplyForm())
     forms.setdefault("decision_form", DecisionForm())
     forms.setdefault("verify_form", VerifyForm())
+    forms.setdefault("interview_form", InterviewForm())
     reinspect = forms.setdefault("reinspect_form", ReinspectForm())
     if can(current_user, "rectification.decide"):
         reinspect.inspector_ids.choices = responses.inspector_choices(current_user, item)
@@ -59,6 +85,9 @@ def _finding_page(item, status: int = 200, **forms):
         max_extension=dl.max_extension_days(rule, item.deadline_days),
         on_visit=findings.was_on_visit(current_user, item),
         may_reinspect=item.severity in rule.reinspection_severities,
+        interview_rung=interviews.due_rung(item), minutes=interviews.minutes_of(item),
+        credit_records=credit.of_finding(current_user, item),
+        record_visible=findings.record_visible(current_user, item),
     )
     return render_template("rectification/finding.html", **ctx, **forms), status
 
@@ -111,7 +140,7 @@ def contest(finding_id: int):
 def decide_extension(finding_id: int, response_id: int):
     form = DecisionForm()
     return _act(finding_id, lambda: responses.decide_extension(
-        current_user, finding_id, response_id, request.form.get("decision") == "yes", form.note.data or ""),
+        current_user, finding_id, response_id, _grant_or_refuse(), form.note.data or ""),
         "decision_form", form, _("Decision recorded."))
 
 
@@ -120,7 +149,7 @@ def decide_extension(finding_id: int, response_id: int):
 def decide_reply(finding_id: int, response_id: int):
     form = DecisionForm()
     return _act(finding_id, lambda: responses.decide_reply(
-        current_user, finding_id, response_id, request.form.get("decision") == "yes", form.note.data or ""),
+        current_user, finding_id, response_id, _grant_or_refuse(), form.note.data or ""),
         "decision_form", form, _("Decision recorded."))
 
 
@@ -143,9 +172,24 @@ def reinspect(finding_id: int):
     form = ReinspectForm()
     form.inspector_ids.choices = []
     on = form.on.data if form.on.validate(form) else None
-    ids = [int(v) for v in request.form.getlist("inspector_ids") if v.isdigit()]
-    return _act(finding_id, lambda: responses.schedule_reinspection(current_user, finding_id, on, ids),
-                "reinspect_form", form, _("The re-inspection was scheduled."))
+    ids = whole_numbers(request.form.getlist("inspector_ids"))
+
+    def schedule():
+        if ids is None:
+            raise Invalid("The re-inspection could not be scheduled.",
+                          problems=["inspector_ids: " + _("not a valid choice")])
+        return responses.schedule_reinspection(current_user, finding_id, on, ids)
+    return _act(finding_id, schedule, "reinspect_form", form, _("The re-inspection was scheduled."))
+
+
+@bp.route("/findings/<int:finding_id>/interview", methods=["POST"])
+@permission_required("rectification.decide")
+def record_interview(finding_id: int):
+    form = InterviewForm()
+    held_on = form.held_on.data if form.held_on.validate(form) else None
+    return _act(finding_id, lambda: interviews.record(current_user, finding_id, held_on, form.participants.data,
+                                                      form.summary.data),
+                "interview_form", form, _("The interview minutes were recorded."))
 
 
 @bp.route("/findings/<int:finding_id>/photos/<int:photo_id>")
@@ -158,7 +202,7 @@ def photo(finding_id: int, photo_id: int):
 @bp.route("/notices")
 @permission_required("rectification.view")
 def notice_list():
-    page = notices.search(current_user, page=request.args.get("page", 1, type=int))
+    page = notices.search(current_user, page=_page_arg())
     return render_template("rectification/notices.html", page=page)
 
 
@@ -179,7 +223,7 @@ def notice_pdf(notice_id: int):
 @bp.route("/messages")
 @permission_required("rectification.view")
 def inbox():
-    page = messages.inbox(current_user, page=request.args.get("page", 1, type=int))
+    page = messages.inbox(current_user, page=_page_arg())
     return render_template("rectification/inbox.html", page=page, read=messages.read_ids(current_user, page.items),
                            text_of=messages.text_of)
 
@@ -190,3 +234,32 @@ def read_message(message_id: int):
     messages.mark_read(current_user, message_id)
     db.session.commit()
     return redirect(url_for("rectification.inbox"))
+
+
+@bp.route("/credit-records")
+@permission_required("rectification.view")
+def credit_records():
+    a = request.args
+    f = credit.CreditFilter(kind=a.get("kind", "") if a.get("kind") in credit.KINDS else "",
+                            pending=a.get("pending") == "1")
+    page = credit.search(current_user, f, _page_arg())
+    return render_template("rectification/credit_records.html", page=page, f=f, kinds=credit.KINDS,
+                           steps=credit.steps_of(page.items), may_decide=credit.may_decide(current_user),
+                           form=CreditDecisionForm())
+
+
+@bp.route("/credit-records/<int:credit_record_id>/decide", methods=["POST"])
+@permission_required("rectification.view")
+def decide_credit(credit_record_id: int):
+    form = CreditDecisionForm()
+    try:
+        credit.decide(current_user, credit_record_id, request.form.get("decision", ""), form.note.data or "")
+    except (Invalid, Conflict) as exc:
+        db.session.rollback()
+        flash(translate(exc.message, exc.params), "error")
+        for problem in getattr(exc, "problems", []):
+            flash(problem, "error")
+        return redirect(url_for("rectification.credit_records", pending=1))
+    db.session.commit()
+    flash(_("Decision recorded."), "info")
+    return redirect(url_for("rectification.credit_records"))

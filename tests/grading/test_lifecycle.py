@@ -136,7 +136,7 @@ def test_ineligible_application_is_refused_with_the_rules_explained(make, login,
     assert db.session.scalar(select(func.count()).select_from(GradeApplication)
                              .where(GradeApplication.institution_id == inst.id)) == 0
     page = staff.get("/grading/apply?level=4").get_data(as_text=True)
-    assert "4" in page and ("not met" in page or "未满足" in page)
+    assert "4" in page and ("not met" in page or "不符合" in page)
 
 
 def test_staff_cannot_see_another_institutions_records(make, login, grading):

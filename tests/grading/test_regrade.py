@@ -3,6 +3,7 @@ flagged, never changed."""
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -93,3 +94,54 @@ def test_answers_that_no_longer_fit_are_skipped_and_reported(make, db, grading):
     assert job.result["scored"] == 1 and job.result["skipped_count"] == 1
     assert str(broken.id) in job.result["skipped"]
     assert db.session.scalar(select(Inspection.total).where(Inspection.id == good.id)) is not None
+
+
+def test_a_failure_half_way_leaves_every_inspection_and_the_audit_as_they_were(make, db, grading, monkeypatch):
+    """Two checklists: the first is re-scored and written, the second fails. Nothing of the
+    first may have been committed by a progress update; the runner rolls the whole pass back."""
+    from inspect_app.core.audit import AuditEvent
+    from inspect_app.checklists import catalogue
+    bureau = make.user("bureau_admin")
+    made = grading.inspection(make.institution())
+    db.session.execute(Inspection.__table__.update().where(Inspection.id == made.id)
+                       .values(total=1, level=None))
+    star = catalogue.all_checklists()["star-grading"]
+    monkeypatch.setattr(regrade, "_grading_checklists", lambda: [star, star])
+    calls = []
+    real_score = regrade._score
+
+    def score_then_fail(checklist, frame):
+        calls.append(checklist.id)
+        if len(calls) == 2:
+            raise RuntimeError("the second checklist breaks")
+        return real_score(checklist, frame)
+    monkeypatch.setattr(regrade, "_score", score_then_fail)
+    job = regrade.start(bureau)
+    db.session.commit()
+    assert jobs.run_job(job.id, HANDLERS) == jobs.PENDING          # failed once, to be retried
+    db.session.expire_all()
+    assert len(calls) == 2
+    assert db.session.scalar(select(Inspection.total).where(Inspection.id == made.id)) == 1
+    assert db.session.scalar(select(AuditEvent.id).where(AuditEvent.entity == "regrade",
+                                                         AuditEvent.action == "regrade")) is None
+
+
+def test_the_audit_row_keeps_the_old_and_new_figures_of_changed_inspections(make, db, grading):
+    from inspect_app.core.audit import AuditEvent
+    bureau = make.user("bureau_admin")
+    made = grading.inspection(make.institution())
+    untouched = grading.inspection(make.institution())
+    db.session.execute(Inspection.__table__.update().where(Inspection.id == made.id)
+                       .values(total=1, level=None))
+    job = run_regrade(db, bureau)
+    assert job.result["changed"] == 1
+    row = db.session.scalar(select(AuditEvent).where(AuditEvent.entity == "regrade", AuditEvent.action == "regrade",
+                                                     AuditEvent.entity_id == str(job.id)))
+    new = db.session.get(Inspection, made.id)
+    db.session.refresh(new)
+    [(ident, (old_total, old_level))] = row.before["inspections"].items()
+    [(same, (new_total, new_level))] = row.after["inspections"].items()
+    assert ident == same == str(made.id)
+    assert (Decimal(old_total), old_level) == (1, None)
+    assert (Decimal(new_total), new_level) == (Decimal(new.total), new.level)
+    assert str(untouched.id) not in row.after["inspections"]

@@ -96,7 +96,8 @@ def test_beat_firing_twice_produces_one_draw_and_one_set_of_visits(db, plan, mak
         (None, FROZEN), (FROZEN, SEEDED), (SEEDED, DRAWN), (DRAWN, PUBLISHED)]
     # the visits carry exactly the drawn teams
     by_code = {code: row["id"] for code, row in run.frozen["institutions"].items()}
-    expected = {(by_code[s["institution"]], m["department"], int(m["inspector"][1:]))
+    user_of = run.frozen["inspectors"]            # pseudonym → account (private)
+    expected = {(by_code[s["institution"]], m["department"], user_of[m["inspector"]])
                 for s in output["selected"] for m in s["team"]}
     actual = set(db.session.execute(
         select(Visit.institution_id, Inspection.department, InspectionInspector.user_id)

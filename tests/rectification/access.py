@@ -20,19 +20,27 @@ ROUTES: dict[str, set[str]] = {
     "rectification.decide_reply": {DEPT},
     "rectification.reinspect": {DEPT},
     "rectification.verify": {INSP, DEPT},
+    "rectification.record_interview": {DEPT},
+    "rectification.credit_records": SIGNED_IN,
+    "rectification.decide_credit": {BUREAU},
 }
 
 
 def world(make, db, users, own, other) -> dict:
-    """A fire finding of ``own`` with its notice, a pending extension request and a message."""
+    """A fire finding of ``own`` (the inspector was on its team) with its notice, a pending
+    extension request and a message."""
     from sqlalchemy import select
 
     from inspect_app.rectification import responses
-    from inspect_app.rectification.models import Message
+    from inspect_app.rectification.models import CreditRecord, Message
     from tests.rectification.conftest import RectMake
-    notice, found = RectMake(make, db).findings(own, failed=("FIRE-25",))
+    notice, found = RectMake(make, db).findings(own, failed=("FIRE-25",), inspectors=(users[INSP],))
     finding = found["FIRE-25"]
     request = responses.request_extension(users[STAFF], finding.id, "材料采购中", 2)
     message = db.session.scalar(select(Message.id).where(Message.notice_id == notice.id))
+    credit = CreditRecord(institution_id=own.id, finding_id=finding.id, kind="blacklist_proposal",
+                          created_at=finding.created_at, note=finding.item_id)
+    db.session.add(credit)
+    db.session.flush()
     return {"finding_id": finding.id, "notice_id": notice.id, "response_id": request.id,
-            "photo_id": 987654, "message_id": message}
+            "photo_id": 987654, "message_id": message, "credit_record_id": credit.id}

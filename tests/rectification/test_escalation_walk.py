@@ -33,7 +33,7 @@ def test_major_finding_climbs_every_rung_exactly_once(db, make, rect):
     assert finding.deadline_days == 10
     assert finding.deadline_at.isoformat() == "2026-03-12T16:00:00+00:00"
     assert finding.next_due_at == finding.deadline_at - timedelta(days=3)
-    assert finding.policy_version == "2026.1"
+    assert finding.policy_version == "2026.2"
 
     assert _sweep(db, T0 + timedelta(days=1)) == 0          # nothing due yet
     moments = [finding.deadline_at - timedelta(days=3), finding.deadline_at - timedelta(days=1),

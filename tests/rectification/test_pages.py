@@ -20,7 +20,7 @@ def test_staff_answer_with_photo_then_inspector_closes(make, login, rect):
     inst = make.institution()
     staff = make.user("institution_staff", institution_id=inst.id)
     inspector = make.user("inspector", department="fire")
-    notice, found = rect.findings(inst, failed=("FIRE-03",))
+    notice, found = rect.findings(inst, failed=("FIRE-03",), inspectors=(inspector,))
     f = found["FIRE-03"]
     page = f"/rectification/findings/{f.id}"
     browser = login(staff)

@@ -63,7 +63,7 @@ def test_answer_verify_close(db, rect, people):
 
 
 def test_rejected_verification_reopens_with_a_new_deadline_and_ladder(db, rect, people):
-    _, found = rect.findings(people["inst"], now=T0)
+    _, found = rect.findings(people["inst"], now=T0, inspectors=[people["inspector"]])
     f = found["FIRE-03"]
     later = f.deadline_at + timedelta(days=2)           # answered late: overdue notice already sent
     while escalation.sweep_deadlines(f.deadline_at).more:
@@ -146,7 +146,8 @@ def test_staff_of_another_institution_cannot_touch_the_finding(db, make, rect, p
 
 
 def test_open_veto_or_overdue_critical_finding_suspends_the_grade(db, make, rect, people):
-    _, found = rect.findings(people["inst"], now=T0, failed=("FIRE-01", "FIRE-25", "FIRE-03"))
+    _, found = rect.findings(people["inst"], now=T0, failed=("FIRE-01", "FIRE-25", "FIRE-03"),
+                             inspectors=[people["inspector"]])
     other = make.institution()
     ids = [people["inst"].id, other.id]
     reasons = supervision.suspension_reasons(ids, T0)

@@ -2,6 +2,9 @@
 the parsed checklist of an inspection, and the JSON-carrying conflict."""
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+from fractions import Fraction
+
 from flask import has_request_context
 from sqlalchemy import select
 
@@ -37,16 +40,50 @@ class ConflictWith(Conflict):
 
 
 def checklist_of(inspection: Inspection) -> Checklist:
+    """The parsed checklist version of an inspection (parsed once per process and version;
+    remembered on the instance, so a request asks for the version's digest at most once —
+    :func:`get_inspection` reads it with the inspection)."""
     version_id = inspection.checklist_version_id
-    digest = db.session.scalar(select(ChecklistVersion.digest).where(ChecklistVersion.id == version_id))
-    parsed = _PARSED.get((version_id, digest))
+    known = inspection.__dict__.get("_checklist")
+    if known is not None and known[0] == version_id:
+        return known[1]
+    digest = inspection.__dict__.get("_checklist_digest")
+    if digest is None or digest[0] != version_id:
+        digest = (version_id, db.session.scalar(select(ChecklistVersion.digest)
+                                                .where(ChecklistVersion.id == version_id)))
+    parsed = _PARSED.get(digest)
     if parsed is None:
-        parsed = _PARSED[(version_id, digest)] = version_checklist(db.session.get(ChecklistVersion, version_id))
+        parsed = _PARSED[digest] = version_checklist(db.session.get(ChecklistVersion, version_id))
+    inspection.__dict__["_checklist"] = (version_id, parsed)
     return parsed
 
 
+@dataclass(frozen=True)
+class Facts:
+    """What the services read of a checklist again and again (the domain model computes its
+    ``items`` and ``max`` on every access), worked out once per parsed checklist."""
+    items: tuple[Item, ...]
+    by_id: dict[str, Item]
+    max: Fraction
+    outcomes: dict = field(default_factory=dict)      # filling.live_score's memo
+
+
+_FACTS: dict[int, tuple[Checklist, Facts]] = {}
+
+
+def facts(checklist: Checklist) -> Facts:
+    entry = _FACTS.get(id(checklist))
+    if entry is None or entry[0] is not checklist:
+        if len(_FACTS) > 256:
+            _FACTS.clear()
+        items = checklist.items
+        entry = _FACTS[id(checklist)] = (checklist, Facts(items, {i.id: i for i in items}, checklist.max))
+    return entry[1]
+
+
 def items_by_id(checklist: Checklist) -> dict[str, Item]:
-    return {item.id: item for item in checklist.items}
+    """Item id → item (shared: do not change it)."""
+    return facts(checklist).by_id
 
 
 def get_inspection(user, inspection_id: int, permission: str, *, lock: str | None = None) -> Inspection:
@@ -55,12 +92,16 @@ def get_inspection(user, inspection_id: int, permission: str, *, lock: str | Non
     ``lock="share"`` keeps it from being submitted while this transaction writes a draft
     answer or photo; ``lock="update"`` claims it (PostgreSQL; SQLite serialises writers)."""
     policy.require(user, permission)
-    stmt = policy.visible(Inspection, user).where(Inspection.id == inspection_id)
+    stmt = (policy.visible(Inspection, user).add_columns(ChecklistVersion.digest)
+            .join(ChecklistVersion, ChecklistVersion.id == Inspection.checklist_version_id)
+            .where(Inspection.id == inspection_id))
     if lock:
         stmt = stmt.with_for_update(read=(lock == "share"), of=Inspection)
-    obj = db.session.scalar(stmt.execution_options(populate_existing=True))
-    if obj is None:
+    row = db.session.execute(stmt.execution_options(populate_existing=True)).first()
+    if row is None:
         raise NotFound("The inspection was not found.")
+    obj, digest = row
+    obj.__dict__["_checklist_digest"] = (obj.checklist_version_id, digest)   # for checklist_of
     return obj
 
 

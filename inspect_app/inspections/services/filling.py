@@ -8,12 +8,12 @@ answer, never merged silently.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm.exc import StaleDataError
 
 from ...core import audit
 from ...core.errors import Conflict, Invalid
@@ -25,7 +25,7 @@ from ...extensions import db
 from ..models import (ASSIGNED, CANCELLED, COMPLETED, DRAFT, IN_PROGRESS, PLANNED, SUBMITTED, Answer,
                       Inspection)
 from . import state
-from .common import ConflictWith, checklist_of, get_inspection, items_by_id, lock_visit
+from .common import ConflictWith, checklist_of, facts, get_inspection, items_by_id, lock_visit
 
 SUBMISSION_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{7,63}")
 VALUE_MAX = 40          # Answer.value's column width
@@ -75,7 +75,10 @@ def progress(checklist: Checklist, answers: dict[str, str]) -> dict:
         done = sum(1 for item in section.items if answers.get(item.id))
         sections[section.id] = {"answered": done, "total": len(section.items)}
     return {"answered": sum(s["answered"] for s in sections.values()),
-            "total": len(checklist.items), "sections": sections}
+            "total": len(facts(checklist).items), "sections": sections}
+
+
+_ZERO = Fraction(0)
 
 
 def live_score(checklist: Checklist, answers: dict[str, str]) -> dict:
@@ -88,23 +91,39 @@ def live_score(checklist: Checklist, answers: dict[str, str]) -> dict:
     (合理缺项 scaling), failed and vetoes list only failures already given, and the total is
     null until at least one applicable item is answered. At submit every item must be
     answered and the engine scores the whole set."""
-    earned = applicable = Fraction(0)
+    facts_ = facts(checklist)
+    known = facts_.outcomes
+    earned_whole = applicable_whole = 0          # whole numbers summed as ints (fast), the rest exactly
+    earned_rest = applicable_rest = _ZERO
     failed, vetoes, answered = [], [], 0
-    for item in checklist.items:
-        value = parse_stored(answers.get(item.id, ""))
-        if value is None:
+    for item in facts_.items:
+        text = answers.get(item.id)
+        if not text:
             continue
         answered += 1
-        got, is_applicable, is_failed = outcome(item, value)
-        earned += got
-        applicable += item.points if is_applicable else 0
+        cached = known.get((item.id, text))
+        if cached is None:
+            got, is_applicable, is_failed = outcome(item, parse_stored(text))
+            cached = (got, item.points if is_applicable else _ZERO, is_failed)
+            if text in ("pass", "fail", NA):
+                known[(item.id, text)] = cached
+        got, points, is_failed = cached
+        if got.denominator == 1:
+            earned_whole += got.numerator
+        else:
+            earned_rest += got
+        if points.denominator == 1:
+            applicable_whole += points.numerator
+        else:
+            applicable_rest += points
         if is_failed:
             failed.append(item.id)
             if item.veto:
                 vetoes.append(item.id)
-    total = scaled(earned, applicable, checklist.max)
-    return {"total": None if total is None else json_number(total), "max": json_number(checklist.max),
-            "percent": None if total is None else json_number(total / checklist.max * 100),
+    full = facts_.max
+    total = scaled(earned_rest + earned_whole, applicable_rest + applicable_whole, full)
+    return {"total": None if total is None else json_number(total), "max": json_number(full),
+            "percent": None if total is None else json_number(total / full * 100),
             "failed": failed, "vetoes": vetoes, "answered": answered}
 
 
@@ -175,7 +194,8 @@ def start(user, inspection_id: int, submission_id: Any) -> Inspection:
 
 # ----------------------------------------------------------------------------- save one answer
 
-def _current(row: Answer | None) -> dict:
+def current_answer(row) -> dict:
+    """The stored answer as a conflict shows it (``row``: an Answer or a row of its columns)."""
     if row is None:
         return {"value": None, "remark": None, "version": 0}
     return {"value": row.value or None, "remark": row.remark, "version": row.version}
@@ -183,7 +203,7 @@ def _current(row: Answer | None) -> dict:
 
 def _stale(row: Answer | None) -> ConflictWith:
     return ConflictWith("Someone else changed this answer meanwhile; the stored answer is shown.",
-                        {"current": _current(row)})
+                        {"current": current_answer(row)})
 
 
 def _parse_save(checklist: Checklist, body: Any) -> tuple[str, str, str | None, int]:
@@ -213,18 +233,45 @@ def _parse_save(checklist: Checklist, body: Any) -> tuple[str, str, str | None, 
     return item.id, text, remark, version
 
 
-def _stored_row(inspection_id: int, item_id: str) -> Answer | None:
-    return db.session.scalar(select(Answer).where(Answer.inspection_id == inspection_id, Answer.item_id == item_id)
-                             .execution_options(populate_existing=True))
+@dataclass(frozen=True)
+class Saved:
+    """What a save stored (or found already stored)."""
+    item_id: str
+    value: str
+    remark: str | None
+    version: int
 
 
-def _answer_row(inspection_id: int, item_id: str) -> Answer | None:
+def _stored_row(inspection_id: int, item_id: str):
+    """(id, value, remark, version) of the stored answer, read afresh; None if there is none."""
+    return db.session.execute(select(Answer.id, Answer.value, Answer.remark, Answer.version).where(
+        Answer.inspection_id == inspection_id, Answer.item_id == item_id)).first()
+
+
+def _answer_row(inspection_id: int, item_id: str):
     """The stored answer as this request first reads it (a test replaces it to stage a race)."""
     return _stored_row(inspection_id, item_id)
 
 
-def save_answer(user, inspection_id: int, body: Any) -> tuple[Answer, dict]:
-    """Store one answer of a draft; returns the row and the progress/score summary."""
+def _insert_new(values: dict) -> bool:
+    """INSERT the first answer to an item unless one is there already (then False: another
+    save won the race). No savepoint: ON CONFLICT DO NOTHING on both databases."""
+    dialect = db.session.get_bind().dialect.name
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as dialect_insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert as dialect_insert
+    stmt = (dialect_insert(Answer.__table__).values(**values)
+            .on_conflict_do_nothing(index_elements=["inspection_id", "item_id"]).returning(Answer.__table__.c.id))
+    return db.session.execute(stmt).first() is not None
+
+
+def save_answer(user, inspection_id: int, body: Any) -> tuple[Saved, dict]:
+    """Store one answer of a draft; returns what is stored and the progress/score summary.
+
+    The write is one conditional statement (an INSERT that yields to an existing row, or an
+    UPDATE ``… WHERE version = <the version the tablet saw>``): of two concurrent saves based
+    on the same version one is stored, the other is refused with the stored answer."""
     inspection = get_inspection(user, inspection_id, "inspections.fill", lock="share")
     if inspection.status == SUBMITTED:
         raise Conflict("This inspection is submitted and can no longer be changed.")
@@ -234,27 +281,27 @@ def save_answer(user, inspection_id: int, body: Any) -> tuple[Answer, dict]:
     item_id, value, remark, version = _parse_save(checklist, body)
     row = _answer_row(inspection.id, item_id)
     current = row.version if row is not None else 0
-    if version != current:
+    if version != current or (row is not None and row.value == value and row.remark == remark):
         if row is not None and row.value == value and row.remark == remark:
-            return row, summary(inspection)          # a replayed save: nothing to change
+            # A replayed save, or nothing changed: no new version.
+            return Saved(item_id, row.value, row.remark, row.version), summary(inspection)
         raise _stale(row)
-    before = _current(row)
     now = utcnow()
-    try:
-        with db.session.begin_nested():
-            if row is None:
-                row = Answer(inspection_id=inspection.id, item_id=item_id, value=value, remark=remark,
-                             updated_at=now, updated_by_id=user.id)
-                db.session.add(row)
-            elif row.value == value and row.remark == remark:
-                return row, summary(inspection)      # unchanged: no new version
-            else:
-                row.value, row.remark, row.updated_at, row.updated_by_id = value, remark, now, user.id
-            db.session.flush()
-    except (IntegrityError, StaleDataError):
+    if row is None:
+        stored = _insert_new(dict(inspection_id=inspection.id, item_id=item_id, value=value, remark=remark,
+                                  updated_at=now, updated_by_id=user.id, version=1))
+        new_version = 1
+    else:
+        table = Answer.__table__
+        stored = db.session.execute(
+            update(table).where(table.c.id == row.id, table.c.version == row.version)
+            .values(value=value, remark=remark, updated_at=now, updated_by_id=user.id,
+                    version=table.c.version + 1)).rowcount == 1
+        new_version = row.version + 1
+    if not stored:
         # Another save of the same item won the race (insert or update): refuse, show theirs.
-        raise _stale(_stored_row(inspection.id, item_id)) from None
+        raise _stale(_stored_row(inspection.id, item_id))
     audit.record(user, "answer", "inspection", inspection.id,
-                 before={"item": item_id, **before},
-                 after={"item": item_id, "value": value or None, "remark": remark, "version": row.version})
-    return row, summary(inspection)
+                 before={"item": item_id, **current_answer(row)},
+                 after={"item": item_id, "value": value or None, "remark": remark, "version": new_version})
+    return Saved(item_id, value, remark, new_version), summary(inspection)

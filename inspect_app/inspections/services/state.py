@@ -42,12 +42,12 @@ def apply(actor, obj, to: str, *, values: dict | None = None, after: dict | None
     still equal ``expect``); set ``values`` with it; write the history row. Returns whether
     this call made the move (False: another request moved it first; re-read it)."""
     model = type(obj)
-    current = obj.status
+    current, obj_id = obj.status, obj.id
     action = _TABLES[model].get((current, to))
     if action is None:
         raise Conflict("This cannot be done in the record's present state (%(state)s).", state=current)
     values = dict(values or {})
-    conditions = [model.id == obj.id, model.status == current]
+    conditions = [model.id == obj_id, model.status == current]
     conditions += [getattr(model, k).is_(None) if v is None else getattr(model, k) == v
                    for k, v in (expect or {}).items()]
     moved = db.session.execute(
@@ -58,6 +58,6 @@ def apply(actor, obj, to: str, *, values: dict | None = None, after: dict | None
     db.session.expire(obj)
     if moved != 1:
         return False
-    audit.record(actor, action, model.__tablename__, obj.id, before={"status": current},
+    audit.record(actor, action, model.__tablename__, obj_id, before={"status": current},
                  after={"status": to, **audit.jsonable(after if after is not None else values)})
     return True

@@ -16,24 +16,24 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import func, select, text
+from sqlalchemy import bindparam, func, select, text
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from ...core import files, jobs
 from ...core.errors import Conflict, Invalid
-from ...core.types import utcnow
+from ...core.types import UTCDateTime, utcnow
 from ...domain import scoring
 from ...extensions import db
 from ..models import (ASSIGNED, CANCELLED, COMPLETED, DRAFT, IN_PROGRESS, PLANNED, SUBMITTED, Answer,
                       Evidence, Inspection, Visit)
 from . import state
-from .common import checklist_of, get_inspection, lock_visit
-from .filling import REMARK_MAX, VALUE_MAX, answers_of, clean_submission_id, read_value, stored_text
+from .common import ConflictWith, checklist_of, facts, get_inspection, items_by_id, lock_visit
+from .filling import REMARK_MAX, VALUE_MAX, clean_submission_id, current_answer, read_value, stored_text
 
 SIGNERS = ("inspector", "representative")
 NAME_MAX = 80
@@ -52,10 +52,13 @@ class Body:
     representative_name: str
     signatures: dict[str, str]       # data URLs as sent
     digest: str
+    signature_hashes: dict[str, str] = field(default_factory=dict)   # SHA-256 of each decoded drawing ("" if unreadable)
+    versions: dict[str, int] = field(default_factory=dict)  # item → the answer version the tablet last saw (not in the digest)
+    reads: dict[str, Any] = field(default_factory=dict)     # item → the answer as read (scoring.ReadAnswer)
 
 
-def _canonical_answer(value: Any) -> str:
-    read = read_value(value)
+def _canonical_answer(value: Any, read=None) -> str:
+    read = read if read is not None else read_value(value)
     if read.kind == "number":
         return scoring.number_text(read.number)
     if isinstance(value, str):
@@ -101,12 +104,33 @@ def parse_body(raw: Any) -> Body:
     if not isinstance(signatures, dict):
         problems.append("signatures: expected an object with inspector and representative")
         signatures = {}
+    versions = _parse_versions(raw.get("versions"), problems)
     if problems:
         raise Invalid("The submission could not be read.", problems=problems)
-    answers_text = {key: _canonical_answer(value) for key, value in answers.items()}
+    reads = {key: read_value(value) for key, value in answers.items()}
+    answers_text = {key: _canonical_answer(value, reads[key]) for key, value in answers.items()}
     hashes = {who: files.signature_digest(signatures.get(who)) for who in SIGNERS}
     return Body(submission_id, answers, answers_text, remarks, name.strip(), dict(signatures),
-                body_digest(answers_text, remarks, name.strip(), hashes))
+                body_digest(answers_text, remarks, name.strip(), hashes), hashes, versions, reads)
+
+
+def _parse_versions(raw: Any, problems: list[str]) -> dict[str, int]:
+    """The optional ``versions`` object: item id → the version of the stored answer the tablet
+    last saw (0 = "no answer"). Outside the digest: a retry may carry newer ones."""
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict):
+        problems.append("versions: expected an object of item id → version")
+        return {}
+    out = {}
+    for key, value in raw.items():
+        if isinstance(value, str) and value.isdigit():
+            value = int(value)
+        if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+            problems.append(f"versions.{key}: must be a whole number ≥ 0")
+        else:
+            out[str(key)] = value
+    return out
 
 
 def _replayed(inspection: Inspection, body: Body) -> dict | None:
@@ -130,8 +154,9 @@ def _validate(inspection: Inspection, body: Body) -> tuple[scoring.Score, dict[s
     checklist = checklist_of(inspection)
     problems: list[str] = []
     mapping, texts = {}, {}
+    reads = body.reads or {key: read_value(value) for key, value in body.answers.items()}
     for key, value in body.answers.items():
-        read = read_value(value)
+        read = reads[key]
         mapping[key] = read.number if read.kind == "number" else value
     result = None
     try:
@@ -140,10 +165,10 @@ def _validate(inspection: Inspection, body: Body) -> tuple[scoring.Score, dict[s
         problems.extend(exc.problems)
     if result is not None:
         for item_score in result.items:
-            texts[item_score.id] = stored_text(read_value(mapping[item_score.id]))
+            texts[item_score.id] = stored_text(reads[item_score.id])
             if len(texts[item_score.id]) > VALUE_MAX:
                 problems.append(f"{item_score.id}: too many digits")
-    known = {item.id for item in checklist.items}
+    known = items_by_id(checklist)
     for key, remark in body.remarks.items():
         if key not in known:
             problems.append(f"{key}: remark for an unknown item")
@@ -154,21 +179,21 @@ def _validate(inspection: Inspection, body: Body) -> tuple[scoring.Score, dict[s
     elif len(body.representative_name) > NAME_MAX:
         problems.append(f"representative_name: longer than {NAME_MAX} characters")
     for who in SIGNERS:
-        if not files.signature_digest(body.signatures.get(who)):
+        if not body.signature_hashes.get(who):
             problems.append(f"signatures.{who}: missing or not a PNG drawing")
     if problems:
         raise Invalid("The inspection could not be submitted.", problems=problems)
     return result, texts
 
 
-def _missing_evidence(inspection: Inspection, result: scoring.Score) -> list[str]:
+def _missing_evidence(checklist, inspection_id: int, result: scoring.Score) -> list[str]:
     """Items whose ``evidence`` rule wants a photo that is not there (photo_always; photo_on_fail
     when the item failed)."""
     have = dict(db.session.execute(select(Evidence.item_id, func.count()).where(
-        Evidence.inspection_id == inspection.id).group_by(Evidence.item_id)).all())
+        Evidence.inspection_id == inspection_id).group_by(Evidence.item_id)).all())
     failed = set(result.failed)
     out = []
-    for item in checklist_of(inspection).items:
+    for item in facts(checklist).items:
         needed = item.evidence == "photo_always" or (item.evidence == "photo_on_fail" and item.id in failed)
         if needed and not have.get(item.id):
             out.append(f"{item.id}: " + ("a photo is required" if item.evidence == "photo_always"
@@ -176,50 +201,108 @@ def _missing_evidence(inspection: Inspection, result: scoring.Score) -> list[str
     return out
 
 
-def _lock_visit_for_submit(visit_id: int) -> Visit:
-    """The visit row lock that serialises its parts' submits; waits a bounded time on PostgreSQL."""
+def _lock_for_submit(user, visit_id: int, inspection_id: int) -> tuple[Visit, Inspection]:
+    """Lock the visit row (it serialises its parts' submits) and then the part itself (FOR
+    UPDATE: waits for saves and photos in flight, which hold it FOR SHARE, and keeps new ones
+    out until commit). On PostgreSQL the wait is bounded by ``INSPECTIONS_SUBMIT_WAIT_MS``;
+    past it the answer is 409 (the transaction is then rolled back whole, so no savepoint)."""
     if db.session.get_bind().dialect.name != "postgresql":
-        return lock_visit(visit_id)
+        return lock_visit(visit_id), get_inspection(user, inspection_id, "inspections.fill", lock="update")
     wait_ms = int(current_app.config.get("INSPECTIONS_SUBMIT_WAIT_MS", 5000))
     db.session.execute(text(f"SET LOCAL lock_timeout = {wait_ms}"))
     try:
-        with db.session.begin_nested():
-            return lock_visit(visit_id)
+        visit = lock_visit(visit_id)
+        inspection = get_inspection(user, inspection_id, "inspections.fill", lock="update")
     except OperationalError as exc:
         if getattr(exc.orig, "sqlstate", None) == "55P03":   # lock_not_available
             raise Conflict("This inspection is being submitted right now; try again in a moment.") from None
         raise
-    finally:
-        db.session.execute(text("SET LOCAL lock_timeout = DEFAULT"))
+    db.session.execute(text("SET LOCAL lock_timeout = DEFAULT"))
+    return visit, inspection
 
 
-def _store_answers(user, inspection: Inspection, texts: dict[str, str], remarks: dict[str, str]) -> None:
+def _stored(inspection_id: int) -> dict:
+    """item → (id, value, remark, version) of the stored answers (plain rows, no ORM objects)."""
+    return {r.item_id: r for r in db.session.execute(
+        select(Answer.id, Answer.item_id, Answer.value, Answer.remark, Answer.version)
+        .where(Answer.inspection_id == inspection_id))}
+
+
+def _check_versions(stored: dict, texts: dict[str, str], remarks: dict[str, str], versions: dict[str, int]) -> None:
+    """Refuse (409, nothing stored) to overwrite an answer saved after the tablet last saw it:
+    an item whose stored version is not the one the tablet names *and* whose stored value or
+    remark differs from the submitted one (an equal answer is no conflict, whoever saved it)."""
+    conflicts = {}
+    for item_id, seen in versions.items():
+        if item_id not in texts:
+            continue
+        row = stored.get(item_id)
+        if (row.version if row is not None else 0) == seen:
+            continue
+        if row is not None and row.value == texts[item_id] and row.remark == remarks.get(item_id):
+            continue
+        conflicts[item_id] = current_answer(row)
+    if conflicts:
+        raise ConflictWith("Some answers were changed by someone else after this tablet last saw them; "
+                           "nothing was submitted.", {"conflicts": conflicts})
+
+
+_INSERT_UNNEST = text(
+    "INSERT INTO answer (inspection_id, item_id, value, remark, updated_at, updated_by_id, version) "
+    "SELECT :inspection_id, a.item_id, a.value, a.remark, :at, :by, 1 "
+    "FROM unnest(CAST(:items AS varchar[]), CAST(:values AS varchar[]), CAST(:remarks AS text[])) "
+    "AS a(item_id, value, remark)"
+).bindparams(bindparam("at", type_=UTCDateTime()))
+
+
+def _store_answers(user, inspection_id: int, stored: dict, texts: dict[str, str], remarks: dict[str, str]) -> None:
+    """The final answers: one multi-row INSERT for the items without a row, one executemany
+    UPDATE for the rows whose value or remark changed (their version goes up); Core, no ORM
+    objects (a 200-item form is one or two statements)."""
     now = utcnow()
-    existing = answers_of(inspection)
+    table = Answer.__table__
+    new, changed = [], []
     for item_id, value in texts.items():
         remark = remarks.get(item_id)
-        row = existing.get(item_id)
+        row = stored.get(item_id)
         if row is None:
-            db.session.add(Answer(inspection_id=inspection.id, item_id=item_id, value=value, remark=remark,
-                                  updated_at=now, updated_by_id=user.id))
+            new.append({"inspection_id": inspection_id, "item_id": item_id, "value": value, "remark": remark,
+                        "updated_at": now, "updated_by_id": user.id, "version": 1})
         elif row.value != value or row.remark != remark:
-            row.value, row.remark, row.updated_at, row.updated_by_id = value, remark, now, user.id
-    db.session.flush()
+            changed.append({"b_id": row.id, "b_value": value, "b_remark": remark})
+    if new and db.session.get_bind().dialect.name == "postgresql":
+        # One statement with three arrays: ~4× faster than an executemany of 200 rows
+        # (measured: 1.0 ms against 3.8 ms pipelined, 5.1 ms as one multi-row VALUES).
+        db.session.execute(_INSERT_UNNEST, {
+            "inspection_id": inspection_id, "at": now, "by": user.id,
+            "items": [r["item_id"] for r in new], "values": [r["value"] for r in new],
+            "remarks": [r["remark"] for r in new]})
+    elif new:
+        db.session.execute(table.insert(), new)
+    if changed:
+        db.session.execute(table.update().where(table.c.id == bindparam("b_id")).values(
+            value=bindparam("b_value"), remark=bindparam("b_remark"), updated_at=now, updated_by_id=user.id,
+            version=table.c.version + 1), changed)
 
 
 def submit(user, inspection_id: int, raw_body: Any) -> tuple[Inspection, dict]:
-    """Submit a part: validate, claim, store the final answers and signatures, score, make it
-    read-only, enqueue the follow-up job and complete the visit with its last part.
-    Returns (inspection, the engine's result)."""
+    """Submit a part: validate, lock, check the answers the tablet had not seen, store the
+    signatures, claim (status, result and signatures in one conditional UPDATE), store the
+    final answers, enqueue the follow-up job and complete the visit with its last part.
+    Returns (inspection, the engine's result).
+
+    The CPU work (reading, validating, scoring) runs before any lock is taken; the locks are
+    per visit and per part (the audit chain is sealed at commit, see core.audit)."""
     body = parse_body(raw_body)
     inspection = get_inspection(user, inspection_id, "inspections.fill")
     first = _replayed(inspection, body)
     if first is not None:
         return inspection, first
     result, texts = _validate(inspection, body)
+    checklist = checklist_of(inspection)
+    contract = scoring.to_contract_dict(result, checklist)
 
-    visit = _lock_visit_for_submit(inspection.visit_id)
-    inspection = get_inspection(user, inspection_id, "inspections.fill")     # fresh, after the wait
+    visit, inspection = _lock_for_submit(user, inspection.visit_id, inspection_id)   # fresh, after the wait
     first = _replayed(inspection, body)
     if first is not None:
         return inspection, first
@@ -239,30 +322,29 @@ def submit(user, inspection_id: int, raw_body: Any) -> tuple[Inspection, dict]:
             state.apply(user, visit, IN_PROGRESS)
             visit = lock_visit(visit.id)
 
-    checklist = checklist_of(inspection)
-    contract = scoring.to_contract_dict(result, checklist)
-    claimed = state.apply(user, inspection, SUBMITTED, expect={"submission_id": body.submission_id}, values={
-        "body_digest": body.digest, "submitted_at": utcnow(), "submitted_by_id": user.id,
-        "result": contract, "total": Decimal(str(contract["total"])), "level": contract["level"],
-        "failed_count": len(contract["failed"]), "veto_count": len(contract["vetoes"]),
-        "representative_name": body.representative_name,
-    }, after={"submission_id": body.submission_id, "body_digest": body.digest, "total": contract["total"],
-              "level": contract["level"], "failed": contract["failed"], "vetoes": contract["vetoes"]})
-    if not claimed:
-        raise Conflict("This inspection is being submitted right now; try again in a moment.")
-    missing = _missing_evidence(inspection, result)
+    stored = _stored(inspection_id)
+    _check_versions(stored, texts, body.remarks, body.versions)
+    missing = _missing_evidence(checklist, inspection_id, result)
     if missing:
         raise Invalid("Photos are missing for some items.", problems=missing)
 
     signature = {who: files.store_signature(body.signatures[who], user, where=f"signatures.{who}")
                  for who in SIGNERS}
-    _store_answers(user, inspection, texts, body.remarks)
-    inspection.inspector_signature_id = signature["inspector"].id
-    inspection.representative_signature_id = signature["representative"].id
-    db.session.flush()
+    claimed = state.apply(user, inspection, SUBMITTED, expect={"submission_id": body.submission_id}, values={
+        "body_digest": body.digest, "submitted_at": utcnow(), "submitted_by_id": user.id,
+        "result": contract, "total": Decimal(str(contract["total"])), "level": contract["level"],
+        "failed_count": len(contract["failed"]), "veto_count": len(contract["vetoes"]),
+        "representative_name": body.representative_name,
+        "inspector_signature_id": signature["inspector"].id,
+        "representative_signature_id": signature["representative"].id,
+    }, after={"submission_id": body.submission_id, "body_digest": body.digest, "total": contract["total"],
+              "level": contract["level"], "failed": contract["failed"], "vetoes": contract["vetoes"]})
+    if not claimed:
+        raise Conflict("This inspection is being submitted right now; try again in a moment.")
+    _store_answers(user, inspection_id, stored, texts, body.remarks)
 
     name, prefix = FOLLOW_UP[visit.kind]
-    jobs.enqueue(name, {"inspection_id": inspection.id}, key=f"{prefix}:{inspection.id}")
+    jobs.enqueue(name, {"inspection_id": inspection_id}, key=f"{prefix}:{inspection_id}")
     open_parts = db.session.scalar(select(func.count()).select_from(Inspection).where(
         Inspection.visit_id == visit.id, Inspection.status != SUBMITTED))
     if not open_parts and visit.status == IN_PROGRESS:

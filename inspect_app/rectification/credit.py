@@ -1,0 +1,103 @@
+"""Credit records (信用记录) written by the escalation ladder, and the bureau's decision on the
+blacklist proposals among them (confirm or dismiss, with the reason; audited and kept in the
+finding's history). A confirmed proposal is read by grading as a blacklist entry."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from ..auth import policy
+from ..auth.roles import Role
+from ..core import audit
+from ..core.errors import Conflict, Forbidden, Invalid
+from ..core.paging import Page, paginate
+from ..core.types import utcnow
+from ..domain.rectification import CREDIT_DECISIONS, TransitionError, credit_decision
+from ..extensions import db
+from . import findings as fs
+from .models import BLACKLIST_PROPOSAL, OVERDUE_RECTIFICATION, CreditRecord, Finding, FindingEvent
+from .texts import t as _
+
+KINDS = (OVERDUE_RECTIFICATION, BLACKLIST_PROPOSAL)
+PENDING = "pending"
+
+
+@dataclass(frozen=True)
+class CreditFilter:
+    kind: str = ""            # a kind or "" for all
+    pending: bool = False     # blacklist proposals still awaiting the bureau
+
+
+def search(user, f: CreditFilter, page: int = 1, per_page: int = 25) -> Page:
+    """Credit records the user may see (the bureau all, a department its findings', staff
+    their institution's), newest first, with their finding and institution."""
+    policy.require(user, "rectification.view")
+    stmt = policy.visible(CreditRecord, user).options(
+        selectinload(CreditRecord.finding), selectinload(CreditRecord.institution),
+        selectinload(CreditRecord.decided_by))
+    if f.kind in KINDS:
+        stmt = stmt.where(CreditRecord.kind == f.kind)
+    if f.pending:
+        stmt = stmt.where(CreditRecord.kind == BLACKLIST_PROPOSAL, CreditRecord.decision.is_(None))
+    return paginate(stmt.order_by(CreditRecord.created_at.desc(), CreditRecord.id.desc()), page, per_page)
+
+
+def may_decide(user) -> bool:
+    return policy.is_role(user, Role.BUREAU_ADMIN)
+
+
+def steps_of(records) -> dict[int, str]:
+    """The ladder rung that wrote each credit record (its escalation line in the history)."""
+    records = list(records)
+    if not records:
+        return {}
+    rows = db.session.execute(select(FindingEvent.finding_id, FindingEvent.at, FindingEvent.step).where(
+        FindingEvent.finding_id.in_({r.finding_id for r in records}), FindingEvent.action == "escalate",
+        FindingEvent.step.is_not(None)))
+    by_time = {(row.finding_id, row.at): row.step for row in rows}
+    return {r.id: by_time[(r.finding_id, r.created_at)] for r in records if (r.finding_id, r.created_at) in by_time}
+
+
+def of_finding(user, finding: Finding) -> list[CreditRecord]:
+    """The credit records of one finding the user may see (the finding page's section)."""
+    policy.require(user, "rectification.view")
+    return list(db.session.scalars(policy.visible(CreditRecord, user)
+                                   .where(CreditRecord.finding_id == finding.id).order_by(CreditRecord.id)))
+
+
+def decide(user, record_id: int, action: str, note: str, now: datetime | None = None) -> CreditRecord:
+    """The bureau confirms or dismisses a blacklist proposal, with the reason."""
+    policy.require(user, "rectification.view")
+    if not may_decide(user):
+        raise Forbidden("Only the bureau decides blacklist proposals.")
+    now = now or utcnow()
+    record = policy.get_visible(CreditRecord, record_id, user)
+    problems = []
+    if action not in CREDIT_DECISIONS:
+        problems.append("decision: " + _("choose confirm or dismiss"))
+    note = (note or "").strip()
+    if not note:
+        problems.append("note: " + _("is required"))
+    elif len(note) > 4000:
+        problems.append("note: " + _("is too long (at most %(n)s characters)", n=4000))
+    if problems:
+        raise Invalid("The decision could not be saved.", problems=problems)
+    if record.kind != BLACKLIST_PROPOSAL:
+        raise Conflict("Only a blacklist proposal is decided by the bureau.")
+    locked = db.session.scalar(select(CreditRecord).where(CreditRecord.id == record.id)
+                               .with_for_update().execution_options(populate_existing=True))
+    try:
+        decision = credit_decision(locked.decision, action)
+    except TransitionError:
+        raise Conflict("This proposal was already decided.") from None
+    before = audit.snapshot(locked)
+    locked.decision, locked.decided_by_id, locked.decided_at, locked.decision_note = decision, user.id, now, note
+    finding = db.session.get(Finding, locked.finding_id)
+    fs.apply(finding, "decide_blacklist", user, now, reason=note,
+             data={"credit_record_id": locked.id, "decision": decision})
+    audit.record(user, "decide_blacklist", "credit_record", locked.id, before=before,
+                 after=audit.snapshot(locked), reason=note)
+    return locked

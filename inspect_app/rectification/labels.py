@@ -1,0 +1,44 @@
+"""Translated labels of the rectification codes (finding states, history actions, ladder
+rungs, credit records), shared by the services' messages and the templates."""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+STATES = {
+    "open": _l("Open"), "reopened": _l("Reopened"), "responded": _l("Answered, awaiting verification"),
+    "contested": _l("Contested, awaiting decision"), "closed": _l("Closed"), "withdrawn": _l("Withdrawn"),
+    "unresolved": _l("Not closed"),
+}
+ACTIONS = {
+    "issue": _l("Issued"), "respond": _l("Answered by the institution"),
+    "request_extension": _l("Extension requested"), "grant_extension": _l("Extension granted"),
+    "refuse_extension": _l("Extension refused"), "contest": _l("Reply (陈述申辩) made"),
+    "uphold_reply": _l("Reply upheld"), "dismiss_reply": _l("Reply dismissed"),
+    "accept": _l("Verified and closed"), "reject": _l("Verification rejected"),
+    "remind": _l("Reminder sent"), "escalate": _l("Escalated"),
+    "schedule_reinspection": _l("Re-inspection scheduled"),
+    "record_interview": _l("Interview (约谈) minutes recorded"),
+    "decide_blacklist": _l("Blacklist proposal decided by the bureau"),
+}
+RUNGS = {
+    "reminder_3d": _l("Reminder 3 days before"), "reminder_1d": _l("Reminder 1 day before"),
+    "overdue": _l("Overdue notice to the institution and the department head"),
+    "interview": _l("Interview (约谈) recorded"), "bureau": _l("Report to the bureau and credit record"),
+}
+CREDIT_KINDS = {
+    "overdue_rectification": _l("Overdue rectification reported to the bureau"),
+    "blacklist_proposal": _l("Blacklist proposal"),
+}
+DECISIONS = {
+    None: _l("Awaiting the bureau's decision"), "confirmed": _l("Confirmed by the bureau"),
+    "dismissed": _l("Dismissed by the bureau"),
+}
+
+
+def label(table: dict, code):
+    """The label of ``code`` in ``table`` (the code itself when unknown)."""
+    return table.get(code, code if code is not None else "")
+
+
+def state(code: str | None):
+    return label(STATES, code)

@@ -1,0 +1,34 @@
+"""The rectification demo loads through the inspections services: its inspections are
+submitted like real ones (totals, submission ids, signatures), so their pages render."""
+from __future__ import annotations
+
+from sqlalchemy import select
+
+
+def test_demo_inspections_are_real_submissions_and_staff1_has_one_answered_one_closed(app, db):
+    from inspect_app.auth.models import User
+    from inspect_app.core.seed import seed_demo as core_seed
+    from inspect_app.inspections.models import Inspection, Visit
+    from inspect_app.rectification.models import Finding
+    report = core_seed()
+    assert "\nrectification: 7 findings in 3 notices (staff1 has 1 answered, 1 closed)" in report
+    parts = list(db.session.scalars(select(Inspection).where(
+        Inspection.id.in_(select(Finding.inspection_id)))))
+    assert len(parts) == 3
+    for part in parts:
+        assert part.status == "submitted" and part.total is not None and part.submission_id
+        assert part.inspector_signature_id and part.representative_signature_id
+        assert sorted(part.result["failed"]) == sorted(f.item_id for f in db.session.scalars(
+            select(Finding).where(Finding.inspection_id == part.id)))
+    staff = db.session.scalar(select(User).where(User.username == "staff1"))
+    own = list(db.session.scalars(select(Finding).where(Finding.institution_id == staff.institution_id)))
+    assert sorted(f.state for f in own).count("responded") == 1
+    assert [f.state for f in own].count("closed") == 1
+    fire1 = db.session.scalar(select(User).where(User.username == "fire1"))
+    from inspect_app.core.seed import DEMO_PASSWORD
+    from tests.conftest import Browser
+    browser = Browser(app.test_client())
+    browser.login(fire1, password=DEMO_PASSWORD)
+    for part in parts:
+        assert browser.get(f"/inspections/visits/{part.visit_id}").status_code == 200
+        assert db.session.get(Visit, part.visit_id).status == "completed"

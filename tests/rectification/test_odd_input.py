@@ -1,0 +1,13 @@
+"""No page of the rectification feature answers odd input with a server error."""
+from __future__ import annotations
+
+from tests.rectification.odd_input import HUGE, server_errors
+from tests.roles import BUREAU
+from tests.test_authorization import world  # noqa: F401  (the fixture)
+
+
+def test_odd_input_never_gives_a_server_error(app, login, world):  # noqa: F811
+    users, params = world
+    browser = login(users[BUREAU])
+    assert server_errors(app, browser, params, "rectification") == []
+    assert browser.get(f"/rectification/findings/{HUGE}").status_code == 404       # an id no column can hold
