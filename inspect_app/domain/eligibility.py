@@ -97,9 +97,10 @@ def highest_allowed(facts: Facts, policy: Any) -> int:
 # The rules ----------------------------------------------------------------------------------
 
 def _level(f: Facts, p: Any, today: date) -> RuleResult:
-    ok = 1 <= f.requested_level <= 5
-    return RuleResult("level", ok, "Level %(level)s requested (levels run from 1 to 5)."
-                      if ok else "Level %(level)s does not exist; levels run from 1 to 5.",
+    if 1 <= f.requested_level <= 5:
+        return RuleResult("level", True, "Level %(level)s requested (levels run from 1 to 5).",
+                          {"level": f.requested_level})
+    return RuleResult("level", False, "Level %(level)s does not exist; levels run from 1 to 5.",
                       {"level": f.requested_level})
 
 

@@ -29,6 +29,7 @@ from zoneinfo import ZoneInfo
 
 from .draw_input import DEPARTMENTS
 from .risk import RISK_CLASSES
+from .texts import N_
 
 PERIODS = ("daily", "weekly", "monthly", "quarterly", "yearly")
 LOCAL_ZONE = ZoneInfo("Asia/Shanghai")
@@ -159,29 +160,29 @@ def plan_problems(v: dict, institution_types: Iterable[str] = ()) -> list[tuple[
     ``ratios`` as {risk class: decimal text}."""
     p: list[tuple[str, str]] = []
     if not (v.get("name") or "").strip():
-        p.append(("name", "is required"))
+        p.append(("name", N_("is required")))
     elif len(v["name"].strip()) > 120:
-        p.append(("name", "is longer than 120 characters"))
+        p.append(("name", N_("is longer than 120 characters")))
     kind = v.get("kind")
     if kind not in PLAN_KINDS:
-        p.append(("kind", "choose random joint or routine"))
+        p.append(("kind", N_("choose random joint or routine")))
     if kind == "routine" and v.get("rule") not in ROUTINE_RULES:
-        p.append(("rule", "choose what the routine plan schedules"))
+        p.append(("rule", N_("choose what the routine plan schedules")))
     if v.get("period") not in PERIODS:
-        p.append(("period", "choose how often the plan runs"))
+        p.append(("period", N_("choose how often the plan runs")))
     if not isinstance(v.get("start"), date):
-        p.append(("start", "is required"))
+        p.append(("start", N_("is required")))
     elif isinstance(v.get("expires"), date) and v["expires"] <= v["start"]:
-        p.append(("expires", "must be after the start"))
+        p.append(("expires", N_("must be after the start")))
     departments = v.get("departments") or []
     if any(d not in DEPARTMENTS for d in departments):
-        p.append(("departments", "contains an unknown department"))
+        p.append(("departments", N_("contains an unknown department")))
     needs_departments = kind == "random_joint" or v.get("rule") == "grade_expiry"
     if needs_departments and not departments:
-        p.append(("departments", "choose at least one department"))
+        p.append(("departments", N_("choose at least one department")))
     known_types = set(institution_types)
     if known_types and any(t not in known_types for t in v.get("institution_types") or []):
-        p.append(("institution_types", "contains an unknown institution type"))
+        p.append(("institution_types", N_("contains an unknown institution type")))
     for name, low in (("team_per_department", 1), ("max_per_inspector", 1), ("beacon_delay_days", 0),
                       ("publish_delay_days", 0), ("horizon_days", 1), ("visit_within_days", 0)):
         value = v.get(name)
@@ -205,7 +206,7 @@ def plan_problems(v: dict, institution_types: Iterable[str] = ()) -> list[tuple[
             elif value > 0:
                 positive = True
         if not positive:
-            p.append(("ratio_high", "give at least one risk class a ratio above 0"))
+            p.append(("ratio_high", N_("give at least one risk class a ratio above 0")))
         if not (v.get("beacon_source") or "").strip():
-            p.append(("beacon_source", "name the third party's value that will enter the seed"))
+            p.append(("beacon_source", N_("name the third party's value that will enter the seed")))
     return p

@@ -28,6 +28,7 @@ from . import labels
 from . import policy as policies
 from .models import GradeApplication, GradeRecord, GradeSanction
 from .records import current_records, local_today, suspension_reasons
+from ..domain.texts import N_
 
 MAX_ASSESSMENT = 5000
 
@@ -104,7 +105,7 @@ def _parse(level_text: str, score_text: str, assessment: str) -> tuple[int, Deci
     problems = []
     level = whole_number(level_text) or 0
     if not 1 <= level <= 5:
-        problems.append(("level", "choose a level from 1 to 5"))
+        problems.append(("level", N_("choose a level from 1 to 5")))
     self_score = None
     if str(score_text or "").strip():
         try:
@@ -112,11 +113,11 @@ def _parse(level_text: str, score_text: str, assessment: str) -> tuple[int, Deci
             if not self_score.is_finite() or not 0 <= self_score <= 100000:
                 raise InvalidOperation
         except InvalidOperation:
-            problems.append(("self_score", "expected a number of points"))
+            problems.append(("self_score", N_("expected a number of points")))
             self_score = None
     text = (assessment or "").strip()
     if not text:
-        problems.append(("self_assessment", "required"))
+        problems.append(("self_assessment", N_("required")))
     elif len(text) > MAX_ASSESSMENT:
         problems.append(("self_assessment", f"at most {MAX_ASSESSMENT} characters"))
     if problems:
@@ -228,16 +229,16 @@ def add_sanction(user, institution_id_text: str, kind: str, decided_on: date | N
     if ident is not None:
         institution = db.session.get(Institution, ident)
     if institution is None:
-        problems.append(("institution_id", "choose an institution"))
+        problems.append(("institution_id", N_("choose an institution")))
     if kind not in rules.SANCTION_KINDS:
-        problems.append(("kind", "choose penalty, blacklist or accident"))
+        problems.append(("kind", N_("choose penalty, blacklist or accident")))
     if decided_on is None:
-        problems.append(("decided_on", "required"))
+        problems.append(("decided_on", N_("required")))
     if until is not None and decided_on is not None and until <= decided_on:
-        problems.append(("until", "must be after the decision date"))
+        problems.append(("until", N_("must be after the decision date")))
     reference = (reference or "").strip()
     if not reference or len(reference) > 120:
-        problems.append(("reference", "required, at most 120 characters"))
+        problems.append(("reference", N_("required, at most 120 characters")))
     if problems:
         raise Invalid("The credit record could not be saved.", problems=problems)
     sanction = GradeSanction(institution_id=institution.id, kind=kind, decided_on=decided_on,

@@ -2,16 +2,16 @@
 credit record kinds), shared by the services' messages and the templates."""
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_gettext as _l, lazy_pgettext
 
 STATES = {
     "evaluated": _l("Evaluated"), "publicised": _l("In public notice"),
-    "publicity_ended": _l("Notice ended"), "confirmed": _l("Confirmed"), "rejected": _l("Rejected"),
+    "publicity_ended": _l("Notice ended"), "confirmed": _l("Confirmed"), "rejected": lazy_pgettext("grading", "Rejected"),
     "superseded": _l("Superseded"), "lapsed": _l("Lapsed"), "revoked": _l("Revoked"),
-    "submitted": _l("Submitted"), "accepted": _l("Accepted"), "declined": _l("Declined"),
-    "withdrawn": _l("Withdrawn"), "open": _l("Open"), "upheld": _l("Upheld"),
+    "submitted": _l("Submitted"), "accepted": lazy_pgettext("grading", "Accepted"), "declined": _l("Declined"),
+    "withdrawn": lazy_pgettext("grading", "Withdrawn"), "open": lazy_pgettext("grading", "Open"), "upheld": _l("Upheld"),
     "dismissed": _l("Dismissed"), "pending": _l("Waiting"), "running": _l("Running"),
-    "done": _l("Done"), "failed": _l("Failed"), "penalty": _l("Administrative or criminal penalty"),
+    "done": _l("Done"), "failed": lazy_pgettext("job", "Failed"), "penalty": _l("Administrative or criminal penalty"),
     "blacklist": _l("Credit blacklist entry"), "accident": _l("Serious accident or elder abuse"),
 }
 
@@ -23,10 +23,10 @@ def state(code: str | None):
 
 ACTIONS = {
     "apply": _l("Applied"), "accept": _l("Accepted for evaluation"), "decline": _l("Declined"),
-    "withdraw": _l("Withdrawn"), "evaluate": _l("Evaluated"),
+    "withdraw": lazy_pgettext("grading", "Withdrawn"), "evaluate": _l("Evaluated"),
     "schedule_evaluation": _l("On-site evaluation scheduled"),
     "publish": _l("Public notice (公示) started"), "end_publicity": _l("Public notice ended"),
-    "confirm": _l("Confirmed"), "reject": _l("Rejected"), "revoke": _l("Revoked"),
+    "confirm": _l("Confirmed"), "reject": lazy_pgettext("grading", "Rejected"), "revoke": _l("Revoked"),
     "supersede": _l("Superseded"), "lapse": _l("Lapsed"),
     "objection_upheld": _l("Objection upheld"), "objection_dismissed": _l("Objection dismissed"),
     "regrade_differs": _l("Re-grade gives another result"),

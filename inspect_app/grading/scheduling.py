@@ -20,6 +20,7 @@ from ..inspections.models import CANCELLED, COMPLETED, Inspection, InspectionIns
 from . import labels
 from . import policy as policies
 from .models import GradeApplication
+from ..domain.texts import N_
 
 ASSESSORS = "civil_affairs"          # the department whose inspectors assess (grading checklist)
 
@@ -61,11 +62,11 @@ def schedule_evaluation(user, application_id: int, on: date | None, assessor_ids
     application = policy.get_visible(GradeApplication, application_id, user)
     problems = []
     if not isinstance(on, date):
-        problems.append(("on", "a date is required"))
+        problems.append(("on", N_("a date is required")))
     elif on < today:
-        problems.append(("on", "cannot be in the past"))
+        problems.append(("on", N_("cannot be in the past")))
     if not assessor_ids:
-        problems.append(("assessor_ids", "choose at least one assessor"))
+        problems.append(("assessor_ids", N_("choose at least one assessor")))
     if problems:
         raise Invalid("The evaluation could not be scheduled.", problems=problems)
     if application.state != life.ACCEPTED:

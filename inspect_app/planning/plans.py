@@ -13,6 +13,7 @@ from ..domain.plans import plan_problems
 from ..domain.risk import DEFAULT_POLICY, parse_policy
 from ..extensions import db
 from .models import GRADE_EXPIRY, RANDOM_JOINT, ROUTINE, Plan, PlanRun
+from ..domain.texts import N_
 
 DEFAULT_RATIOS = {"high": "0.3", "medium_high": "0.1", "medium": "0.02", "low": "0.01"}   # DOMAIN §9
 
@@ -85,7 +86,7 @@ def clean(values: dict) -> dict:
     if v.get("kind") == ROUTINE and v.get("rule") == GRADE_EXPIRY:
         from ..inspections.services.visits import checklists_for
         if any(not checklists_for(d, "grading") for d in v["departments"]):
-            problems.append(("departments", "a grading visit needs departments with a grading checklist"))
+            problems.append(("departments", N_("a grading visit needs departments with a grading checklist")))
     if problems:
         raise Invalid("The plan could not be saved.", problems=problems)
     v["risk_policy"] = risk_policy.to_dict()

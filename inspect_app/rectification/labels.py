@@ -2,11 +2,11 @@
 rungs, credit records), shared by the services' messages and the templates."""
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_gettext as _l, lazy_pgettext
 
 STATES = {
-    "open": _l("Open"), "reopened": _l("Reopened"), "responded": _l("Answered, awaiting verification"),
-    "contested": _l("Contested, awaiting decision"), "closed": _l("Closed"), "withdrawn": _l("Withdrawn"),
+    "open": lazy_pgettext("finding", "Open"), "reopened": _l("Reopened"), "responded": _l("Answered, awaiting verification"),
+    "contested": _l("Contested, awaiting decision"), "closed": _l("Closed"), "withdrawn": lazy_pgettext("finding", "Withdrawn"),
     "unresolved": _l("Not closed"),
 }
 ACTIONS = {

@@ -62,7 +62,7 @@ def respond(user, finding_id: int, text: str, photos=(), now: datetime | None = 
     problems: list[str] = []
     body = _text(text, "text", problems)
     if problems:
-        raise Invalid("The answer could not be saved.", problems=problems)
+        raise Invalid("The response could not be saved.", problems=problems)
     fs.check(finding, "respond")
     before = _snapshot(finding)
     files = _store_photos(user, photos)
