@@ -46,6 +46,7 @@ def create_app(config: dict | None = None) -> Flask:
     catalogue.init_app(app)
 
     _register_models()
+    _check_policies(app)
     _register_blueprints(app)
     _register_commands(app)
     return app
@@ -61,6 +62,16 @@ def _register_models() -> None:
     from .rectification import models as _rectification  # noqa: F401
     from .grading import models as _grading  # noqa: F401
     from .planning import models as _planning  # noqa: F401
+
+
+def _check_policies(app: Flask) -> None:
+    """Read the policy files once now, so a broken one stops the start with its located
+    problems instead of failing the first request that needs it."""
+    from .grading import policy as grading_policy
+    from .rectification import policy as supervision_policy
+    with app.app_context():
+        supervision_policy.current()
+        grading_policy.history()
 
 
 def _register_blueprints(app: Flask) -> None:

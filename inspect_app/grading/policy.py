@@ -3,43 +3,34 @@
 until the file changes. ``GRADING_POLICY`` in the config names another file."""
 from __future__ import annotations
 
-import threading
 from datetime import date
 from pathlib import Path
 
-from flask import current_app
-
 from ..config import PROJECT_ROOT
+from ..core.policyfiles import PolicyFile
 from ..domain.grading_policy import GradingPolicy, PolicyError, PolicyHistory, parse_policy_yaml
 
 DEFAULT_PATH = PROJECT_ROOT / "policies" / "grading.yaml"
-_lock = threading.Lock()
-_cache: dict[str, tuple[float, PolicyHistory]] = {}
+
+
+def _load(path: Path) -> PolicyHistory:
+    try:
+        data = path.read_bytes()
+    except OSError:
+        raise PolicyError([f"{path}: file: cannot be read"]) from None
+    return parse_policy_yaml(data, str(path))
+
+
+FILE = PolicyFile("GRADING_POLICY", DEFAULT_PATH, _load)
 
 
 def policy_path() -> Path:
-    try:
-        configured = current_app.config.get("GRADING_POLICY")
-    except RuntimeError:          # outside an app (benchmarks, scripts)
-        configured = None
-    return Path(configured) if configured else DEFAULT_PATH
+    return FILE.path()
 
 
 def history() -> PolicyHistory:
-    """Every version of the policy (cached; re-read when the file's modification time changes)."""
-    path = policy_path()
-    key = str(path)
-    try:
-        mtime = path.stat().st_mtime
-    except OSError:
-        raise PolicyError([f"{path}: file: cannot be read"]) from None
-    cached = _cache.get(key)
-    if cached and cached[0] == mtime:
-        return cached[1]
-    with _lock:
-        loaded = parse_policy_yaml(path.read_bytes(), key)
-        _cache[key] = (mtime, loaded)
-    return loaded
+    """Every version of the policy (cached; re-read when the file changes)."""
+    return FILE.get()
 
 
 def in_force(today: date) -> GradingPolicy:

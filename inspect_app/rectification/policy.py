@@ -3,26 +3,14 @@
 file changes. ``SUPERVISION_POLICY`` in the config names another file."""
 from __future__ import annotations
 
-import threading
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from flask import current_app
-
 from ..config import PROJECT_ROOT
+from ..core.policyfiles import PolicyFile
 from ..domain.deadlines import Policy, PolicyError, PolicyProblem, parse_policy
 
 DEFAULT_PATH = PROJECT_ROOT / "policies" / "supervision.yaml"
-_lock = threading.Lock()
-_cache: dict[str, tuple[float, Policy]] = {}
-
-
-def policy_path() -> Path:
-    try:
-        configured = current_app.config.get("SUPERVISION_POLICY")
-    except RuntimeError:          # outside an app (benchmarks, scripts)
-        configured = None
-    return Path(configured) if configured else DEFAULT_PATH
 
 
 def load_file(path: Path) -> Policy:
@@ -41,21 +29,16 @@ def load_file(path: Path) -> Policy:
     return parse_policy(data, name)
 
 
+FILE = PolicyFile("SUPERVISION_POLICY", DEFAULT_PATH, lambda path: load_file(path))
+
+
+def policy_path() -> Path:
+    return FILE.path()
+
+
 def current() -> Policy:
-    """The policy in force (cached; re-read when the file's modification time changes)."""
-    path = policy_path()
-    key = str(path)
-    try:
-        mtime = path.stat().st_mtime
-    except OSError:
-        mtime = -1.0
-    cached = _cache.get(key)
-    if cached and cached[0] == mtime:
-        return cached[1]
-    with _lock:
-        policy = load_file(path)
-        _cache[key] = (mtime, policy)
-    return policy
+    """The policy in force (cached; re-read when the file changes)."""
+    return FILE.get()
 
 
 def tz(policy: Policy | None = None) -> ZoneInfo:

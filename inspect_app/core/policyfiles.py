@@ -1,0 +1,45 @@
+"""Policy files (``policies/*.yaml``): policy numbers as data, read when first used and cached
+until the file changes. Each feature names its file, its config key (for another file) and a
+pure parser that reports every problem with its location."""
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+from typing import Callable, Generic, TypeVar
+
+from flask import current_app
+
+T = TypeVar("T")
+
+
+class PolicyFile(Generic[T]):
+    def __init__(self, config_key: str, default_path: Path, load: Callable[[Path], T]):
+        self.config_key = config_key
+        self.default_path = default_path
+        self._load = load
+        self._lock = threading.Lock()
+        self._cache: dict[str, tuple[float, T]] = {}
+
+    def path(self) -> Path:
+        try:
+            configured = current_app.config.get(self.config_key)
+        except RuntimeError:          # outside an app (benchmarks, scripts)
+            configured = None
+        return Path(configured) if configured else self.default_path
+
+    def get(self) -> T:
+        """The parsed file (re-read when its modification time changes; a missing or broken
+        file raises the parser's error with its location)."""
+        path = self.path()
+        key = str(path)
+        try:
+            mtime = path.stat().st_mtime
+        except OSError:
+            mtime = -1.0
+        cached = self._cache.get(key)
+        if cached and cached[0] == mtime:
+            return cached[1]
+        with self._lock:
+            loaded = self._load(path)
+            self._cache[key] = (mtime, loaded)
+        return loaded
