@@ -37,6 +37,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.parse
 import uuid
@@ -459,7 +460,14 @@ async def saturation(args, plan: Plan, clients: list[Client], load: Load) -> lis
     """Closed loop: ``level`` tablets submit back to back for ``sat_seconds`` each."""
     results = []
     spy = start_py_spy(args)
+    waits = None
+    if args.pg_waits:
+        waits = PgWaits(args.admin_url.rsplit("/", 1)[0] + f"/{DB_NAME}")
+        waits.start()
     for level in args.levels:
+        if waits is not None:
+            waits.take()
+        cpu_before = cpu_snapshot(args)
         series = Series(f"{level} concurrent")
         done = 0
         stop_at = time.perf_counter() + args.sat_seconds
@@ -482,9 +490,94 @@ async def saturation(args, plan: Plan, clients: list[Client], load: Load) -> lis
         began = time.perf_counter()
         await asyncio.gather(*(worker(w) for w in range(level)))
         elapsed = time.perf_counter() - began
+        if cpu_before is not None:
+            args.cpu_use[level] = cpu_use(cpu_before, cpu_snapshot(args), done)
+        if waits is not None:
+            args.pg_waits_seen[level] = waits.take()
         results.append((level, done, elapsed, series))
     stop_py_spy(spy)
+    if waits is not None:
+        waits.stopping.set()
+        waits.join(5)
     return results
+
+
+def cpu_snapshot(args):
+    """``--cpu``: CPU seconds so far of each gunicorn worker and PostgreSQL process, and of the
+    whole machine (Linux /proc)."""
+    if not args.cpu:
+        return None
+    tick = os.sysconf("SC_CLK_TCK")
+    out = {"gunicorn": {}, "postgres": {}, "wall": time.perf_counter()}
+    for pid in os.listdir("/proc"):
+        if not pid.isdigit():
+            continue
+        try:
+            with open(f"/proc/{pid}/stat") as fh:
+                stat = fh.read()
+            with open(f"/proc/{pid}/cmdline", "rb") as fh:
+                cmd = fh.read()
+        except OSError:
+            continue
+        fields = stat.rsplit(")", 1)[1].split()
+        seconds = (int(fields[11]) + int(fields[12])) / tick     # utime + stime
+        if int(fields[1]) == args.server_pid:                   # ppid: a gunicorn worker
+            out["gunicorn"][pid] = seconds
+        elif cmd.startswith(b"postgres"):
+            out["postgres"][pid] = seconds
+    with open("/proc/stat") as fh:
+        total = [int(x) for x in fh.readline().split()[1:]]
+    out["busy"] = (sum(total) - total[3] - total[4]) / tick
+    return out
+
+
+def cpu_use(before: dict, after: dict, done: int) -> str:
+    """CPU per submit between two snapshots (a process that ended in between is not counted;
+    one that started is counted whole)."""
+    wall = after["wall"] - before["wall"]
+    per = {k: sum(v - before[k].get(pid, 0.0) for pid, v in after[k].items()) for k in ("gunicorn", "postgres")}
+    per["busy"] = after["busy"] - before["busy"]
+    each = (lambda k: f"{per[k] / done * 1000:.1f} ms") if done else (lambda k: "-")
+    return (f"CPU per submit: gunicorn workers {each('gunicorn')}, PostgreSQL {each('postgres')}, "
+            f"whole machine {each('busy')}; machine busy {per['busy'] / wall:.2f} of {os.cpu_count()} cores")
+
+
+class PgWaits(threading.Thread):
+    """``--pg-waits``: samples what the benchmark database's backends are doing (state and wait
+    event in pg_stat_activity) every ``interval`` seconds, from its own connection."""
+
+    def __init__(self, url: str, interval: float = 0.01):
+        super().__init__(daemon=True)
+        self.url, self.interval = url, interval
+        self.counts: dict[str, int] = {}
+        self.samples = 0
+        self.stopping = threading.Event()
+        self.lock = threading.Lock()
+
+    def run(self):
+        import psycopg
+        with psycopg.connect(self.url, autocommit=True) as conn:
+            while not self.stopping.is_set():
+                rows = conn.execute(
+                    "SELECT state, wait_event_type, wait_event FROM pg_stat_activity "
+                    "WHERE datname = %s AND pid <> pg_backend_pid() AND backend_type = 'client backend'",
+                    (DB_NAME,)).fetchall()
+                with self.lock:
+                    self.samples += 1
+                    for state, kind, event in rows:
+                        key = f"{state}" + (f" / {kind}:{event}" if kind else "")
+                        self.counts[key] = self.counts.get(key, 0) + 1
+                time.sleep(self.interval)
+
+    def take(self) -> str:
+        """Average number of backends in each state since the last call."""
+        with self.lock:
+            counts, samples = self.counts, self.samples
+            self.counts, self.samples = {}, 0
+        if not samples:
+            return "no samples"
+        top = sorted(counts.items(), key=lambda kv: -kv[1])[:6]
+        return "backends (mean): " + ", ".join(f"{k} {v / samples:.2f}" for k, v in top)
 
 
 def start_py_spy(args):
@@ -614,6 +707,10 @@ def main() -> int:
     parser.add_argument("--threads", type=int, default=8)
     parser.add_argument("--admin-url", default=os.environ.get("BENCH_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres"))
     parser.add_argument("--keep", action="store_true", help="keep the database and temporary files")
+    parser.add_argument("--cpu", action="store_true", help="print the CPU time per submit of the gunicorn "
+                        "workers and of PostgreSQL at each saturation level (Linux)")
+    parser.add_argument("--pg-waits", action="store_true", help="sample pg_stat_activity during each "
+                        "saturation level and print what the backends wait for")
     parser.add_argument("--py-spy", metavar="PATH", help="profile the gunicorn workers during the saturation step "
                         "with py-spy (pip install py-spy) into PATH, collapsed stacks ('--format raw')")
     parser.add_argument("--py-spy-rate", type=int, default=97, help="py-spy samples per second")
@@ -621,6 +718,7 @@ def main() -> int:
                         "threads holding the GIL: Python's own CPU) or '--native'")
     args = parser.parse_args()
     args.levels = [int(x) for x in args.levels.split(",") if x.strip()]
+    args.cpu_use, args.pg_waits_seen = {}, {}
 
     tmp = Path(tempfile.mkdtemp(prefix="careinspect-bench-"))
     checklists = tmp / "checklists"
@@ -685,6 +783,9 @@ def main() -> int:
             print(f"{level:<22} {done:>7} {sum(errors.values()):>6} {series.pct(50):>8.1f} {series.pct(95):>8.1f} "
                   f"{series.pct(99):>8.1f} {rate:>8.1f}" + (f"  errors {errors}" if errors else "")
                   + ("  (pool ran out: raise --sat-cap)" if series.errors.get("pool exhausted") else ""))
+            for extra in (args.cpu_use, args.pg_waits_seen):
+                if level in extra:
+                    print(f"{'':<22} {extra[level]}")
         print(f"best: {best:.0f} submits/s = {best * args.items:,.0f} answers/s")
     total_lost = lost["lost saves"] + lost["lost submitted answers"] + lost["submits not stored as acknowledged"]
     print()

@@ -395,7 +395,8 @@ class _Plan:
     veto_ids: frozenset[str]
     scale: int                          # common denominator of every point value and step
     points_scaled: dict[str, int]       # item id → points × scale
-    words: dict[tuple[str, str], tuple[ItemScore, int, int]]   # (item id, valid word) → (score, earned × scale, applicable × scale)
+    # (item id, valid word) → (its item score, earned × scale, applicable × scale)
+    words: dict[tuple[str, str], tuple[ItemScore, int, int]]
 
 
 _PLANS: dict[int, _Plan] = {}
