@@ -20,6 +20,9 @@ class Defaults:
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_NAME = "careinspect_session"
     PERMANENT_SESSION_LIFETIME = timedelta(hours=12)
+    # Idle time-out is kept by the session rows (LOGIN_SESSION_IDLE); re-signing the cookie on
+    # every request would only cost time.
+    SESSION_REFRESH_EACH_REQUEST = False
     REMEMBER_COOKIE_DURATION = timedelta(days=1)
     REMEMBER_COOKIE_SECURE = True
     REMEMBER_COOKIE_HTTPONLY = True
