@@ -23,6 +23,8 @@ from ..domain import eligibility as rules
 from ..domain import grade_lifecycle as life
 from ..domain.numbers import whole_number
 from ..extensions import db
+from ..inspections.models import CANCELLED, COMPLETED, SUBMITTED, Inspection, Visit
+from ..inspections.services import cancel_visit
 from ..registry.models import Institution
 from . import labels
 from . import policy as policies
@@ -182,7 +184,9 @@ def get(user, application_id: int) -> GradeApplication:
 def withdraw(user, application_id: int) -> GradeApplication:
     policy.require(user, "grading.apply")
     application = policy.get_visible(GradeApplication, application_id, user)
-    return transition(application, "withdraw", user)
+    transition(application, "withdraw", user)
+    _call_off_evaluations(application, "application withdrawn")
+    return application
 
 
 def accept(user, application_id: int, today: date, now: datetime) -> GradeApplication:
@@ -207,7 +211,19 @@ def decline(user, application_id: int, note: str) -> GradeApplication:
     application = policy.get_visible(GradeApplication, application_id, user)
     if not (note or "").strip():
         raise Invalid("Give the reason.", problems=[("note", "required")])
-    return transition(application, "decline", user, note=note.strip())
+    transition(application, "decline", user, note=note.strip())
+    _call_off_evaluations(application, "application declined")
+    return application
+
+
+def _call_off_evaluations(application: GradeApplication, reason: str) -> None:
+    """An application that ends before its evaluation takes its planned evaluation visits with
+    it (a visit that already produced a record stays)."""
+    open_visits = db.session.scalars(select(Visit).where(
+        Visit.source == f"application:{application.id}", Visit.status.not_in([CANCELLED, COMPLETED]),
+        ~Visit.id.in_(select(Inspection.visit_id).where(Inspection.status == SUBMITTED)))).all()
+    for visit in open_visits:
+        cancel_visit(None, visit.id, reason)
 
 
 def search(user, state: str = "", page: int = 1, per_page: int = 25) -> Page:

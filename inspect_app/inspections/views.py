@@ -102,7 +102,22 @@ def visit(visit_id: int):
     v = services.visit_detail(current_user, visit_id)
     return render_template("inspections/visit.html", visit=v, purposes=PURPOSE_LABELS,
                            openable=services.visible_parts(current_user, v),
-                           on_team={p.id for p in v.inspections if services.on_team(current_user, p)})
+                           on_team={p.id for p in v.inspections if services.on_team(current_user, p)},
+                           cancellable=services.can_cancel(current_user, v))
+
+
+@bp.route("/visits/<int:visit_id>/cancel", methods=["POST"])
+@permission_required("inspections.manage")
+def cancel_visit(visit_id: int):
+    try:
+        services.cancel_visit(current_user, visit_id, request.form.get("reason", ""))
+    except Invalid as exc:
+        db.session.rollback()
+        flash(translate(exc.message, exc.params) + " " + "; ".join(exc.problems), "error")
+        return redirect(url_for("inspections.visit", visit_id=visit_id))
+    db.session.commit()
+    flash(_("The visit was called off."), "info")
+    return redirect(url_for("inspections.visit", visit_id=visit_id))
 
 
 # ----------------------------------------------------------------------------- the form

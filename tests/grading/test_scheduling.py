@@ -88,3 +88,16 @@ def test_the_submitted_evaluation_becomes_the_applications_record(db, make, grad
     record = record_evaluation(part, None)
     assert record.application_id == application.id and record.requested_level == 3
     assert record.level == 3 and application.state == "evaluated"
+
+
+def test_declining_an_application_calls_off_its_planned_evaluation(db, make, grading):
+    from inspect_app.grading import applications, scheduling
+    application = grading.application(make.institution(), level=3, state="accepted")
+    assessor = make.user("inspector", department="civil_affairs")
+    bureau = make.user("bureau_admin")
+    visit = scheduling.schedule_evaluation(bureau, application.id, date.today() + timedelta(days=3),
+                                           [assessor.id], date.today())
+    applications.decline(bureau, application.id, "材料不全")
+    db.session.flush()
+    db.session.refresh(visit)
+    assert visit.status == "cancelled" and application.state == "declined"

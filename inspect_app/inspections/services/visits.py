@@ -17,13 +17,14 @@ from ...auth.roles import DEPARTMENTS, Role
 from ...checklists import catalogue
 from ...checklists.services import store_version
 from ...core import audit
-from ...core.errors import Invalid, NotFound
+from ...core.errors import Conflict, Forbidden, Invalid, NotFound
 from ...core.types import utcnow
 from ...domain.checklist import Checklist
 from ...extensions import db
 from ...registry.models import Institution
-from ..models import (CANCELLED, COMPLETED, PLANNED, PURPOSES, SUBMITTED, Inspection,
+from ..models import (CANCELLED, COMPLETED, IN_PROGRESS, PLANNED, PURPOSES, SUBMITTED, Inspection,
                       InspectionInspector, Visit)
+from . import state
 from .common import tr as _
 
 KINDS = ("inspection", "grading")
@@ -254,3 +255,45 @@ def visible_parts(user, visit: Visit) -> set[int]:
 __all__ = ["create_visit", "checklists_for", "institution_choices", "inspector_choices", "my_work",
            "visit_detail", "bucket", "GROUPS", "AD_HOC_PURPOSES", "KINDS", "on_team", "visible_parts",
            ]
+
+
+REASON_MAX = 500
+
+
+def can_cancel(user, visit: Visit) -> bool:
+    """May ``user`` call off this visit? The bureau any; a department admin a visit whose every
+    part is their department's; never once a part has been submitted (the record stands)."""
+    if visit.status not in (PLANNED, IN_PROGRESS) or any(p.status == SUBMITTED for p in visit.inspections):
+        return False
+    if not policy.can(user, "inspections.manage"):
+        return False
+    if user.role == Role.DEPARTMENT_ADMIN.value:
+        return all(p.department == user.department for p in visit.inspections)
+    return True
+
+
+def cancel_visit(actor, visit_id: int, reason: str) -> Visit:
+    """Call off a visit that has not produced a record. ``actor`` ``None`` is the system (e.g. a
+    grading application withdrawn before its evaluation)."""
+    reason = (reason or "").strip()
+    if actor is not None:
+        policy.require(actor, "inspections.manage")
+        visit = policy.get_visible(Visit, visit_id, actor)
+    else:
+        visit = db.session.get(Visit, visit_id)
+        if visit is None:
+            raise NotFound("The record was not found.")
+    problems = []
+    if not reason:
+        problems.append("reason: " + _("give the reason for calling the visit off"))
+    elif len(reason) > REASON_MAX:
+        problems.append("reason: " + _("at most %(n)s characters", n=REASON_MAX))
+    if problems:
+        raise Invalid("The visit was not called off.", problems=problems)
+    if actor is not None and not can_cancel(actor, visit):
+        raise Forbidden("This visit cannot be called off: a part was submitted, or another department takes part.")
+    if actor is None and any(p.status == SUBMITTED for p in visit.inspections):
+        raise Invalid("The visit was not called off.", problems=["visit: a part was already submitted"])
+    if not state.apply(actor, visit, CANCELLED, values={}, after={"status": CANCELLED, "reason": reason}):
+        raise Conflict("Someone else changed this visit meanwhile; reload and try again.")
+    return visit
