@@ -100,7 +100,8 @@ def _decode_image(data: bytes, where: str, max_pixels: int):
     """Open and fully decode an image, refusing anything that is not one or is too big."""
     from PIL import Image, ImageOps, UnidentifiedImageError
 
-    Image.MAX_IMAGE_PIXELS = max_pixels
+    # The limit is checked below on the header alone (no pixel is decoded before it); Pillow's
+    # own process-wide bomb guard stays as it is, so concurrent uploads never change each other's.
     try:
         image = Image.open(io.BytesIO(data))      # reads the header only: format and size
         fmt = image.format

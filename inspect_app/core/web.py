@@ -7,7 +7,7 @@ from werkzeug.routing import IntegerConverter
 
 import logging
 
-from flask import Flask, flash, render_template, request, session
+from flask import Flask, render_template, request, session
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
@@ -139,7 +139,3 @@ def _can(permission: str) -> bool:
     from ..auth.policy import can
     return can(current_user, permission)
 
-
-def flash_problems(problems) -> None:
-    for where, message in problems:
-        flash(f"{where}: {message}", "error")

@@ -235,12 +235,6 @@ def rewind(policy: Policy, level: int, deadline: datetime, now: datetime) -> int
     return len(policy.ladder)
 
 
-def next_due(policy: Policy, state_active: bool, step: int, deadline: datetime) -> datetime | None:
-    """The one instant the sweep must look at this finding again (None: never, unless a
-    user's action changes its state or deadline)."""
-    return rung_due(policy, step, deadline) if state_active else None
-
-
 def schedule(policy: Policy, deadline: datetime, level: int = 0,
              now: datetime | None = None) -> list[tuple[str, datetime]]:
     """Every rung still to come for ``deadline`` (for display): (code, due instant)."""
@@ -261,13 +255,3 @@ def minutes_due(policy: Policy, rungs_done) -> str | None:
             return rung.code
     return None
 
-
-def blacklist_applies(rung: Rung, department: str, veto: bool) -> bool:
-    rule = rung.blacklist_proposal
-    if not rule:
-        return False
-    if "department" in rule and rule["department"] != department:
-        return False
-    if rule.get("veto") and not veto:
-        return False
-    return True

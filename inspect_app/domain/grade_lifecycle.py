@@ -144,6 +144,3 @@ def is_expired(state: str, expires_on: date | None, today: date) -> bool:
     """A confirmed grade whose validity has run out (the sweep lapses it)."""
     return state == CONFIRMED and expires_on is not None and today >= expires_on
 
-
-def days_left(expires_on: date, today: date) -> int:
-    return (expires_on - today).days

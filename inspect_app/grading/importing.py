@@ -13,8 +13,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import select
-
 from ..auth import policy
 from ..checklists import catalogue
 from ..checklists.services import store_version
@@ -185,7 +183,3 @@ def _engine_value(text: str):
     from fractions import Fraction
     return Fraction(text)
 
-
-def evaluations_of(application: GradeApplication) -> list[Inspection]:
-    return list(db.session.scalars(select(Inspection).join(Visit).where(
-        Visit.source == f"application:{application.id}").order_by(Inspection.id)))

@@ -24,10 +24,6 @@ def _load(path: Path) -> PolicyHistory:
 FILE = PolicyFile("GRADING_POLICY", DEFAULT_PATH, _load)
 
 
-def policy_path() -> Path:
-    return FILE.path()
-
-
 def history() -> PolicyHistory:
     """Every version of the policy (cached; re-read when the file changes)."""
     return FILE.get()

@@ -192,9 +192,4 @@ def open_findings(inspection_id: int, now: datetime | None = None) -> Rectificat
     return notice
 
 
-def unresolved_for_institution(institution_id: int):
-    return select(Finding).where(Finding.institution_id == institution_id,
-                                 Finding.state.in_(UNRESOLVED))
-
-
 __all__ = ["apply", "reschedule", "FindingFilter", "search", "get", "open_findings"]

@@ -56,12 +56,6 @@ def get(user, notice_id: int) -> RectificationNotice:
     return notice
 
 
-def for_inspection(user, inspection_id: int) -> RectificationNotice | None:
-    policy.require(user, "rectification.view")
-    return db.session.scalar(policy.visible(RectificationNotice, user)
-                             .where(RectificationNotice.inspection_id == inspection_id))
-
-
 def pdf(user, notice_id: int) -> tuple[bytes, str]:
     """The notice as a PDF in Chinese (the page language is the reader's; a notice is an
     official document and always prints in Chinese) and its file name."""

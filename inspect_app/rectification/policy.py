@@ -32,10 +32,6 @@ def load_file(path: Path) -> Policy:
 FILE = PolicyFile("SUPERVISION_POLICY", DEFAULT_PATH, lambda path: load_file(path))
 
 
-def policy_path() -> Path:
-    return FILE.path()
-
-
 def current() -> Policy:
     """The policy in force (cached; re-read when the file changes)."""
     return FILE.get()

@@ -105,11 +105,6 @@ def get_inspection(user, inspection_id: int, permission: str, *, lock: str | Non
     return obj
 
 
-def get_visit(user, visit_id: int, permission: str) -> Visit:
-    policy.require(user, permission)
-    return policy.get_visible(Visit, visit_id, user)
-
-
 def lock_visit(visit_id: int) -> Visit:
     """Lock a visit row (PostgreSQL) so its parts' state changes are serialised; a
     visit completes exactly when its last part is submitted."""

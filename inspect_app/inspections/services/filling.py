@@ -19,6 +19,7 @@ from ...core import audit
 from ...core.errors import Conflict, Invalid
 from ...core.types import utcnow
 from ...domain.checklist import Checklist
+from ...domain.numbers import whole_number
 from ...domain.scoring import (NA, answer_problem, answer_value, json_number, number_text, outcome,
                                read_answer, read_answer_text, scaled)
 from ...extensions import db
@@ -213,10 +214,8 @@ def _parse_save(checklist: Checklist, body: Any) -> tuple[str, str, str | None, 
     item = items_by_id(checklist).get(item_id) if isinstance(item_id, str) else None
     if item is None:
         raise Invalid("The answer could not be saved.", problems=[f"{item_id}: unknown item"])
-    version = body.get("version", 0)
-    if isinstance(version, str) and version.isdigit():
-        version = int(version)
-    if not isinstance(version, int) or isinstance(version, bool) or version < 0:
+    version = whole_number(body.get("version", 0))
+    if version is None:
         raise Invalid("The answer could not be saved.", problems=[f"{item.id}: version must be a whole number ≥ 0"])
     remark = body.get("remark")
     if remark is not None and not isinstance(remark, str):

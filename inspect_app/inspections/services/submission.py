@@ -28,6 +28,7 @@ from ...core import files, jobs
 from ...core.errors import Conflict, Invalid
 from ...core.types import UTCDateTime, utcnow
 from ...domain import scoring
+from ...domain.numbers import whole_number
 from ...extensions import db
 from ..models import (ASSIGNED, CANCELLED, COMPLETED, DRAFT, IN_PROGRESS, PLANNED, SUBMITTED, Answer,
                       Evidence, Inspection, Visit)
@@ -124,9 +125,8 @@ def _parse_versions(raw: Any, problems: list[str]) -> dict[str, int]:
         return {}
     out = {}
     for key, value in raw.items():
-        if isinstance(value, str) and value.isdigit():
-            value = int(value)
-        if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+        value = whole_number(value)
+        if value is None:
             problems.append(f"versions.{key}: must be a whole number ≥ 0")
         else:
             out[str(key)] = value
