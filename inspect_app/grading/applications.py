@@ -11,6 +11,7 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from ..auth import policy
@@ -228,7 +229,7 @@ def _call_off_evaluations(application: GradeApplication, reason: str) -> None:
 
 def search(user, state: str = "", page: int = 1, per_page: int = 25) -> Page:
     policy.require(user, "grading.view")
-    stmt = policy.visible(GradeApplication, user)
+    stmt = policy.visible(GradeApplication, user).options(selectinload(GradeApplication.institution))
     if state in life.APPLICATION_STATES:
         stmt = stmt.where(GradeApplication.state == state)
     return paginate(stmt.order_by(GradeApplication.id.desc()), page, per_page)
@@ -269,6 +270,7 @@ def add_sanction(user, institution_id_text: str, kind: str, decided_on: date | N
 def sanctions(user) -> list[GradeSanction]:
     policy.require(user, "grading.manage")
     return list(db.session.scalars(policy.visible(GradeSanction, user)
+                                   .options(selectinload(GradeSanction.institution))
                                    .order_by(GradeSanction.decided_on.desc()).limit(500)))
 
 

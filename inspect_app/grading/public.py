@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import contains_eager
 
 from ..core import audit
 from ..core.errors import Invalid, NotFound
@@ -40,7 +41,7 @@ class PublicFilter:
 
 def _current(f: PublicFilter, today: date):
     stmt = (select(GradeRecord).join(Institution, Institution.id == GradeRecord.institution_id)
-            .where(_current_clause(today)))
+            .options(contains_eager(GradeRecord.institution)).where(_current_clause(today)))
     if f.district:
         stmt = stmt.where(Institution.district == f.district)
     if f.type:
@@ -105,7 +106,7 @@ def _in_notice(today: date):
 def notices(today: date) -> list[GradeRecord]:
     return list(db.session.scalars(
         select(GradeRecord).join(Institution, Institution.id == GradeRecord.institution_id)
-        .where(_in_notice(today))
+        .options(contains_eager(GradeRecord.institution)).where(_in_notice(today))
         .order_by(GradeRecord.publicity_end, Institution.name)))
 
 

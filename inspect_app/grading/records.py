@@ -12,6 +12,7 @@ from fractions import Fraction
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import contains_eager, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from ..auth import policy
@@ -351,6 +352,7 @@ def grades_expiring(within_days: int, today: date) -> list[GradeRecord]:
     """Confirmed grades whose validity ends within ``within_days`` from ``today``."""
     return list(db.session.scalars(select(GradeRecord).where(
         _current_clause(today), GradeRecord.expires_on <= today + timedelta(days=within_days))
+        .options(selectinload(GradeRecord.institution))
         .order_by(GradeRecord.expires_on, GradeRecord.id)))
 
 
@@ -376,7 +378,8 @@ def displayed_grades(institution_ids, today: date, now: datetime) -> dict[int, D
 def search_records(user, state: str = "", differs: bool = False, page: int = 1,
                    per_page: int = 25) -> Page:
     policy.require(user, "grading.view")
-    stmt = policy.visible(GradeRecord, user).join(Institution)
+    stmt = (policy.visible(GradeRecord, user).join(Institution)
+            .options(contains_eager(GradeRecord.institution)))
     if state in life.RECORD_STATES:
         stmt = stmt.where(GradeRecord.state == state)
     if differs:
@@ -398,7 +401,8 @@ def state_counts(user) -> dict[str, int]:
 
 def objections(user, state: str = OPEN) -> list[GradeObjection]:
     policy.require(user, "grading.manage")
-    stmt = policy.visible(GradeObjection, user).order_by(GradeObjection.id.desc())
+    stmt = (policy.visible(GradeObjection, user).order_by(GradeObjection.id.desc())
+            .options(selectinload(GradeObjection.record).selectinload(GradeRecord.institution)))
     if state in (OPEN, UPHELD, DISMISSED):
         stmt = stmt.where(GradeObjection.state == state)
     return list(db.session.scalars(stmt.limit(500)))

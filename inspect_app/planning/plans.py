@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from ..auth import policy
@@ -65,6 +66,7 @@ def visits_of(user, run: PlanRun) -> list:
     sources = [run.source_key, f"plan-run:{run.id}"]
     sources += [f"finding:{t['finding_id']}" for t in (run.frozen or {}).get("targets", []) if "finding_id" in t]
     stmt = (policy.visible(Visit, user).where(Visit.source.in_(sources), Visit.created_at >= run.created_at)
+            .options(selectinload(Visit.institution), selectinload(Visit.inspections))
             .order_by(Visit.scheduled_for, Visit.id).limit(VISITS_SHOWN))
     return list(db.session.scalars(stmt))
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from ..auth import policy
@@ -102,7 +103,8 @@ def _filtered(user, f: FindingFilter, now: datetime):
 
 def search(user, f: FindingFilter, page: int = 1, per_page: int = 25, now: datetime | None = None) -> Page:
     policy.require(user, "rectification.view")
-    return paginate(_filtered(user, f, now or utcnow()), page, per_page)
+    return paginate(_filtered(user, f, now or utcnow()).options(selectinload(Finding.institution)),
+                    page, per_page)
 
 
 def get(user, finding_id: int, *, lock: bool = False) -> Finding:

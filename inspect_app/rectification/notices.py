@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from sqlalchemy.orm import selectinload
 
 from ..auth import policy
 from ..core.errors import NotFound
@@ -45,6 +46,8 @@ def search(user, page: int = 1, per_page: int = 25) -> Page:
     policy.require(user, "rectification.view")
     stmt = policy.visible(RectificationNotice, user).order_by(RectificationNotice.issued_at.desc(),
                                                              RectificationNotice.id.desc())
+    stmt = stmt.options(selectinload(RectificationNotice.institution),
+                        selectinload(RectificationNotice.findings))
     return paginate(stmt, page, per_page)
 
 

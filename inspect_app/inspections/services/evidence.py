@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
 
 from ...core import audit, files
 from ...core.errors import Conflict, Invalid, NotFound
@@ -90,6 +91,6 @@ def delete(user, inspection_id: int, evidence_id: int) -> None:
 def by_item(inspection_id: int) -> dict[str, list[Evidence]]:
     out: dict[str, list[Evidence]] = {}
     for row in db.session.scalars(select(Evidence).where(Evidence.inspection_id == inspection_id)
-                                  .order_by(Evidence.id)):
+                                  .options(joinedload(Evidence.file)).order_by(Evidence.id)):
         out.setdefault(row.item_id, []).append(row)
     return out

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from ...auth import policy
 from ...auth.models import Conflict as ConflictOfInterest, User
@@ -230,8 +230,10 @@ def visit_detail(user, visit_id: int) -> Visit:
     """A visit with its parts (institution staff: their own institution's, once completed)."""
     policy.require(user, "inspections.record")
     stmt = (policy.visible(Visit, user).where(Visit.id == visit_id)
-            .options(selectinload(Visit.inspections).selectinload(Inspection.team)
-                     .selectinload(InspectionInspector.user)))
+            .options(joinedload(Visit.institution),
+                     selectinload(Visit.inspections).selectinload(Inspection.team)
+                     .selectinload(InspectionInspector.user),
+                     selectinload(Visit.inspections).joinedload(Inspection.checklist_version)))
     visit = db.session.scalar(stmt)
     if visit is None:
         raise NotFound("The visit was not found.")
