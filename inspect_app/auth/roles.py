@@ -42,6 +42,7 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "rectification.respond": frozenset({S}),
     "rectification.verify": frozenset({I, D}),
     "rectification.decide": frozenset({D}),
+    "rectification.blacklist": frozenset({B}),          # the bureau decides blacklist proposals
     # grading (等级评定): institutions apply; the bureau evaluates, publishes and confirms
     "grading.view": frozenset({D, B, S}),
     "grading.apply": frozenset({S}),

@@ -10,9 +10,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from ..auth import policy
-from ..auth.roles import Role
 from ..core import audit
-from ..core.errors import Conflict, Forbidden, Invalid
+from ..core.errors import Conflict, Invalid
 from ..core.paging import Page, paginate
 from ..core.types import utcnow
 from ..domain.rectification import CREDIT_DECISIONS, TransitionError, credit_decision
@@ -45,10 +44,6 @@ def search(user, f: CreditFilter, page: int = 1, per_page: int = 25) -> Page:
     return paginate(stmt.order_by(CreditRecord.created_at.desc(), CreditRecord.id.desc()), page, per_page)
 
 
-def may_decide(user) -> bool:
-    return policy.is_role(user, Role.BUREAU_ADMIN)
-
-
 def steps_of(records) -> dict[int, str]:
     """The ladder rung that wrote each credit record (its escalation line in the history)."""
     records = list(records)
@@ -70,9 +65,7 @@ def of_finding(user, finding: Finding) -> list[CreditRecord]:
 
 def decide(user, record_id: int, action: str, note: str, now: datetime | None = None) -> CreditRecord:
     """The bureau confirms or dismisses a blacklist proposal, with the reason."""
-    policy.require(user, "rectification.view")
-    if not may_decide(user):
-        raise Forbidden("Only the bureau decides blacklist proposals.")
+    policy.require(user, "rectification.blacklist")
     now = now or utcnow()
     record = policy.get_visible(CreditRecord, record_id, user)
     problems = []
@@ -88,7 +81,7 @@ def decide(user, record_id: int, action: str, note: str, now: datetime | None = 
     if record.kind != BLACKLIST_PROPOSAL:
         raise Conflict("Only a blacklist proposal is decided by the bureau.")
     locked = db.session.scalar(select(CreditRecord).where(CreditRecord.id == record.id)
-                               .with_for_update().execution_options(populate_existing=True))
+                               .with_for_update().execution_options(populate_existing=True))   # the row, now held
     try:
         decision = credit_decision(locked.decision, action)
     except TransitionError:

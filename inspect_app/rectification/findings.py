@@ -22,6 +22,7 @@ from ..domain import deadlines as dl
 from ..domain.rectification import ACTIVE, UNRESOLVED, TransitionError, transition
 from ..extensions import db
 from ..inspections.models import SUBMITTED, Inspection, InspectionInspector
+from ..inspections.services.common import checklist_of
 from . import labels
 from . import policy as policies
 from .models import Finding, FindingEvent, RectificationNotice
@@ -158,8 +159,7 @@ def open_findings(inspection_id: int, now: datetime | None = None) -> Rectificat
     failed = list(inspection.result.get("failed") or [])
     if not failed:
         return None
-    from ..checklists.services import version_checklist
-    checklist = version_checklist(inspection.checklist_version)
+    checklist = checklist_of(inspection)      # parsed once per process and version
     items = {item.id: item for item in checklist.items}
     answers = {a.item_id: a for a in inspection.answers}
     rule = policies.current()

@@ -244,12 +244,12 @@ def credit_records():
                             pending=a.get("pending") == "1")
     page = credit.search(current_user, f, _page_arg())
     return render_template("rectification/credit_records.html", page=page, f=f, kinds=credit.KINDS,
-                           steps=credit.steps_of(page.items), may_decide=credit.may_decide(current_user),
+                           steps=credit.steps_of(page.items), may_decide=can(current_user, "rectification.blacklist"),
                            form=CreditDecisionForm())
 
 
 @bp.route("/credit-records/<int:credit_record_id>/decide", methods=["POST"])
-@permission_required("rectification.view")
+@permission_required("rectification.blacklist")
 def decide_credit(credit_record_id: int):
     form = CreditDecisionForm()
     try:
