@@ -1,15 +1,25 @@
 """Column types shared by every model."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import DateTime
 from sqlalchemy.types import TypeDecorator
 
 
+#: The bureau's time zone: deadlines, validity and plan periods are days in it.
+LOCAL_ZONE = ZoneInfo("Asia/Shanghai")
+
+
 def utcnow() -> datetime:
     """The one clock of the application (tests move it with time-machine)."""
     return datetime.now(timezone.utc)
+
+
+def local_today(now: datetime | None = None) -> date:
+    """The calendar day in the bureau's time zone."""
+    return (now or utcnow()).astimezone(LOCAL_ZONE).date()
 
 
 class UTCDateTime(TypeDecorator):

@@ -9,7 +9,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from fractions import Fraction
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import contains_eager, selectinload
@@ -19,7 +18,7 @@ from ..auth import policy
 from ..core import audit
 from ..core.errors import Conflict, Invalid, NotFound
 from ..core.paging import Page, paginate
-from ..core.types import utcnow
+from ..core.types import local_today, utcnow
 from ..domain import grade_lifecycle as life
 from ..domain.numbers import whole_number
 from ..domain.scoring import Score, score
@@ -31,13 +30,7 @@ from . import labels
 from . import policy as policies
 from .models import GradeApplication, GradeObjection, GradeRecord, GradeRecordEvent
 
-LOCAL = ZoneInfo("Asia/Shanghai")
 OPEN, UPHELD, DISMISSED = "open", "upheld", "dismissed"
-
-
-def local_today(now: datetime | None = None) -> date:
-    """The calendar day in the bureau's time zone (deadlines and validity are local days)."""
-    return (now or utcnow()).astimezone(LOCAL).date()
 
 
 def suspension_reasons(institution_ids, now: datetime) -> dict[int, list[str]]:

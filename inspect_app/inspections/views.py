@@ -3,9 +3,7 @@ commit once → render). The tablet's endpoints follow /work/brief/INSPECTIONS-A
 their errors are JSON ``{"error", "problems"}`` for JSON requests, never an HTML 500."""
 from __future__ import annotations
 
-from datetime import datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from flask import (Blueprint, current_app, flash, redirect, render_template, request,
                    send_from_directory, url_for)
@@ -17,7 +15,7 @@ from ..auth.policy import permission_required, public
 from ..core import files
 from ..core.errors import DomainError, Invalid
 from ..core.pdf import pdf_response, render_pdf
-from ..core.types import utcnow
+from ..core.types import LOCAL_ZONE, local_today, utcnow
 from ..core.web import translate, wants_json
 from ..domain.numbers import whole_number
 from ..domain.scoring import number_text
@@ -28,10 +26,6 @@ from .services.common import ConflictWith
 from .texts import form_messages
 
 bp = Blueprint("inspections", __name__, url_prefix="/inspections")
-
-
-def _today():
-    return utcnow().astimezone(ZoneInfo(current_app.config.get("BABEL_DEFAULT_TIMEZONE", "Asia/Shanghai"))).date()
 
 
 @bp.errorhandler(DomainError)
@@ -60,7 +54,7 @@ def _json_body():
 @bp.route("/")
 @permission_required("inspections.view")
 def index():
-    today = _today()
+    today = local_today()
     groups = services.my_work(current_user, today)
     return render_template("inspections/index.html", groups=groups, today=today, purposes=PURPOSE_LABELS)
 
@@ -73,7 +67,7 @@ def new_visit():
                services.inspector_choices(current_user),
                formdata=request.form if request.method == "POST" else None)
     if request.method == "GET":
-        form.scheduled_for.data = form.scheduled_for.data or _today()
+        form.scheduled_for.data = form.scheduled_for.data or local_today()
         if len(form.departments.choices) == 1:          # a department admin: their department
             form.departments.data = [form.departments.choices[0].value]
         if whole_number(request.args.get("institution_id")):
@@ -234,6 +228,6 @@ def record_pdf(inspection_id: int):
     signatures = {who: (files.data_uri(f) if (f := rec.signature(who)) else "")
                   for who in ("inspector", "representative")}
     data = render_pdf("inspections/record_pdf.html", rec=rec, photo_src=lambda item_id: photos.get(item_id, []),
-                      signatures=signatures, purposes=PURPOSE_LABELS, num=number_text, printed_at=datetime.now(ZoneInfo("Asia/Shanghai")))
+                      signatures=signatures, purposes=PURPOSE_LABELS, num=number_text, printed_at=utcnow().astimezone(LOCAL_ZONE))
     visit = rec.visit
     return pdf_response(data, f"检查记录-{visit.institution.name}-{visit.scheduled_for.isoformat()}-{rec.inspection.id}.pdf")
