@@ -20,10 +20,13 @@ ACTIONS = {
     "record_interview": _l("Interview (约谈) minutes recorded"),
     "decide_blacklist": _l("Blacklist proposal decided by the bureau"),
 }
+# Rungs by code, and by kind for codes a bureau adds; %(days)s comes from the policy file.
 RUNGS = {
-    "reminder_3d": _l("Reminder 3 days before"), "reminder_1d": _l("Reminder 1 day before"),
+    "reminder": _l("Reminder %(days)s day(s) before the deadline"),
     "overdue": _l("Overdue notice to the institution and the department head"),
-    "interview": _l("Interview (约谈) recorded"), "bureau": _l("Report to the bureau and credit record"),
+    "interview": _l("Interview (约谈) recorded, %(days)s days after the deadline"),
+    "bureau": _l("Report to the bureau and credit record, %(days)s days after the deadline"),
+    "escalation": _l("Escalation %(days)s days after the deadline"),
 }
 CREDIT_KINDS = {
     "overdue_rectification": _l("Overdue rectification reported to the bureau"),
@@ -33,6 +36,24 @@ DECISIONS = {
     None: _l("Awaiting the bureau's decision"), "confirmed": _l("Confirmed by the bureau"),
     "dismissed": _l("Dismissed by the bureau"),
 }
+
+
+def rung_days(code: str) -> tuple[str, int] | None:
+    """(kind, days from the deadline) of the policy's rung ``code``, or None if it has none."""
+    from .policy import current
+    for rung in current().ladder:
+        if rung.code == code:
+            return rung.kind, abs(rung.offset_days)
+    return None
+
+
+def rung(code: str) -> str:
+    """A rung's label, its number of days read from the policy in force."""
+    found = rung_days(code)
+    if found is None:
+        return code or ""
+    kind, days = found
+    return str(RUNGS.get(code) or RUNGS[kind]) % {"days": days}
 
 
 def label(table: dict, code):

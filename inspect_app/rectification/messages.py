@@ -26,12 +26,10 @@ MAIL_JOB = "rectification.send_mail"
 
 TEXTS = {
     "notice": _l("Rectification notice %(notice)s: %(count)s finding(s) to rectify."),
-    "reminder_3d": _l("Finding #%(finding)s (%(item)s) is due in 3 days."),
-    "reminder_1d": _l("Finding #%(finding)s (%(item)s) is due tomorrow."),
-    "reminder": _l("Finding #%(finding)s (%(item)s) is due soon."),
+    "reminder": _l("Finding #%(finding)s (%(item)s) is due in %(days)s day(s)."),
     "overdue": _l("Finding #%(finding)s (%(item)s) is overdue."),
-    "interview": _l("Finding #%(finding)s (%(item)s) is 7 days overdue: an interview (约谈) is to be recorded."),
-    "bureau": _l("Finding #%(finding)s (%(item)s) is 30 days overdue: reported to the bureau with a credit record."),
+    "interview": _l("Finding #%(finding)s (%(item)s) is %(days)s days overdue: an interview (约谈) is to be recorded."),
+    "bureau": _l("Finding #%(finding)s (%(item)s) is %(days)s days overdue: reported to the bureau with a credit record."),
     "escalation": _l("Finding #%(finding)s (%(item)s) was escalated (%(step)s)."),
     "response": _l("The institution answered finding #%(finding)s (%(item)s); please verify."),
     "extension_request": _l("The institution asks %(days)s more days for finding #%(finding)s (%(item)s)."),
@@ -47,9 +45,15 @@ TEXTS = {
 
 
 def text_of(message: Message) -> str:
-    template = TEXTS.get(message.kind) or TEXTS["escalation"]
+    from .labels import rung_days
+    template = TEXTS.get(message.kind)
     params = {"finding": message.finding_id or "", "item": "", "notice": "", "count": "", "days": "",
               "step": message.kind}
+    rung = rung_days(message.kind) if template is None or message.kind in ("interview", "bureau") else None
+    if rung is not None:             # a ladder rung: its days come from the policy in force
+        kind, params["days"] = rung
+        template = template or TEXTS["reminder" if kind == "reminder" else "escalation"]
+    template = template or TEXTS["escalation"]
     if message.finding_id and not (message.params or {}).get("item") and message.finding is not None:
         params["item"] = message.finding.item_id
     params.update(message.params or {})

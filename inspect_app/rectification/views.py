@@ -27,6 +27,8 @@ STATE_FILTERS = ("unresolved", "open", "responded", "contested", "reopened", "cl
 @bp.app_template_global("rect_label")
 def rect_label(table: str, code) -> str:
     """A rectification code's label in templates: ``rect_label('STATES', 'open')``."""
+    if table == "RUNGS":
+        return labels.rung(code)
     return str(labels.label(getattr(labels, table), code))
 
 
