@@ -7,6 +7,7 @@ is *evaluated* when an evaluation is recorded (:func:`.records.record_evaluation
 """
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
@@ -92,14 +93,17 @@ def _own_institution(user) -> Institution:
     return db.session.get(Institution, user.institution_id)
 
 
-def eligibility(user, level: int, today: date, now: datetime) -> tuple[rules.Eligibility, int]:
-    """The rules for the user's institution asking for ``level``; and the highest level the
-    caps allow (the form's default)."""
+def eligibility(user, level: int | None, today: date, now: datetime) -> tuple[rules.Eligibility, int]:
+    """The rules for the user's institution asking for ``level`` (``None``: the highest level
+    the caps allow, the form's default); and that highest level. The facts are read once."""
     policy.require(user, "grading.apply")
     institution = _own_institution(user)
     rules_now = policies.in_force(today)
-    facts = facts_for(institution, level, today, now)
-    return rules.check(facts, rules_now, today), rules.highest_allowed(facts, rules_now)
+    facts = facts_for(institution, level or 1, today, now)
+    cap = rules.highest_allowed(facts, rules_now)
+    if level is None:
+        facts = replace(facts, requested_level=cap)
+    return rules.check(facts, rules_now, today), cap
 
 
 # Applying ------------------------------------------------------------------------------------

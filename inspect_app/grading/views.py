@@ -91,11 +91,13 @@ def apply():
     form = ApplyForm()
     today, now = _today(), utcnow()
     status = 200
+    checked = None
     if request.method == "GET":
-        cap = applications.eligibility(current_user, 1, today, now)[1]
         asked = request.args.get("level")
-        form.level.data = asked if asked and whole_number(asked) in range(1, 6) else str(cap)
-        if asked and form.level.data != asked:
+        valid = asked if asked and whole_number(asked) in range(1, 6) else None
+        checked = applications.eligibility(current_user, whole_number(valid) if valid else None, today, now)
+        form.level.data = valid or str(checked[1])
+        if asked and not valid:
             flash(f"{form.level.label.text}: {_('choose a level from 1 to 5')}", "error")
             status = 422
     level = whole_number(form.level.data) or 0
@@ -112,7 +114,7 @@ def apply():
             return redirect(url_for("grading.application", grade_application_id=application.id))
     elif request.method == "POST":
         status = 400
-    result, cap = applications.eligibility(current_user, max(level, 1), today, now)
+    result, cap = checked or applications.eligibility(current_user, max(level, 1), today, now)
     return render_template("grading/apply.html", form=form, result=result, cap=cap), status
 
 
