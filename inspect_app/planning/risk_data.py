@@ -32,30 +32,9 @@ def complaint_counts(institution_ids: list[int], since: datetime) -> dict[int, i
     return {institution_id: int(n) for institution_id, n in rows}
 
 
-def grade_levels(institution_ids: list[int], today: date) -> dict[int, int | None]:
-    """The current star level per institution (None: no grade in force)."""
-    found = current_grades(institution_ids, today)
-    return {i: _level(found.get(i)) for i in institution_ids}
-
-
-def _level(grade) -> int | None:
-    """Accept what grading returns: a level, None, or a record with ``level``."""
-    if grade is None or isinstance(grade, bool):
-        return None
-    if isinstance(grade, int):
-        return grade
-    if isinstance(grade, dict):
-        value = grade.get("level")
-    else:
-        value = getattr(grade, "level", None)
-    if getattr(grade, "suspended", False) or (isinstance(grade, dict) and grade.get("suspended")):
-        return None
-    return int(value) if value is not None else None
-
-
 def risk_facts(institution_ids: list[int], now: datetime, today: date) -> dict[int, RiskInputs]:
     since = now - LOOKBACK
-    grades = grade_levels(institution_ids, today)
+    grades = current_grades(institution_ids, today)      # {id: level or None}
     findings = finding_counts(institution_ids, now, since)
     complaints = complaint_counts(institution_ids, since)
     out: dict[int, RiskInputs] = {}
