@@ -4,11 +4,16 @@ from __future__ import annotations
 import io
 from typing import Iterable, Sequence
 
+from ..domain.plain_text import writable
+
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def safe_cell(value):
-    """Text that Excel would run as a formula is stored as text (CSV/formula injection)."""
+    """Text that Excel would run as a formula is stored as text (CSV/formula injection); a
+    control character XML cannot carry (stored before the edge refused them) becomes U+FFFD
+    instead of breaking the whole file."""
+    value = writable(value)
     if isinstance(value, str) and value.startswith(FORMULA_START):
         return "'" + value
     return value

@@ -129,6 +129,9 @@ def init_app(app: Flask) -> None:
         if lang in app.config["LANGUAGES"]:
             session["lang"] = lang
 
+    from . import inputs
+    inputs.init_app(app)
+
     from . import labels
     from flask_babel import get_locale
     app.jinja_env.globals.update(labels=labels, can=_can, get_locale=get_locale)

@@ -21,6 +21,7 @@ from ..core.errors import Conflict, Invalid
 from ..core.types import utcnow
 from ..domain import grade_lifecycle as life
 from ..domain.checklist import Checklist
+from ..domain.plain_text import forbidden_character
 from ..domain.scoring import (NA, InvalidResponses, answer_problem, answer_value, number_text,
                               read_answer_text, score, to_contract_dict)
 from ..extensions import db
@@ -86,6 +87,14 @@ def validate(frame, checklist: Checklist) -> tuple[list[Row], list[ImportProblem
         remark = str(record.get("remark", "") or "").strip()
         if not item_id and not text and not remark:
             continue                                  # a blank line
+        refused = [(key, char) for key, char in (("item", forbidden_character(item_id)),
+                                                 ("answer", forbidden_character(text)),
+                                                 ("remark", forbidden_character(remark))) if char]
+        for key, char in refused:
+            problems.append(ImportProblem(row_no, LABEL[key], f"contains a control character ({char})"))
+        if refused:
+            seen.setdefault(item_id, row_no)          # answered, wrongly: not "missing" too
+            continue
         item = items.get(item_id)
         if not item_id:
             problems.append(ImportProblem(row_no, LABEL["item"], "no item id"))

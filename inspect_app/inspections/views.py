@@ -14,6 +14,7 @@ from flask_wtf.csrf import generate_csrf
 from ..auth.policy import permission_required, public
 from ..core import files
 from ..core.errors import DomainError, Invalid
+from ..core.inputs import json_body
 from ..core.pdf import pdf_response, render_pdf
 from ..core.types import LOCAL_ZONE, local_today, utcnow
 from ..core.web import translate, wants_json
@@ -40,13 +41,6 @@ def domain_error(exc: DomainError):
         return body, exc.status
     return render_template("inspections/error.html", status=exc.status, message=message,
                            problems=getattr(exc, "problems", [])), exc.status
-
-
-def _json_body():
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict):
-        raise Invalid("The request could not be read.", problems=["body: expected a JSON object"])
-    return body
 
 
 # ----------------------------------------------------------------------------- lists and visits
@@ -132,7 +126,7 @@ def form(inspection_id: int):
 @bp.route("/<int:inspection_id>/start", methods=["POST"])
 @permission_required("inspections.fill")
 def start(inspection_id: int):
-    inspection = services.start(current_user, inspection_id, _json_body().get("submission_id"))
+    inspection = services.start(current_user, inspection_id, json_body().get("submission_id"))
     db.session.commit()
     return {"submission_id": inspection.submission_id, "status": inspection.status}
 
@@ -140,7 +134,7 @@ def start(inspection_id: int):
 @bp.route("/<int:inspection_id>/answers", methods=["POST"])
 @permission_required("inspections.fill")
 def save_answer(inspection_id: int):
-    row, summary = services.save_answer(current_user, inspection_id, _json_body())
+    row, summary = services.save_answer(current_user, inspection_id, json_body())
     db.session.commit()
     return {"item_id": row.item_id, "version": row.version, **summary}
 
@@ -182,7 +176,7 @@ def delete_evidence(inspection_id: int, evidence_id: int):
 @bp.route("/<int:inspection_id>/submit", methods=["POST"])
 @permission_required("inspections.fill")
 def submit(inspection_id: int):
-    inspection, result = services.submit(current_user, inspection_id, _json_body())
+    inspection, result = services.submit(current_user, inspection_id, json_body())
     db.session.commit()
     return {"status": "submitted", "result": result,
             "record_url": url_for("inspections.record", inspection_id=inspection_id)}

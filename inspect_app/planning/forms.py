@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import (BooleanField, DateField, HiddenField, IntegerField, SelectField,
-                     SelectMultipleField, StringField)
+from wtforms import BooleanField, DateField, HiddenField, SelectField, SelectMultipleField, StringField
 from wtforms.validators import Optional
 
 from ..core import labels
+from ..core.formfields import WholeNumberField
 from ..domain.plans import PERIODS
 from ..domain.risk import RISK_CLASSES, RiskPolicy
 
@@ -36,7 +36,7 @@ NUMBERS = ("team_per_department", "max_per_inspector", "beacon_delay_days", "pub
 
 
 def _whole(label):
-    return IntegerField(label, validators=[Optional()], render_kw={"inputmode": "numeric", "min": 0})
+    return WholeNumberField(label, validators=[Optional()])
 
 
 class PlanForm(FlaskForm):

@@ -9,6 +9,7 @@ from ..auth.policy import permission_required
 from ..core import audit
 from ..core.errors import Conflict, Invalid
 from ..core.web import translate
+from ..domain.numbers import whole_number
 from ..extensions import db
 from . import importing, services
 from .forms import ImportForm, InstitutionForm
@@ -44,8 +45,7 @@ def _save(form: InstitutionForm, institution_id: int | None):
         if institution_id is None:
             inst = services.create(current_user, form.raw_values())
         else:
-            version = form.version.data
-            version = int(version) if version and version.isdigit() else 0  # tampered → stale
+            version = whole_number(form.version.data) or 0  # tampered → stale
             inst = services.update(current_user, institution_id, form.raw_values(), version)
     except Invalid as exc:
         db.session.rollback()
