@@ -31,7 +31,7 @@ class Defaults:
     MAX_FORM_MEMORY_SIZE = 2 * 1024 * 1024
     UPLOAD_MAX_BYTES = 12 * 1024 * 1024             # one evidence photo
     JSON_MAX_BYTES = 4 * 1024 * 1024                # a tablet's submission, signatures included
-    JSON_MAX_DEPTH = 32                             # the deepest body sent nests 3 levels
+    JSON_MAX_DEPTH = 32                             # a tablet's body nests two levels
     WTF_CSRF_TIME_LIMIT = 8 * 3600                  # a working day; tablets refresh before syncing
     SQLALCHEMY_ENGINE_OPTIONS: dict = {}
     SQLALCHEMY_RECORD_QUERIES = False
