@@ -9,11 +9,13 @@ from pathlib import Path
 from flask import Flask
 
 from .config import PROJECT_ROOT, Defaults, from_environment
+from .runtime import check_python
 
 
 def create_app(config: dict | None = None) -> Flask:
     """Defaults → environment → explicit overrides; bind extensions; load the checklist
     catalogue (fail fast); register blueprints and commands explicitly."""
+    check_python()
     app = Flask(
         __name__,
         template_folder=str(PROJECT_ROOT / "templates"),

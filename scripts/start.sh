@@ -2,7 +2,7 @@
 # Sets everything up and runs the whole system: web app, Celery worker and beat, on SQLite and
 # an embedded broker (no server needed), with demo data. Stop with Ctrl-C.
 source "$(dirname "$0")/_bootstrap.sh"
-make_venv requirements.txt
+make_venv requirements.lock
 system_packages
 compile_translations
 

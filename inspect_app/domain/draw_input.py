@@ -107,7 +107,7 @@ def load_draw_input(data: bytes | str) -> DrawInput:
     except RecursionError:
         raise InvalidDrawInput(["input: nested too deeply"]) from None
     except ValueError as error:   # e.g. an integer longer than Python converts
-        raise InvalidDrawInput([f"input: {error}"]) from None
+        raise InvalidDrawInput([f"input: a number is too long to read ({error})"]) from None
     return parse_draw_input(obj)
 
 

@@ -11,6 +11,7 @@ from wtforms.validators import Optional
 from ..core import labels
 from ..domain.plans import PERIODS
 from ..domain.risk import RISK_CLASSES, RiskPolicy
+from ..core.forms import options
 
 KIND_LABELS = {"random_joint": _l("Random joint inspection (双随机)"), "routine": _l("Routine")}
 RULE_LABELS = {"grade_expiry": _l("Grade expiring: grading evaluation visit"),
@@ -76,12 +77,12 @@ class PlanForm(FlaskForm):
 
     def __init__(self, *args, districts: list[str] = (), **kwargs):
         super().__init__(*args, **kwargs)
-        self.kind.choices = [(k, str(v)) for k, v in KIND_LABELS.items()]
-        self.rule.choices = [("", "—")] + [(k, str(v)) for k, v in RULE_LABELS.items()]
-        self.period.choices = [(p, str(PERIOD_LABELS[p])) for p in PERIODS]
-        self.districts.choices = [(d, d) for d in districts]
-        self.institution_types.choices = [(k, str(v)) for k, v in labels.INSTITUTION_TYPES.items()]
-        self.departments.choices = [(k, str(v)) for k, v in labels.DEPARTMENTS.items()]
+        self.kind.choices = options((k, str(v)) for k, v in KIND_LABELS.items())
+        self.rule.choices = options([("", "—")] + [(k, str(v)) for k, v in RULE_LABELS.items()])
+        self.period.choices = options((p, str(PERIOD_LABELS[p])) for p in PERIODS)
+        self.districts.choices = options((d, d) for d in districts)
+        self.institution_types.choices = options((k, str(v)) for k, v in labels.INSTITUTION_TYPES.items())
+        self.departments.choices = options((k, str(v)) for k, v in labels.DEPARTMENTS.items())
 
     def fill(self, values: dict) -> None:
         """Show stored (or default) values."""

@@ -7,10 +7,11 @@ from wtforms import BooleanField, DateField, HiddenField, IntegerField, SelectFi
 from wtforms.validators import Optional
 
 from ..core import labels
+from ..core.forms import options
 
 
 def _choices(table):
-    return lambda: [(code, str(label)) for code, label in table.items()]
+    return lambda: options((code, str(label)) for code, label in table.items())
 
 
 class InstitutionForm(FlaskForm):

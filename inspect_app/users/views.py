@@ -13,6 +13,7 @@ from ..extensions import db
 from ..registry.models import Institution
 from . import services
 from .forms import ConflictForm, PersonForm
+from ..core.forms import options
 
 bp = Blueprint("users", __name__, url_prefix="/people")
 
@@ -36,7 +37,7 @@ def index():
 def show(user_id: int):
     person = services.get(current_user, user_id)
     form = ConflictForm()
-    form.institution_id.choices = [(str(i), n) for i, n in _institution_choices()]
+    form.institution_id.choices = options((str(i), n) for i, n in _institution_choices())
     return render_template("users/show.html", person=person, form=form)
 
 
@@ -93,7 +94,7 @@ def edit(user_id: int):
 @permission_required("users.edit")
 def add_conflict(user_id: int):
     form = ConflictForm()
-    form.institution_id.choices = [(str(i), n) for i, n in _institution_choices()]
+    form.institution_id.choices = options((str(i), n) for i, n in _institution_choices())
     if form.validate_on_submit():
         try:
             services.declare_conflict(current_user, user_id, int(form.institution_id.data), form.reason.data)
