@@ -100,6 +100,7 @@ def from_environment() -> dict:
             "data_folder_in": str(queue / "out"),
             "data_folder_out": str(queue / "out"),
             "processed_folder": str(queue / "processed"),
+            "control_folder": str(queue / "control"),     # exchange tables, never in the working directory
             "store_processed": False,
         }
     values = {
