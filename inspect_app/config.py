@@ -14,7 +14,7 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
 class Defaults:
-    # Security (TRUST.md finding 4): secure cookies, SameSite, short sessions, size limits.
+    # Security (docs/security.md, "Secure defaults"): secure cookies, SameSite, short sessions, size limits.
     SESSION_COOKIE_SECURE = True
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
@@ -41,7 +41,7 @@ class Defaults:
     PAGE_SIZE = 25
     # Checklist catalogue (data, not code)
     CHECKLIST_DIR = str(PROJECT_ROOT / "checklists")
-    # Password hashing (TRUST.md finding 5): argon2id, >= 19 MiB, t=2, p=1.
+    # Password hashing (docs/security.md, "Passwords"): argon2id, >= 19 MiB, t=2, p=1.
     ARGON2_MEMORY_KIB = 19 * 1024
     ARGON2_TIME_COST = 2
     ARGON2_PARALLELISM = 1

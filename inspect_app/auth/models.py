@@ -88,7 +88,8 @@ class Conflict(db.Model):
 
 class LoginSession(db.Model):
     """One signed-in browser. The cookie holds only the token; the row holds its validity,
-    so logging out, a password change or disabling the account revokes it (TRUST.md finding 1).
+    so logging out, a password change or disabling the account revokes it
+    (docs/security.md, "Revocable sessions").
     Only a hash of the token is stored."""
 
     __tablename__ = "login_session"

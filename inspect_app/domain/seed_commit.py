@@ -4,7 +4,7 @@ Timeline of one draw (每期双随机抽取):
 
 1. **Freeze.** The lists (institutions with their risk classes, inspectors with their avoid
    lists), departments, ratios and limits are frozen into the draw input *without* its seed;
-   its digest (the *list digest*, CONTRACT §6's digest of the document minus ``seed``) is
+   its digest (the *list digest*: the digest of docs/commands.md, "draw", of the document minus ``seed``) is
    published. At the same moment the system draws a random ``secret`` (32 bytes from the
    operating system) and publishes only its **commitment**
    ``commitment(list_digest, secret)``, together with the **beacon**: which third-party value,

@@ -1,4 +1,4 @@
-"""``flask --app wsgi draw --input PATH``: the 双随机 draw from a JSON file (CONTRACT §6).
+"""``flask --app wsgi draw --input PATH``: the 双随机 draw from a JSON file (docs/commands.md, "draw").
 
 Exit 0: the result on stdout, exactly :meth:`DrawResult.to_json` in UTF-8.
 Exit 2: the file cannot be read or the input is invalid; every problem on stderr as

@@ -1,5 +1,5 @@
-"""``flask checklist validate | export | import-xlsx`` (CONTRACT §4): exit status, stdout and
-located problems on stderr, never a traceback."""
+"""``flask checklist validate | export | import-xlsx`` (docs/commands.md, "checklist validate"):
+exit status, stdout and located problems on stderr, never a traceback."""
 from __future__ import annotations
 
 import openpyxl

@@ -1,5 +1,6 @@
-"""Checklist files (CONTRACT §3–4): every schema rule reported where it is broken, exact
-numbers, and lossless round trips through plain data and YAML."""
+"""Checklist files (checklists/README.md; docs/commands.md, "checklist validate"): every schema
+rule reported where it is broken, exact numbers, and lossless round trips through plain data
+and YAML."""
 from __future__ import annotations
 
 from fractions import Fraction

@@ -1,4 +1,4 @@
-"""The 双随机 draw (CONTRACT §6): targets, teams, determinism, completeness, validation."""
+"""The 双随机 draw (docs/commands.md, "draw"): targets, teams, determinism, completeness, validation."""
 from __future__ import annotations
 
 import copy

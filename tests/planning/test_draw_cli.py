@@ -1,4 +1,4 @@
-"""``flask draw --input PATH`` (CONTRACT §6): exit codes, streams and the published bytes."""
+"""``flask draw --input PATH`` (docs/commands.md, "draw"): exit codes, streams and the published bytes."""
 from __future__ import annotations
 
 import hashlib
