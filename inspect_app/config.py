@@ -45,6 +45,18 @@ class Defaults:
     ARGON2_MEMORY_KIB = 19 * 1024
     ARGON2_TIME_COST = 2
     ARGON2_PARALLELISM = 1
+    # Sign-in throttling (docs/security.md, "Sign-in throttling and account takeover"): failed
+    # password checks allowed per key in a window that starts at the first failure; a full
+    # window locks the key until it ends (failures meanwhile neither count nor extend it).
+    SIGNIN_WINDOW = timedelta(minutes=15)
+    SIGNIN_MAX_FAILURES_PER_ACCOUNT = 10
+    SIGNIN_MAX_FAILURES_PER_DEVICE = 10     # a browser the account signed in from before
+    SIGNIN_MAX_FAILURES_PER_ADDRESS = 50    # one client address (an office behind one NAT)
+    SIGNIN_DEVICE_COOKIE = "careinspect_device"
+    SIGNIN_DEVICE_LIFETIME = timedelta(days=180)
+    # Reverse proxies in front of the app that append the client's address to X-Forwarded-For
+    # (CAREINSPECT_TRUSTED_PROXIES); 0 trusts no such header.
+    TRUSTED_PROXIES = 0
     # Background work: pending work is a row; a message is only a wake-up.
     JOB_LEASE_SECONDS = 600
     JOB_RESEND_AFTER_SECONDS = 60
@@ -113,6 +125,11 @@ def from_environment() -> dict:
         "MAIL_PORT": int(os.environ.get("SMTP_PORT", "25")),
         "MAIL_FROM": os.environ.get("SMTP_FROM", "careinspect@localhost"),
     }
+    proxies = os.environ.get("CAREINSPECT_TRUSTED_PROXIES", "").strip()
+    if proxies:
+        if not proxies.isdigit():
+            raise ValueError(f"CAREINSPECT_TRUSTED_PROXIES must be a whole number of proxies, not {proxies!r}")
+        values["TRUSTED_PROXIES"] = int(proxies)
     if os.environ.get("CAREINSPECT_INSECURE_COOKIES") == "1":
         # Plain-http deployments on a private network only; never on the internet.
         values["SESSION_COOKIE_SECURE"] = False
