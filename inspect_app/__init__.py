@@ -11,6 +11,11 @@ from flask import Flask
 from .config import PROJECT_ROOT, Defaults, from_environment
 from .runtime import check_python
 
+# The product's one version string: recorded on each draw when it is drawn
+# (PlanRun.product_version, shown on its public page) and printed by `flask draw verify`. Raise it
+# on every release and tag the release commit `v<version>`, so anyone can fetch the code that drew.
+__version__ = "1.0.0"
+
 
 def create_app(config: dict | None = None) -> Flask:
     """Defaults → environment → explicit overrides; bind extensions; load the checklist

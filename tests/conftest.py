@@ -8,8 +8,15 @@ import re
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 from tests.factories import Factory
+
+# Property tests run the same examples on every machine and never fail on timing: a loaded
+# 2-core CI machine is slow, not wrong.
+settings.register_profile("careinspect", derandomize=True, database=None, deadline=None,
+                          suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("careinspect")
 
 DEMO_PASSWORD = "correct-horse-battery"
 
