@@ -2,7 +2,7 @@
 
 Each row keeps who, when, what, and the values before and after. Rows form a hash chain
 (each row's hash covers its content and the previous row's hash), so altering or deleting
-a row is detected at that row by :func:`verify_chain`. Export the latest hash regularly
+a row is detected at that row by :func:`verify`. Export the latest hash regularly
 (``flask audit head``) to keep the chain's end outside the database.
 
 Rows are written at once (visible in the transaction, numbered by ``id``) but **sealed when
@@ -32,9 +32,6 @@ from ..domain import audit_chain
 from ..domain.audit_chain import GENESIS, Anchor, ChainCheck, ChainRow, Keyring, Report
 from ..extensions import db
 from .types import UTCDateTime, utcnow
-
-__all__ = ["GENESIS", "AuditEvent", "AuditAnchor", "record", "verify", "verify_chain", "head", "head_row",
-           "keys", "history", "count", "jsonable", "snapshot"]
 
 
 class AuditEvent(db.Model):
