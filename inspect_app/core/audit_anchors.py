@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 import smtplib
-from datetime import datetime
+from datetime import datetime, timezone
 from email.message import EmailMessage
 from pathlib import Path
 
@@ -31,7 +31,7 @@ def write_daily_anchor(now: datetime | None = None) -> AuditAnchor | None:
     """Today's anchor (the bureau's local day): written by the first call of the day, found
     by every later one, also by a concurrent one (a unique day; the INSERT yields). None
     while the chain is empty."""
-    now = now or utcnow()
+    now = (now or utcnow()).astimezone(timezone.utc)       # as stored, so the MAC checks out
     day = local_today(now)
     end = head_row()
     if end is not None:

@@ -243,3 +243,40 @@ def test_an_unusable_anchors_file_exits_2_naming_file_and_line(db, tmp_path, con
     assert result.stderr == f"{path}{separator} {problem}\n"
     if content is not None:
         assert run("anchors", "export", str(path)).exit_code == 2
+
+
+def test_a_reader_without_the_key_checks_continuity_and_the_kept_anchors(app, db, admin, tmp_path, monkeypatch):
+    rows = [write(db, admin) for _ in range(3)]
+    audit_anchors.write_daily_anchor()
+    kept = tmp_path / "kept.jsonl"
+    run("anchors", "export", str(kept))
+    monkeypatch.setitem(app.config, "AUDIT_HMAC_KEY", "")          # this reader has no key
+    intact = run("verify", "--no-mac", "--anchors", str(kept))
+    assert intact.exit_code == 0
+    assert intact.stdout.splitlines()[0] == "MACs not checked (--no-mac): continuity, clock and anchors only"
+    db.session.execute(update(AuditEvent).where(AuditEvent.id == rows[0].id).values(after={"beds": 999}))
+    renumber_and_rehash(db)
+    result = run("verify", "--no-mac", "--anchors", str(kept))
+    assert result.exit_code == 1
+    assert [line.split(":")[0] for line in result.stderr.splitlines()] == [
+        f"{kept} line 1", f"database anchor of {local_today().isoformat()}"]
+
+
+def test_the_demo_key_is_generated_once_into_the_instance_folder_unless_the_environment_has_one(tmp_path,
+                                                                                                 monkeypatch):
+    from inspect_app.config import from_environment
+    monkeypatch.setenv("CAREINSPECT_INSTANCE", str(tmp_path))
+    monkeypatch.delenv("AUDIT_HMAC_KEY", raising=False)
+    first = from_environment()["AUDIT_HMAC_KEY"]
+    assert len(first) >= 32 and from_environment()["AUDIT_HMAC_KEY"] == first
+    assert (tmp_path / "audit_hmac_key").stat().st_mode & 0o777 == 0o600
+    assert first != from_environment()["SECRET_KEY"]
+    monkeypatch.setenv("AUDIT_HMAC_KEY", "from-the-environment-0123456789ab")
+    assert from_environment()["AUDIT_HMAC_KEY"] == "from-the-environment-0123456789ab"
+
+
+def test_an_anchor_written_with_a_local_time_verifies(db, admin):
+    write(db, admin)
+    anchor = audit_anchors.write_daily_anchor(datetime.now(LOCAL_ZONE))
+    db.session.expire_all()
+    assert anchor.day == local_today() and audit.verify().problems == []
