@@ -61,6 +61,11 @@ class Defaults:
     JOB_LEASE_SECONDS = 600
     JOB_RESEND_AFTER_SECONDS = 60
     MAIL_SERVER = None
+    # Audit trail (docs/operations.md, "Audit anchors and keys"): how far a row's time may lie
+    # before its predecessor's (a transaction is stamped when written, chained when committed).
+    AUDIT_CLOCK_TOLERANCE = 300
+    AUDIT_HMAC_OLD_KEYS = ""
+    AUDIT_ANCHOR_MAILTO = ""
 
 
 def instance_path() -> Path:
@@ -79,13 +84,17 @@ def _database_url(url: str | None, instance: Path) -> str:
 
 def _secret_key(instance: Path) -> str:
     """SECRET_KEY from the environment; otherwise one generated once and kept in instance/."""
-    key = os.environ.get("SECRET_KEY")
+    return _kept_secret("SECRET_KEY", instance / "secret_key")
+
+
+def _kept_secret(variable: str, path: Path) -> str:
+    """A secret from the environment; otherwise one generated once into ``path`` (the demo)."""
+    key = os.environ.get(variable)
     if key:
         return key
-    path = instance / "secret_key"
     if path.exists():
         return path.read_text().strip()
-    instance.mkdir(parents=True, exist_ok=True)
+    path.parent.mkdir(parents=True, exist_ok=True)
     key = secrets.token_urlsafe(48)
     path.write_text(key)
     path.chmod(0o600)
@@ -117,6 +126,10 @@ def from_environment() -> dict:
         }
     values = {
         "SECRET_KEY": _secret_key(instance),
+        "AUDIT_HMAC_KEY": _kept_secret("AUDIT_HMAC_KEY", instance / "audit_hmac_key"),
+        "AUDIT_HMAC_OLD_KEYS": os.environ.get("AUDIT_HMAC_OLD_KEYS", ""),
+        "AUDIT_ANCHOR_DIR": os.environ.get("AUDIT_ANCHOR_DIR", str(instance / "audit-anchors")),
+        "AUDIT_ANCHOR_MAILTO": os.environ.get("AUDIT_ANCHOR_MAILTO", ""),
         "SQLALCHEMY_DATABASE_URI": _database_url(os.environ.get("DATABASE_URL"), instance),
         "INSTANCE_DIR": str(instance),
         "UPLOAD_DIR": os.environ.get("CAREINSPECT_UPLOADS", str(instance / "uploads")),

@@ -34,6 +34,7 @@ def app(tmp_path_factory):
     app = create_app({
         "TESTING": True,
         "SQLALCHEMY_DATABASE_URI": _database_url(tmp),
+        "AUDIT_HMAC_KEY": "test-audit-key-0123456789abcdef",
         "SESSION_COOKIE_SECURE": False,
         "REMEMBER_COOKIE_SECURE": False,
         "ARGON2_MEMORY_KIB": 1024, "ARGON2_TIME_COST": 1,   # fast hashing in tests only
