@@ -45,9 +45,13 @@ class Defaults:
     ARGON2_MEMORY_KIB = 19 * 1024
     ARGON2_TIME_COST = 2
     ARGON2_PARALLELISM = 1
-    # Background work: pending work is a row; a message is only a wake-up.
-    JOB_LEASE_SECONDS = 600
+    # Background work: pending work is a row; a message is only a wake-up. A running job's
+    # lease is short and extended by heartbeats, so a dead worker's job is redone within a
+    # minute (lease + the 15 s job sweep); see docs/operations.md.
+    JOB_LEASE_SECONDS = 30
+    JOB_HEARTBEAT_SECONDS = 10
     JOB_RESEND_AFTER_SECONDS = 60
+    JOB_DELAYED_AFTER_SECONDS = 300     # /healthz and `flask jobs status` report "delayed"
     MAIL_SERVER = None
 
 
