@@ -98,12 +98,16 @@ def from_environment() -> dict:
         "timezone": "Asia/Shanghai",
         "beat_schedule_filename": str(instance / "celerybeat-schedule"),
     }
+    if os.environ.get("CELERY_QUEUE"):
+        # Several installations (or test runs) sharing one broker each use their own queue.
+        celery["task_default_queue"] = os.environ["CELERY_QUEUE"]
     if not broker:
         queue = instance / "broker"
         celery["broker_transport_options"] = {
             "data_folder_in": str(queue / "out"),
             "data_folder_out": str(queue / "out"),
             "processed_folder": str(queue / "processed"),
+            "control_folder": str(queue / "control"),    # exchange tables (default: ./control)
             "store_processed": False,
         }
     values = {

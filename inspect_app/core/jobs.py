@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Callable
 
@@ -106,7 +107,17 @@ def _claimable(now: datetime):
                and_(Job.state == RUNNING, Job.lease_until < now, Job.attempts < MAX_ATTEMPTS))
 
 
-def run_job(job_id: int, handlers: dict[str, Callable[[Job], dict | None]]) -> str:
+@dataclass(frozen=True)
+class Work:
+    """What a handler is given: the job's id, kind, input and attempt number (the row itself
+    stays with the runner, which alone moves its state)."""
+    id: int
+    name: str
+    payload: dict
+    attempts: int
+
+
+def run_job(job_id: int, handlers: dict[str, Callable[[Work], dict | None]]) -> str:
     """Claim, run and finish one job; returns its final state. Commits."""
     now = utcnow()
     claimed = db.session.execute(
@@ -119,14 +130,18 @@ def run_job(job_id: int, handlers: dict[str, Callable[[Job], dict | None]]) -> s
     job = db.session.get(Job, job_id)
     if not claimed:
         return job.state if job else "missing"
-    attempt = job.attempts
+    work = Work(job.id, job.name, dict(job.payload or {}), job.attempts)
+    # The handler starts its own transaction when it first needs the database (on SQLite a
+    # transaction holds the write lock, which the heartbeats need too).
+    db.session.commit()
+    attempt = work.attempts
     mine = (Job.id == job_id, Job.state == RUNNING, Job.attempts == attempt)
-    handler = handlers.get(job.name)
+    handler = handlers.get(work.name)
     try:
         with _Heartbeat(job_id, attempt):
             if handler is None:
-                raise LookupError(f"no handler for job {job.name!r}")
-            result = handler(job)
+                raise LookupError(f"no handler for job {work.name!r}")
+            result = handler(work)
         finished = db.session.execute(
             update(Job).where(*mine)
             .values(state=DONE, result=result, progress=100, finished_at=utcnow(), lease_until=None)
@@ -137,7 +152,7 @@ def run_job(job_id: int, handlers: dict[str, Callable[[Job], dict | None]]) -> s
         db.session.commit()
     except LeaseLost:
         db.session.rollback()
-        log.warning("job %s (%s) attempt %s lost its lease; its work was rolled back", job_id, job.name, attempt)
+        log.warning("job %s (%s) attempt %s lost its lease; its work was rolled back", job_id, work.name, attempt)
     except Exception as exc:
         db.session.rollback()
         db.session.execute(
@@ -147,7 +162,7 @@ def run_job(job_id: int, handlers: dict[str, Callable[[Job], dict | None]]) -> s
             .execution_options(synchronize_session=False)
         )
         db.session.commit()
-        log.exception("job %s (%s) failed", job_id, job.name)
+        log.exception("job %s (%s) failed", job_id, work.name)
     db.session.expire_all()
     job = db.session.get(Job, job_id)
     return job.state
@@ -192,7 +207,7 @@ class _Heartbeat:
         self.stopped.set()
 
 
-def set_progress(job: Job, percent: int) -> None:
+def set_progress(job: Work, percent: int) -> None:
     """Record progress in its own short transaction so users see it while the job runs."""
     db.session.execute(update(Job).where(Job.id == job.id).values(progress=max(0, min(100, percent))))
     db.session.commit()
