@@ -1,4 +1,4 @@
-"""Background work as rows (TRUST.md finding 3): the database is the source of truth.
+"""Background work as rows: the database is the source of truth (docs/architecture.md).
 
 * :func:`enqueue` inserts a :class:`Job` row in the caller's transaction and, only once that
   transaction commits, sends a wake-up message naming the row. A rollback sends nothing.
