@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-LEASE_SECONDS = 2          # the test worker's job lease and heartbeat (production: 30 s and 10 s)
+LEASE_SECONDS = 3          # the test worker's job lease and heartbeat (production: 30 s and 10 s)
 HEARTBEAT_SECONDS = 0.5
 
 
