@@ -104,7 +104,7 @@ def _register_blueprints(app: Flask) -> None:
 
 def _register_commands(app: Flask) -> None:
     from .checklists.cli import checklist_cli
-    from .core.cli import audit_cli, seed_command, setup_command
+    from .core.cli import audit_cli, jobs_cli, seed_command, setup_command
     from .grading.cli import grade_command
     from .planning.cli import draw_command
 
@@ -114,3 +114,4 @@ def _register_commands(app: Flask) -> None:
     app.cli.add_command(seed_command)
     app.cli.add_command(setup_command)
     app.cli.add_command(audit_cli)
+    app.cli.add_command(jobs_cli)

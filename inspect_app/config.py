@@ -57,9 +57,13 @@ class Defaults:
     # Reverse proxies in front of the app that append the client's address to X-Forwarded-For
     # (CAREINSPECT_TRUSTED_PROXIES); 0 trusts no such header.
     TRUSTED_PROXIES = 0
-    # Background work: pending work is a row; a message is only a wake-up.
-    JOB_LEASE_SECONDS = 600
+    # Background work: pending work is a row; a message is only a wake-up. A running job's
+    # lease is short and extended by heartbeats, so a dead worker's job is redone within a
+    # minute (lease + the 15 s job sweep); see docs/operations.md.
+    JOB_LEASE_SECONDS = 30
+    JOB_HEARTBEAT_SECONDS = 10
     JOB_RESEND_AFTER_SECONDS = 60
+    JOB_DELAYED_AFTER_SECONDS = 300     # /healthz and `flask jobs status` report "delayed"
     MAIL_SERVER = None
     # Audit trail (docs/operations.md, "Audit anchors and keys"): how far a row's time may lie
     # before its predecessor's (a transaction is stamped when written, chained when committed).
@@ -115,6 +119,9 @@ def from_environment() -> dict:
         "timezone": "Asia/Shanghai",
         "beat_schedule_filename": str(instance / "celerybeat-schedule"),
     }
+    if os.environ.get("CELERY_QUEUE"):
+        # Several installations (or test runs) sharing one broker each use their own queue.
+        celery["task_default_queue"] = os.environ["CELERY_QUEUE"]
     if not broker:
         queue = instance / "broker"
         celery["broker_transport_options"] = {

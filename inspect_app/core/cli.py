@@ -1,4 +1,5 @@
-"""Operations commands: ``setup`` (migrate + store checklists [+ demo data]), ``seed``, ``audit``."""
+"""Operations commands: ``setup`` (migrate + store checklists [+ demo data]), ``seed``, ``audit``,
+``jobs``."""
 from __future__ import annotations
 
 import sys
@@ -111,3 +112,19 @@ def anchors_export(path: str) -> None:
         click.echo(f"{path}: cannot write: {exc.strerror or exc}", err=True)
         sys.exit(2)
     click.echo(f"{added} anchors appended to {path}")
+
+
+jobs_cli = AppGroup("jobs", help="Background jobs.")
+
+
+@jobs_cli.command("status")
+def jobs_status() -> None:
+    """Pending jobs and the oldest one's age; exit 1 when work waits too long (for monitoring)."""
+    from .jobs import backlog
+    b = backlog()
+    age = "-" if b["oldest_pending_seconds"] is None else b["oldest_pending_seconds"]
+    line = f"pending {b['pending']}, oldest {age} s, stalled {b['stalled']}"
+    if b["delayed"]:
+        click.echo(line + "; delayed: is the broker up and a worker running?", err=True)
+        sys.exit(1)
+    click.echo(line)
