@@ -1,7 +1,8 @@
-"""Benchmark of the 双随机 draw (CONTRACT §6) at national scale.
+"""Benchmark of the 双随机 draw (docs/commands.md, "draw") at national scale.
 
 50,000 institutions (risk mix 5% high, 15% medium-high, 40% medium, 40% low; ratios 30% /
-10% / 2% / 1% as in the risk-based example of DOMAIN §9), 2,000 inspectors in 4 departments
+10% / 2% / 1% as in the risk-based example of docs/regulations.md, "Risk classes and
+sampling ratios"), 2,000 inspectors in 4 departments
 spread over 16 districts, 0–5 conflicts of interest each in their ``avoid`` lists,
 ``avoid_own_district`` true, teams of 2 per department.
 

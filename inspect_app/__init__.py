@@ -9,11 +9,18 @@ from pathlib import Path
 from flask import Flask
 
 from .config import PROJECT_ROOT, Defaults, from_environment
+from .runtime import check_python
+
+# The product's one version string: recorded on each draw when it is drawn
+# (PlanRun.product_version, shown on its public page) and printed by `flask draw verify`. Raise it
+# on every release and tag the release commit `v<version>`, so anyone can fetch the code that drew.
+__version__ = "1.0.0"
 
 
 def create_app(config: dict | None = None) -> Flask:
     """Defaults → environment → explicit overrides; bind extensions; load the checklist
     catalogue (fail fast); register blueprints and commands explicitly."""
+    check_python()
     app = Flask(
         __name__,
         template_folder=str(PROJECT_ROOT / "templates"),
@@ -97,7 +104,7 @@ def _register_blueprints(app: Flask) -> None:
 
 def _register_commands(app: Flask) -> None:
     from .checklists.cli import checklist_cli
-    from .core.cli import audit_cli, seed_command, setup_command
+    from .core.cli import audit_cli, jobs_cli, seed_command, setup_command
     from .grading.cli import grade_command
     from .planning.cli import draw_command
 
@@ -107,3 +114,4 @@ def _register_commands(app: Flask) -> None:
     app.cli.add_command(seed_command)
     app.cli.add_command(setup_command)
     app.cli.add_command(audit_cli)
+    app.cli.add_command(jobs_cli)

@@ -6,8 +6,10 @@ cd "$ROOT"
 PY="${PYTHON:-python3}"
 
 need_python() {
-  if ! "$PY" -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; then
-    echo "CareInspect needs Python 3.11 or newer (found: $("$PY" --version 2>&1))." >&2
+  # The supported versions are declared in pyproject.toml (requires-python) and checked by the
+  # application at start (inspect_app/python_version.py); the lock files cover the same range.
+  if ! "$PY" -c 'import sys; sys.exit(not ((3, 11) <= sys.version_info[:2] <= (3, 13)))' 2>/dev/null; then
+    echo "CareInspect needs Python 3.11, 3.12 or 3.13 (found: $("$PY" --version 2>&1)). Set PYTHON=/path/to/python3.x." >&2
     exit 1
   fi
 }
@@ -31,11 +33,13 @@ make_venv() {
       "$PY" -m venv .venv
     fi
   fi
-  local req="$1" stamp=".venv/.installed-$(basename "$1")"
-  if [ ! -f "$stamp" ] || [ "$req" -nt "$stamp" ] || [ requirements.txt -nt "$stamp" ]; then
-    echo "Installing Python packages ($req)…"
-    .venv/bin/python -m pip install -q --upgrade pip >/dev/null
-    .venv/bin/python -m pip install -q -r "$req"
+  # Installs exactly the locked versions, every file checked against its hash, nothing
+  # resolved on the day; requirements.txt only holds the ranges the lock is made from.
+  local lock="$1" stamp=".venv/.installed-$(basename "$1")"
+  if [ ! -f "$stamp" ] || [ "$lock" -nt "$stamp" ]; then
+    echo "Installing Python packages ($lock, hash-checked)…"
+    .venv/bin/python -m pip install -q --require-hashes --no-deps -r "$lock"
+    .venv/bin/python -m pip check >/dev/null || { .venv/bin/python -m pip check >&2; exit 1; }
     touch "$stamp"
   fi
   export PATH="$ROOT/.venv/bin:$PATH"

@@ -32,6 +32,7 @@ MATRIX: dict[str, set[str]] = {
     "users.show": {DEPT, BUREAU},
     "users.create": {DEPT, BUREAU},
     "users.edit": {DEPT, BUREAU},
+    "users.unlock": {BUREAU},
     "users.add_conflict": {DEPT, BUREAU},
     "users.remove_conflict": {DEPT, BUREAU},
     "checklists.index": {INSP, DEPT, BUREAU},

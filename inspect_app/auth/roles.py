@@ -25,6 +25,7 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     # people: the inspector registry (a department admin manages their own department)
     "users.view": frozenset({D, B}),
     "users.edit": frozenset({D, B}),
+    "users.unlock": frozenset({B}),                     # release a sign-in lock (docs/security.md)
     # audit trail
     "audit.view": frozenset({B}),
     # own account

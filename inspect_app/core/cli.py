@@ -1,4 +1,5 @@
-"""Operations commands: ``setup`` (migrate + store checklists [+ demo data]), ``seed``, ``audit``."""
+"""Operations commands: ``setup`` (migrate + store checklists [+ demo data]), ``seed``, ``audit``,
+``jobs``."""
 from __future__ import annotations
 
 import sys
@@ -47,19 +48,83 @@ audit_cli = AppGroup("audit", help="The audit trail.")
 
 
 @audit_cli.command("verify")
-def audit_verify() -> None:
-    """Recompute the hash chain; exit 1 naming every row that was altered or removed."""
-    from .audit import verify_chain
-    bad = verify_chain()
-    if bad:
-        click.echo("audit rows failing the chain: " + ", ".join(map(str, bad)), err=True)
+@click.option("--expect-head", metavar="SEQ:HASH",
+              help="A head kept outside the database (from `flask audit head`); the chain must hold it.")
+@click.option("--anchors", "anchor_files", multiple=True, metavar="FILE",
+              help="A JSON Lines file of anchors kept outside the database (repeatable).")
+@click.option("--no-mac", is_flag=True,
+              help="Without the key: check continuity, clock and anchors, not the MACs.")
+def audit_verify(expect_head: str | None, anchor_files: tuple[str, ...], no_mac: bool) -> None:
+    """Check the chain: continuity, each row's hash and MAC, its clock, and every anchor.
+
+    Exit 0 intact, 1 with every problem on stderr (row seq or anchor, what), 2 on unusable
+    input (named with its file and line)."""
+    from pathlib import Path
+
+    from ..domain.audit_chain import AnchorInputError, parse_expect_head
+    from .audit import verify
+    from .audit_anchors import read_anchors
+    try:
+        anchors = [parse_expect_head(expect_head)] if expect_head is not None else []
+        for name in anchor_files:
+            anchors += read_anchors(Path(name))
+    except AnchorInputError as exc:
+        click.echo(str(exc), err=True)
+        sys.exit(2)
+    report = verify(anchors, with_keys=not no_mac)
+    for note in report.notes:
+        click.echo(note)
+    if report.problems:
+        for problem in report.problems:
+            click.echo(str(problem), err=True)
         sys.exit(1)
-    click.echo("audit chain intact")
+    head = "empty" if report.head is None else f"{report.head[0]}:{report.head[1]}"
+    click.echo(f"audit chain intact: {report.rows} rows, head {head}")
 
 
 @audit_cli.command("head")
 def audit_head() -> None:
-    """Print the latest row id and hash, to keep outside the database."""
-    from .audit import head
-    row = head()
-    click.echo("empty" if row is None else f"{row[0]} {row[1]}")
+    """Print the chain's end as `SEQ:HASH TIME`, a line to publish or sign outside the database."""
+    from ..domain.audit_chain import head_line
+    from .audit import head_row
+    row = head_row()
+    click.echo("empty" if row is None else head_line(row.seq, row.hash, row.at))
+
+
+anchors_cli = AppGroup("anchors", help="The daily anchors of the audit chain.")
+audit_cli.add_command(anchors_cli)
+
+
+@anchors_cli.command("export")
+@click.argument("path")
+def anchors_export(path: str) -> None:
+    """Append to PATH (JSON Lines) every stored anchor it does not hold yet; never rewrites it."""
+    from pathlib import Path
+
+    from ..domain.audit_chain import AnchorInputError
+    from .audit_anchors import export
+    try:
+        added = export(Path(path))
+    except AnchorInputError as exc:
+        click.echo(str(exc), err=True)
+        sys.exit(2)
+    except OSError as exc:
+        click.echo(f"{path}: cannot write: {exc.strerror or exc}", err=True)
+        sys.exit(2)
+    click.echo(f"{added} anchors appended to {path}")
+
+
+jobs_cli = AppGroup("jobs", help="Background jobs.")
+
+
+@jobs_cli.command("status")
+def jobs_status() -> None:
+    """Pending jobs and the oldest one's age; exit 1 when work waits too long (for monitoring)."""
+    from .jobs import backlog
+    b = backlog()
+    age = "-" if b["oldest_pending_seconds"] is None else b["oldest_pending_seconds"]
+    line = f"pending {b['pending']}, oldest {age} s, stalled {b['stalled']}"
+    if b["delayed"]:
+        click.echo(line + "; delayed: is the broker up and a worker running?", err=True)
+        sys.exit(1)
+    click.echo(line)

@@ -1,6 +1,6 @@
 """Files received from users (evidence photos, signatures): checked, re-encoded, stored safely.
 
-TRUST.md finding 4 and its upload tests decide the rules:
+docs/security.md, "Uploads are re-encoded", and its upload tests decide the rules:
 
 * The type is decided by the content (Pillow opens it), never by the name or the header.
 * Images are **re-encoded** (``PIL.Image.verify`` accepted a JPEG with a script appended):

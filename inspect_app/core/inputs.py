@@ -7,7 +7,7 @@
   depth (``JSON_MAX_DEPTH``, measured before parsing) and the values inside (no NaN, no
   number beyond its range, no control character), each refusal located.
 
-Numbers in forms are read by :class:`core.formfields.WholeNumberField` and
+Numbers in forms are read by :class:`core.forms.WholeNumberField` and
 :mod:`domain.numbers`; imports check their cells with the same rules (docs/security.md, "Input").
 """
 from __future__ import annotations

@@ -34,5 +34,8 @@ def language(code: str):
 @bp.route("/healthz")
 @public
 def health():
+    """The web app is up (200); ``jobs.delayed`` tells a monitor that background work waits
+    too long — a dead broker or no live worker (docs/operations.md)."""
+    from .jobs import backlog
     db.session.execute(text("SELECT 1"))
-    return {"status": "ok"}
+    return {"status": "ok", "jobs": backlog()}

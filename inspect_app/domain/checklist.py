@@ -1,5 +1,5 @@
-"""Checklists as data (CONTRACT §3–4): the frozen model of one checklist file, and reading,
-validating and writing it.
+"""Checklists as data (checklists/README.md; docs/commands.md, "checklist validate"): the
+frozen model of one checklist file, and reading, validating and writing it.
 
 Numbers that take part in scoring are kept as :class:`fractions.Fraction` built from
 their decimal text (``Fraction("2.5")``), so comparisons are exact.
@@ -224,7 +224,7 @@ SCALE_DEFAULTS: dict[str, Any] = {"step": 1, "pass_min": 0}
 
 
 def checklist_to_dict(cl: Checklist, *, explicit: bool = False) -> dict[str, Any]:
-    """Plain data in the field order of the file format (CONTRACT §3), numbers as int when
+    """Plain data in the field order of the file format (checklists/README.md), numbers as int when
     integral and float otherwise; YAML- and JSON-ready, and parsing it gives back ``cl``.
 
     Fields at their default are left out, unless ``explicit``: then every field is written
@@ -274,7 +274,8 @@ def _plain(value: Any) -> Any:
 
 
 def dump_yaml(cl: Checklist) -> str:
-    """The checklist as a YAML file a person would write (defaults left out, §3 order)."""
+    """The checklist as a YAML file a person would write (defaults left out, fields in the
+    order of checklists/README.md)."""
     data = checklist_to_dict(cl)
     for level in data.get("levels", ()):
         if "min_sections" in level:

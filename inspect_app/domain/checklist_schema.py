@@ -1,4 +1,4 @@
-"""The structure of a checklist file (CONTRACT §3): fields, sections, items and levels.
+"""The structure of a checklist file (checklists/README.md, "The format"): fields, sections, items and levels.
 
 :func:`check` takes the data as YAML or a spreadsheet delivers it, never raises on
 malformed input, and returns either the normalised constructor arguments of a checklist or

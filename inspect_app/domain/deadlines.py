@@ -1,4 +1,5 @@
-"""Rectification deadlines and the reminder/escalation ladder (DOMAIN §10), as pure functions
+"""Rectification deadlines and the reminder/escalation ladder (docs/regulations.md,
+"Rectification deadlines and the escalation ladder"), as pure functions
 of a :class:`Policy` (parsed from ``policies/supervision.yaml``) and ``now``.
 
 The ladder is a list of rungs sorted by offset from the deadline: reminders before it (−3 d,

@@ -1,4 +1,4 @@
-"""The 双随机 (double random) draw of CONTRACT §6: random targets, then random inspectors.
+"""The 双随机 (double random) draw (docs/commands.md, "draw"): random targets, then random inspectors.
 
 Input: two lists (the 检查对象名录库 of institutions and the 执法检查人员名录库 of inspectors),
 the departments taking part, sampling ratios per risk class, the team size per department,
@@ -89,7 +89,7 @@ class DrawResult:
     selected: tuple[Selection, ...]   # sorted by institution id
 
     def to_dict(self) -> dict:
-        """The output object of CONTRACT §6, keys in the contract's order."""
+        """The output object (docs/commands.md, "draw"), keys in the documented order."""
         return {
             "seed": self.seed,
             "digest": self.digest,

@@ -1,4 +1,4 @@
-"""The input of the 双随机 draw (CONTRACT §6): validation into frozen dataclasses, and its digest.
+"""The input of the 双随机 draw (docs/commands.md, "draw"): validation into frozen dataclasses, and its digest.
 
 Every problem is collected and located (``institutions[3].id: duplicate id "I004"``), so one
 run tells the user everything to fix. Indexes count from 0. Fields:
@@ -38,7 +38,7 @@ DEPARTMENTS = ("civil_affairs", "fire", "market_regulation", "health", "medical_
 
 
 class InvalidDrawInput(ValueError):
-    """The input breaks the rules of CONTRACT §6; ``problems`` lists every one, located."""
+    """The input breaks the rules (docs/commands.md, "draw"); ``problems`` lists every one, located."""
 
     def __init__(self, problems: list[str]):
         super().__init__("\n".join(problems))
@@ -74,7 +74,7 @@ class DrawInput:
 
 
 def input_digest(obj: object) -> str:
-    """SHA-256 (hex) of ``obj`` serialised as CONTRACT §6 prescribes.
+    """SHA-256 (hex) of ``obj`` serialised as docs/commands.md, "draw", prescribes.
 
     ``json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False)`` in UTF-8,
     where ``obj`` is the input as ``json.loads`` parses it. A :class:`~decimal.Decimal` (from
@@ -107,7 +107,7 @@ def load_draw_input(data: bytes | str) -> DrawInput:
     except RecursionError:
         raise InvalidDrawInput(["input: nested too deeply"]) from None
     except ValueError as error:   # e.g. an integer longer than Python converts
-        raise InvalidDrawInput([f"input: {error}"]) from None
+        raise InvalidDrawInput([f"input: a number is too long to read ({error})"]) from None
     return parse_draw_input(obj)
 
 

@@ -1,4 +1,5 @@
-"""Who may apply for which star level (DOMAIN.md §3), each rule checked and explained.
+"""Who may apply for which star level, each rule checked and explained (docs/regulations.md,
+"Star grading eligibility").
 
 :func:`check` takes plain facts about the institution (:class:`Facts`), the policy numbers
 (any object with the attributes of :class:`~.grading_policy.GradingPolicy`) and ``today``,

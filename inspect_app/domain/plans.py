@@ -183,7 +183,8 @@ def plan_problems(v: dict, institution_types: Iterable[str] = ()) -> list[tuple[
     known_types = set(institution_types)
     if known_types and any(t not in known_types for t in v.get("institution_types") or []):
         p.append(("institution_types", N_("contains an unknown institution type")))
-    for name, low in (("team_per_department", 1), ("max_per_inspector", 1), ("beacon_delay_days", 0),
+    # beacon_delay_days from 1: the third-party value is of a day after the freeze (seed_commit.beacon_day)
+    for name, low in (("team_per_department", 1), ("max_per_inspector", 1), ("beacon_delay_days", 1),
                       ("publish_delay_days", 0), ("horizon_days", 1), ("visit_within_days", 0)):
         value = v.get(name)
         if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= 3660:

@@ -1,8 +1,9 @@
 """Risk classes (信用风险分类) of institutions for the risk-based 双随机 draw.
 
 Four classes, from the most to the least sampled: ``high``, ``medium_high``, ``medium``,
-``low`` (DOMAIN §9: for example 30% / 10% / 2% / 1%). An institution's class follows from five
-facts, all gathered at the moment a plan's lists are frozen:
+``low`` (for example 30% / 10% / 2% / 1%: docs/regulations.md, "Risk classes and sampling
+ratios"). An institution's class follows from five facts, all gathered at the moment a plan's
+lists are frozen:
 
 - ``grade``: its current star grade (1–5), or None when it has none (never graded, expired or
   suspended);

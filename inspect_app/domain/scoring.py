@@ -1,4 +1,4 @@
-"""Scoring one set of answers against a checklist (CONTRACT §5).
+"""Scoring one set of answers against a checklist (docs/commands.md, "grade").
 
 The rules, all in exact :class:`~fractions.Fraction` arithmetic (:func:`score` sums the points
 as integers over the checklist's common denominator, which is the same exact value; the
@@ -443,7 +443,8 @@ def json_number(value: Fraction) -> int | float:
 
 
 def to_contract_dict(result: Score, checklist: Checklist, target: str | None = None) -> dict:
-    """The §5 output object, fields in contract order (``target`` first when given)."""
+    """The output object (docs/commands.md, "grade"), fields in the documented order
+    (``target`` first when given)."""
     out: dict[str, Any] = {} if target is None else {"target": target}
     out.update(
         checklist=checklist.id,

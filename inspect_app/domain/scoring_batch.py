@@ -1,4 +1,4 @@
-"""Scoring many targets at once: the batch form of CONTRACT §5, vectorised with numpy.
+"""Scoring many targets at once: the batch form of docs/commands.md, "grade", vectorised with numpy.
 
 The rules are those of :mod:`.scoring`, applied so that a province's CSV or a city re-graded
 from the database costs a few array passes:

@@ -1,4 +1,4 @@
-"""How a score was reached, and what stands between it and the next level (CONTRACT §5).
+"""How a score was reached, and what stands between it and the next level (docs/commands.md, "grade").
 
 :func:`explain` turns a :class:`~.scoring.Score` into plain data for reports and the web
 UI: the points earned and lost on each item and section, every level threshold checked

@@ -2,8 +2,9 @@
 
 :class:`BatchScores` holds, for every target (sorted by name), the earned and applicable
 points of each section as integers scaled by ``scale`` (so ``earned / scale`` is exact), the
-failed items and the level. It renders the §5 JSON objects for all targets with vectorised
-integer arithmetic, and can rebuild the full :class:`~.scoring.Score` of any one target.
+failed items and the level. It renders the output objects (docs/commands.md, "grade") for all
+targets with vectorised integer arithmetic, and can rebuild the full :class:`~.scoring.Score`
+of any one target.
 """
 from __future__ import annotations
 
@@ -74,11 +75,11 @@ class BatchScores:
                      earned=earned, applicable_max=applicable)
 
     def contract_dicts(self) -> list[dict]:
-        """The §5 object of every target, ``target`` first, in target order."""
+        """The "grade" output object of every target, ``target`` first, in target order."""
         return [json.loads(line) for line in self.json_lines().splitlines()]
 
     def json_lines(self) -> str:
-        """JSON Lines: the §5 object of every target, ``target`` first, in target order —
+        """JSON Lines: the "grade" output object of every target, ``target`` first, in target order —
         exactly what ``json.dumps(to_contract_dict(...), ensure_ascii=False)`` writes for each,
         assembled as text in one join."""
         checklist = self.checklist

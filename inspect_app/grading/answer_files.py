@@ -1,4 +1,4 @@
-"""Reading the answers given to ``flask grade`` (CONTRACT §5), every problem located.
+"""Reading the answers given to ``flask grade`` (docs/commands.md, "grade"), every problem located.
 
 * A responses file is JSON: ``{"checklist": "<id>", "responses": {"<item id>": value}}``.
   Numbers keep their decimal text exactly (``0.1`` is 1/10); an item answered twice in the

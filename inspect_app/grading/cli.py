@@ -1,4 +1,4 @@
-"""``flask grade``: score answers against a checklist file (CONTRACT §5).
+"""``flask grade``: score answers against a checklist file (docs/commands.md, "grade").
 
 ``--responses PATH`` scores one JSON responses file and prints one JSON object;
 ``--responses-csv PATH`` scores a ``target,item,value`` CSV and prints one JSON object per
@@ -23,7 +23,7 @@ from .answer_files import (
 
 @click.command("grade")
 @click.option("--checklist", "checklist_path", required=True, type=click.Path(dir_okay=False),
-              help="Checklist file (YAML, CONTRACT §3).")
+              help="Checklist file (YAML, format in checklists/README.md).")
 @click.option("--responses", "responses_path", type=click.Path(dir_okay=False),
               help='One set of answers (JSON): {"checklist": id, "responses": {item: answer}}.')
 @click.option("--responses-csv", "csv_path", type=click.Path(dir_okay=False),
@@ -47,7 +47,7 @@ def grade_command(checklist_path: str, responses_path: str | None, csv_path: str
 
 
 def _grade_one(checklist: Checklist, path: str) -> str:
-    """The §5 object for one responses file; every problem of the file and its answers."""
+    """The output object for one responses file; every problem of the file and its answers."""
     checklist_id, responses, problems = read_responses_file(path)
     if checklist_id is not None and checklist_id != checklist.id:
         problems.append(f"{path}: checklist: the responses are for checklist "

@@ -5,12 +5,13 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import DateField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import Optional
+from ..core.forms import options
 
 LEVELS = [(str(n), str(n)) for n in range(1, 6)]
 
 
 class ApplyForm(FlaskForm):
-    level = SelectField(_l("Level applied for"), choices=LEVELS)
+    level = SelectField(_l("Level applied for"), choices=options(LEVELS))
     self_score = StringField(_l("Self-assessed score"), render_kw={"inputmode": "decimal"})
     self_assessment = TextAreaField(_l("Self-assessment"), render_kw={"rows": 6, "maxlength": 5000})
 
@@ -20,7 +21,7 @@ class NoteForm(FlaskForm):
 
 
 class ObjectionDecisionForm(FlaskForm):
-    outcome = SelectField(_l("Decision"), choices=[("dismissed", _l("Dismiss")), ("upheld", _l("Uphold"))])
+    outcome = SelectField(_l("Decision"), choices=options([("dismissed", _l("Dismiss")), ("upheld", _l("Uphold"))]))
     note = TextAreaField(_l("Reason"), render_kw={"rows": 3, "maxlength": 2000})
 
 
@@ -30,9 +31,9 @@ class EvaluationImportForm(FlaskForm):
 
 class SanctionForm(FlaskForm):
     institution_id = SelectField(_l("Institution"), choices=[])
-    kind = SelectField(_l("Kind"), choices=[("penalty", _l("Administrative or criminal penalty")),
-                                            ("blacklist", _l("Credit blacklist entry")),
-                                            ("accident", _l("Serious accident or elder abuse"))])
+    kind = SelectField(_l("Kind"), choices=options([("penalty", _l("Administrative or criminal penalty")),
+                                                    ("blacklist", _l("Credit blacklist entry")),
+                                                    ("accident", _l("Serious accident or elder abuse"))]))
     decided_on = DateField(_l("Decided on"), validators=[Optional()])
     until = DateField(_l("Until (blacklist)"), validators=[Optional()])
     reference = StringField(_l("Decision reference"), render_kw={"maxlength": 120})

@@ -13,6 +13,7 @@ from flask_login import current_user
 
 from ..auth.policy import can, permission_required, public
 from ..auth.roles import Role
+from ..core.forms import options
 from ..core import audit, labels
 from ..core.errors import Conflict, Invalid
 from ..core.types import utcnow
@@ -140,7 +141,7 @@ def _application_page(app_row, schedule_form=None, status: int = 200):
     visits = scheduling.visits_of(app_row)
     may_schedule = scheduling.may_schedule(current_user, app_row, visits)
     if may_schedule:
-        schedule_form.assessor_ids.choices = scheduling.assessor_choices(current_user)
+        schedule_form.assessor_ids.choices = options(scheduling.assessor_choices(current_user))
     return render_template("grading/application.html", a=app_row, history=history,
                            note_form=NoteForm(), visits=visits, may_schedule=may_schedule, schedule_form=schedule_form,
                            may_open_visits=can(current_user, "inspections.manage")), status
@@ -323,8 +324,8 @@ def decide_objection(grade_objection_id: int):
 @permission_required("grading.manage")
 def sanctions():
     form = SanctionForm()
-    form.institution_id.choices = [(str(i), name) for i, name in
-                                   applications.institutions_for_choice(current_user)]
+    form.institution_id.choices = options((str(i), name) for i, name in
+                                          applications.institutions_for_choice(current_user))
     status = 200
     if request.method == "POST" and not form.validate_on_submit():
         _form_refused(form)

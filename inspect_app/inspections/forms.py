@@ -1,11 +1,11 @@
 """Forms of the inspections feature.
 
 * :func:`build_inspection_form` makes a WTForms form from a checklist version through a
-  small field-type registry (:data:`FIELD_TYPES`, one builder per item ``type`` of CONTRACT
-  §3): ``check`` → radio pass / fail / (na); ``scale`` → a number with the item's step and
-  0..points; ``measure`` → a number with its unit and bounds shown. N/A only where the item
-  allows it (an ``na-<item>`` checkbox beside a number); a remark per item. The tablet
-  script saves each answer as JSON; the form renders the controls with the stored answers.
+  small field-type registry (:data:`FIELD_TYPES`, one builder per item ``type`` of
+  checklists/README.md): ``check`` → radio pass / fail / (na); ``scale`` → a number with the
+  item's step and 0..points; ``measure`` → a number with its unit and bounds shown. N/A only
+  where the item allows it (an ``na-<item>`` checkbox beside a number); a remark per item. The
+  tablet script saves each answer as JSON; the form renders the controls with the stored answers.
 * :class:`VisitForm` — an ad-hoc visit (institution, date, purpose, departments, inspectors).
 """
 from __future__ import annotations

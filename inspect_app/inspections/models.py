@@ -4,7 +4,7 @@ One :class:`Visit` goes to one institution on one day and carries one :class:`In
 per participating department, each filled with that department's checklist version by the
 department's inspectors (:class:`InspectionInspector`). An inspection is a draft until it is
 submitted; its ``submission_id`` is minted by the tablet when the draft starts and is unique
-forever (TRUST.md finding 6). Files (photos, signatures) are
+forever (docs/security.md, "Offline submissions"). Files (photos, signatures) are
 :class:`~inspect_app.core.files.StoredFile` rows, served only through views that check the
 owning record.
 """
@@ -152,7 +152,8 @@ class Answer(db.Model):
     remark: Mapped[str | None] = mapped_column(Text)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
-    # Each save names the version it was based on; a stale save is refused (TRUST.md finding 6).
+    # Each save names the version it was based on; a stale save is refused
+    # (docs/security.md, "Offline submissions").
     version: Mapped[int] = mapped_column(default=1)
 
     __mapper_args__ = {"version_id_col": version}

@@ -1,5 +1,5 @@
 """Pages and JSON endpoints of the inspections feature (HTTP only: parse → service →
-commit once → render). The tablet's endpoints follow /work/brief/INSPECTIONS-API.md;
+commit once → render). The tablet's endpoints are described in docs/offline.md;
 their errors are JSON ``{"error", "problems"}`` for JSON requests, never an HTML 500."""
 from __future__ import annotations
 

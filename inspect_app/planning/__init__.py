@@ -2,5 +2,5 @@
 and inspection teams.
 
 The draw itself is pure and lives in :mod:`inspect_app.domain.draw`; this feature holds its edges,
-starting with the ``flask draw`` command of CONTRACT §6 (:mod:`.cli`).
+starting with the ``flask draw`` command (docs/commands.md, "draw"; :mod:`.cli`).
 """

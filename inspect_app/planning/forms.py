@@ -8,9 +8,9 @@ from wtforms import BooleanField, DateField, HiddenField, SelectField, SelectMul
 from wtforms.validators import Optional
 
 from ..core import labels
-from ..core.formfields import WholeNumberField
 from ..domain.plans import PERIODS
 from ..domain.risk import RISK_CLASSES, RiskPolicy
+from ..core.forms import WholeNumberField, options
 
 KIND_LABELS = {"random_joint": _l("Random joint inspection (双随机)"), "routine": _l("Routine")}
 RULE_LABELS = {"grade_expiry": _l("Grade expiring: grading evaluation visit"),
@@ -60,7 +60,7 @@ class PlanForm(FlaskForm):
     avoid_own_district = BooleanField(_l("Inspectors avoid their own district"))
     beacon_source = StringField(_l("Third-party value entering the seed"))
     beacon_delay_days = _whole(_l("Days from freezing to that value"))
-    publish_delay_days = _whole(_l("Days from the draw to publication"))
+    publish_delay_days = _whole(_l("Days after the visits before the full publication"))
     horizon_days = _whole(_l("Grades expiring within (days)"))
     visit_within_days = _whole(_l("Visit within (days)"))
     risk_high_veto = _whole(RISK_RULE_LABELS["high_veto"])
@@ -76,12 +76,12 @@ class PlanForm(FlaskForm):
 
     def __init__(self, *args, districts: list[str] = (), **kwargs):
         super().__init__(*args, **kwargs)
-        self.kind.choices = [(k, str(v)) for k, v in KIND_LABELS.items()]
-        self.rule.choices = [("", "—")] + [(k, str(v)) for k, v in RULE_LABELS.items()]
-        self.period.choices = [(p, str(PERIOD_LABELS[p])) for p in PERIODS]
-        self.districts.choices = [(d, d) for d in districts]
-        self.institution_types.choices = [(k, str(v)) for k, v in labels.INSTITUTION_TYPES.items()]
-        self.departments.choices = [(k, str(v)) for k, v in labels.DEPARTMENTS.items()]
+        self.kind.choices = options((k, str(v)) for k, v in KIND_LABELS.items())
+        self.rule.choices = options([("", "—")] + [(k, str(v)) for k, v in RULE_LABELS.items()])
+        self.period.choices = options((p, str(PERIOD_LABELS[p])) for p in PERIODS)
+        self.districts.choices = options((d, d) for d in districts)
+        self.institution_types.choices = options((k, str(v)) for k, v in labels.INSTITUTION_TYPES.items())
+        self.departments.choices = options((k, str(v)) for k, v in labels.DEPARTMENTS.items())
 
     def fill(self, values: dict) -> None:
         """Show stored (or default) values."""
@@ -115,3 +115,12 @@ class PlanForm(FlaskForm):
 
 class BeaconForm(FlaskForm):
     beacon_value = StringField(_l("Value as published by the third party"))
+    beacon_date = DateField(_l("Date of the value"), validators=[Optional()])     # required: checked by the view
+
+    def problems(self) -> list[tuple[str, str]]:
+        """Located problems of the form itself (typing, a missing date), as (field, message)."""
+        out = [(name, str(message)) for name, messages in self.errors.items() for message in messages
+               if name != "csrf_token"]
+        if not self.beacon_date.errors and self.beacon_date.data is None:
+            out.append(("beacon_date", _l("is required")))
+        return out

@@ -1,4 +1,4 @@
-"""Freezing a random joint plan's lists into the draw input (CONTRACT §6) without its seed.
+"""Freezing a random joint plan's lists into the draw input (docs/commands.md, "draw") without its seed.
 
 The published lists name institutions by their unified social credit code (public anyway) and
 inspectors by a pseudonym drawn afresh for each run: ``U`` + the first 10 hex digits of an
@@ -112,5 +112,5 @@ def freeze_lists(plan: Plan, now: datetime, today: date) -> tuple[dict, dict]:
 
 
 def list_digest(document: dict) -> str:
-    """CONTRACT §6's digest of the input without its seed (the *list digest*)."""
+    """The digest of docs/commands.md, "draw", of the input without its seed (the *list digest*)."""
     return input_digest(document)

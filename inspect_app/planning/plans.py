@@ -16,7 +16,8 @@ from ..extensions import db
 from .models import GRADE_EXPIRY, RANDOM_JOINT, ROUTINE, Plan, PlanRun
 from ..domain.texts import N_
 
-DEFAULT_RATIOS = {"high": "0.3", "medium_high": "0.1", "medium": "0.02", "low": "0.01"}   # DOMAIN §9
+# docs/regulations.md, "Risk classes and sampling ratios"
+DEFAULT_RATIOS = {"high": "0.3", "medium_high": "0.1", "medium": "0.02", "low": "0.01"}
 
 
 def defaults() -> dict:

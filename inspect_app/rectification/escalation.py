@@ -1,8 +1,8 @@
 """The deadline sweep: reminders before a deadline and the escalation ladder after it.
 
-Deadlines are rows (TRUST.md finding 2). Each finding carries the one instant the sweep must
-act (``next_due_at``, indexed, NULL when nothing is due), so a sweep with nothing due is one
-index probe. For the due rows, each rung is claimed with a conditional
+Deadlines are rows (docs/security.md, "Deadlines are rows"). Each finding carries the one
+instant the sweep must act (``next_due_at``, indexed, NULL when nothing is due), so a sweep
+with nothing due is one index probe. For the due rows, each rung is claimed with a conditional
 ``UPDATE … WHERE id IN (…) AND step = :old AND escalation_level = :level AND next_due_at <= :now
 RETURNING …`` and its effects (history rows, messages, credit records, one audit row) are
 written in the same transaction: a second sweeper running at the same time waits on the row

@@ -4,8 +4,7 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import MultipleFileField
 from wtforms import DateField, RadioField, SelectMultipleField, TextAreaField
 from wtforms.validators import Optional
-
-from ..core.formfields import WholeNumberField
+from ..core.forms import WholeNumberField, options
 
 
 class RespondForm(FlaskForm):
@@ -24,13 +23,13 @@ class ReplyForm(FlaskForm):
 
 
 class DecisionForm(FlaskForm):
-    decision = RadioField(_l("Decision"), choices=[("yes", _l("Grant / uphold")), ("no", _l("Refuse / dismiss"))])
+    decision = RadioField(_l("Decision"), choices=options([("yes", _l("Grant / uphold")), ("no", _l("Refuse / dismiss"))]))
     note = TextAreaField(_l("Note"), render_kw={"rows": 2, "maxlength": 4000})
 
 
 class VerifyForm(FlaskForm):
-    decision = RadioField(_l("Verification"), choices=[("accept", _l("Rectified: close (销号)")),
-                                                       ("reject", _l("Not rectified: reopen"))])
+    decision = RadioField(_l("Verification"), choices=options([("accept", _l("Rectified: close (销号)")),
+                                                               ("reject", _l("Not rectified: reopen"))]))
     note = TextAreaField(_l("Note"), render_kw={"rows": 2, "maxlength": 4000})
 
 
@@ -46,6 +45,6 @@ class InterviewForm(FlaskForm):
 
 
 class CreditDecisionForm(FlaskForm):
-    decision = RadioField(_l("Decision"), choices=[("confirm", _l("Confirm: enter the institution on the blacklist")),
-                                                   ("dismiss", _l("Dismiss the proposal"))])
+    decision = RadioField(_l("Decision"), choices=options([("confirm", _l("Confirm: enter the institution on the blacklist")),
+                                                           ("dismiss", _l("Dismiss the proposal"))]))
     note = TextAreaField(_l("Reason"), render_kw={"rows": 2, "maxlength": 4000})

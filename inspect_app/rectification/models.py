@@ -6,7 +6,7 @@ item). Its ``state`` changes only through :func:`inspect_app.domain.rectificatio
 the services, which write a :class:`FindingEvent` each time. Deadlines are rows: the
 reminder/escalation ladder is swept by a periodic task that looks only at ``next_due_at``
 (NULL when nothing is due: closed, answered or contested findings), so an idle sweep is one
-index probe (TRUST.md finding 2).
+index probe (docs/security.md, "Deadlines are rows").
 """
 from __future__ import annotations
 
@@ -261,7 +261,8 @@ class MessageRead(db.Model):
 
 class CreditRecord(db.Model):
     """A credit record (信用记录) written when the ladder reaches the bureau; a blacklist
-    proposal for a fire major hazard left past its deadline (DOMAIN §9)."""
+    proposal for a fire major hazard left past its deadline (docs/regulations.md, "Credit
+    records and the blacklist")."""
 
     __tablename__ = "credit_record"
     __table_args__ = (UniqueConstraint("finding_id", "kind"),)

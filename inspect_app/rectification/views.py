@@ -6,6 +6,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..auth.policy import can, permission_required
+from ..core.forms import options
 from ..core.errors import Conflict, Invalid
 from ..core.files import send_stored
 from ..core.pdf import pdf_response
@@ -79,7 +80,7 @@ def _finding_page(item, status: int = 200, **forms):
     forms.setdefault("interview_form", InterviewForm())
     reinspect = forms.setdefault("reinspect_form", ReinspectForm())
     if can(current_user, "rectification.decide"):
-        reinspect.inspector_ids.choices = responses.inspector_choices(current_user, item)
+        reinspect.inspector_ids.choices = options(responses.inspector_choices(current_user, item))
     ctx = dict(
         finding=item, now=now, overdue=findings.is_overdue(item, now),
         deadline_day=dl.local_day(item.deadline_at, tz),

@@ -7,11 +7,11 @@ from wtforms import BooleanField, DateField, HiddenField, SelectField, StringFie
 from wtforms.validators import Optional
 
 from ..core import labels
-from ..core.formfields import WholeNumberField
+from ..core.forms import WholeNumberField, options
 
 
 def _choices(table):
-    return lambda: [(code, str(label)) for code, label in table.items()]
+    return lambda: options((code, str(label)) for code, label in table.items())
 
 
 class InstitutionForm(FlaskForm):

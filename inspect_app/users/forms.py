@@ -4,6 +4,7 @@ from wtforms import BooleanField, PasswordField, SelectField, StringField, TextA
 from wtforms.validators import Optional
 
 from ..core import labels
+from ..core.forms import options
 
 
 class PersonForm(FlaskForm):
@@ -20,9 +21,9 @@ class PersonForm(FlaskForm):
     password = PasswordField(_l("Password"), render_kw={"autocomplete": "new-password"})
 
     def setup(self, roles: list[str], institutions: list[tuple[int, str]]):
-        self.role.choices = [(r, str(labels.ROLES[r])) for r in roles]
-        self.department.choices = [("", "—")] + [(c, str(v)) for c, v in labels.DEPARTMENTS.items()]
-        self.institution_id.choices = [("", "—")] + [(str(i), n) for i, n in institutions]
+        self.role.choices = options((r, str(labels.ROLES[r])) for r in roles)
+        self.department.choices = options([("", "—")] + [(c, str(v)) for c, v in labels.DEPARTMENTS.items()])
+        self.institution_id.choices = options([("", "—")] + [(str(i), n) for i, n in institutions])
         return self
 
     def values(self) -> dict:

@@ -6,13 +6,16 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from ..auth.policy import permission_required
+from ..auth import throttle
+from ..auth.policy import can, permission_required
+from ..auth.roles import Role
 from ..core.errors import Invalid
 from ..core.web import translate
 from ..extensions import db
 from ..registry.models import Institution
 from . import services
 from .forms import ConflictForm, PersonForm
+from ..core.forms import options
 
 bp = Blueprint("users", __name__, url_prefix="/people")
 
@@ -36,13 +39,18 @@ def index():
 def show(user_id: int):
     person = services.get(current_user, user_id)
     form = ConflictForm()
-    form.institution_id.choices = [(str(i), n) for i, n in _institution_choices()]
-    return render_template("users/show.html", person=person, form=form)
+    form.institution_id.choices = options((str(i), n) for i, n in _institution_choices())
+    return render_template("users/show.html", person=person, form=form,
+                           may_edit=services.may_edit(current_user, person),
+                           lock=throttle.lock_state(person) if can(current_user, "users.unlock") else None)
 
 
-def _form(person=None) -> PersonForm:
+def _form(person=None, shown: frozenset[str] = frozenset()) -> PersonForm:
     form = PersonForm(obj=person) if person else PersonForm()
-    form.setup(services.assignable_roles(current_user), _institution_choices())
+    roles = services.assignable_roles(current_user)
+    if person is not None and "role" not in shown:
+        roles = [r.value for r in Role]      # not shown: any value sent is read, then refused
+    form.setup(roles, _institution_choices())
     if person is not None and request.method == "GET":
         form.institution_id.data = str(person.institution_id or "")
         form.department.data = person.department or ""
@@ -50,13 +58,20 @@ def _form(person=None) -> PersonForm:
     return form
 
 
+def _submitted(form: PersonForm, shown: frozenset[str]) -> dict:
+    """The form's values for the fields shown, plus any other field the request sent (the
+    service refuses a change to a field the actor may not change)."""
+    return {key: value for key, value in form.values().items() if key in shown or key in request.form}
+
+
 @bp.route("/new", methods=["GET", "POST"])
 @permission_required("users.edit")
 def create():
-    form = _form()
+    shown = services.creatable_fields(current_user)
+    form = _form(shown=shown)
     if form.validate_on_submit():
         try:
-            person = services.create(current_user, form.values())
+            person = services.create(current_user, _submitted(form, shown))
         except Invalid as exc:
             db.session.rollback()
             form.attach(exc.problems)
@@ -66,17 +81,18 @@ def create():
             flash(_("Saved."), "info")
             return redirect(url_for("users.show", user_id=person.id))
     status = 422 if request.method == "POST" else 200
-    return render_template("users/form.html", form=form, person=None), status
+    return render_template("users/form.html", form=form, person=None, shown=shown), status
 
 
 @bp.route("/<int:user_id>/edit", methods=["GET", "POST"])
 @permission_required("users.edit")
 def edit(user_id: int):
     person = services.get(current_user, user_id)
-    form = _form(person)
+    shown = services.editable_fields(current_user, person)
+    form = _form(person, shown)
     if form.validate_on_submit():
         try:
-            services.update(current_user, user_id, form.values())
+            services.update(current_user, user_id, _submitted(form, shown))
         except Invalid as exc:
             db.session.rollback()
             form.attach(exc.problems)
@@ -86,14 +102,23 @@ def edit(user_id: int):
             flash(_("Saved."), "info")
             return redirect(url_for("users.show", user_id=user_id))
     status = 422 if request.method == "POST" else 200
-    return render_template("users/form.html", form=form, person=person), status
+    return render_template("users/form.html", form=form, person=person, shown=shown), status
+
+
+@bp.route("/<int:user_id>/unlock", methods=["POST"])
+@permission_required("users.unlock")
+def unlock(user_id: int):
+    released = throttle.unlock(current_user, user_id)
+    db.session.commit()
+    flash(_("Sign-in unlocked.") if released else _("Sign-in was not locked."), "info")
+    return redirect(url_for("users.show", user_id=user_id))
 
 
 @bp.route("/<int:user_id>/conflicts", methods=["POST"])
 @permission_required("users.edit")
 def add_conflict(user_id: int):
     form = ConflictForm()
-    form.institution_id.choices = [(str(i), n) for i, n in _institution_choices()]
+    form.institution_id.choices = options((str(i), n) for i, n in _institution_choices())
     if form.validate_on_submit():
         try:
             services.declare_conflict(current_user, user_id, int(form.institution_id.data), form.reason.data)

@@ -1,5 +1,5 @@
-"""``flask checklist validate | export | import-xlsx`` (CONTRACT §4): exit status, stdout and
-located problems on stderr, never a traceback."""
+"""``flask checklist validate | export | import-xlsx`` (docs/commands.md, "checklist validate"):
+exit status, stdout and located problems on stderr, never a traceback."""
 from __future__ import annotations
 
 import openpyxl
@@ -39,14 +39,15 @@ def test_every_problem_of_every_file_goes_to_stderr(folder):
     (folder / "broken.yaml").write_text("id: a\nbasis: [x,\ntitle: t\n", encoding="utf-8")
     result = run("validate", "fire.yaml", "bad.yaml", "broken.yaml", "missing.yaml")
     assert (result.exit_code, result.stdout) == (1, "")
-    assert result.stderr.splitlines() == [
+    lines = result.stderr.splitlines()
+    assert len(lines) == 5
+    assert lines[3].startswith("broken.yaml: line 4: invalid YAML: ")   # the YAML reader's own words follow
+    assert lines[4].startswith("missing.yaml: file: cannot be read: ")  # and the system's
+    assert lines[:3] == [
         'bad.yaml: version: must be a string, not a number (found 2026.1): write it in quotes, '
         'version: "2026.1"',
         "bad.yaml: FIRE-01: points must be a number greater than 0 (found true)",
         "bad.yaml: FIRE-04: points must be a number greater than 0 (found true)",
-        "broken.yaml: line 4: invalid YAML: did not find expected ',' or ']' (while parsing a "
-        "flow sequence that starts on line 2)",
-        "missing.yaml: file: cannot be read: No such file or directory",
     ]
 
 
@@ -113,11 +114,10 @@ def test_export_refuses_an_invalid_file_and_writes_nothing(folder):
 
 def test_unreadable_inputs_and_unwritable_outputs_are_reported(folder):
     missing = run("import-xlsx", "missing.xlsx", "out.yaml")
-    assert (missing.exit_code, missing.stderr) == (
-        1, "missing.xlsx: file: cannot be read: No such file or directory\n")
+    assert missing.exit_code == 1 and missing.stderr.startswith("missing.xlsx: file: cannot be read: ")
     not_a_workbook = run("import-xlsx", "fire.yaml", "out.yaml")
     assert not_a_workbook.exit_code == 1
     assert not_a_workbook.stderr.startswith("fire.yaml: file: cannot be read as an .xlsx workbook")
     unwritable = run("export", "fire.yaml", "no-such-folder/fire.xlsx")
-    assert (unwritable.exit_code, unwritable.stderr) == (
-        1, "no-such-folder/fire.xlsx: file: cannot be written: No such file or directory\n")
+    assert unwritable.exit_code == 1
+    assert unwritable.stderr.startswith("no-such-folder/fire.xlsx: file: cannot be written: ")

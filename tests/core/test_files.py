@@ -1,4 +1,5 @@
-"""Uploads (TRUST.md finding 4): type by content, re-encoded, size and pixel limits, random names."""
+"""Uploads (docs/security.md, "Uploads are re-encoded"): type by content, re-encoded, size and
+pixel limits, random names."""
 from __future__ import annotations
 
 import base64

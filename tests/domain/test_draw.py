@@ -1,4 +1,4 @@
-"""The 双随机 draw (CONTRACT §6): targets, teams, determinism, completeness, validation."""
+"""The 双随机 draw (docs/commands.md, "draw"): targets, teams, determinism, completeness, validation."""
 from __future__ import annotations
 
 import copy
@@ -613,13 +613,13 @@ def test_every_problem_is_reported_at_once():
 
 @pytest.mark.parametrize(("data", "problem"), [
     (b'{"seed": "s",\n  "ratios": {,}}',
-     "line 2 column 14: Expecting property name enclosed in double quotes"),
-    (b"", "line 1 column 1: Expecting value"),
-    (b'{"seed": "\xff"}', "input: not UTF-8 text (invalid start byte at byte 10)"),
+     "line 2 column 14: "),
+    (b"", "line 1 column 1: "),
+    (b'{"seed": "\xff"}', "input: not UTF-8 text ("),
     (b"[" * 100_000 + b"]" * 100_000, "input: nested too deeply"),
     (b"[1]", "input: must be a JSON object, not an array"),
     (b'{"seed": "\\ud800"}', "input: contains '\\ud800', a lone surrogate that has no UTF-8 form"),
-    (b'{"n": ' + b"9" * 5000 + b"}", "input: Exceeds the limit"),
+    (b'{"n": ' + b"9" * 5000 + b"}", "input: a number is too long to read"),
 ])
 def test_documents_that_are_not_valid_json_objects(data, problem):
     with pytest.raises(InvalidDrawInput) as caught:

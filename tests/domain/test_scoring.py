@@ -1,4 +1,4 @@
-"""CONTRACT §5: scoring one set of answers and whole batches — hand-computed cases first,
+"""docs/commands.md, "grade": scoring one set of answers and whole batches — hand-computed cases first,
 then properties over random checklists and answers."""
 from __future__ import annotations
 

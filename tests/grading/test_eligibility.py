@@ -1,4 +1,5 @@
-"""Eligibility rules of DOMAIN §3 (pure): each rule passes or fails with its explanation."""
+"""Eligibility rules (docs/regulations.md, "Star grading eligibility"; pure): each rule passes
+or fails with its explanation."""
 from __future__ import annotations
 
 from datetime import date

@@ -1,4 +1,4 @@
-"""``flask grade`` (CONTRACT §5): one responses file or a CSV batch; exit 2 with every problem
+"""``flask grade`` (docs/commands.md, "grade"): one responses file or a CSV batch; exit 2 with every problem
 on stderr and nothing on stdout for anything invalid."""
 from __future__ import annotations
 

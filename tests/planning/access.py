@@ -17,6 +17,7 @@ ROUTES: dict[str, set[str]] = {
     "planning.draws": EVERYONE,
     "planning.draw": EVERYONE,
     "planning.draw_file": EVERYONE,
+    "planning.verification": EVERYONE,
 }
 
 

@@ -1,4 +1,4 @@
-"""``flask draw --input PATH`` (CONTRACT §6): exit codes, streams and the published bytes."""
+"""``flask draw --input PATH`` (docs/commands.md, "draw"): exit codes, streams and the published bytes."""
 from __future__ import annotations
 
 import hashlib
@@ -79,8 +79,8 @@ def test_bad_json_is_located_by_line_and_column(run):
     result, path = run('{\n  "seed": "x",\n  "ratios": {"high": 0.5,}\n}')
     assert result.exit_code == 2
     assert result.stdout_bytes == b""
-    assert result.stderr == (f"{path}: line 3 column 26: "
-                             "Expecting property name enclosed in double quotes\n")
+    assert result.stderr.startswith(f"{path}: line 3 column 26: ")   # the JSON reader's own words follow
+    assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
 
 
 def test_an_unreadable_file_exits_2(tmp_path):
@@ -88,7 +88,7 @@ def test_an_unreadable_file_exits_2(tmp_path):
     result = CliRunner().invoke(draw_command, ["--input", str(missing)])
     assert result.exit_code == 2
     assert result.stdout_bytes == b""
-    assert result.stderr == f"{missing}: cannot read: No such file or directory\n"
+    assert result.stderr.startswith(f"{missing}: cannot read: ") and result.stderr.count("\n") == 1
 
 
 def test_infeasible_rules_exit_3_saying_which_rule_and_where(run):

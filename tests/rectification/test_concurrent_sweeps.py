@@ -1,5 +1,5 @@
-"""Exactly once (TRUST.md finding 2): four sweepers at once on PostgreSQL, then a sweeper that
-dies before committing and a rerun — every rung of every finding happens once.
+"""Exactly once (docs/security.md, "Deadlines are rows"): four sweepers at once on PostgreSQL,
+then a sweeper that dies before committing and a rerun — every rung of every finding happens once.
 
 Runs outside the rolled-back test transaction (the sweepers need their own connections and
 commits), on its own committed rows, which it deletes afterwards."""

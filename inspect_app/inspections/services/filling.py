@@ -1,9 +1,9 @@
 """Filling a department part on a tablet: start the draft, save answers one by one (with a
 version check per answer), progress per section and the live score.
 
-Every answer is stored as it is given (TRUST.md finding 6): a save names the version of the
-answer it was based on (0 = "I saw no answer"); a stale save is refused with the stored
-answer, never merged silently.
+Every answer is stored as it is given (docs/security.md, "Offline submissions"): a save names
+the version of the answer it was based on (0 = "I saw no answer"); a stale save is refused
+with the stored answer, never merged silently.
 """
 from __future__ import annotations
 

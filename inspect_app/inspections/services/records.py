@@ -20,7 +20,7 @@ class Record:
     answers: dict[str, Answer]
     evidence: dict[str, list[Evidence]]
     result: dict
-    sections: dict[str, dict]        # section id → its §5 section entry
+    sections: dict[str, dict]        # section id → its "grade" section entry
     failed: set[str]
     vetoes: set[str]
 

@@ -1,5 +1,5 @@
 """Submitting a department part: exactly one record per submission id, however often the
-tablet retries (TRUST.md finding 6).
+tablet retries (docs/security.md, "Offline submissions").
 
 * The same submission id with the same body → the first result, unchanged.
 * The same id with a different body → 422; an id that is not this draft's → 422.

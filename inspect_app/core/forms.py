@@ -1,14 +1,26 @@
-"""Form fields shared by every feature's forms."""
+"""What every form shares: the options of select, radio and multi-select fields, and the
+field for whole numbers.
+
+WTForms takes options as :class:`SelectChoice` objects (tuples are deprecated); features write
+``(value, label)`` pairs and pass them through :func:`options`.
+"""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 from flask_babel import gettext as _
 from wtforms import IntegerField
+from wtforms.fields.choices import SelectChoice
 
 from ..domain.numbers import INT32_MAX
 
 _DIGITS = re.compile(r"-?[0-9]{1,20}")
+
+
+def options(pairs: Iterable[tuple[object, object]]) -> list[SelectChoice]:
+    """``(value, label)`` pairs as WTForms options, in the order given."""
+    return [SelectChoice(value, label) for value, label in pairs]
 
 
 class WholeNumberField(IntegerField):
