@@ -77,6 +77,7 @@
     remove_photo: "Remove",
     remove_photo_confirm: "Remove this photo?",
     remove_photo_offline: "Photos can be removed only when online",
+    below_zero: "{item}: cannot be below zero",
   };
   const MESSAGES = Object.assign({}, DEFAULT_MESSAGES, readJSON("form-messages"));
 
@@ -734,6 +735,15 @@
     }
   }
 
+  /** Why the number typed for ``fs`` cannot be saved (below the input's min, e.g. a time
+   *  below zero; not a number), or "" — the server refuses the same with a 422. */
+  function numberProblem(fs) {
+    const input = numberInput(fs);
+    if (!input || input.disabled || input.value === "" || input.checkValidity()) return "";
+    if (input.validity.rangeUnderflow && Number(input.min) === 0) return t("below_zero", {item: fs.dataset.itemId});
+    return input.validationMessage || t("item_error", {message: input.value});
+  }
+
   function saveItem(fs) {
     queueSave(fs);
     renderStatus();             // a debounced change is no longer "typed, not yet queued"
@@ -744,9 +754,9 @@
     const id = fs.dataset.itemId;
     clearTimeout(timers.get(id));
     timers.delete(id);
-    const input = numberInput(fs);
-    if (input && !input.disabled && input.value !== "" && !input.checkValidity()) {
-      itemStatus(fs, input.validationMessage, "error");
+    const refused = numberProblem(fs);
+    if (refused) {
+      itemStatus(fs, refused, "error");
       return;
     }
     let {value, remark} = readItem(fs);
@@ -983,6 +993,8 @@
       if (it.conflict) { problems.push({fs, text: t("resolve_conflicts")}); continue; }
       const {value} = readItem(fs);
       if (value === null) { problems.push({fs, text: t("not_answered", {item: name})}); continue; }
+      const invalid = numberProblem(fs);
+      if (invalid) { problems.push({fs, text: invalid}); continue; }
       const photos = fs.querySelectorAll("ul.photos li").length;
       const evidence = fs.dataset.evidence || "none";
       if (!photos && (evidence === "photo_always" || (evidence === "photo_on_fail" && value === "fail"))) {
