@@ -32,7 +32,9 @@ def _answers_csv(checklist, rng: random.Random, quality: float) -> bytes:
             value = number_text(step * (tiers if good else rng.randrange(0, tiers)))
         else:
             inside = item.min if item.min is not None else item.max
-            value = number_text(inside if good else (inside - 1 if item.min is not None else inside + 1))
+            # a failed measure lies outside its bound and stays a possible measurement (≥ 0)
+            below = max(inside - 1, inside / 2)
+            value = number_text(inside if good else (below if item.min is not None else inside + 1))
         lines.append(f"{item.id},{value},")
     return "\n".join(lines).encode("utf-8")
 
