@@ -54,8 +54,8 @@ def seed_demo(rng: random.Random, today: date) -> str:
     bureau = db.session.scalar(select(User).where(User.role == "bureau_admin").order_by(User.id))
     homes = list(db.session.scalars(select(Institution).where(Institution.type == "nursing_home")
                                     .order_by(Institution.id)))
-    if bureau is None or len(homes) < 8:
-        return "grading: no demo data (needs the bureau admin and 8 nursing homes)"
+    if bureau is None or len(homes) < 9:
+        return "grading: no demo data (needs the bureau admin and 9 nursing homes)"
     if db.session.scalar(select(GradeRecord.id).limit(1)) is not None:
         return "grading: demo data already present; nothing loaded"
     confirmed = 0
@@ -67,7 +67,8 @@ def seed_demo(rng: random.Random, today: date) -> str:
         records.sweep_grades(today)
         records.confirm(bureau, record.id, today - timedelta(days=10))
         confirmed += 1
-    noticed = _evaluated(bureau, homes[1], 3, rng, 0.95, today)
+    # not a demo staff's home: an institution whose grading is in 公示 cannot apply again
+    noticed = _evaluated(bureau, homes[8], 3, rng, 0.95, today)
     records.publish(bureau, noticed.id, today)
     applied = 0
     for home in homes[:2]:       # the demo staff's institutions; the first one eligible applies

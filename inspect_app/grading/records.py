@@ -11,6 +11,7 @@ from datetime import date, datetime, timedelta
 from fractions import Fraction
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import contains_eager, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -92,6 +93,16 @@ def _note_event(record: GradeRecord, actor, action: str, note: str | None, data:
 
 
 # Evaluation → record ------------------------------------------------------------------------
+
+def lock_institution(institution_id: int) -> None:
+    """Take the institution's row for the rest of the transaction: its applications and its
+    evaluations are recorded one after the other, so the check "nothing else in progress"
+    cannot be passed by two at once (SQLite's writers queue anyway). The partial unique
+    indexes of migration 6d1f0b8e4a27 hold one open application and one record in progress
+    per institution even without it."""
+    db.session.execute(select(Institution.id).where(Institution.id == institution_id)
+                       .with_for_update(of=Institution))
+
 
 def responses_of(inspection: Inspection) -> dict:
     """The stored answers as the engine reads them (number text as exact numbers)."""
@@ -180,9 +191,19 @@ def record_evaluation(inspection: Inspection, actor=None, today: date | None = N
         level=level, total=_number(result.total), percent=_number(result.percent),
         explanation=explanation_dict(checklist, result, expl, requested),
         evaluated_at=utcnow(), policy_version=policies.in_force(today).version)
-    db.session.add(record)
-    _event(record, actor, "evaluate", "")
-    db.session.flush()
+    lock_institution(record.institution_id)
+    try:
+        with db.session.begin_nested():
+            db.session.add(record)
+            _event(record, actor, "evaluate", "")
+            db.session.flush()
+    except IntegrityError:
+        again = db.session.scalar(select(GradeRecord).where(GradeRecord.inspection_id == inspection.id))
+        if again is not None:   # the same inspection recorded concurrently: that record
+            return again
+        # one record in progress per institution (partial unique index)
+        raise Conflict("Another evaluation of this institution is still being decided; confirm or "
+                       "reject it before recording this one.") from None
     audit.record(actor, "evaluate", "grade_record", record.id, after=_snapshot(record))
     if application is not None and application.state in life.APPLICATION_OPEN:
         from .applications import transition as application_transition
