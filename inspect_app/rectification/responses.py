@@ -78,6 +78,37 @@ def respond(user, finding_id: int, text: str, photos=(), now: datetime | None = 
     return response
 
 
+def extension_refusal(finding: Finding, now: datetime, rule=None) -> Conflict | None:
+    """Why an extension of ``finding`` cannot be asked at ``now`` (the refusal
+    :func:`request_extension` would raise, whatever is typed), or None. The finding page
+    offers the form only when this is None."""
+    rule = rule or policies.current()
+    if finding.state not in ACTIVE:
+        return fs.not_now(finding)
+    if finding.deadline_at <= now:
+        return Conflict("The deadline has passed; an extension must be asked before it.")
+    if dl.max_extension_days(rule, finding.deadline_days) < 1:
+        return Conflict("This finding's deadline is too short to be extended.")
+    asked = db.session.scalar(select(func.count()).select_from(FindingResponse).where(
+        FindingResponse.finding_id == finding.id, FindingResponse.kind == EXTENSION)) or 0
+    if asked >= rule.extension_max_count:
+        return Conflict("An extension was already requested for this finding.")
+    return None
+
+
+def reply_refusal(finding: Finding, now: datetime) -> Conflict | None:
+    """Why ``finding`` cannot be contested (陈述申辩) at ``now``, or None (see :func:`contest`)."""
+    if finding.notice is not None and now >= finding.notice.reply_until:
+        return Conflict("The time to reply to this notice has ended.")
+    if finding.contested:
+        return Conflict("A reply was already made on this finding.")
+    try:
+        fs.check(finding, "contest")
+    except Conflict as exc:
+        return exc
+    return None
+
+
 def request_extension(user, finding_id: int, text: str, days, now: datetime | None = None) -> FindingResponse:
     """One extension per finding, with a reason, at most the original length, asked before
     the deadline."""
@@ -93,14 +124,9 @@ def request_extension(user, finding_id: int, text: str, days, now: datetime | No
         problems.append("days: " + _("between 1 and %(n)s days", n=limit))
     if problems:
         raise Invalid("The request could not be saved.", problems=problems)
-    if finding.state not in ACTIVE:
-        raise fs.not_now(finding)
-    if finding.deadline_at <= now:
-        raise Conflict("The deadline has passed; an extension must be asked before it.")
-    asked = db.session.scalar(select(func.count()).select_from(FindingResponse).where(
-        FindingResponse.finding_id == finding.id, FindingResponse.kind == EXTENSION)) or 0
-    if asked >= rule.extension_max_count:
-        raise Conflict("An extension was already requested for this finding.")
+    refusal = extension_refusal(finding, now, rule)
+    if refusal is not None:
+        raise refusal
     response = FindingResponse(finding=finding, kind=EXTENSION, text=reason, days=days, status=PENDING,
                                created_by_id=user.id, created_at=now)
     db.session.add(response)
@@ -122,11 +148,9 @@ def contest(user, finding_id: int, text: str, photos=(), now: datetime | None = 
     reason = _text(text, "text", problems)
     if problems:
         raise Invalid("The reply could not be saved.", problems=problems)
-    if finding.notice is not None and now >= finding.notice.reply_until:
-        raise Conflict("The time to reply to this notice has ended.")
-    if finding.contested:
-        raise Conflict("A reply was already made on this finding.")
-    fs.check(finding, "contest")
+    refusal = reply_refusal(finding, now)
+    if refusal is not None:
+        raise refusal
     before = _snapshot(finding)
     files = _store_photos(user, photos)
     response = FindingResponse(finding=finding, kind=REPLY, text=reason, status=PENDING,
