@@ -178,11 +178,34 @@ def _pending(finding: Finding, response_id: int, kind: str) -> FindingResponse:
     return response
 
 
-def decide_extension(user, finding_id: int, response_id: int, grant: bool, note: str = "",
+def decider_refusal(user, finding: Finding, kind: str) -> Forbidden | None:
+    """Why ``user`` may not decide a request of ``kind`` (extension or reply) on ``finding``,
+    or None. Requests are decided by an officer of the finding's department
+    (:func:`.findings.is_officer`); a reply (陈述申辩) contests the visit's finding, so an
+    officer who was on that visit's team does not decide it. docs/security.md."""
+    if not fs.is_officer(user, finding):
+        return Forbidden("Only an officer of the department (its admin or head) decides requests.")
+    if kind == REPLY and fs.was_on_visit(user, finding):
+        return Forbidden("An officer who was on the visit may not decide the reply.")
+    return None
+
+
+def _require_decider(user, finding: Finding, kind: str, decision: bool | None) -> None:
+    """Refuse a user who may not decide (403), then a decision that is neither yes nor no (422)."""
+    refusal = decider_refusal(user, finding, kind)
+    if refusal is not None:
+        raise refusal
+    if decision not in (True, False):
+        raise Invalid("The decision could not be saved.",
+                      problems=["decision: " + _("choose grant/uphold or refuse/dismiss")])
+
+
+def decide_extension(user, finding_id: int, response_id: int, grant: bool | None, note: str = "",
                      now: datetime | None = None) -> FindingResponse:
-    policy.require(user, "rectification.decide")
+    policy.require(user, "rectification.view")
     now = now or utcnow()
     finding = fs.get(user, finding_id, lock=True)
+    _require_decider(user, finding, EXTENSION, grant)
     response = _pending(finding, response_id, EXTENSION)
     before = _snapshot(finding)
     response.status = ACCEPTED if grant else REJECTED
@@ -201,15 +224,14 @@ def decide_extension(user, finding_id: int, response_id: int, grant: bool, note:
     return response
 
 
-def decide_reply(user, finding_id: int, response_id: int, uphold: bool, note: str = "",
+def decide_reply(user, finding_id: int, response_id: int, uphold: bool | None, note: str = "",
                  now: datetime | None = None) -> FindingResponse:
     """A department officer who was not on the visit decides the reply: upheld → the finding
     is withdrawn; dismissed → it stands, its deadline moved by the time spent deciding."""
-    policy.require(user, "rectification.decide")
+    policy.require(user, "rectification.view")
     now = now or utcnow()
     finding = fs.get(user, finding_id, lock=True)
-    if fs.was_on_visit(user, finding):
-        raise Forbidden("An officer who was on the visit may not decide the reply.")
+    _require_decider(user, finding, REPLY, uphold)
     response = _pending(finding, response_id, REPLY)
     problems: list[str] = []
     note = _text(note, "note", problems)

@@ -39,14 +39,12 @@ def _page_arg() -> int:
     return page if page <= 1_000_000 else 1
 
 
-def _grant_or_refuse(form: DecisionForm) -> bool:
-    """The department's decision on a request: "yes" or "no" must be chosen (Invalid, located
-    at ``decision``, otherwise — a missing value is not a refusal)."""
+def _grant_or_refuse(form: DecisionForm) -> bool | None:
+    """The department's decision on a request: True for "yes", False for "no", None when
+    neither was chosen (the service refuses that, located at ``decision``, once it has checked
+    who decides — a missing value is not a refusal)."""
     decision = request.form.get(form.decision.name)
-    if decision not in ("yes", "no"):
-        raise Invalid("The decision could not be saved.",
-                      problems=["decision: " + _("choose grant/uphold or refuse/dismiss")])
-    return decision == "yes"
+    return {"yes": True, "no": False}.get(decision)
 
 
 # The finding page holds several forms. Those whose fields would share a name get a prefix
@@ -74,9 +72,10 @@ def index():
     a = request.args
     state = a.get("state", "unresolved")
     f = findings.FindingFilter(state=state if state in STATE_FILTERS else "",
-                               overdue=a.get("overdue") == "1")
+                               overdue=a.get("overdue") == "1", awaiting_decision=a.get("awaiting") == "1")
     page = findings.search(current_user, f, page=_page_arg())
-    return render_template("rectification/index.html", page=page, f=f, states=STATE_FILTERS, now=utcnow())
+    return render_template("rectification/index.html", page=page, f=f, states=STATE_FILTERS, now=utcnow(),
+                           decides=findings.decides_requests(current_user))
 
 
 @bp.route("/findings/<int:finding_id>")
@@ -107,6 +106,7 @@ def _finding_page(item, status: int = 200, **forms):
         ladder=dl.schedule(rule, item.deadline_at, item.escalation_level, now) if item.state in ("open", "reopened") else [],
         max_extension=dl.max_extension_days(rule, item.deadline_days),
         on_visit=findings.was_on_visit(current_user, item),
+        officer=findings.is_officer(current_user, item),
         may_reinspect=item.severity in rule.reinspection_severities,
         interview_rung=interviews.due_rung(item), minutes=interviews.minutes_of(item),
         credit_records=credit.of_finding(current_user, item),
@@ -158,8 +158,12 @@ def contest(finding_id: int):
                 "reply_form", form, _("Your reply was sent; the deadline waits for the decision."))
 
 
+# Requests are decided by the department's officers: its admins and its head of department, an
+# inspector (docs/security.md). The role gate admits the roles that act on a department's
+# findings (as for 复查); the service admits only an officer, and for a reply only one who was
+# not on the visit (responses.decider_refusal).
 @bp.route("/findings/<int:finding_id>/extension/<int:response_id>/decide", methods=["POST"])
-@permission_required("rectification.decide")
+@permission_required("rectification.verify")
 def decide_extension(finding_id: int, response_id: int):
     form = _decision_form(response_id, posted=True)
     return _act(finding_id, lambda: responses.decide_extension(
@@ -168,7 +172,7 @@ def decide_extension(finding_id: int, response_id: int):
 
 
 @bp.route("/findings/<int:finding_id>/reply/<int:response_id>/decide", methods=["POST"])
-@permission_required("rectification.decide")
+@permission_required("rectification.verify")
 def decide_reply(finding_id: int, response_id: int):
     form = _decision_form(response_id, posted=True)
     return _act(finding_id, lambda: responses.decide_reply(
