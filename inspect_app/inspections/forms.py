@@ -25,7 +25,7 @@ from wtforms.widgets import CheckboxInput, ListWidget, NumberInput
 from ..core import labels
 from ..domain.numbers import whole_number
 from ..domain.checklist import Checklist, Item
-from ..domain.scoring import number_text, step_of
+from ..domain.scoring import number_text, pass_min_of, step_of
 from ..domain.units import cannot_be_negative
 
 
@@ -65,7 +65,7 @@ def _check(item: Item):
 def _scale(item: Item):
     step, top = number_text(step_of(item)), number_text(item.points)
     field = StringField(item.text, widget=NumberInput(step=step, min="0", max=top),
-                        render_kw={"inputmode": "decimal"})
+                        render_kw={"inputmode": "decimal", "data-pass-min": number_text(pass_min_of(item))})
     hint = str(_l("0 to %(max)s points, in steps of %(step)s", max=top, step=step))
     return field, _na_box(item), hint
 
