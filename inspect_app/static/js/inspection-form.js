@@ -359,7 +359,6 @@
     scoreNode.dataset.updated = "1";
   }
 
-
   // ---------------------------------------------------------------- sync status
   function renderStatus() {
     if (!statusNode) return;
