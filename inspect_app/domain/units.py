@@ -12,7 +12,7 @@ the unit, not stored on the item, so every checklist file keeps its format.
 * A unit not in the table (``℃``, ``dB``, or one a bureau invents) allows any finite number,
   as before: the table only ever refuses what cannot be measured.
 
-The ``flask grade`` command (CONTRACT §5) is not affected: it accepts any finite number for a
+The ``flask grade`` command (checklists/README.md) is not affected: it accepts any finite number for a
 measure item. The rule applies where an inspector types a measurement (the tablet form, its
 saves and its submit).
 """

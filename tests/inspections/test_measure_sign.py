@@ -1,6 +1,6 @@
 """A measurement of a quantity that cannot be negative (a time, a length…) is refused below
 zero, on the form and by the server; a temperature may be negative; ``flask grade`` is not
-affected (it accepts any finite number, CONTRACT §5)."""
+affected (it accepts any finite number there)."""
 from __future__ import annotations
 
 import re

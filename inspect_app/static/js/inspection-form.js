@@ -1047,7 +1047,7 @@
     if (draft.score) showScore(draft.score);
   }
 
-  /** Does ``value`` fail the item, by the engine's rules (CONTRACT §5): check "fail"; a scale
+  /** Does ``value`` fail the item, by the engine's rules (domain/scoring.py): check "fail"; a scale
    *  below its pass_min; a measure outside its bounds (inclusive). "na" never fails. */
   function failed(fs, value) {
     if (value == null || value === "" || value === "na") return false;
