@@ -32,7 +32,9 @@ def _answers_csv(checklist, rng: random.Random, quality: float) -> bytes:
             value = number_text(step * (tiers if good else rng.randrange(0, tiers)))
         else:
             inside = item.min if item.min is not None else item.max
-            value = number_text(inside if good else (inside - 1 if item.min is not None else inside + 1))
+            # a failed measure lies outside its bound and stays a possible measurement (≥ 0)
+            below = max(inside - 1, inside / 2)
+            value = number_text(inside if good else (below if item.min is not None else inside + 1))
         lines.append(f"{item.id},{value},")
     return "\n".join(lines).encode("utf-8")
 
@@ -52,8 +54,8 @@ def seed_demo(rng: random.Random, today: date) -> str:
     bureau = db.session.scalar(select(User).where(User.role == "bureau_admin").order_by(User.id))
     homes = list(db.session.scalars(select(Institution).where(Institution.type == "nursing_home")
                                     .order_by(Institution.id)))
-    if bureau is None or len(homes) < 8:
-        return "grading: no demo data (needs the bureau admin and 8 nursing homes)"
+    if bureau is None or len(homes) < 9:
+        return "grading: no demo data (needs the bureau admin and 9 nursing homes)"
     if db.session.scalar(select(GradeRecord.id).limit(1)) is not None:
         return "grading: demo data already present; nothing loaded"
     confirmed = 0
@@ -65,7 +67,8 @@ def seed_demo(rng: random.Random, today: date) -> str:
         records.sweep_grades(today)
         records.confirm(bureau, record.id, today - timedelta(days=10))
         confirmed += 1
-    noticed = _evaluated(bureau, homes[1], 3, rng, 0.95, today)
+    # not a demo staff's home: an institution whose grading is in 公示 cannot apply again
+    noticed = _evaluated(bureau, homes[8], 3, rng, 0.95, today)
     records.publish(bureau, noticed.id, today)
     applied = 0
     for home in homes[:2]:       # the demo staff's institutions; the first one eligible applies

@@ -24,6 +24,7 @@ from ..domain.checklist import Checklist
 from ..domain.plain_text import forbidden_character
 from ..domain.scoring import (NA, InvalidResponses, answer_problem, answer_value, number_text,
                               read_answer_text, score, to_contract_dict)
+from ..domain.units import sign_problem
 from ..extensions import db
 from ..inspections.models import COMPLETED, SUBMITTED, Answer, Inspection, Visit
 from ..registry.importing import ImportProblem, read_table
@@ -115,7 +116,7 @@ def validate(frame, checklist: Checklist) -> tuple[list[Row], list[ImportProblem
         if not text:
             problems.append(ImportProblem(row_no, LABEL["answer"], f"{item_id}: no answer"))
             continue
-        problem = answer_problem(item, read)
+        problem = answer_problem(item, read) or (sign_problem(item, read.number) if read.kind == "number" else None)
         if problem:
             problems.append(ImportProblem(row_no, LABEL["answer"], f"{item_id}: {problem}"))
             continue

@@ -106,9 +106,9 @@ def apply():
         try:
             application = applications.apply(current_user, form.level.data, form.self_score.data,
                                              form.self_assessment.data, today, now)
-        except Invalid as exc:
+        except (Invalid, Conflict) as exc:
             _refused(exc)
-            status = 422
+            status = exc.status
         else:
             db.session.commit()
             flash(_("Application submitted."), "info")

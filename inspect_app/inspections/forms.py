@@ -25,7 +25,8 @@ from wtforms.widgets import CheckboxInput, ListWidget, NumberInput
 from ..core import labels
 from ..domain.numbers import whole_number
 from ..domain.checklist import Checklist, Item
-from ..domain.scoring import number_text, step_of
+from ..domain.scoring import number_text, pass_min_of, step_of
+from ..domain.units import cannot_be_negative
 
 
 @dataclass
@@ -64,7 +65,7 @@ def _check(item: Item):
 def _scale(item: Item):
     step, top = number_text(step_of(item)), number_text(item.points)
     field = StringField(item.text, widget=NumberInput(step=step, min="0", max=top),
-                        render_kw={"inputmode": "decimal"})
+                        render_kw={"inputmode": "decimal", "data-pass-min": number_text(pass_min_of(item))})
     hint = str(_l("0 to %(max)s points, in steps of %(step)s", max=top, step=step))
     return field, _na_box(item), hint
 
@@ -76,7 +77,10 @@ def _measure(item: Item):
         bounds["data-min"] = number_text(item.min)
     if item.max is not None:
         bounds["data-max"] = number_text(item.max)
-    field = StringField(item.text, widget=NumberInput(step="any"),
+    # A quantity that cannot be negative (a time, a length…: domain/units.py) gets min="0";
+    # the tablet refuses a value below it before saving, the server refuses it again.
+    lowest = {"min": "0"} if cannot_be_negative(item.unit) else {}
+    field = StringField(item.text, widget=NumberInput(step="any", **lowest),
                         render_kw={"inputmode": "decimal", **bounds})
     if item.min is not None and item.max is not None:
         hint = _l("%(unit)s; passes within %(min)s – %(max)s", unit=item.unit, min=bounds["data-min"],

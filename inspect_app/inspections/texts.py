@@ -46,6 +46,8 @@ FORM_MESSAGES = {
     "remove_photo": _l("Remove"),
     "remove_photo_confirm": _l("Remove this photo?"),
     "remove_photo_offline": _l("Photos can be removed only when online"),
+    "below_zero": _l("{item}: cannot be below zero"),
+    "photo_of": _l("Photo of {item}"),
 }
 
 

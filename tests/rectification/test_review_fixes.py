@@ -20,13 +20,13 @@ def extension(make, rect):
     return finding, request
 
 
-@pytest.mark.parametrize("data", [{}, {"decision": ""}, {"decision": "maybe"}])
+@pytest.mark.parametrize("data", [{}, {"decision": ""}, {"decision": "maybe"}])   # under the form's prefix
 def test_a_decision_without_a_valid_choice_is_refused_and_the_request_stays_pending(
         make, login, db, extension, data):
     finding, request = extension
     page = f"/rectification/findings/{finding.id}"
     browser = login(make.user("department_admin", department="fire"))
-    response = browser.post(f"{page}/extension/{request.id}/decide", {**data, "note": "x"}, token_from=page)
+    response = browser.post(f"{page}/extension/{request.id}/decide", {**{f"decide-{request.id}-{k}": v for k, v in data.items()}, f"decide-{request.id}-note": "x"}, token_from=page)
     assert response.status_code == 422
     db.session.expire_all()
     assert db.session.get(FindingResponse, request.id).status == "pending"
@@ -40,12 +40,12 @@ def test_a_reply_decision_without_a_choice_is_refused(make, login, db, rect):
     reply = responses.contest(staff, finding.id, "该处并无问题，有照片为证")
     page = f"/rectification/findings/{finding.id}"
     browser = login(make.user("department_admin", department="fire"))
-    response = browser.post(f"{page}/reply/{reply.id}/decide", {"note": "经核实"}, token_from=page)
+    response = browser.post(f"{page}/reply/{reply.id}/decide", {f"decide-{reply.id}-note": "经核实"}, token_from=page)
     assert response.status_code == 422
     db.session.expire_all()
     assert db.session.get(FindingResponse, reply.id).status == "pending"
     assert finding.state == "contested"
-    done = browser.post(f"{page}/reply/{reply.id}/decide", {"decision": "no", "note": "经核实"}, token_from=page)
+    done = browser.post(f"{page}/reply/{reply.id}/decide", {f"decide-{reply.id}-decision": "no", f"decide-{reply.id}-note": "经核实"}, token_from=page)
     assert done.status_code == 302
 
 
@@ -66,7 +66,7 @@ def test_odd_extension_days_are_a_located_refusal(make, login, rect, days):
     staff = make.user("institution_staff", institution_id=inst.id)
     _, found = rect.findings(inst, failed=("FIRE-03",))
     page = f"/rectification/findings/{found['FIRE-03'].id}"
-    response = login(staff).post(f"{page}/extension", {"days": days, "text": "需要时间"}, token_from=page)
+    response = login(staff).post(f"{page}/extension", {"extension-days": days, "extension-text": "需要时间"}, token_from=page)
     assert response.status_code == 422
 
 

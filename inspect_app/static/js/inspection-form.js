@@ -77,6 +77,8 @@
     remove_photo: "Remove",
     remove_photo_confirm: "Remove this photo?",
     remove_photo_offline: "Photos can be removed only when online",
+    below_zero: "{item}: cannot be below zero",
+    photo_of: "Photo of {item}",
   };
   const MESSAGES = Object.assign({}, DEFAULT_MESSAGES, readJSON("form-messages"));
 
@@ -324,16 +326,22 @@
     return node;
   }
 
+  /** The answered counts, per section and in all, from the answers the form shows: those the
+   *  server holds as this tablet last knew them and those waiting in the outbox. */
   function updateProgress() {
+    let answered = 0;
     for (const section of steps) {
       const items = Array.from(section.querySelectorAll("fieldset.item[data-item-id]"));
       if (!items.length) continue;
       const done = items.filter((fs) => readItem(fs).value !== null).length;
+      answered += done;
       const link = navLinks.find((a) => a.dataset.step === section.dataset.step);
       const badge = link && link.querySelector(".progress");
       if (badge) badge.textContent = `${done}/${items.length}`;
       if (link) link.classList.toggle("complete", done === items.length);
     }
+    const node = form.querySelector('[data-progress="total"]');
+    if (node) node.textContent = `${answered}/${fieldsets.length}`;
   }
 
   function showScore(score) {
@@ -349,11 +357,6 @@
       scoreNode.dataset.total = score.total != null ? score.total : "";
     }
     scoreNode.dataset.updated = "1";
-  }
-
-  function showProgress(progress) {
-    const node = form.querySelector('[data-progress="total"]');
-    if (node && progress && progress.total != null) node.textContent = `${progress.answered}/${progress.total}`;
   }
 
   // ---------------------------------------------------------------- sync status
@@ -577,10 +580,11 @@
       const rest = await serial(() => store.list());
       it.pending = rest.some((e) => e.kind === "save" && e.item === entry.item);
       it.conflict = null;
+      if (result.data.score) draft.score = result.data.score;
       await persistDraft();
       if (fs) { itemStatus(fs, it.pending ? t("waiting") : t("item_saved"), it.pending ? "pending" : "saved"); renderConflict(fs); }
       showScore(result.data.score);
-      showProgress(result.data.progress);
+      updateProgress();
       return "done";
     }
     if (result.status === 409 && result.data.current !== undefined) {
@@ -625,6 +629,9 @@
         cacheUrls([result.data.thumbnail_url]);
         if (!locked) addDeleteButton(li);
       }
+      knowEvidence(entry.item, {id: result.data.id, src: result.data.thumbnail_url,
+                                del: `${URLS.evidence}/${result.data.id}/delete`});
+      await persistDraft();
       const fs = byId.get(entry.item);
       if (fs) itemStatus(fs, t("item_saved"), "saved");
       return "done";
@@ -734,6 +741,15 @@
     }
   }
 
+  /** Why the number typed for ``fs`` cannot be saved (below the input's min, e.g. a time
+   *  below zero; not a number), or "" — the server refuses the same with a 422. */
+  function numberProblem(fs) {
+    const input = numberInput(fs);
+    if (!input || input.disabled || input.value === "" || input.checkValidity()) return "";
+    if (input.validity.rangeUnderflow && Number(input.min) === 0) return t("below_zero", {item: fs.dataset.itemId});
+    return input.validationMessage || t("item_error", {message: input.value});
+  }
+
   function saveItem(fs) {
     queueSave(fs);
     renderStatus();             // a debounced change is no longer "typed, not yet queued"
@@ -744,9 +760,9 @@
     const id = fs.dataset.itemId;
     clearTimeout(timers.get(id));
     timers.delete(id);
-    const input = numberInput(fs);
-    if (input && !input.disabled && input.value !== "" && !input.checkValidity()) {
-      itemStatus(fs, input.validationMessage, "error");
+    const refused = numberProblem(fs);
+    if (refused) {
+      itemStatus(fs, refused, "error");
       return;
     }
     let {value, remark} = readItem(fs);
@@ -913,7 +929,12 @@
       remove.disabled = true;
       const result = navigator.onLine ? await post(url, {}, true) : {network: true};
       const fs = li.closest("fieldset.item");
-      if (result.status === 200 || result.status === 204 || result.status === 302 || result.status === 404) { li.remove(); return; }
+      if (result.status === 200 || result.status === 204 || result.status === 302 || result.status === 404) {
+        forgetEvidence(li.dataset.evidenceId);
+        li.remove();
+        persistDraft();
+        return;
+      }
       remove.disabled = false;
       if (fs) itemStatus(fs, result.network ? t("remove_photo_offline") : t("item_error", {message: problemsOf(result.data || {}).join("; ") || result.status}), "error");
     });
@@ -954,6 +975,116 @@
     pendingCount += 1;
   }
 
+  // ---------------------------------------------------------------- what the tablet knows of the server
+  /* draft.evidence: item id → [{id, src, del}], the photos the server holds as this tablet last
+   * knew them: taken from every page the server renders, then kept up to date by this tablet's
+   * uploads and deletions. draft.score: the live score the server last gave (a page or a save).
+   * A page the service worker served from its cache (data-offline-copy="1") may be older than
+   * both, so it is brought up to date from them: an offline reload shows the photos uploaded
+   * before it, and the submit check counts them as the server does. */
+  const offlineCopy = form.dataset.offlineCopy === "1";
+
+  function renderedEvidence() {
+    const out = {};
+    for (const fs of fieldsets) {
+      const rows = Array.from(fs.querySelectorAll("ul.photos li[data-evidence-id]")).map((li) => {
+        const img = li.querySelector("img");
+        return {id: li.dataset.evidenceId, src: img ? img.getAttribute("src") : "", del: li.dataset.deleteUrl || ""};
+      });
+      if (rows.length) out[fs.dataset.itemId] = rows;
+    }
+    return out;
+  }
+
+  function knowEvidence(item, row) {
+    draft.evidence = draft.evidence || {};
+    const rows = draft.evidence[item] || (draft.evidence[item] = []);
+    if (!rows.some((r) => String(r.id) === String(row.id))) rows.push(Object.assign({}, row, {id: String(row.id)}));
+  }
+
+  function forgetEvidence(id) {
+    for (const rows of Object.values(draft.evidence || {})) {
+      const at = rows.findIndex((r) => String(r.id) === String(id));
+      if (at >= 0) rows.splice(at, 1);
+    }
+  }
+
+  function renderedScore() {
+    const score = {};
+    for (const node of form.querySelectorAll("[data-score-field]")) score[node.dataset.scoreField] = node.textContent.trim();
+    return score;
+  }
+
+  function addStoredThumb(fs, row) {
+    const li = document.createElement("li");
+    li.dataset.evidenceId = String(row.id);
+    if (row.del) li.dataset.deleteUrl = row.del;
+    const img = document.createElement("img");
+    img.alt = t("photo_of", {item: fs.dataset.itemId});
+    img.src = row.src;
+    li.appendChild(img);
+    const list = photoList(fs);
+    list.insertBefore(li, list.querySelector("li[data-client-id]"));    // stored photos before waiting ones
+    return li;
+  }
+
+  function mergeKnown() {
+    if (!offlineCopy || !draft.evidence) {
+      draft.evidence = renderedEvidence();        // the server's page: its photos and score are current
+      draft.score = renderedScore();
+      return;
+    }
+    for (const fs of fieldsets) {
+      const rows = draft.evidence[fs.dataset.itemId] || [];
+      const ids = new Set(rows.map((r) => String(r.id)));
+      for (const li of fs.querySelectorAll("ul.photos li[data-evidence-id]")) {
+        if (!ids.has(li.dataset.evidenceId)) li.remove();            // removed since the copy was made
+      }
+      for (const row of rows) {
+        if (!fs.querySelector(`ul.photos li[data-evidence-id="${cssEscape(String(row.id))}"]`)) addStoredThumb(fs, row);
+      }
+    }
+    if (draft.score) showScore(draft.score);
+  }
+
+  /** Does ``value`` fail the item, by the engine's rules (domain/scoring.py): check "fail"; a scale
+   *  below its pass_min; a measure outside its bounds (inclusive). "na" never fails. */
+  function failed(fs, value) {
+    if (value == null || value === "" || value === "na") return false;
+    if (itemType(fs) === "check") return value === "fail";
+    const input = numberInput(fs);
+    if (!input) return false;
+    if (itemType(fs) === "scale") return compareDecimal(value, input.dataset.passMin || "0") < 0;
+    const {min, max} = input.dataset;
+    return (min != null && min !== "" && compareDecimal(value, min) < 0) ||
+           (max != null && max !== "" && compareDecimal(value, max) > 0);
+  }
+
+  /** Compare two decimals written as text exactly (-1, 0, 1), as the server does; numbers in
+   *  another notation are compared as floating point. */
+  function compareDecimal(a, b) {
+    const parse = (text) => {
+      const m = /^\s*([+-]?)(\d*)(?:\.(\d*))?\s*$/.exec(String(text));
+      if (!m || (m[2] === "" && !m[3])) return null;
+      return {neg: m[1] === "-", int: m[2].replace(/^0+/, ""), frac: (m[3] || "").replace(/0+$/, "")};
+    };
+    const x = parse(a);
+    const y = parse(b);
+    if (!x || !y) return Math.sign(Number(a) - Number(b));
+    const zero = (n) => !n.int && !n.frac;
+    const sign = (n) => (zero(n) ? 0 : n.neg ? -1 : 1);
+    if (sign(x) !== sign(y)) return Math.sign(sign(x) - sign(y));
+    if (sign(x) === 0) return 0;
+    let order = x.int.length - y.int.length || (x.int < y.int ? -1 : x.int > y.int ? 1 : 0);
+    if (!order) {
+      const width = Math.max(x.frac.length, y.frac.length);
+      const fx = x.frac.padEnd(width, "0");
+      const fy = y.frac.padEnd(width, "0");
+      order = fx < fy ? -1 : fx > fy ? 1 : 0;
+    }
+    return sign(x) < 0 ? -order : order;
+  }
+
   // ---------------------------------------------------------------- signatures and submit
   function setupSignatures() {
     if (!window.SignaturePad) return;
@@ -983,9 +1114,13 @@
       if (it.conflict) { problems.push({fs, text: t("resolve_conflicts")}); continue; }
       const {value} = readItem(fs);
       if (value === null) { problems.push({fs, text: t("not_answered", {item: name})}); continue; }
+      const invalid = numberProblem(fs);
+      if (invalid) { problems.push({fs, text: invalid}); continue; }
+      // The photos the server holds (as this tablet knows them) and those waiting in the outbox,
+      // which is sent, in order, before the submit.
       const photos = fs.querySelectorAll("ul.photos li").length;
       const evidence = fs.dataset.evidence || "none";
-      if (!photos && (evidence === "photo_always" || (evidence === "photo_on_fail" && value === "fail"))) {
+      if (!photos && (evidence === "photo_always" || (evidence === "photo_on_fail" && failed(fs, value)))) {
         problems.push({fs, text: t("photo_required", {item: name})});
       }
     }
@@ -1192,6 +1327,7 @@
       draft.submitQueued = false;
     }
     mergeRendered(entries);
+    mergeKnown();
     draft.submitQueued = entries.some((e) => e.kind === "submit");
 
     const rep = representativeInput();

@@ -9,15 +9,20 @@
  * JSON go straight to the network; the answers given offline live in the page's IndexedDB
  * outbox, not here. The page posts {type: "cache", urls: [...]} so the page it was loaded
  * with (before this worker controlled it) and new thumbnails are kept too.
+ *
+ * A form page served from the cache is marked as such (data-offline-copy="1" on the form):
+ * it may be older than what the tablet knows (photos uploaded since, the last score), and the
+ * page script then shows the tablet's own record of them (docs/offline.md).
  */
 "use strict";
 
 const CACHE = "careinspect-form-v1";
+const FORM_PAGE = /^\/inspections\/\d+\/form$/;
 
 function cacheable(url, method) {
   if (method !== "GET" || url.origin !== self.location.origin) return false;
   if (url.pathname.startsWith("/static/")) return true;
-  if (/^\/inspections\/\d+\/form$/.test(url.pathname)) return true;
+  if (FORM_PAGE.test(url.pathname)) return true;
   return /^\/inspections\/\d+\/evidence\/\d+$/.test(url.pathname) && url.searchParams.get("thumb") === "1";
 }
 
@@ -39,6 +44,13 @@ self.addEventListener("activate", (event) => {
   })());
 });
 
+/** The cached copy of a form page, marked as a copy for the page script. */
+async function markedCopy(cached) {
+  const html = await cached.text();
+  const marked = html.replace('<form id="inspection-form"', '<form id="inspection-form" data-offline-copy="1"');
+  return new Response(marked, {status: cached.status, statusText: cached.statusText, headers: cached.headers});
+}
+
 async function networkFirst(request) {
   const cache = await caches.open(CACHE);
   try {
@@ -47,7 +59,7 @@ async function networkFirst(request) {
     return response;
   } catch (err) {
     const cached = await cache.match(request.url, {ignoreVary: true});
-    if (cached) return cached;
+    if (cached) return FORM_PAGE.test(new URL(request.url).pathname) ? markedCopy(cached) : cached;
     throw err;
   }
 }
