@@ -28,7 +28,7 @@ def _filter_from_args() -> services.RegistryFilter:
 @permission_required("registry.view")
 def index():
     f = _filter_from_args()
-    page = services.search(current_user, f, page=request.args.get("page", 1, type=int))
+    page = services.search(current_user, f, page=whole_number(request.args.get("page")) or 1)
     return render_template("registry/index.html", page=page, f=f, places=services.places(current_user))
 
 

@@ -11,6 +11,7 @@ from ..auth.policy import can, permission_required
 from ..auth.roles import Role
 from ..core.errors import Invalid
 from ..core.web import translate
+from ..domain.numbers import whole_number
 from ..extensions import db
 from ..registry.models import Institution
 from . import services
@@ -30,7 +31,7 @@ def index():
     a = request.args
     f = services.PeopleFilter(q=a.get("q", "")[:60], role=a.get("role", ""),
                               department=a.get("department", ""), active=a.get("active", ""))
-    page = services.search(current_user, f, page=a.get("page", 1, type=int))
+    page = services.search(current_user, f, page=whole_number(a.get("page")) or 1)
     return render_template("users/index.html", page=page, f=f)
 
 

@@ -36,6 +36,7 @@ def test_message_is_chinese_by_default_and_english_on_request(client):
 
 
 def test_tab_newline_and_carriage_return_pass(client):
+    """The control: ordinary white space is text."""
     assert client.get("/grading/public/?district=a%09b%0D%0Ac").status_code == 200
 
 

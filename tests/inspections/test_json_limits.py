@@ -38,6 +38,7 @@ def test_json_nested_thousands_deep_is_refused_with_its_depth(started, endpoint)
 
 
 def test_nesting_inside_strings_does_not_count(started, db):
+    """The control: brackets in a remark are text, not nesting."""
     browser, part, item = started
     response = post_json(browser, f"/inspections/{part.id}/answers",
                          {"item_id": item.id, "value": "pass", "remark": "[" * 500 + "{" * 500, "version": 0})

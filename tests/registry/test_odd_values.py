@@ -19,8 +19,8 @@ def _count(db):
     return db.session.scalar(select(func.count()).select_from(Institution))
 
 
-@pytest.mark.parametrize("field", ["beds", "nursing_beds"])
-@pytest.mark.parametrize("value", ["99999999999999999999", "2147483648", "²", "١٢", "1e3", "inf"])
+@pytest.mark.parametrize("field, value", [("beds", "99999999999999999999"), ("beds", "2147483648"),
+                                          ("beds", "١٢"), ("beds", "１００"), ("nursing_beds", "١٢")])
 def test_edit_with_an_odd_bed_count_is_refused_at_its_field(make, login, db, field, value):
     inst = make.institution(name="原名养老院")
     browser = login(make.user("bureau_admin"))
@@ -35,6 +35,7 @@ def test_edit_with_an_odd_bed_count_is_refused_at_its_field(make, login, db, fie
 
 
 def test_edit_with_the_largest_column_value_is_saved(make, login, db):
+    """The control: the strict reading keeps every value the column holds."""
     inst = make.institution()
     browser = login(make.user("bureau_admin"))
     data = {**VALID, "credit_code": inst.credit_code, "version": str(inst.version),
@@ -44,7 +45,7 @@ def test_edit_with_the_largest_column_value_is_saved(make, login, db):
     assert db.session.get(Institution, inst.id).beds == 2147483647
 
 
-@pytest.mark.parametrize("version", ["²", "١", "99999999999999999999", "-1"])
+@pytest.mark.parametrize("version", ["²", "١"])      # isdigit() is true for both; int("١") is 1
 def test_edit_with_an_odd_version_is_stale_not_a_crash(make, login, db, version):
     inst = make.institution(name="原名养老院")
     browser = login(make.user("bureau_admin"))
@@ -78,6 +79,7 @@ def test_import_with_a_control_character_in_a_text_cell_is_located(make, login, 
 
 
 def test_import_keeps_whole_numbers_written_with_thousands_separators(make, login, db):
+    """The control: the strict reading keeps the counts spreadsheets write."""
     browser = login(make.user("bureau_admin"))
     code = credit_code(2400)
     response = upload(browser, HEADER + row("千位院", code, beds='"1,200"'))
@@ -103,3 +105,11 @@ def test_export_survives_a_stored_control_character(make, login):
     assert response.status_code == 200
     rows = list(load_workbook(io.BytesIO(response.data)).active.iter_rows(values_only=True))
     assert rows[1][0] == "旧\ufffd数据\ufffd养老院"
+
+
+@pytest.mark.parametrize("page", ["٢", "２"])          # int() reads both as 2
+def test_a_page_number_in_other_digits_is_not_read_as_a_number(make, login, page):
+    for i in range(30):
+        make.institution(name=f"翻页院{i:02d}", street="数字街道")
+    html = login(make.user("inspector")).get(f"/institutions/?street=数字街道&page={page}").get_data(as_text=True)
+    assert "翻页院00" in html and "翻页院29" not in html            # the first page, not the second
