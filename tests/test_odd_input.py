@@ -23,7 +23,9 @@ from tests.test_authorization import MATRIX, _url, world  # noqa: F401  (world i
 
 CONTROL = "x\x00\x1by"                     # refused at the edge, whatever the parameter
 HUGE = "99999999999999999999"              # beyond any integer column
-ODD = (HUGE, "²", "١٢")                    # "²".isdigit() is true but int() fails; int("١٢") is 12
+SQUARED = "²"                              # "²".isdigit() is true, but int("²") fails
+ARABIC = "١٢"                              # int("١٢") is 12
+ODD = (HUGE, SQUARED, ARABIC)
 NORMAL = (200, 302, 303)
 ROLES = (ANON, INSP, DEPT, BUREAU, STAFF)
 SKIP = {"static", "auth.logout"}           # files on disk; ending the session ends the walk
@@ -218,8 +220,8 @@ class Walk:
                 fresh = _forms(browser.get(url), url).get(path)
                 baseline.update(fresh.fields if fresh else {})
             return response
-        if names:    # a huge number in each field of numbers; "²" where no form library parses it
-            alone = {HUGE: (shown - form.free_text) | by_hand, "²": form.parsed | by_hand}
+        if names:    # a huge number in each field of numbers; "²" where no form library reads it
+            alone = {HUGE: (shown - form.free_text) | by_hand, SQUARED: form.parsed | by_hand}
             self.odd_values(send, names, f"{role} POST {url}", alone=alone)
 
 

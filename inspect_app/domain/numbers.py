@@ -15,7 +15,7 @@ _WHOLE = re.compile(r"[0-9]{1,9}")
 # A count as a spreadsheet writes it: digits, optionally grouped by thousands, optionally a
 # zero fraction (Excel's "100.0"). No sign, no exponent, no inf/nan, ASCII digits only.
 _COUNT = re.compile(r"(?P<digits>[0-9]+|[0-9]{1,3}(?:,[0-9]{3})+)(?:\.0*)?")
-_DECIMAL = re.compile(r"[+-]?(?:[0-9][0-9,]*)?(?:\.[0-9]+)?")
+_DECIMAL = re.compile(r"[+-]?(?:[0-9][0-9,]*(?:\.[0-9]*)?|\.[0-9]+)")
 
 
 def whole_number(text) -> int | None:
@@ -45,7 +45,7 @@ def read_count(text: str, maximum: int = INT32_MAX) -> tuple[int | None, str | N
     text = text.strip()
     match = _COUNT.fullmatch(text)
     if match is None:
-        if text and _DECIMAL.fullmatch(text):
+        if _DECIMAL.fullmatch(text):
             return None, f"'{text}' must be a whole number ≥ 0"
         return None, f"'{text}' is not a number (write it with the digits 0-9)"
     digits = match["digits"].replace(",", "").lstrip("0") or "0"
