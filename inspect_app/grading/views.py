@@ -14,7 +14,7 @@ from flask_login import current_user
 from ..auth.policy import can, permission_required, public
 from ..auth.roles import Role
 from ..core.forms import options
-from ..core import audit, labels
+from ..core import audit, opendata
 from ..core.errors import Conflict, Invalid
 from ..core.types import utcnow
 from ..core.web import translate
@@ -388,14 +388,18 @@ def public_grades():
 @bp.route("/public/grades.<any(csv, xlsx):fmt>")
 @public
 def public_download(fmt: str):
-    rows = open_data.export_rows(_public_filter(), _today(), utcnow(),
-                                 lambda code: labels.INSTITUTION_TYPES.get(code, code))
-    if fmt == "csv":
-        return Response(open_data.export_csv(rows), mimetype="text/csv; charset=utf-8",
-                        headers={"Content-Disposition": "attachment; filename=grades.csv"})
-    return Response(open_data.export_xlsx(rows),
-                    mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                    headers={"Content-Disposition": "attachment; filename=grades.xlsx"})
+    f, now = _public_filter(), utcnow()
+    rows = open_data.export_rows(f, _today(), now)
+    about = opendata.publication(now, url_for("grading.public_data_about", _external=True),
+                                 open_data.selection(f))
+    return opendata.download(open_data.GRADES, fmt, rows, about)
+
+
+@bp.route("/public/grades/about")
+@public
+def public_data_about():
+    return render_template("grading/public_data_about.html", dataset=open_data.GRADES, kinds=opendata.KINDS,
+                           about=opendata.publication(utcnow(), request.base_url))
 
 
 @bp.route("/public/notices")

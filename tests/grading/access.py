@@ -30,6 +30,7 @@ ROUTES: dict[str, set[str]] = {
     "grading.regrade_status": {BUREAU},
     "grading.public_grades": EVERYONE,
     "grading.public_download": EVERYONE,
+    "grading.public_data_about": EVERYONE,
     "grading.public_notices": EVERYONE,
     "grading.public_notice": EVERYONE,
 }
