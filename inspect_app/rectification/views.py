@@ -10,19 +10,17 @@ from ..core.forms import options
 from ..core.errors import Conflict, Invalid
 from ..core.files import send_stored
 from ..core.pdf import pdf_response
+from ..core.spreadsheet import xlsx_response
 from ..core.types import utcnow
 from ..core.web import translate
 from ..domain.numbers import whole_number, whole_numbers
 from ..extensions import db
-from . import credit, findings, interviews, labels, messages, notices, responses
+from . import credit, findings, interviews, labels, lists, messages, notices, responses
 from . import policy as policies
 from .forms import (CreditDecisionForm, DecisionForm, ExtensionForm, InterviewForm, ReinspectForm,
                     ReplyForm, RespondForm, VerifyForm)
 
 bp = Blueprint("rectification", __name__, url_prefix="/rectification")
-
-
-STATE_FILTERS = ("unresolved", "open", "responded", "contested", "reopened", "closed", "withdrawn")
 
 
 @bp.app_template_global("rect_label")
@@ -52,12 +50,18 @@ def _grant_or_refuse() -> bool:
 @bp.route("/")
 @permission_required("rectification.view")
 def index():
-    a = request.args
-    state = a.get("state", "unresolved")
-    f = findings.FindingFilter(state=state if state in STATE_FILTERS else "",
-                               overdue=a.get("overdue") == "1")
-    page = findings.search(current_user, f, page=_page_arg())
-    return render_template("rectification/index.html", page=page, f=f, states=STATE_FILTERS, now=utcnow())
+    query, choices = lists.finding_query(current_user, request.args)
+    listing = lists.search_findings(current_user, query, choices)
+    return render_template("rectification/index.html", listing=listing, now=listing.extra["now"])
+
+
+@bp.route("/findings.xlsx")
+@permission_required("rectification.view")
+def export_findings():
+    query, _choices = lists.finding_query(current_user, request.args)
+    data = lists.export_findings(current_user, query)
+    db.session.commit()
+    return xlsx_response(data, "整改问题.xlsx", "findings.xlsx")
 
 
 @bp.route("/findings/<int:finding_id>")
@@ -205,8 +209,18 @@ def photo(finding_id: int, photo_id: int):
 @bp.route("/notices")
 @permission_required("rectification.view")
 def notice_list():
-    page = notices.search(current_user, page=_page_arg())
-    return render_template("rectification/notices.html", page=page)
+    query, choices = lists.notice_query(current_user, request.args)
+    listing = lists.search_notices(current_user, query, choices)
+    return render_template("rectification/notices.html", listing=listing)
+
+
+@bp.route("/notices.xlsx")
+@permission_required("rectification.view")
+def export_notices():
+    query, _choices = lists.notice_query(current_user, request.args)
+    data = lists.export_notices(current_user, query)
+    db.session.commit()
+    return xlsx_response(data, "整改通知书.xlsx", "notices.xlsx")
 
 
 @bp.route("/notices/<int:notice_id>")

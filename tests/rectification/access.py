@@ -9,6 +9,8 @@ ROUTES: dict[str, set[str]] = {
     "rectification.finding": SIGNED_IN,
     "rectification.photo": SIGNED_IN,
     "rectification.notice_list": SIGNED_IN,
+    "rectification.export_findings": SIGNED_IN,
+    "rectification.export_notices": SIGNED_IN,
     "rectification.notice": SIGNED_IN,
     "rectification.notice_pdf": SIGNED_IN,
     "rectification.inbox": SIGNED_IN,
