@@ -245,6 +245,30 @@ def inbox():
                            text_of=messages.text_of)
 
 
+@bp.route("/messages/<int:message_id>/open", methods=["POST"])
+@permission_required("rectification.view")
+def open_message(message_id: int):
+    """Opening a message is a POST from the inbox (a GET never changes anything): it is marked
+    read and the browser goes on to the finding or notice it is about."""
+    target = messages.open_message(current_user, message_id)
+    db.session.commit()
+    if target is None:
+        return redirect(url_for("rectification.inbox"), 303)
+    kind, ident = target
+    if kind == "finding":
+        return redirect(url_for("rectification.finding", finding_id=ident), 303)
+    return redirect(url_for("rectification.notice", notice_id=ident), 303)
+
+
+@bp.route("/messages/read-all", methods=["POST"])
+@permission_required("rectification.view")
+def read_all_messages():
+    count = messages.mark_all_read(current_user)
+    db.session.commit()
+    flash(_("%(n)d message(s) marked read.", n=count), "info")
+    return redirect(url_for("rectification.inbox"), 303)
+
+
 @bp.route("/messages/<int:message_id>/read", methods=["POST"])
 @permission_required("rectification.view")
 def read_message(message_id: int):

@@ -15,6 +15,8 @@ ROUTES: dict[str, set[str]] = {
     "rectification.notice_pdf": SIGNED_IN,
     "rectification.inbox": SIGNED_IN,
     "rectification.read_message": SIGNED_IN,
+    "rectification.open_message": SIGNED_IN,
+    "rectification.read_all_messages": SIGNED_IN,
     "rectification.respond": {STAFF},
     "rectification.request_extension": {STAFF},
     "rectification.contest": {STAFF},
