@@ -11,7 +11,7 @@ from flask import (Blueprint, Response, current_app, flash, jsonify, redirect, r
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from ..auth.policy import can, permission_required, public
+from ..auth.policy import permission_required, public
 from ..auth.roles import Role
 from ..core.forms import options
 from ..core import audit, labels
@@ -144,7 +144,7 @@ def _application_page(app_row, schedule_form=None, status: int = 200):
         schedule_form.assessor_ids.choices = options(scheduling.assessor_choices(current_user))
     return render_template("grading/application.html", a=app_row, history=history,
                            note_form=NoteForm(), visits=visits, may_schedule=may_schedule, schedule_form=schedule_form,
-                           may_open_visits=can(current_user, "inspections.manage")), status
+                           opens=scheduling.openable(current_user, app_row, visits)), status
 
 
 @bp.route("/applications/<int:grade_application_id>/evaluation", methods=["POST"])
