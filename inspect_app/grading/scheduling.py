@@ -89,8 +89,9 @@ def assessor_choices(user) -> list[tuple[int, str]]:
 
 
 def schedule_evaluation(user, application_id: int, on: date | None, assessor_ids: list[int],
-                        today: date) -> Visit:
-    """Schedule the on-site evaluation of an accepted application (one open visit at a time)."""
+                        today: date, lead: int | None = None) -> Visit:
+    """Schedule the on-site evaluation of an accepted application (one open visit at a time);
+    ``lead`` names the assessor who leads (one of ``assessor_ids``; default the first)."""
     policy.require(user, "grading.manage")
     application = policy.get_visible(GradeApplication, application_id, user)
     problems = []
@@ -112,11 +113,12 @@ def schedule_evaluation(user, application_id: int, on: date | None, assessor_ids
     try:
         visit = create_visit(user, application.institution_id, on, {ASSESSORS: list(assessor_ids)},
                              purpose="grading", kind="grading", source=source_of(application),
-                             checklist_ids={ASSESSORS: checklist},
+                             checklist_ids={ASSESSORS: checklist}, leads={ASSESSORS: lead},
                              note=f"等级评定现场评定 · 申请 #{application.id}")
     except Invalid as exc:      # the inspections feature's located problems, as (where, message)
         raise Invalid("The evaluation could not be scheduled.",
                       problems=[tuple(p.split(": ", 1)) if ": " in p else ("", p) for p in exc.problems]) from None
     audit.record(user, "schedule_evaluation", "grade_application", application.id,
-                 after={"visit_id": visit.id, "on": on.isoformat(), "assessors": list(assessor_ids)})
+                 after={"visit_id": visit.id, "on": on.isoformat(), "assessors": list(assessor_ids),
+                        "lead": next((m.user_id for p in visit.inspections for m in p.team if m.lead), None)})
     return visit

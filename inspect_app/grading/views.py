@@ -153,11 +153,13 @@ def schedule_evaluation(grade_application_id: int):
     form = ScheduleEvaluationForm()
     on = form.on.data if form.on.validate(form) else None
     ids = whole_numbers(request.form.getlist("assessor_ids"))
+    lead_text = request.form.get("assessor_lead", "")
+    lead = (whole_number(lead_text) or 0) if lead_text else None
     try:
         if ids is None:
             raise Invalid("The evaluation could not be scheduled.",
                           problems=[("assessor_ids", "not a valid choice")])
-        scheduling.schedule_evaluation(current_user, grade_application_id, on, ids, _today())
+        scheduling.schedule_evaluation(current_user, grade_application_id, on, ids, _today(), lead=lead)
     except (Invalid, Conflict) as exc:
         _refused(exc)
         app_row = applications.get(current_user, grade_application_id)

@@ -95,7 +95,8 @@ def new_visit():
         try:
             visit = services.create_visit(current_user, form.institution_id.data, form.scheduled_for.data,
                                           form.departments_value(), form.purpose.data,
-                                          due_by=form.due_by.data, note=form.note.data)
+                                          due_by=form.due_by.data, note=form.note.data,
+                                          leads=form.leaders_value())
         except Invalid as exc:
             db.session.rollback()
             for loose in form.attach(exc.problems):
