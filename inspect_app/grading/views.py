@@ -16,12 +16,14 @@ from ..auth.roles import Role
 from ..core.forms import options
 from ..core import audit, labels
 from ..core.errors import Conflict, Invalid
+from ..core.spreadsheet import xlsx_response
 from ..core.types import utcnow
 from ..core.web import translate
 from ..domain import grade_lifecycle as life
 from ..domain.numbers import whole_number, whole_numbers
 from ..extensions import db
 from . import applications, importing, public as open_data, records, regrade
+from .import_template import template_for
 from . import labels as labels_of
 from .policy import in_force
 from . import scheduling
@@ -225,6 +227,13 @@ def import_evaluation(grade_application_id: int):
                 level=record.level or "-"), "info")
         return redirect(url_for("grading.record", grade_record_id=record.id))
     return render_template("grading/import.html", form=form, a=app_row, problems=problems)
+
+
+@bp.route("/import-template.xlsx")
+@permission_required("grading.manage")
+def import_template():
+    data, filename = template_for(current_user, _today())
+    return xlsx_response(data, filename, "grading-template.xlsx")
 
 
 # Records ------------------------------------------------------------------------------------
