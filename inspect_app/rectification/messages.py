@@ -158,9 +158,10 @@ def mark_all_read(user, now: datetime | None = None) -> int:
     now = now or utcnow()
     unread = (select(Message.id, literal(user.id), literal(now, UTCDateTime))
               .where(policy.scope_clause(Message, user), _unread(user)))
-    result = db.session.execute(insert(MessageRead).from_select(["message_id", "user_id", "read_at"], unread))
+    marked = db.session.scalars(insert(MessageRead).from_select(["message_id", "user_id", "read_at"], unread)
+                                .returning(MessageRead.message_id)).all()
     db.session.flush()
-    return result.rowcount or 0
+    return len(marked)
 
 
 # ----------------------------------------------------------------------------- e-mail
