@@ -4,7 +4,7 @@ institution's or team's rows never appear, in the list or in the export)."""
 from __future__ import annotations
 
 import io
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from openpyxl import load_workbook
