@@ -15,6 +15,7 @@ ROUTES: dict[str, set[str]] = {
     "grading.accept": {BUREAU},
     "grading.decline": {BUREAU},
     "grading.import_evaluation": {BUREAU},
+    "grading.import_template": {BUREAU},
     "grading.schedule_evaluation": {BUREAU},
     "grading.records_list": VIEW,
     "grading.record": VIEW,
