@@ -72,6 +72,9 @@ class Defaults:
     AUDIT_CLOCK_TOLERANCE = 300
     AUDIT_HMAC_OLD_KEYS = ""
     AUDIT_ANCHOR_MAILTO = ""
+    # Open data (docs/open-data.md): the licence the public downloads are published under.
+    OPEN_DATA_LICENCE = "CC BY 4.0"
+    OPEN_DATA_LICENCE_URL = "https://creativecommons.org/licenses/by/4.0/"
 
 
 def instance_path() -> Path:
@@ -147,6 +150,9 @@ def from_environment() -> dict:
         "MAIL_PORT": int(os.environ.get("SMTP_PORT", "25")),
         "MAIL_FROM": os.environ.get("SMTP_FROM", "careinspect@localhost"),
     }
+    for name in ("OPEN_DATA_LICENCE", "OPEN_DATA_LICENCE_URL"):
+        if os.environ.get(f"CAREINSPECT_{name}"):
+            values[name] = os.environ[f"CAREINSPECT_{name}"].strip()
     proxies = os.environ.get("CAREINSPECT_TRUSTED_PROXIES", "").strip()
     if proxies:
         if not proxies.isdigit():

@@ -116,12 +116,12 @@ class Forms(HTMLParser):
             self._select = None
 
 
-class QuickPDF:
+class QuickLayout:
     """WeasyPrint's layout takes seconds and reads no request input: the walk renders the
     printable page's template and skips only the layout (printing is tested in its feature)."""
 
-    def __init__(self, string, **kwargs):
-        self.string = string
+    def __init__(self, html: str):
+        self.html = html
 
     def write_pdf(self):
         return b"%PDF-1.7 walk"
@@ -132,7 +132,7 @@ def recording(app, monkeypatch):
     class RecordingRequest(app.request_class):
         parameter_storage_class = RecordingDict
     monkeypatch.setattr(app, "request_class", RecordingRequest)
-    monkeypatch.setattr("weasyprint.HTML", QuickPDF)
+    monkeypatch.setattr("inspect_app.core.pdf.layout", QuickLayout)
 
 
 def _send(browser, method, url, data=None):

@@ -1,7 +1,8 @@
 """Importing a commissioned assessor's evaluation (.xlsx or .csv): all or nothing.
 
 One row per checklist item with the columns item id (条目编号), answer (评定结果) and an
-optional remark (备注); headers in Chinese or English. Every answer is checked against the
+optional remark (备注); headers in Chinese or English; the template's descriptive columns
+(.import_template) may stay. Answers are 合格 / 不合格 / 不适用 (or pass / fail / na) or numbers. Every answer is checked against the
 grading checklist in force exactly as the engine checks answers; every problem is reported
 with its spreadsheet row (the header is row 1) and column. A file with any problem changes
 nothing. A good file becomes a completed grading visit (source ``application:<id>``) with a
@@ -36,7 +37,16 @@ COLUMNS = {
     "item": ("item", "item id", "item_id", "条目编号", "项目编号", "编号"),
     "answer": ("answer", "value", "result", "评定结果", "结果", "答案"),
     "remark": ("remark", "remarks", "note", "备注"),
+    # The template's descriptive columns (.import_template), read past on import.
+    "section": ("section", "章节"),
+    "text": ("text", "item text", "条目内容"),
+    "type": ("type", "类型"),
+    "points": ("points", "分值"),
+    "allowed": ("allowed answers", "可填答案"),
 }
+TEMPLATE_HEADER = ("条目编号", "章节", "条目内容", "类型", "分值", "可填答案", "评定结果", "备注")
+# Answer words an assessor may write, in Chinese or English (any case): the stored word.
+ANSWER_WORDS = {"合格": "pass", "不合格": "fail", "不适用": "na", "pass": "pass", "fail": "fail", "na": "na"}
 HEADER_TO_COLUMN = {alias.lower(): key for key, aliases in COLUMNS.items() for alias in aliases}
 LABEL = {"item": "条目编号 (item)", "answer": "评定结果 (answer)", "remark": "备注 (remark)"}
 MAX_ROWS = 2000
@@ -112,7 +122,7 @@ def validate(frame, checklist: Checklist) -> tuple[list[Row], list[ImportProblem
             problems.append(ImportProblem(row_no, LABEL["remark"], f"at most {REMARK_MAX} characters"))
         if item is None:
             continue
-        read = read_answer_text(text.lower() if text.lower() in ("pass", "fail", "na") else text)
+        read = read_answer_text(ANSWER_WORDS.get(text.lower(), text))
         if not text:
             problems.append(ImportProblem(row_no, LABEL["answer"], f"{item_id}: no answer"))
             continue

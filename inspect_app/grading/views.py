@@ -11,17 +11,19 @@ from flask import (Blueprint, Response, current_app, flash, jsonify, redirect, r
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from ..auth.policy import can, permission_required, public
+from ..auth.policy import permission_required, public
 from ..auth.roles import Role
 from ..core.forms import options
-from ..core import audit, labels
+from ..core import audit, opendata
 from ..core.errors import Conflict, Invalid
+from ..core.spreadsheet import xlsx_response
 from ..core.types import utcnow
 from ..core.web import translate
 from ..domain import grade_lifecycle as life
 from ..domain.numbers import whole_number, whole_numbers
 from ..extensions import db
 from . import applications, importing, public as open_data, records, regrade
+from .import_template import template_for
 from . import labels as labels_of
 from .policy import in_force
 from . import scheduling
@@ -144,7 +146,7 @@ def _application_page(app_row, schedule_form=None, status: int = 200):
         schedule_form.assessor_ids.choices = options(scheduling.assessor_choices(current_user))
     return render_template("grading/application.html", a=app_row, history=history,
                            note_form=NoteForm(), visits=visits, may_schedule=may_schedule, schedule_form=schedule_form,
-                           may_open_visits=can(current_user, "inspections.manage")), status
+                           opens=scheduling.openable(current_user, app_row, visits)), status
 
 
 @bp.route("/applications/<int:grade_application_id>/evaluation", methods=["POST"])
@@ -153,11 +155,13 @@ def schedule_evaluation(grade_application_id: int):
     form = ScheduleEvaluationForm()
     on = form.on.data if form.on.validate(form) else None
     ids = whole_numbers(request.form.getlist("assessor_ids"))
+    lead_text = request.form.get("assessor_lead", "")
+    lead = (whole_number(lead_text) or 0) if lead_text else None
     try:
         if ids is None:
             raise Invalid("The evaluation could not be scheduled.",
                           problems=[("assessor_ids", "not a valid choice")])
-        scheduling.schedule_evaluation(current_user, grade_application_id, on, ids, _today())
+        scheduling.schedule_evaluation(current_user, grade_application_id, on, ids, _today(), lead=lead)
     except (Invalid, Conflict) as exc:
         _refused(exc)
         app_row = applications.get(current_user, grade_application_id)
@@ -223,6 +227,13 @@ def import_evaluation(grade_application_id: int):
                 level=record.level or "-"), "info")
         return redirect(url_for("grading.record", grade_record_id=record.id))
     return render_template("grading/import.html", form=form, a=app_row, problems=problems)
+
+
+@bp.route("/import-template.xlsx")
+@permission_required("grading.manage")
+def import_template():
+    data, filename = template_for(current_user, _today())
+    return xlsx_response(data, filename, "grading-template.xlsx")
 
 
 # Records ------------------------------------------------------------------------------------
@@ -388,14 +399,18 @@ def public_grades():
 @bp.route("/public/grades.<any(csv, xlsx):fmt>")
 @public
 def public_download(fmt: str):
-    rows = open_data.export_rows(_public_filter(), _today(), utcnow(),
-                                 lambda code: labels.INSTITUTION_TYPES.get(code, code))
-    if fmt == "csv":
-        return Response(open_data.export_csv(rows), mimetype="text/csv; charset=utf-8",
-                        headers={"Content-Disposition": "attachment; filename=grades.csv"})
-    return Response(open_data.export_xlsx(rows),
-                    mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                    headers={"Content-Disposition": "attachment; filename=grades.xlsx"})
+    f, now = _public_filter(), utcnow()
+    rows = open_data.export_rows(f, _today(), now)
+    about = opendata.publication(now, url_for("grading.public_data_about", _external=True),
+                                 open_data.selection(f))
+    return opendata.download(open_data.GRADES, fmt, rows, about)
+
+
+@bp.route("/public/grades/about")
+@public
+def public_data_about():
+    return render_template("grading/public_data_about.html", dataset=open_data.GRADES, kinds=opendata.KINDS,
+                           about=opendata.publication(utcnow(), request.base_url))
 
 
 @bp.route("/public/notices")

@@ -148,6 +148,9 @@ class VisitForm(FlaskForm):
             SelectChoice(i, name) for i, name in institutions]
         self.departments.choices = [SelectChoice(d, str(labels.DEPARTMENTS[d])) for d in inspectors]
         self.teams = {}
+        # The leader of each team: a radio ``leader-<dept>`` beside the inspectors ticked.
+        self.leaders = {dept: (formdata.get(f"leader-{dept}") if formdata is not None else None) or ""
+                        for dept in inspectors}
         for dept, people in inspectors.items():
             field = MultiCheckboxField(_l("Inspectors"), choices=[SelectChoice(str(i), n) for i, n in people])
             bound = field.bind(self, f"inspectors-{dept}")
@@ -163,13 +166,22 @@ class VisitForm(FlaskForm):
             out[dept] = [i for i in (whole_number(v) for v in (team.data or [])) if i] if team else []
         return out
 
+    def leaders_value(self) -> dict[str, int | None]:
+        """The leader chosen per chosen department (None: none chosen, the first ticked leads;
+        0: not a number, which the service refuses as not one of the team)."""
+        out = {}
+        for dept in self.departments.data or []:
+            text = self.leaders.get(dept) or ""
+            out[dept] = (whole_number(text) or 0) if text else None
+        return out
+
     def attach(self, problems) -> list[str]:
         """Put located problems on their fields; return those that fit none."""
         loose = []
         for problem in problems:
             where, _, message = str(problem).partition(": ")
             head, _, dept = where.partition(".")
-            target = self.teams.get(dept) if head == "inspectors" else (
+            target = self.teams.get(dept) if head in ("inspectors", "leaders") else (
                 self.departments if head in ("departments", "checklists") else getattr(self, head, None))
             if isinstance(target, Field):
                 target.errors = list(target.errors or []) + [message]

@@ -16,6 +16,7 @@ from ..core import files
 from ..core.errors import DomainError, Invalid
 from ..core.inputs import json_body
 from ..core.pdf import pdf_response, render_pdf
+from ..core.spreadsheet import xlsx_response
 from ..core.types import LOCAL_ZONE, local_today, utcnow
 from ..core.web import translate, wants_json
 from ..domain.numbers import whole_number
@@ -23,6 +24,7 @@ from ..domain.scoring import number_text
 from ..extensions import db
 from . import services
 from .forms import PURPOSE_LABELS, VisitForm, build_inspection_form
+from .services import listing
 from .services.common import ConflictWith
 from .texts import form_messages
 
@@ -53,6 +55,23 @@ def index():
     return render_template("inspections/index.html", groups=groups, today=today, purposes=PURPOSE_LABELS)
 
 
+@bp.route("/visits")
+@permission_required("inspections.record")
+def visits():
+    query, choices = listing.visit_query(current_user, request.args)
+    return render_template("inspections/visits.html", listing=listing.search_visits(current_user, query, choices),
+                           purposes=PURPOSE_LABELS)
+
+
+@bp.route("/visits.xlsx")
+@permission_required("inspections.record")
+def export_visits():
+    query, _choices = listing.visit_query(current_user, request.args)
+    data = listing.export_visits(current_user, query)
+    db.session.commit()
+    return xlsx_response(data, "检查任务.xlsx", "visits.xlsx")
+
+
 @bp.route("/visits/new", methods=["GET", "POST"])
 @permission_required("inspections.manage")
 def new_visit():
@@ -70,7 +89,8 @@ def new_visit():
         try:
             visit = services.create_visit(current_user, form.institution_id.data, form.scheduled_for.data,
                                           form.departments_value(), form.purpose.data,
-                                          due_by=form.due_by.data, note=form.note.data)
+                                          due_by=form.due_by.data, note=form.note.data,
+                                          leads=form.leaders_value())
         except Invalid as exc:
             db.session.rollback()
             for loose in form.attach(exc.problems):

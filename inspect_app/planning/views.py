@@ -168,10 +168,31 @@ def week():
     except Invalid as exc:
         flash(translate(exc.message), "error")
         monday = calendar.parse_week(None, today)
-    return render_template("planning/calendar.html", days=calendar.week(current_user, monday), today=today,
+    query, choices = calendar.calendar_query(current_user, request.args)
+    return render_template("planning/calendar.html", days=calendar.week(current_user, monday, query), today=today,
                            this_week=calendar.week_key(monday),
                            prev_week=calendar.week_key(monday - timedelta(days=7)),
-                           next_week=calendar.week_key(monday + timedelta(days=7)))
+                           next_week=calendar.week_key(monday + timedelta(days=7)),
+                           query=query, choices=choices, may_open=calendar.may_open_visits(current_user),
+                           month_of_week=calendar.month_key(monday))
+
+
+@bp.route("/calendar/month")
+@permission_required("calendar.view")
+def month():
+    today = local_date(utcnow())
+    try:
+        first = calendar.parse_month(request.args.get("month"), today)
+    except Invalid as exc:
+        flash(translate(exc.message), "error")
+        first = calendar.parse_month(None, today)
+    query, choices = calendar.calendar_query(current_user, request.args)
+    return render_template("planning/calendar_month.html", weeks=calendar.month(current_user, first, query),
+                           today=today, first=first, this_month=calendar.month_key(first),
+                           prev_month=calendar.month_key(calendar.shift_month(first, -1)),
+                           next_month=calendar.month_key(calendar.shift_month(first, 1)),
+                           query=query, choices=choices, may_open=calendar.may_open_visits(current_user),
+                           week_key=calendar.week_key, per_day=calendar.PER_DAY)
 
 
 @bp.route("/progress")

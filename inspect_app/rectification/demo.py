@@ -14,7 +14,7 @@ import random
 import uuid
 from datetime import date, datetime, time, timedelta, timezone
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from ..auth.models import User
 from ..core.errors import Invalid
@@ -123,14 +123,41 @@ def seed_demo(rng: random.Random, today: date) -> str:
     for part in parts:
         notice = open_findings(part.id, now=part.submitted_at)
         made += len(notice.findings) if notice else 0
-    while escalation.sweep_deadlines(now).more:       # the overdue ones climb the ladder
-        pass
-    answered = closed = 0
+    story = []
     if parts:
         own = {f.item_id: f for f in db.session.scalars(select(Finding).where(Finding.inspection_id == parts[0].id))}
-        responses.respond(staff, own["FIRE-06"].id, "已整改：灭火器已更换并张贴检查标签", now=now)
-        responses.respond(staff, own["FIRE-03"].id, "疏散指示标志已更换", now=now)
-        responses.verify(inspector, own["FIRE-03"].id, True, "复查合格", now=now)
-        answered, closed = 1, 1
+        issued = parts[0].submitted_at
+        # staff1 fixes the evacuation signs within two days and the inspector closes the
+        # finding the next day, before its deadline; the fire extinguishers are answered today.
+        story = [
+            (issued + timedelta(days=2), lambda at: responses.respond(
+                staff, own["FIRE-03"].id, "疏散指示标志已更换", now=at)),
+            (issued + timedelta(days=3), lambda at: responses.verify(
+                inspector, own["FIRE-03"].id, True, "复查合格", now=at)),
+            (now, lambda at: responses.respond(staff, own["FIRE-06"].id, "已整改：灭火器已更换并张贴检查标签", now=at)),
+        ]
+    _unfold(story, now)
+    answered, closed = (1, 1) if parts else (0, 0)
     return (f"rectification: {made} findings in {len(parts)} notices "
             f"(staff1 has {answered} answered, {closed} closed)")
+
+
+def _unfold(story: list, now: datetime) -> None:
+    """Play the demo's days in time order: the deadline sweep at each instant a rung falls
+    due, and the institution's and inspectors' actions on their days, so every message is dated
+    when it would have been sent and agrees with the finding's state at that moment."""
+    story = sorted(story, key=lambda step: step[0])
+    while True:
+        due = db.session.scalar(select(func.min(Finding.next_due_at)))
+        if story and story[0][0] <= now and (due is None or story[0][0] <= due):
+            at, act = story.pop(0)
+            act(at)
+        elif due is not None and due <= now:
+            while escalation.sweep_deadlines(due).more:
+                pass
+        else:
+            break
+    for at, act in story:                   # anything dated later than now happens now
+        act(now)
+    while escalation.sweep_deadlines(now).more:
+        pass

@@ -10,19 +10,17 @@ from ..core.forms import options
 from ..core.errors import Conflict, Invalid
 from ..core.files import send_stored
 from ..core.pdf import pdf_response
+from ..core.spreadsheet import xlsx_response
 from ..core.types import utcnow
 from ..core.web import translate
 from ..domain.numbers import whole_number, whole_numbers
 from ..extensions import db
-from . import credit, findings, interviews, labels, messages, notices, responses
+from . import credit, findings, interviews, labels, lists, messages, notices, responses
 from . import policy as policies
 from .forms import (CreditDecisionForm, DecisionForm, ExtensionForm, InterviewForm, ReinspectForm,
                     ReplyForm, RespondForm, VerifyForm)
 
 bp = Blueprint("rectification", __name__, url_prefix="/rectification")
-
-
-STATE_FILTERS = ("unresolved", "open", "responded", "contested", "reopened", "closed", "withdrawn")
 
 
 @bp.app_template_global("rect_label")
@@ -69,13 +67,19 @@ def _decision_form(response_id: int, posted: bool = False) -> DecisionForm:
 @bp.route("/")
 @permission_required("rectification.view")
 def index():
-    a = request.args
-    state = a.get("state", "unresolved")
-    f = findings.FindingFilter(state=state if state in STATE_FILTERS else "",
-                               overdue=a.get("overdue") == "1", awaiting_decision=a.get("awaiting") == "1")
-    page = findings.search(current_user, f, page=_page_arg())
-    return render_template("rectification/index.html", page=page, f=f, states=STATE_FILTERS, now=utcnow(),
+    query, choices = lists.finding_query(current_user, request.args)
+    listing = lists.search_findings(current_user, query, choices)
+    return render_template("rectification/index.html", listing=listing, now=listing.extra["now"],
                            decides=findings.decides_requests(current_user))
+
+
+@bp.route("/findings.xlsx")
+@permission_required("rectification.view")
+def export_findings():
+    query, _choices = lists.finding_query(current_user, request.args)
+    data = lists.export_findings(current_user, query)
+    db.session.commit()
+    return xlsx_response(data, "整改问题.xlsx", "findings.xlsx")
 
 
 @bp.route("/findings/<int:finding_id>")
@@ -229,8 +233,18 @@ def photo(finding_id: int, photo_id: int):
 @bp.route("/notices")
 @permission_required("rectification.view")
 def notice_list():
-    page = notices.search(current_user, page=_page_arg())
-    return render_template("rectification/notices.html", page=page)
+    query, choices = lists.notice_query(current_user, request.args)
+    listing = lists.search_notices(current_user, query, choices)
+    return render_template("rectification/notices.html", listing=listing)
+
+
+@bp.route("/notices.xlsx")
+@permission_required("rectification.view")
+def export_notices():
+    query, _choices = lists.notice_query(current_user, request.args)
+    data = lists.export_notices(current_user, query)
+    db.session.commit()
+    return xlsx_response(data, "整改通知书.xlsx", "notices.xlsx")
 
 
 @bp.route("/notices/<int:notice_id>")
@@ -253,6 +267,30 @@ def inbox():
     page = messages.inbox(current_user, page=_page_arg())
     return render_template("rectification/inbox.html", page=page, read=messages.read_ids(current_user, page.items),
                            text_of=messages.text_of)
+
+
+@bp.route("/messages/<int:message_id>/open", methods=["POST"])
+@permission_required("rectification.view")
+def open_message(message_id: int):
+    """Opening a message is a POST from the inbox (a GET never changes anything): it is marked
+    read and the browser goes on to the finding or notice it is about."""
+    target = messages.open_message(current_user, message_id)
+    db.session.commit()
+    if target is None:
+        return redirect(url_for("rectification.inbox"), 303)
+    kind, ident = target
+    if kind == "finding":
+        return redirect(url_for("rectification.finding", finding_id=ident), 303)
+    return redirect(url_for("rectification.notice", notice_id=ident), 303)
+
+
+@bp.route("/messages/read-all", methods=["POST"])
+@permission_required("rectification.view")
+def read_all_messages():
+    count = messages.mark_all_read(current_user)
+    db.session.commit()
+    flash(_("%(n)d message(s) marked read.", n=count), "info")
+    return redirect(url_for("rectification.inbox"), 303)
 
 
 @bp.route("/messages/<int:message_id>/read", methods=["POST"])

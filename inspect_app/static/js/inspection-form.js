@@ -921,7 +921,7 @@
 
   /** A "remove" button on each stored photo (before submit; online only, not queued). */
   function addDeleteButton(li) {
-    if (li.querySelector("button.photo-delete") || !li.dataset.evidenceId) return;
+    if (li.querySelector("button.photo-delete") || !li.dataset.evidenceId || form.dataset.status === "submitted") return;
     const remove = button(t("remove_photo"), "photo-delete", async () => {
       if (locked || !li.dataset.evidenceId) return;
       if (!window.confirm(t("remove_photo_confirm"))) return;
