@@ -26,7 +26,7 @@ from . import services
 from .forms import PURPOSE_LABELS, VisitForm, build_inspection_form
 from .services import listing
 from .services.common import ConflictWith
-from .texts import form_messages
+from .texts import form_texts
 
 bp = Blueprint("inspections", __name__, url_prefix="/inspections")
 
@@ -140,7 +140,7 @@ def form(inspection_id: int):
     return render_template("inspections/form.html", inspection=inspection, checklist=checklist,
                            answers=answers, controls=controls, summary=services.summary(inspection),
                            evidence=services.evidence_by_item(inspection.id), num=number_text,
-                           form_messages=form_messages())
+                           form_texts=form_texts())
 
 
 @bp.route("/<int:inspection_id>/start", methods=["POST"])
