@@ -3,6 +3,10 @@
 * ``inspect_app/domain`` is pure: no Flask, SQLAlchemy, Celery, and nothing else of the project.
 * Nothing in ``inspect_app`` imports ``tasks`` (work for later is a row, not a task call).
 * Features form a chain: a feature imports only the features before it.
+* ``core`` holds mechanisms below every feature: it imports no feature.
+* ``demo`` sits on top of the chain: no production package imports it (only the commands).
+
+Each rule's checker takes source text, so a planted violation shows that the rule can fail.
 """
 from __future__ import annotations
 
@@ -18,9 +22,10 @@ FORBIDDEN_IN_DOMAIN = {"flask", "flask_sqlalchemy", "sqlalchemy", "celery", "fla
                        "werkzeug", "inspect_app", "tasks"}
 
 
-def _imports(path: Path) -> list[tuple[str, int]]:
-    """Absolute module names imported by ``path`` (relative imports resolved)."""
-    tree = ast.parse(path.read_text(encoding="utf-8"))
+def _imports(path: Path, source: str | None = None) -> list[tuple[str, int]]:
+    """Absolute module names imported by ``path`` (relative imports resolved); ``source``
+    stands in for the file's text (a planted violation)."""
+    tree = ast.parse(path.read_text(encoding="utf-8") if source is None else source)
     package = path.relative_to(ROOT).with_suffix("").parts[:-1]
     found = []
     for node in ast.walk(tree):
@@ -71,14 +76,55 @@ def test_features_import_only_earlier_features(feature):
     assert not problems, problems
 
 
-# The web edge and the operations commands sit on top of every feature; the other core
-# mechanisms (errors, audit, jobs, files, types, paging, spreadsheets, PDF) sit below them all.
-CORE_EDGES = {"seed.py", "cli.py", "views.py", "web.py"}
+def _imported_packages(path: Path, source: str | None = None) -> list[tuple[str, str, int]]:
+    """(package under inspect_app, module, line) for each project import of ``path``."""
+    out = []
+    for module, line in _imports(path, source):
+        parts = module.split(".")
+        if parts[0] == "inspect_app" and len(parts) > 1:
+            out.append((parts[1], module, line))
+    return out
 
 
-def test_core_mechanisms_import_no_feature():
-    features = set(CHAIN)
-    problems = [f"{p.relative_to(ROOT)}:{line} imports {m}" for p in _sources(PACKAGE / "core")
-                if p.name not in CORE_EDGES for m, line in _imports(p)
-                if len(m.split(".")) > 1 and m.split(".")[0] == "inspect_app" and m.split(".")[1] in features]
+def core_problems(path: Path, source: str | None = None) -> list[str]:
+    """Imports of a feature (or of the demo data) by a ``core`` module."""
+    return [f"{path.relative_to(ROOT)}:{line} imports {module}"
+            for package, module, line in _imported_packages(path, source)
+            if package in set(CHAIN) | {"demo", "home", "commands"}]
+
+
+def demo_problems(path: Path, source: str | None = None) -> list[str]:
+    """Imports of ``inspect_app.demo`` by a production module (the commands module may)."""
+    if path == PACKAGE / "commands.py" or PACKAGE / "demo" in path.parents:
+        return []
+    return [f"{path.relative_to(ROOT)}:{line} imports {module}"
+            for package, module, line in _imported_packages(path, source) if package == "demo"]
+
+
+def test_core_imports_no_feature():
+    problems = [problem for p in _sources(PACKAGE / "core") for problem in core_problems(p)]
     assert not problems, problems
+
+
+def test_no_production_package_imports_the_demo_data():
+    problems = [problem for p in _sources(PACKAGE) for problem in demo_problems(p)]
+    assert not problems, problems
+
+
+# The rules fail on planted violations.
+
+def test_core_rule_reports_a_feature_import():
+    path = PACKAGE / "core" / "planted.py"
+    assert core_problems(path, "from ..grading import records\n") == [
+        "inspect_app/core/planted.py:1 imports inspect_app.grading"]
+    assert core_problems(path, "x = 1\nimport inspect_app.auth.policy\n") == [
+        "inspect_app/core/planted.py:2 imports inspect_app.auth.policy"]
+    assert core_problems(path, "from .demo_like import x\nfrom ..domain import draw\n") == []
+
+
+def test_demo_rule_reports_a_production_import():
+    planted = PACKAGE / "planning" / "planted.py"
+    assert demo_problems(planted, "from ..demo import seed_demo\n") == [
+        "inspect_app/planning/planted.py:1 imports inspect_app.demo"]
+    assert demo_problems(PACKAGE / "core" / "planted.py", "from inspect_app.demo import grading\n")
+    assert demo_problems(PACKAGE / "commands.py", "from .demo import seed_demo\n") == []

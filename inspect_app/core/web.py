@@ -13,7 +13,7 @@ from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-from ..extensions import db, login_manager
+from ..extensions import db
 from .errors import DomainError
 
 log = logging.getLogger(__name__)
@@ -78,15 +78,6 @@ class RecordIdConverter(IntegerConverter):
 def init_app(app: Flask) -> None:
     app.url_map.converters["int"] = RecordIdConverter
 
-    @login_manager.user_loader
-    def load_user(token: str):
-        from ..auth.services import load_session_user
-        return load_session_user(token)
-
-    login_manager.login_view = "auth.login"
-    login_manager.login_message = None
-    login_manager.session_protection = "basic"
-
     @app.errorhandler(DomainError)
     def domain_error(exc: DomainError):
         db.session.rollback()
@@ -131,11 +122,6 @@ def init_app(app: Flask) -> None:
 
     from . import labels
     from flask_babel import get_locale
-    app.jinja_env.globals.update(labels=labels, can=_can, get_locale=get_locale)
+    app.jinja_env.globals.update(labels=labels, get_locale=get_locale)
     app.jinja_env.filters.update(labels.FILTERS)
-
-
-def _can(permission: str) -> bool:
-    from ..auth.policy import can
-    return can(current_user, permission)
 

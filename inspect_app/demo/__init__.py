@@ -12,7 +12,7 @@ from ..auth.services import hash_password
 from ..domain.institution import CODE_ALPHABET, credit_code_check_char
 from ..extensions import db
 from ..registry.models import Institution
-from .types import local_today, utcnow
+from ..core.types import local_today, utcnow
 
 DEMO_PASSWORD = "CareInspect-2026"
 DISTRICT = "示范区"
@@ -103,10 +103,10 @@ def seed_demo(seed: int = 2026) -> str:
 
 def _seed_features(rng: random.Random) -> list[str]:
     """Each feature's demo records, in the order of the feature chain, through its services."""
-    from ..grading import demo as grading_demo
-    from ..inspections import demo as inspections_demo
-    from ..planning import demo as planning_demo
-    from ..rectification import demo as rectification_demo
+    from . import grading as grading_demo
+    from . import inspections as inspections_demo
+    from . import planning as planning_demo
+    from . import rectification as rectification_demo
 
     today = local_today()
     return [feature.seed_demo(rng, today) for feature in
