@@ -5,6 +5,7 @@
 * Features form a chain: a feature imports only the features before it.
 * ``core`` holds mechanisms below every feature: it imports no feature.
 * ``demo`` sits on top of the chain: no production package imports it (only the commands).
+* Views decide access through the permission table, never by comparing roles.
 
 Each rule's checker takes source text, so a planted violation shows that the rule can fail.
 """
@@ -101,6 +102,29 @@ def demo_problems(path: Path, source: str | None = None) -> list[str]:
             for package, module, line in _imported_packages(path, source) if package == "demo"]
 
 
+ROLE_NAMES = {"inspector", "department_admin", "bureau_admin", "institution_staff"}
+
+
+def _names_a_role(node: ast.AST) -> bool:
+    """``Role.X``, ``Role("…")`` or a role's name as a string, also inside a tuple, list or set."""
+    if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == "Role":
+        return True
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "Role":
+        return True
+    if isinstance(node, ast.Constant) and node.value in ROLE_NAMES:
+        return True
+    if isinstance(node, (ast.Tuple, ast.List, ast.Set)):
+        return any(_names_a_role(e) for e in node.elts)
+    return False
+
+
+def role_comparisons(source: str) -> list[int]:
+    """Lines of a view module that compare something with a role (access decided by role
+    instead of by a permission of the table)."""
+    return sorted({node.lineno for node in ast.walk(ast.parse(source)) if isinstance(node, ast.Compare)
+                   and any(_names_a_role(n) for n in [node.left, *node.comparators])})
+
+
 def test_core_imports_no_feature():
     problems = [problem for p in _sources(PACKAGE / "core") for problem in core_problems(p)]
     assert not problems, problems
@@ -108,6 +132,14 @@ def test_core_imports_no_feature():
 
 def test_no_production_package_imports_the_demo_data():
     problems = [problem for p in _sources(PACKAGE) for problem in demo_problems(p)]
+    assert not problems, problems
+
+
+def test_no_view_compares_roles():
+    views = [p for p in _sources(PACKAGE) if p.name == "views.py"]
+    assert len(views) >= 9
+    problems = [f"{p.relative_to(ROOT)}:{line}" for p in views
+                for line in role_comparisons(p.read_text(encoding="utf-8"))]
     assert not problems, problems
 
 
@@ -128,3 +160,18 @@ def test_demo_rule_reports_a_production_import():
         "inspect_app/planning/planted.py:1 imports inspect_app.demo"]
     assert demo_problems(PACKAGE / "core" / "planted.py", "from inspect_app.demo import grading\n")
     assert demo_problems(PACKAGE / "commands.py", "from .demo import seed_demo\n") == []
+
+
+@pytest.mark.parametrize("source", [
+    'if current_user.role == "bureau_admin":\n    pass\n',
+    "x = current_user.role != Role.INSTITUTION_STAFF\n",
+    "ok = user.role in (Role.BUREAU_ADMIN, Role.DEPARTMENT_ADMIN)\n",
+    'ok = "inspector" == user.role\n',
+    'ok = user.role not in {"department_admin"}\n',
+])
+def test_role_rule_reports_a_role_comparison(source):
+    assert role_comparisons(source) == [1 + source.count("\n", 0, source.index("="))]
+
+
+def test_role_rule_lets_a_permission_check_pass():
+    assert role_comparisons('if can(current_user, "audit.view"):\n    role = "bureau_admin"\n') == []
