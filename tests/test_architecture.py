@@ -175,3 +175,28 @@ def test_role_rule_reports_a_role_comparison(source):
 
 def test_role_rule_lets_a_permission_check_pass():
     assert role_comparisons('if can(current_user, "audit.view"):\n    role = "bureau_admin"\n') == []
+
+
+def _literals_of_all_departments(source: str) -> list[int]:
+    from inspect_app.domain.bureau import DEPARTMENTS
+    return [node.lineno for node in ast.walk(ast.parse(source))
+            if isinstance(node, (ast.Tuple, ast.List, ast.Set))
+            and set(DEPARTMENTS) <= {e.value for e in node.elts if isinstance(e, ast.Constant)}]
+
+
+def test_the_bureau_names_are_defined_once():
+    """The departments and the time zone live in ``domain/bureau.py``; the labels table names
+    exactly those departments."""
+    from inspect_app.core import labels
+    from inspect_app.domain.bureau import DEPARTMENTS
+    zones, departments = [], []
+    for path in _sources(PACKAGE):
+        text = path.read_text(encoding="utf-8")
+        zones += [f"{path.relative_to(ROOT)}"] * text.count('"Asia/Shanghai"')
+        departments += [f"{path.relative_to(ROOT)}:{n}" for n in _literals_of_all_departments(text)]
+    assert zones == ["inspect_app/domain/bureau.py"]
+    assert departments == ["inspect_app/domain/bureau.py:7"]
+    assert tuple(labels.DEPARTMENTS) == DEPARTMENTS
+    assert _literals_of_all_departments(
+        'X = ["medical_insurance", "health", "fire", "market_regulation", "civil_affairs"]') == [1]
+

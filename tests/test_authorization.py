@@ -64,10 +64,10 @@ def world(make, db):
         BUREAU: make.user("bureau_admin"),
         STAFF: staff,
     }
-    from inspect_app.auth.models import Conflict
+    from inspect_app.auth.models import ConflictOfInterest
     from inspect_app.core.types import utcnow
     other = make.institution(name="别家养老院")
-    conflict = Conflict(user_id=inspector.id, institution_id=other.id, reason="亲属", declared_at=utcnow())
+    conflict = ConflictOfInterest(user_id=inspector.id, institution_id=other.id, reason="亲属", declared_at=utcnow())
     db.session.add(conflict)
     db.session.flush()
     params = {"institution_id": own.id, "user_id": inspector.id, "conflict_id": conflict.id,

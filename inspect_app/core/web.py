@@ -14,6 +14,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from ..extensions import db
+from ..domain.bureau import LOCAL_TIMEZONE
 from .errors import DomainError
 
 log = logging.getLogger(__name__)
@@ -36,7 +37,7 @@ def select_locale() -> str:
 
 
 def select_timezone() -> str:
-    return "Asia/Shanghai"
+    return LOCAL_TIMEZONE
 
 
 def translate(message: str, params: dict | None = None) -> str:

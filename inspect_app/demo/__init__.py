@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 from sqlalchemy import func, select
 
-from ..auth.models import Conflict, User
+from ..auth.models import ConflictOfInterest, User
 from ..auth.roles import Role
 from ..auth.services import hash_password
 from ..domain.institution import CODE_ALPHABET, credit_code_check_char
@@ -91,7 +91,7 @@ def seed_demo(seed: int = 2026) -> str:
     db.session.add_all(users)
     db.session.flush()
     fire1 = next(u for u in users if u.username == "fire1")
-    db.session.add(Conflict(user_id=fire1.id, institution_id=homes[2].id,
+    db.session.add(ConflictOfInterest(user_id=fire1.id, institution_id=homes[2].id,
                             reason="近亲属在该机构任职", declared_at=utcnow()))
     db.session.flush()
     reports = _seed_features(rng)
