@@ -49,6 +49,9 @@ def create_app(config: dict | None = None) -> Flask:
     from .core import background
     background.init_app(app)
 
+    from . import auth
+    auth.init_app(app)
+
     from .checklists import catalogue
     catalogue.init_app(app)
 
@@ -84,15 +87,15 @@ def _check_policies(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from .auth.views import bp as auth_bp
     from .checklists.views import bp as checklists_bp
-    from .core.views import bp as core_bp
     from .grading.views import bp as grading_bp
+    from .home.views import bp as home_bp
     from .inspections.views import bp as inspections_bp
     from .planning.views import bp as planning_bp
     from .rectification.views import bp as rectification_bp
     from .registry.views import bp as registry_bp
     from .users.views import bp as users_bp
 
-    for bp in (core_bp, auth_bp, registry_bp, users_bp, checklists_bp, inspections_bp,
+    for bp in (home_bp, auth_bp, registry_bp, users_bp, checklists_bp, inspections_bp,
                rectification_bp, grading_bp, planning_bp):
         app.register_blueprint(bp)
 
@@ -103,15 +106,5 @@ def _register_blueprints(app: Flask) -> None:
 
 
 def _register_commands(app: Flask) -> None:
-    from .checklists.cli import checklist_cli
-    from .core.cli import audit_cli, jobs_cli, seed_command, setup_command
-    from .grading.cli import grade_command
-    from .planning.cli import draw_command
-
-    app.cli.add_command(checklist_cli)
-    app.cli.add_command(grade_command)
-    app.cli.add_command(draw_command)
-    app.cli.add_command(seed_command)
-    app.cli.add_command(setup_command)
-    app.cli.add_command(audit_cli)
-    app.cli.add_command(jobs_cli)
+    from . import commands
+    commands.register(app)

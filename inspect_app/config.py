@@ -10,6 +10,8 @@ import secrets
 from datetime import timedelta
 from pathlib import Path
 
+from .domain.bureau import LOCAL_TIMEZONE
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -37,7 +39,7 @@ class Defaults:
     SQLALCHEMY_RECORD_QUERIES = False
     # Internationalisation: Chinese first, English second.
     BABEL_DEFAULT_LOCALE = "zh"
-    BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"
+    BABEL_DEFAULT_TIMEZONE = LOCAL_TIMEZONE
     LANGUAGES = ("zh", "en")
     # Paging
     PAGE_SIZE = 25
@@ -121,7 +123,7 @@ def from_environment() -> dict:
         "task_reject_on_worker_lost": True,
         "worker_prefetch_multiplier": 1,
         "broker_connection_retry_on_startup": True,
-        "timezone": "Asia/Shanghai",
+        "timezone": LOCAL_TIMEZONE,
         "beat_schedule_filename": str(instance / "celerybeat-schedule"),
     }
     if os.environ.get("CELERY_QUEUE"):

@@ -21,7 +21,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "docs" / "screenshots"
 CHROMIUM = "/usr/bin/chromium"
-PASSWORD = "CareInspect-2026"                     # the demo's (inspect_app/core/seed.py)
+PASSWORD = "CareInspect-2026"                     # the demo's (inspect_app/demo/__init__.py)
 TABLET = {"width": 768, "height": 1024}
 DESKTOP = {"width": 1366, "height": 900}
 

@@ -32,8 +32,8 @@ class User(UserMixin, db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
     institution = relationship("Institution", foreign_keys=[institution_id])
-    conflicts = relationship("Conflict", back_populates="user", cascade="all, delete-orphan",
-                             order_by="Conflict.id")
+    conflicts = relationship("ConflictOfInterest", back_populates="user", cascade="all, delete-orphan",
+                             order_by="ConflictOfInterest.id")
 
     # Set when the user is loaded from a live session row (not a column).
     session_token = None  # type: str | None
@@ -70,7 +70,7 @@ class User(UserMixin, db.Model):
         return f"<User {self.username} {self.role}>"
 
 
-class Conflict(db.Model):
+class ConflictOfInterest(db.Model):
     """A declared conflict of interest: the inspector must not be sent to this institution."""
 
     __tablename__ = "inspector_conflict"

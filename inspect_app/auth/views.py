@@ -18,7 +18,7 @@ bp = Blueprint("auth", __name__)
 
 
 def _safe_next(target: str | None) -> str:
-    return safe_next(target, url_for("core.home"))
+    return safe_next(target, url_for("home.home"))
 
 
 def _locked(exc: throttle.Locked) -> str:
@@ -40,7 +40,7 @@ def _remember_device(response, user):
 @public
 def login():
     if current_user.is_authenticated:
-        return redirect(url_for("core.home"))
+        return redirect(url_for("home.home"))
     form = LoginForm()
     if form.validate_on_submit():
         try:

@@ -17,7 +17,7 @@ should work on. The rule, in order:
 
 A sweep that finds the due period already finished does nothing: running the rule twice, or
 twice at once, leads to the same period and so to the same run (the unique key does the rest).
-Time is an argument; "local" is the zone passed in (the bureau's, Asia/Shanghai by default).
+Time is an argument; "local" is the zone passed in (the bureau's, ``bureau.LOCAL_ZONE`` by default).
 """
 from __future__ import annotations
 
@@ -27,12 +27,11 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from zoneinfo import ZoneInfo
 
-from .draw_input import DEPARTMENTS
+from .bureau import DEPARTMENTS, LOCAL_ZONE
 from .risk import RISK_CLASSES
 from .texts import N_
 
 PERIODS = ("daily", "weekly", "monthly", "quarterly", "yearly")
-LOCAL_ZONE = ZoneInfo("Asia/Shanghai")
 
 
 @dataclass(frozen=True)

@@ -11,8 +11,7 @@ from flask import (Blueprint, Response, current_app, flash, jsonify, redirect, r
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from ..auth.policy import permission_required, public
-from ..auth.roles import Role
+from ..auth.policy import can, permission_required, public
 from ..core.forms import options
 from ..core import audit, opendata
 from ..core.errors import Conflict, Invalid
@@ -76,7 +75,7 @@ def _refused(exc) -> None:
 @permission_required("grading.view")
 def index():
     today, now = _today(), utcnow()
-    if current_user.role == Role.INSTITUTION_STAFF:
+    if can(current_user, "grading.apply"):      # an institution: its own grade and applications
         own = current_user.institution_id
         shown = records.displayed_grades([own], today, now)[own]
         return render_template("grading/mine.html", shown=shown, history=records.history_of(own),
@@ -138,7 +137,7 @@ def application(grade_application_id: int):
 
 def _application_page(app_row, schedule_form=None, status: int = 200):
     history = audit.history("grade_application", app_row.id) \
-        if current_user.role == Role.BUREAU_ADMIN else []
+        if can(current_user, "audit.view") else []
     schedule_form = schedule_form or ScheduleEvaluationForm()
     visits = scheduling.visits_of(app_row)
     may_schedule = scheduling.may_schedule(current_user, app_row, visits)
@@ -255,7 +254,7 @@ def record(grade_record_id: int):
     row = records.get_record(current_user, grade_record_id)
     today = _today()
     shown = records.displayed_grades([row.institution_id], today, utcnow())[row.institution_id]
-    bureau = current_user.role == Role.BUREAU_ADMIN
+    bureau = can(current_user, "grading.manage")   # decides objections
     return render_template(
         "grading/record.html", r=row, shown=shown, bureau=bureau, note_form=NoteForm(),
         decision_form=ObjectionDecisionForm(), objections=row.objections if bureau else [],

@@ -5,7 +5,7 @@ from flask import Blueprint, Response, flash, redirect, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from ..auth.policy import permission_required
+from ..auth.policy import can, permission_required
 from ..core import audit
 from ..core.errors import Conflict, Invalid
 from ..core.web import translate
@@ -36,7 +36,7 @@ def index():
 @permission_required("registry.view")
 def show(institution_id: int):
     inst = services.get(current_user, institution_id)
-    history = audit.history("institution", inst.id) if current_user.role == "bureau_admin" else []
+    history = audit.history("institution", inst.id) if can(current_user, "audit.view") else []
     return render_template("registry/show.html", inst=inst, history=history)
 
 

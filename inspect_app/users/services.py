@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from ..auth import policy
-from ..auth.models import Conflict as ConflictOfInterest, User
+from ..auth.models import ConflictOfInterest, User
 from ..auth.roles import DEPARTMENTS, Role
 from ..auth.services import check_password_strength, hash_password, revoke_all_sessions
 from ..core import audit

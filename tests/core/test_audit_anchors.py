@@ -12,7 +12,7 @@ from sqlalchemy import delete, func, insert, select, update
 
 from inspect_app.core import audit, audit_anchors
 from inspect_app.core.audit import AuditAnchor, AuditEvent
-from inspect_app.core.cli import audit_cli
+from inspect_app.commands import audit_cli
 from inspect_app.core.types import LOCAL_ZONE, local_today
 from inspect_app.domain import audit_chain
 from tasks.sweep import audit_anchor

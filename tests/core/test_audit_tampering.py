@@ -15,7 +15,7 @@ from sqlalchemy import delete, insert, update
 
 from inspect_app.core import audit
 from inspect_app.core.audit import AuditEvent
-from inspect_app.core.cli import audit_cli
+from inspect_app.commands import audit_cli
 from tests.core.intruder import chain, plain_hash, renumber_and_rehash
 
 

@@ -11,7 +11,7 @@ from inspect_app.core.types import local_today
 
 
 def test_the_demo_draw_is_seeded_after_its_freeze_and_shows_no_target_before_the_visits(db, make, client, district):
-    from inspect_app.planning.demo import seed_demo
+    from inspect_app.demo.planning import seed_demo
     from inspect_app.planning.models import RANDOM_JOINT, PlanRun
     make.user("bureau_admin", username="bureau")
     make.user("inspector", department="market_regulation", district="邻区")     # the demo plan's third department

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import select
 
-from inspect_app.auth.models import Conflict as ConflictOfInterest
+from inspect_app.auth.models import ConflictOfInterest
 from inspect_app.core.types import utcnow
 from inspect_app.inspections.models import Inspection, InspectionInspector, Visit
 from inspect_app.planning import runs

@@ -9,7 +9,7 @@ def test_demo_inspections_are_real_submissions_and_staff1_has_one_answered_one_c
     """…and the demo's messages agree with its findings: each ladder message is dated when its
     rung fell due, while its finding was still open (none after the finding was closed)."""
     from inspect_app.auth.models import User
-    from inspect_app.core.seed import seed_demo as core_seed
+    from inspect_app.demo import seed_demo as core_seed
     from inspect_app.inspections.models import Inspection, Visit
     from inspect_app.rectification.models import Finding
     report = core_seed()
@@ -27,7 +27,7 @@ def test_demo_inspections_are_real_submissions_and_staff1_has_one_answered_one_c
     assert sorted(f.state for f in own).count("responded") == 1
     assert [f.state for f in own].count("closed") == 1
     fire1 = db.session.scalar(select(User).where(User.username == "fire1"))
-    from inspect_app.core.seed import DEMO_PASSWORD
+    from inspect_app.demo import DEMO_PASSWORD
     from tests.conftest import Browser
     browser = Browser(app.test_client())
     browser.login(fire1, password=DEMO_PASSWORD)

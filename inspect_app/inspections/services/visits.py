@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from ...auth import policy
-from ...auth.models import Conflict as ConflictOfInterest, User
+from ...auth.models import ConflictOfInterest, User
 from ...auth.roles import DEPARTMENTS, Role
 from ...checklists import catalogue
 from ...checklists.services import store_version

@@ -14,14 +14,14 @@ from sqlalchemy import func, select
 from ..auth.models import User
 from ..core.types import utcnow
 from ..extensions import db
-from .models import Plan, PlanRun
-from .plans import defaults
+from ..planning.models import Plan, PlanRun
+from ..planning.plans import defaults
 
 
 def seed_demo(rng: random.Random, today: date) -> str:
     if db.session.scalar(select(func.count()).select_from(Plan)):
         return "planning: demo plans already present"
-    from . import runs
+    from ..planning import runs
     from ..domain.plans import period_of
     bureau = db.session.scalar(select(User).where(User.username == "bureau"))
     now = utcnow()

@@ -1,4 +1,4 @@
-"""Demo visits for trying the tablet form (called by core.seed after the registry and users).
+"""Demo visits for trying the tablet form (called by the demo seed after the registry and users).
 
 Today: a joint visit (civil affairs + fire + market regulation) to the first demo nursing
 home, whose staff account is ``staff1``, and a complaint visit for ``fire1``; later this
@@ -19,8 +19,8 @@ from sqlalchemy import func, select
 from ..auth.models import User
 from ..extensions import db
 from ..registry.models import Institution
-from . import services
-from .models import Visit
+from ..inspections import services
+from ..inspections.models import Visit
 
 
 def _jpeg(rng: random.Random, label: str) -> bytes:

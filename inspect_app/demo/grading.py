@@ -1,6 +1,6 @@
 """Demo data for grading: confirmed grades, one record in 公示 and one open application.
 
-Called by the core seed after the registry and the users exist (``seed_demo(rng, today)``);
+Called by the demo seed (``inspect_app.demo``) after the registry and the users exist (``seed_demo(rng, today)``);
 every step goes through the same services the pages use, acting as the demo bureau admin.
 """
 from __future__ import annotations
@@ -16,8 +16,8 @@ from ..domain.scoring import number_text
 from ..core.errors import Invalid
 from ..extensions import db
 from ..registry.models import Institution
-from . import applications, importing, records
-from .models import GradeApplication, GradeRecord
+from ..grading import applications, importing, records
+from ..grading.models import GradeApplication, GradeRecord
 
 
 def _answers_csv(checklist, rng: random.Random, quality: float) -> bytes:

@@ -8,7 +8,7 @@ from sqlalchemy import text
 from ..auth.policy import public
 from ..extensions import db
 
-bp = Blueprint("core", __name__)
+bp = Blueprint("home", __name__)
 
 
 @bp.route("/")
@@ -16,7 +16,7 @@ bp = Blueprint("core", __name__)
 def home():
     if not current_user.is_authenticated:
         return redirect(url_for("auth.login"))
-    return render_template("core/home.html")
+    return render_template("home/index.html")
 
 
 @bp.route("/language/<code>", methods=["POST"])
@@ -27,8 +27,8 @@ def language(code: str):
         if current_user.is_authenticated and current_user.locale != code:
             current_user.locale = code
             db.session.commit()
-    from .web import safe_next
-    return redirect(safe_next(request.form.get("next"), url_for("core.home")))
+    from ..core.web import safe_next
+    return redirect(safe_next(request.form.get("next"), url_for("home.home")))
 
 
 @bp.route("/healthz")
@@ -36,6 +36,6 @@ def language(code: str):
 def health():
     """The web app is up (200); ``jobs.delayed`` tells a monitor that background work waits
     too long — a dead broker or no live worker (docs/operations.md)."""
-    from .jobs import backlog
+    from ..core.jobs import backlog
     db.session.execute(text("SELECT 1"))
     return {"status": "ok", "jobs": backlog()}

@@ -6,13 +6,13 @@ from datetime import date, timedelta
 
 from sqlalchemy import func, select
 
-from ..auth.models import Conflict, User
+from ..auth.models import ConflictOfInterest, User
 from ..auth.roles import Role
 from ..auth.services import hash_password
 from ..domain.institution import CODE_ALPHABET, credit_code_check_char
 from ..extensions import db
 from ..registry.models import Institution
-from .types import local_today, utcnow
+from ..core.types import local_today, utcnow
 
 DEMO_PASSWORD = "CareInspect-2026"
 DISTRICT = "示范区"
@@ -91,7 +91,7 @@ def seed_demo(seed: int = 2026) -> str:
     db.session.add_all(users)
     db.session.flush()
     fire1 = next(u for u in users if u.username == "fire1")
-    db.session.add(Conflict(user_id=fire1.id, institution_id=homes[2].id,
+    db.session.add(ConflictOfInterest(user_id=fire1.id, institution_id=homes[2].id,
                             reason="近亲属在该机构任职", declared_at=utcnow()))
     db.session.flush()
     reports = _seed_features(rng)
@@ -103,10 +103,10 @@ def seed_demo(seed: int = 2026) -> str:
 
 def _seed_features(rng: random.Random) -> list[str]:
     """Each feature's demo records, in the order of the feature chain, through its services."""
-    from ..grading import demo as grading_demo
-    from ..inspections import demo as inspections_demo
-    from ..planning import demo as planning_demo
-    from ..rectification import demo as rectification_demo
+    from . import grading as grading_demo
+    from . import inspections as inspections_demo
+    from . import planning as planning_demo
+    from . import rectification as rectification_demo
 
     today = local_today()
     return [feature.seed_demo(rng, today) for feature in

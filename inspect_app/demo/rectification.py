@@ -23,9 +23,9 @@ from ..extensions import db
 from ..inspections import services
 from ..inspections.models import Inspection
 from ..registry.models import Institution
-from . import escalation, responses
-from .findings import open_findings
-from .models import Finding
+from ..rectification import escalation, responses
+from ..rectification.findings import open_findings
+from ..rectification.models import Finding
 
 # The failed items of each demo inspection, and how many days ago it was submitted.
 FAILED = (("FIRE-01", "FIRE-03", "FIRE-06"), ("FIRE-25", "FIRE-04"), ("FIRE-03", "FIRE-09"))

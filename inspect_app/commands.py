@@ -1,5 +1,8 @@
-"""Operations commands: ``setup`` (migrate + store checklists [+ demo data]), ``seed``, ``audit``,
-``jobs``."""
+"""Every ``flask`` command, registered in one place (:func:`register`).
+
+The operations commands are defined here: ``setup`` (migrate + store checklists [+ demo data]),
+``seed``, ``audit``, ``jobs``; the features' own commands (``checklist``, ``grade``, ``draw``) are
+defined next to their services and only registered here."""
 from __future__ import annotations
 
 import sys
@@ -7,7 +10,7 @@ import sys
 import click
 from flask.cli import AppGroup, with_appcontext
 
-from ..extensions import db
+from .extensions import db
 
 
 @click.command("setup")
@@ -17,7 +20,7 @@ def setup_command(demo: bool) -> None:
     """Bring the database to the latest schema and store the checklist versions."""
     from flask_migrate import upgrade
 
-    from ..checklists.services import sync_catalogue
+    from .checklists.services import sync_catalogue
     upgrade(revision="heads")
     rows, problems = sync_catalogue()
     db.session.commit()
@@ -25,7 +28,7 @@ def setup_command(demo: bool) -> None:
         click.echo(f"checklist: {message}", err=True)
     click.echo(f"database ready; {len(rows)} checklist versions stored")
     if demo:
-        from .seed import seed_demo
+        from .demo import seed_demo
         report = seed_demo()
         db.session.commit()
         click.echo(report)
@@ -38,7 +41,7 @@ def setup_command(demo: bool) -> None:
 @with_appcontext
 def seed_command(seed_value: int) -> None:
     """Load demo data (one district, 8 streets, 60+ institutions, users of every role)."""
-    from .seed import seed_demo
+    from .demo import seed_demo
     report = seed_demo(seed_value)
     db.session.commit()
     click.echo(report)
@@ -61,9 +64,9 @@ def audit_verify(expect_head: str | None, anchor_files: tuple[str, ...], no_mac:
     input (named with its file and line)."""
     from pathlib import Path
 
-    from ..domain.audit_chain import AnchorInputError, parse_expect_head
-    from .audit import verify
-    from .audit_anchors import read_anchors
+    from .domain.audit_chain import AnchorInputError, parse_expect_head
+    from .core.audit import verify
+    from .core.audit_anchors import read_anchors
     try:
         anchors = [parse_expect_head(expect_head)] if expect_head is not None else []
         for name in anchor_files:
@@ -85,8 +88,8 @@ def audit_verify(expect_head: str | None, anchor_files: tuple[str, ...], no_mac:
 @audit_cli.command("head")
 def audit_head() -> None:
     """Print the chain's end as `SEQ:HASH TIME`, a line to publish or sign outside the database."""
-    from ..domain.audit_chain import head_line
-    from .audit import head_row
+    from .domain.audit_chain import head_line
+    from .core.audit import head_row
     row = head_row()
     click.echo("empty" if row is None else head_line(row.seq, row.hash, row.at))
 
@@ -101,8 +104,8 @@ def anchors_export(path: str) -> None:
     """Append to PATH (JSON Lines) every stored anchor it does not hold yet; never rewrites it."""
     from pathlib import Path
 
-    from ..domain.audit_chain import AnchorInputError
-    from .audit_anchors import export
+    from .domain.audit_chain import AnchorInputError
+    from .core.audit_anchors import export
     try:
         added = export(Path(path))
     except AnchorInputError as exc:
@@ -120,7 +123,7 @@ jobs_cli = AppGroup("jobs", help="Background jobs.")
 @jobs_cli.command("status")
 def jobs_status() -> None:
     """Pending jobs and the oldest one's age; exit 1 when work waits too long (for monitoring)."""
-    from .jobs import backlog
+    from .core.jobs import backlog
     b = backlog()
     age = "-" if b["oldest_pending_seconds"] is None else b["oldest_pending_seconds"]
     line = f"pending {b['pending']}, oldest {age} s, stalled {b['stalled']}"
@@ -128,3 +131,18 @@ def jobs_status() -> None:
         click.echo(line + "; delayed: is the broker up and a worker running?", err=True)
         sys.exit(1)
     click.echo(line)
+
+
+def register(app) -> None:
+    """Add every command to ``app.cli``."""
+    from .checklists.cli import checklist_cli
+    from .grading.cli import grade_command
+    from .planning.cli import draw_command
+
+    app.cli.add_command(checklist_cli)
+    app.cli.add_command(grade_command)
+    app.cli.add_command(draw_command)
+    app.cli.add_command(seed_command)
+    app.cli.add_command(setup_command)
+    app.cli.add_command(audit_cli)
+    app.cli.add_command(jobs_cli)
