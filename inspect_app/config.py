@@ -32,6 +32,10 @@ class Defaults:
     UPLOAD_MAX_BYTES = 12 * 1024 * 1024             # one evidence photo
     WTF_CSRF_TIME_LIMIT = 8 * 3600                  # a working day; tablets refresh before syncing
     SQLALCHEMY_ENGINE_OPTIONS: dict = {}
+    # SQLite: a writer waits at most this long for the write lock, then the request is
+    # answered 503 with Retry-After: BUSY_RETRY_AFTER (docs/operations.md, "SQLite").
+    SQLITE_BUSY_TIMEOUT = 5.0
+    BUSY_RETRY_AFTER = 5
     SQLALCHEMY_RECORD_QUERIES = False
     # Internationalisation: Chinese first, English second.
     BABEL_DEFAULT_LOCALE = "zh"

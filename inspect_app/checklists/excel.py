@@ -28,6 +28,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
+from ..core.spreadsheet import Bounds, TooLarge, check_xlsx
 from ..domain.checklist import (Checklist, ChecklistError, Problem, check_checklist,
                                 checklist_to_dict)
 from ..domain.checklist_schema import (DEPARTMENTS, EVIDENCE, ITEM_FIELDS, ITEM_TYPES, KINDS,
@@ -54,6 +55,10 @@ CHOICES = {"department": DEPARTMENTS, "kind": KINDS, "type": ITEM_TYPES,
 TEXT_FORMAT = "@"
 BOLD = Font(bold=True)
 VALIDATED_ROWS = 1000   # drop-down lists cover this many item rows
+# Checked before a workbook is parsed (core.spreadsheet): openpyxl's full mode creates every
+# cell up to the last row and column, so both are bounded (a checklist has tens of items).
+BOUNDS = Bounds(rows=2000, columns=64, cells=60_000, file_bytes=5 * 1024 * 1024,
+                xml_bytes=32 * 1024 * 1024)
 
 
 # Writing ------------------------------------------------------------------------------------
@@ -348,6 +353,10 @@ def checklist_from_xlsx(source: str | os.PathLike | IO[bytes], name: str) -> Che
         content = source.read() if hasattr(source, "read") else Path(source).read_bytes()
     except OSError as exc:
         raise ChecklistError([Problem(name, "file", f"cannot be read: {exc.strerror or exc}")])
+    try:
+        check_xlsx(content, BOUNDS)
+    except TooLarge as exc:
+        raise ChecklistError([Problem(name, exc.where, exc.message)]) from None
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")       # openpyxl warns about unsupported extensions

@@ -7,13 +7,15 @@ from werkzeug.routing import IntegerConverter
 
 import logging
 
-from flask import Flask, render_template, request, session
+from flask import Flask, make_response, render_template, request, session
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
 from ..extensions import db, login_manager
+from .database import is_busy
 from .errors import DomainError
 
 log = logging.getLogger(__name__)
@@ -112,6 +114,19 @@ def init_app(app: Flask) -> None:
         log.exception("unhandled error on %s %s", request.method, request.path)
         db.session.rollback()
         return _error_page(500, _("Something went wrong on our side. Nothing was saved; please try again."))
+
+    @app.errorhandler(OperationalError)
+    def database_busy(exc: OperationalError):
+        """SQLite's write lock was not free within SQLITE_BUSY_TIMEOUT: the transaction wrote
+        nothing (it fails before its first write), so the client may simply send it again."""
+        if not is_busy(exc):
+            return unexpected(exc)
+        log.warning("database busy on %s %s: answered 503", request.method, request.path)
+        db.session.rollback()
+        response = make_response(_error_page(503, _(
+            "The system is busy right now and nothing was saved. Please try again in a few seconds.")))
+        response.headers["Retry-After"] = str(app.config.get("BUSY_RETRY_AFTER", 5))
+        return response
 
     @app.after_request
     def security_headers(response):

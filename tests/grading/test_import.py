@@ -105,3 +105,11 @@ def test_good_xlsx_becomes_a_visit_an_inspection_and_an_evaluated_record(setup, 
     assert application.state == "evaluated"
     with pytest.raises(Exception):                   # evaluated already: a second import is refused
         import_evaluation(user, application.id, out.getvalue(), "again.xlsx", __import__("datetime").date.today())
+
+
+def test_an_oversized_file_is_refused_before_parsing_and_located(setup, db):
+    user, application, _checklist = setup
+    found = problems_of(user, application, csv_bytes(["ENV-01,pass,"] * 3000))
+    assert [(row, column) for row, column, _ in found] == [(2002, "file")]
+    assert "more than 2,001 rows" in found[0][2]
+    assert visits(db, application) == 0
