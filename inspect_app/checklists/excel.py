@@ -28,6 +28,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
+from ..core.heavy import heavy_work
 from ..core.spreadsheet import Bounds, TooLarge, check_xlsx
 from ..domain.checklist import (Checklist, ChecklistError, Problem, check_checklist,
                                 checklist_to_dict)
@@ -348,7 +349,13 @@ def _field_name(header: Any, known: tuple[str, ...], prefix: str = "") -> str | 
 
 def checklist_from_xlsx(source: str | os.PathLike | IO[bytes], name: str) -> Checklist:
     """Read a workbook written by :func:`checklist_to_xlsx` (and edited); ``name`` names it in
-    problems. Raises ChecklistError with every problem, located by sheet, row and column."""
+    problems. Raises ChecklistError with every problem, located by sheet, row and column.
+    The workbook is bounded (BOUNDS) before it is parsed, in a slot for heavy work (core.heavy)."""
+    with heavy_work("spreadsheet"):
+        return _checklist_from_xlsx(source, name)
+
+
+def _checklist_from_xlsx(source: str | os.PathLike | IO[bytes], name: str) -> Checklist:
     try:
         content = source.read() if hasattr(source, "read") else Path(source).read_bytes()
     except OSError as exc:

@@ -10,16 +10,20 @@ from urllib.parse import quote
 
 from flask import Response, render_template
 
+from .heavy import heavy_work
+
 
 def render_pdf(template_name: str, **context) -> bytes:
     """Render ``template_name`` with ``context`` to PDF bytes. Only inline ``data:`` resources
-    are fetched: a record never reaches out to the network or the file system while printing."""
+    are fetched: a record never reaches out to the network or the file system while printing.
+    Rendering takes a core for a second or more: it runs in a slot for heavy work (core.heavy)."""
     from weasyprint import HTML
     from weasyprint.urls import URLFetcher
 
-    html = render_template(template_name, **context)
-    fetcher = URLFetcher(allowed_protocols={"data"}, timeout=2)
-    return HTML(string=html, url_fetcher=fetcher).write_pdf()
+    with heavy_work("PDF"):
+        html = render_template(template_name, **context)
+        fetcher = URLFetcher(allowed_protocols={"data"}, timeout=2)
+        return HTML(string=html, url_fetcher=fetcher).write_pdf()
 
 
 def pdf_response(data: bytes, filename: str, inline: bool = True) -> Response:

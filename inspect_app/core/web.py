@@ -17,6 +17,7 @@ from werkzeug.exceptions import HTTPException
 from ..extensions import db, login_manager
 from .database import is_busy
 from .errors import DomainError
+from .heavy import Busy
 
 log = logging.getLogger(__name__)
 
@@ -66,6 +67,13 @@ def _error_page(status: int, message: str):
     if wants_json():
         return {"error": message}, status
     return render_template("errors/error.html", status=status, message=message), status
+
+
+def _busy(message: str, retry_after: int):
+    """503 with Retry-After: the request changed nothing and may be sent again later."""
+    response = make_response(_error_page(503, message))
+    response.headers["Retry-After"] = str(int(retry_after))
+    return response
 
 
 class RecordIdConverter(IntegerConverter):
@@ -123,10 +131,16 @@ def init_app(app: Flask) -> None:
             return unexpected(exc)
         log.warning("database busy on %s %s: answered 503", request.method, request.path)
         db.session.rollback()
-        response = make_response(_error_page(503, _(
-            "The system is busy right now and nothing was saved. Please try again in a few seconds.")))
-        response.headers["Retry-After"] = str(app.config.get("BUSY_RETRY_AFTER", 5))
-        return response
+        return _busy(_("The system is busy right now and nothing was saved. Please try again in a few seconds."),
+                     app.config.get("BUSY_RETRY_AFTER", 5))
+
+    @app.errorhandler(Busy)
+    def heavy_work_busy(exc: Busy):
+        """Every slot for heavy work of this process is taken (core.heavy); nothing was done."""
+        log.warning("no slot for heavy work (%s) on %s %s: answered 503", exc.what, request.method, request.path)
+        db.session.rollback()
+        return _busy(_("The server is busy with other large files (PDFs, spreadsheets, photos) and nothing "
+                       "was saved. Please try again in a few seconds."), exc.retry_after)
 
     @app.after_request
     def security_headers(response):

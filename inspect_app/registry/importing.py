@@ -14,6 +14,7 @@ from sqlalchemy import select
 from ..auth import policy
 from ..core import audit
 from ..core.errors import Invalid
+from ..core.heavy import heavy_work
 from ..core.spreadsheet import Bounds, TooLarge, check_csv, check_file_size, check_xlsx
 from ..core.types import utcnow
 from ..domain.institution import FIELDS, REQUIRED, clean_institution
@@ -44,30 +45,32 @@ class ImportResult:
 
 def read_table(stream: bytes, filename: str, bounds: Bounds | None = None):
     """The uploaded file as a DataFrame of text; Invalid for unreadable files and for files
-    beyond ``bounds`` (checked before parsing: size, rows, columns, cells)."""
+    beyond ``bounds`` (checked before parsing: size, rows, columns, cells). Parsed in a slot
+    for heavy work (core.heavy), before the import takes any lock."""
     import pandas as pd
 
     bounds = bounds or BOUNDS
     name = (filename or "").lower()
-    try:
-        if name.endswith((".xlsx", ".xlsm")):
-            check_xlsx(stream, bounds)
-            frame = pd.read_excel(io.BytesIO(stream), dtype=str, keep_default_na=False, engine="openpyxl")
-        elif name.endswith(".csv"):
-            check_file_size(len(stream), bounds)
-            text = _decode(stream)
-            check_csv(text, bounds)
-            frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, skipinitialspace=True)
-        else:
-            raise Invalid("Upload an .xlsx or .csv file.", problems=[ImportProblem(0, "file", f"'{filename}' is neither .xlsx nor .csv")])
-    except TooLarge as exc:
-        message = f"sheet {exc.sheet}: {exc.message}" if exc.sheet else exc.message
-        raise Invalid("The file was not imported; nothing was changed.",
-                      problems=[ImportProblem(exc.row or 0, exc.column or "file", message)]) from None
-    except Invalid:
-        raise
-    except Exception as exc:  # pandas/openpyxl raise many kinds for broken files
-        raise Invalid("The file could not be read.", problems=[ImportProblem(0, "file", f"unreadable: {exc}")])
+    with heavy_work("spreadsheet"):
+        try:
+            if name.endswith((".xlsx", ".xlsm")):
+                check_xlsx(stream, bounds)
+                frame = pd.read_excel(io.BytesIO(stream), dtype=str, keep_default_na=False, engine="openpyxl")
+            elif name.endswith(".csv"):
+                check_file_size(len(stream), bounds)
+                text = _decode(stream)
+                check_csv(text, bounds)
+                frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, skipinitialspace=True)
+            else:
+                raise Invalid("Upload an .xlsx or .csv file.", problems=[ImportProblem(0, "file", f"'{filename}' is neither .xlsx nor .csv")])
+        except TooLarge as exc:
+            message = f"sheet {exc.sheet}: {exc.message}" if exc.sheet else exc.message
+            raise Invalid("The file was not imported; nothing was changed.",
+                          problems=[ImportProblem(exc.row or 0, exc.column or "file", message)]) from None
+        except Invalid:
+            raise
+        except Exception as exc:  # pandas/openpyxl raise many kinds for broken files
+            raise Invalid("The file could not be read.", problems=[ImportProblem(0, "file", f"unreadable: {exc}")])
     return frame
 
 

@@ -150,12 +150,12 @@ def _heavy_convert(world, monkeypatch, gate):
 
 
 def _heavy_pdf(world, monkeypatch, gate):
-    from inspect_app.inspections import views
+    from inspect_app.core import pdf
 
-    def slow(*args, **kwargs):
+    def slow(*args, **kwargs):           # the page to print, then WeasyPrint renders it
         gate.wait()
-        return b"%PDF-1.7 test"
-    monkeypatch.setattr(views, "render_pdf", slow)
+        return "<p>检查记录</p>"
+    monkeypatch.setattr(pdf, "render_template", slow)
     return lambda: world.printer.get(f"/inspections/{world.printed_id}/record.pdf"), 200
 
 
@@ -305,3 +305,31 @@ def test_an_import_that_cannot_get_the_lock_is_503_and_imports_nothing(live):
     with live.app_context():
         assert db.session.scalar(select(func.count()).select_from(Institution).where(
             Institution.name.in_(names))) == 0
+
+
+def test_heavy_work_beyond_its_slots_is_refused_at_once_and_others_go_on(live, monkeypatch):
+    """One PDF renders, a second one in the same process finds no slot (none may wait here):
+    503 with Retry-After at once, instead of taking another thread and core."""
+    monkeypatch.setitem(live.config, "HEAVY_WORK_QUEUE", 0)
+    world = _world(live)
+    gate = Gate()
+    send_heavy, _status = _heavy_pdf(world, monkeypatch, gate)
+    token = world.other.token("/inspections/")
+    with ThreadPoolExecutor(2) as pool:
+        first = pool.submit(send_heavy)
+        try:
+            assert gate.entered.wait(10), "the first PDF never started rendering"
+            began = time.monotonic()
+            second = pool.submit(lambda: world.printer.get(f"/inspections/{world.printed_id}/record.pdf"))
+            refused = second.result(timeout=QUICK + 3)
+            save = _json_post(world.other, token, f"/inspections/{world.other_draft_id}/answers",
+                              {"item_id": world.item_id, "value": "pass", "version": 0})
+            elapsed = time.monotonic() - began
+        finally:
+            gate.released.set()
+        printed = first.result(timeout=20)
+    assert elapsed < QUICK
+    assert refused.status_code == 503 and int(refused.headers["Retry-After"]) >= 1
+    assert "繁忙" in refused.get_data(as_text=True)
+    assert save.status_code == 200
+    assert printed.status_code == 200 and printed.data.startswith(b"%PDF")
