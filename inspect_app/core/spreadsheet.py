@@ -17,7 +17,15 @@ def safe_cell(value):
 
 
 def write_xlsx(sheets: Sequence[tuple[str, Sequence[str], Iterable[Sequence]]]) -> bytes:
-    """Build an .xlsx from (sheet title, header, rows) triples; every cell passes safe_cell."""
+    """Build an .xlsx from (sheet title, header, rows) triples; every cell passes safe_cell.
+    A large export takes a core for seconds: it runs in a slot for heavy work (core.heavy)."""
+    from .heavy import heavy_work
+
+    with heavy_work("spreadsheet export"):
+        return _write_xlsx(sheets)
+
+
+def _write_xlsx(sheets: Sequence[tuple[str, Sequence[str], Iterable[Sequence]]]) -> bytes:
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
