@@ -247,7 +247,10 @@ class Others:
     async def timed(self, phase: Phase, series: Series, what: str, coro):
         began = time.perf_counter()
         try:
-            status, data = await coro
+            status, data = await asyncio.wait_for(coro, self.args.timeout)
+        except asyncio.TimeoutError:
+            series.error(f"no answer in {self.args.timeout:g} s")
+            return None
         except Exception as exc:                      # noqa: BLE001 - counted
             series.error(type(exc).__name__)
             return None
@@ -333,8 +336,9 @@ class Heavy:
 
 
 def verify(app, others: Others) -> tuple[int, int]:
-    """(acknowledged saves, lost ones): each acknowledged answer must be stored with its
-    remark and version (a later acknowledged save of the same item replaces it)."""
+    """(acknowledged saves, lost ones). The last acknowledged save of each item must be stored
+    as acknowledged (its remark at its version), or have been replaced by a later save (a
+    higher version: one the client gave up waiting for may still have been stored)."""
     from sqlalchemy import select
 
     from inspect_app.extensions import db
@@ -345,7 +349,10 @@ def verify(app, others: Others) -> tuple[int, int]:
             select(Answer.inspection_id, Answer.item_id, Answer.remark, Answer.version)
             .where(Answer.inspection_id.in_(drafts)))}
         db.engine.dispose()
-    return len(others.acked), sum(1 for k, v in others.acked.items() if stored.get(k) != v)
+    def lost(key, acked):
+        found = stored.get(key)
+        return found is None or found[1] < acked[1] or (found[1] == acked[1] and found != acked)
+    return len(others.acked), sum(1 for key, acked in others.acked.items() if lost(key, acked))
 
 
 def worker_peak_rss(server_pid: int) -> float:
@@ -406,7 +413,9 @@ async def measure(args, world: World, port: int, server_pid: int):
     loaded = Phase("loaded")
     await others.run(loaded, args.duration)
     heavy.stopping.set()
-    await asyncio.gather(*loops)
+    for task in loops:                   # a heavy request still running is not waited for
+        task.cancel()
+    await asyncio.gather(*loops, return_exceptions=True)
     rss = worker_peak_rss(server_pid)
     for c in [*savers, reader, health, admin, *(c for c, _ in printers), *(c for c, _ in photographers)]:
         c.close()
@@ -422,6 +431,8 @@ def main() -> int:
     parser.add_argument("--read-rate", type=float, default=5, help="list pages (and health checks) per second")
     parser.add_argument("--pdfs", type=int, default=16, help="clients downloading record PDFs back to back")
     parser.add_argument("--photos", type=int, default=0, help="clients uploading 12 MP photos back to back")
+    parser.add_argument("--timeout", type=float, default=60,
+                        help="seconds a measured request may take before it counts as failed")
     parser.add_argument("--heavy-retry", type=float, default=1.0,
                         help="seconds a heavy client waits after a 503 before sending again")
     parser.add_argument("--workers", type=int, default=2)
@@ -448,6 +459,7 @@ def main() -> int:
         [str(ROOT / ".venv/bin/gunicorn"), "-w", str(args.workers), "-k", "gthread", "--threads", str(args.threads),
          "--keep-alive", "30", "--timeout", "120", "-b", f"127.0.0.1:{port}", "--chdir", str(ROOT),
          "--log-level", "warning", "wsgi:app"], env=env, stdout=log, stderr=subprocess.STDOUT)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))      # stop gunicorn on the way out
     try:
         others, baseline, loaded, heavy, rss = asyncio.run(measure(args, world, port, server.pid))
     finally:
