@@ -45,6 +45,68 @@ PASSWORD = "bench-password-1"
 TARGET_P95_MS = 500
 
 
+# ----------------------------------------------------------------------------- the app gunicorn runs
+
+def bench_app():
+    """The real app, plus a record of how long each write transaction waited for SQLite's write
+    lock and held it (written to ``BENCH_LOCK_DIR`` when the worker exits). gunicorn calls this."""
+    import atexit
+    import threading
+
+    from sqlalchemy import event
+    from sqlalchemy.engine import Engine
+
+    from inspect_app import create_app
+    from inspect_app.core import database
+
+    app = create_app()
+    waits, holds, lock = [], [], threading.Lock()
+    take = getattr(database, "_sqlite_write_lock", None)
+    if take is None:                                   # a version that locks in "begin"
+        return app
+    event.remove(Engine, "before_cursor_execute", take)
+
+    @event.listens_for(Engine, "before_cursor_execute")
+    def timed(conn, cursor, statement, parameters, context, executemany):
+        began, was = time.perf_counter(), cursor.connection.in_transaction
+        take(conn, cursor, statement, parameters, context, executemany)
+        if not was and cursor.connection.in_transaction:
+            conn.info["bench_locked_at"] = now = time.perf_counter()
+            with lock:
+                waits.append(now - began)
+
+    def ended(conn):
+        at = conn.info.pop("bench_locked_at", None)
+        if at is not None:
+            with lock:
+                holds.append(time.perf_counter() - at)
+    event.listen(Engine, "commit", ended)
+    event.listen(Engine, "rollback", ended)
+
+    def write():
+        with open(Path(os.environ["BENCH_LOCK_DIR"]) / f"locks-{os.getpid()}.json", "w") as fh:
+            json.dump({"waits": waits, "holds": holds}, fh)
+    atexit.register(write)
+    return app
+
+
+def lock_figures(folder: Path) -> str:
+    waits, holds = [], []
+    for path in folder.glob("locks-*.json"):
+        data = json.loads(path.read_text())
+        waits += data["waits"]
+        holds += data["holds"]
+    if not holds:
+        return "write lock: not recorded (this version takes it in BEGIN)"
+
+    def pct(values, p):
+        values = sorted(values)
+        return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))] * 1000
+    return (f"write lock, both phases ({len(holds)} transactions): waited p50 {pct(waits, 50):.1f} / p95 "
+            f"{pct(waits, 95):.1f} / max {pct(waits, 100):.0f} ms; held p50 {pct(holds, 50):.1f} / p95 "
+            f"{pct(holds, 95):.1f} / max {pct(holds, 100):.0f} ms")
+
+
 # ----------------------------------------------------------------------------- set-up
 
 @dataclass
@@ -442,7 +504,7 @@ def main() -> int:
 
     tmp = Path(tempfile.mkdtemp(prefix="careinspect-sqlite-bench-"))
     env = dict(os.environ, DATABASE_URL=f"sqlite:///{tmp / 'bench.db'}", CAREINSPECT_INSTANCE=str(tmp / "instance"),
-               CAREINSPECT_INSECURE_COOKIES="1", SECRET_KEY="bench-" + uuid.uuid4().hex)
+               CAREINSPECT_INSECURE_COOKIES="1", SECRET_KEY="bench-" + uuid.uuid4().hex, BENCH_LOCK_DIR=str(tmp))
     env.pop("CELERY_BROKER_URL", None)
     os.environ.update({k: env[k] for k in ("DATABASE_URL", "CAREINSPECT_INSTANCE", "CAREINSPECT_INSECURE_COOKIES",
                                            "SECRET_KEY")})
@@ -458,7 +520,8 @@ def main() -> int:
     server = subprocess.Popen(
         [str(ROOT / ".venv/bin/gunicorn"), "-w", str(args.workers), "-k", "gthread", "--threads", str(args.threads),
          "--keep-alive", "30", "--timeout", "120", "-b", f"127.0.0.1:{port}", "--chdir", str(ROOT),
-         "--log-level", "warning", "wsgi:app"], env=env, stdout=log, stderr=subprocess.STDOUT)
+         "--pythonpath", str(ROOT), "--log-level", "warning", "bench.sqlite_contention:bench_app()"],
+        env=env, stdout=log, stderr=subprocess.STDOUT)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))      # stop gunicorn on the way out
     try:
         others, baseline, loaded, heavy, rss = asyncio.run(measure(args, world, port, server.pid))
@@ -497,6 +560,7 @@ def main() -> int:
         f"{what}: {dict(sorted(per.items(), key=str))}, median {sorted(heavy.seconds[what])[len(heavy.seconds[what]) // 2]:.2f} s"
         for what, per in heavy.statuses.items()))
     print(f"largest gunicorn worker (peak RSS): {rss:.0f} MB")
+    print(lock_figures(tmp))
     print(f"answers: {acked} acknowledged, {lost} lost (checked in the database)")
     errors500 = baseline.errors(500) + loaded.errors(500)
     checks = [(f"loaded p95 < {TARGET_P95_MS} ms", worst < TARGET_P95_MS), ("no 500", errors500 == 0),
