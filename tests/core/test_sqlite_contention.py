@@ -67,6 +67,7 @@ class World:
     photo_draft_id: int
     printed_id: int
     item_id: str
+    names: dict              # role in the world → username
 
 
 def _world(app) -> World:
@@ -111,7 +112,7 @@ def _world(app) -> World:
         db.session.commit()
     return World(browsers["admin"], browsers["bureau"], browsers["printer"], browsers["photographer"],
                  saver, browsers["other"], drafts["saver"], drafts["other"], drafts["photographer"],
-                 printed_id, item_id)
+                 printed_id, item_id, names)
 
 
 def _json_post(browser, token, path, body):
@@ -224,6 +225,21 @@ def test_a_long_request_does_not_hold_up_another_users_answers(live, monkeypatch
     assert lost.get_json()["current"]["value"] == stored.value
     assert (stored.value, stored.version) == ("pass" if won is answers[0] else "fail", 1)
     assert _stored(live, world.other_draft_id, world.item_id) == ("pass", 1)
+    # The heavy request's user was noted as seen with its own commit (the import commits;
+    # the others commit nothing, as before), not by the user loader.
+    who = {_heavy_convert: "admin", _heavy_pdf: "printer", _heavy_photo: "photographer", _heavy_import: "bureau"}
+    minutes = _minutes_since_seen(live, world.names[who[heavy]])
+    assert minutes < 1 if heavy in (_heavy_import, _heavy_photo) else minutes > 9
+
+
+def _minutes_since_seen(app, username: str) -> float:
+    from inspect_app.auth.models import LoginSession, User
+    from inspect_app.core.types import utcnow
+    from inspect_app.extensions import db
+    with app.app_context():
+        seen = db.session.scalar(select(func.max(LoginSession.last_seen_at)).join(
+            User, User.id == LoginSession.user_id).where(User.username == username))
+        return (utcnow() - seen).total_seconds() / 60
 
 
 class LockHolder:
