@@ -271,7 +271,25 @@ class LockHolder:
         self.thread.join(self.seconds + 5)
 
 
-def test_an_answer_save_that_cannot_get_the_lock_is_503_and_saves_nothing(live):
+class WriterInThisProcess(LockHolder):
+    """Another request of this process in the middle of a write transaction."""
+
+    def __init__(self, app, seconds: float):
+        super().__init__("", seconds)
+        self.app = app
+
+    def _run(self):
+        from inspect_app.auth.models import User
+        from inspect_app.extensions import db
+        with self.app.app_context():
+            db.session.execute(update(User).where(User.id == -1).values(name="x"))   # takes the lock
+            self.held.set()
+            self.done.wait(self.seconds)
+            db.session.rollback()
+
+
+@pytest.mark.parametrize("holder", ["another process", "this process"])
+def test_an_answer_save_that_cannot_get_the_lock_is_503_and_saves_nothing(live, holder):
     from inspect_app.core.audit import AuditEvent
     from inspect_app.extensions import db
     world = _world(live)
@@ -279,7 +297,9 @@ def test_an_answer_save_that_cannot_get_the_lock_is_503_and_saves_nothing(live):
     token = browser.token("/inspections/")
     path = f"/inspections/{world.draft_id}/answers"
     body = {"item_id": world.item_id, "value": "fail", "remark": "灭火器过期", "version": 0}
-    with LockHolder(live.config["TEST_DB_PATH"], seconds=3):
+    writer = (LockHolder(live.config["TEST_DB_PATH"], seconds=3) if holder == "another process"
+              else WriterInThisProcess(live, seconds=3))
+    with writer:
         began = time.monotonic()
         response = _json_post(browser, token, path, body)
         elapsed = time.monotonic() - began
