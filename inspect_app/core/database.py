@@ -146,7 +146,7 @@ def _sqlite_rollback(conn):
 
 
 @event.listens_for(Pool, "reset")
-def _sqlite_reset(dbapi_connection, connection_record, *args):
+def _sqlite_reset(dbapi_connection, connection_record, reset_state):
     _leave_gate(connection_record.info)
 
 
