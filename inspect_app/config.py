@@ -36,6 +36,15 @@ class Defaults:
     JSON_MAX_DEPTH = 32                             # a tablet's body nests two levels
     WTF_CSRF_TIME_LIMIT = 8 * 3600                  # a working day; tablets refresh before syncing
     SQLALCHEMY_ENGINE_OPTIONS: dict = {}
+    # SQLite: a writer waits at most this long for the write lock, then the request is
+    # answered 503 with Retry-After: BUSY_RETRY_AFTER (docs/operations.md, "SQLite").
+    SQLITE_BUSY_TIMEOUT = 5.0
+    BUSY_RETRY_AFTER = 5
+    # Heavy work (PDFs, uploaded spreadsheets, photos) per web process: running at once,
+    # waiting, and how long one waits; beyond that 503 (core.heavy, docs/operations.md).
+    HEAVY_WORK_SLOTS = 1
+    HEAVY_WORK_QUEUE = 1
+    HEAVY_WORK_WAIT = 10.0
     SQLALCHEMY_RECORD_QUERIES = False
     # Internationalisation: Chinese first, English second.
     BABEL_DEFAULT_LOCALE = "zh"

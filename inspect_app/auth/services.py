@@ -8,7 +8,8 @@ from datetime import timedelta
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from flask import current_app
-from sqlalchemy import select, update
+from sqlalchemy import event, func, select, update
+from sqlalchemy.orm import Session
 
 from ..core import audit
 from ..core.errors import Invalid
@@ -94,9 +95,25 @@ def load_session_user(token: str) -> User | None:
     if not user.is_active:
         return None
     if now - row.last_seen_at > SEEN_RESOLUTION:
-        row.last_seen_at = now
+        db.session.info[_SEEN] = (row.id, now)
     user.session_token = token
     return user
+
+
+# The time a session was last seen is written with the request's own changes, when it commits
+# (as before: a request that commits nothing does not keep it). Loading the user only reads,
+# so it never takes SQLite's write lock (docs/architecture.md, "SQLite").
+_SEEN = "login_session_seen"
+
+
+@event.listens_for(Session, "before_commit")
+def _note_seen(session: Session) -> None:
+    seen = session.info.pop(_SEEN, None)
+    if seen is not None:
+        session_id, now = seen
+        session.execute(update(LoginSession).where(LoginSession.id == session_id,
+                                                   LoginSession.last_seen_at < now)
+                        .values(last_seen_at=now).execution_options(synchronize_session=False))
 
 
 def end_session(user: User) -> None:

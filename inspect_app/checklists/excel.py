@@ -28,6 +28,8 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
+from ..core.heavy import heavy_work
+from ..core.spreadsheet import Bounds, TooLarge, check_xlsx
 from ..domain.checklist import (Checklist, ChecklistError, Problem, check_checklist,
                                 checklist_to_dict)
 from ..domain.checklist_schema import (DEPARTMENTS, EVIDENCE, ITEM_FIELDS, ITEM_TYPES, KINDS,
@@ -54,6 +56,10 @@ CHOICES = {"department": DEPARTMENTS, "kind": KINDS, "type": ITEM_TYPES,
 TEXT_FORMAT = "@"
 BOLD = Font(bold=True)
 VALIDATED_ROWS = 1000   # drop-down lists cover this many item rows
+# Checked before a workbook is parsed (core.spreadsheet): openpyxl's full mode creates every
+# cell up to the last row and column, so both are bounded (a checklist has tens of items).
+BOUNDS = Bounds(rows=2000, columns=64, cells=60_000, file_bytes=5 * 1024 * 1024,
+                xml_bytes=32 * 1024 * 1024)
 
 
 # Writing ------------------------------------------------------------------------------------
@@ -343,11 +349,21 @@ def _field_name(header: Any, known: tuple[str, ...], prefix: str = "") -> str | 
 
 def checklist_from_xlsx(source: str | os.PathLike | IO[bytes], name: str) -> Checklist:
     """Read a workbook written by :func:`checklist_to_xlsx` (and edited); ``name`` names it in
-    problems. Raises ChecklistError with every problem, located by sheet, row and column."""
+    problems. Raises ChecklistError with every problem, located by sheet, row and column.
+    The workbook is bounded (BOUNDS) before it is parsed, in a slot for heavy work (core.heavy)."""
+    with heavy_work("spreadsheet"):
+        return _checklist_from_xlsx(source, name)
+
+
+def _checklist_from_xlsx(source: str | os.PathLike | IO[bytes], name: str) -> Checklist:
     try:
         content = source.read() if hasattr(source, "read") else Path(source).read_bytes()
     except OSError as exc:
         raise ChecklistError([Problem(name, "file", f"cannot be read: {exc.strerror or exc}")])
+    try:
+        check_xlsx(content, BOUNDS)
+    except TooLarge as exc:
+        raise ChecklistError([Problem(name, exc.where, exc.message)]) from None
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")       # openpyxl warns about unsupported extensions

@@ -10,11 +10,15 @@ from urllib.parse import quote
 
 from flask import Response, render_template
 
+from .heavy import heavy_work
+
 
 def render_pdf(template_name: str, **context) -> bytes:
     """Render ``template_name`` with ``context`` to PDF bytes. Only inline ``data:`` resources
-    are fetched: a record never reaches out to the network or the file system while printing."""
-    return layout(render_template(template_name, **context)).write_pdf()
+    are fetched: a record never reaches out to the network or the file system while printing.
+    Rendering takes a core for a second or more: it runs in a slot for heavy work (core.heavy)."""
+    with heavy_work("PDF"):
+        return layout(render_template(template_name, **context)).write_pdf()
 
 
 def layout(html: str):

@@ -7,15 +7,18 @@ from werkzeug.routing import IntegerConverter
 
 import logging
 
-from flask import Flask, render_template, request, session
+from flask import Flask, make_response, render_template, request, session
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
 from ..extensions import db
 from ..domain.bureau import LOCAL_TIMEZONE
+from .database import is_busy
 from .errors import DomainError
+from .heavy import Busy
 
 log = logging.getLogger(__name__)
 
@@ -67,6 +70,13 @@ def _error_page(status: int, message: str):
     return render_template("errors/error.html", status=status, message=message), status
 
 
+def _busy(message: str, retry_after: int):
+    """503 with Retry-After: the request changed nothing and may be sent again later."""
+    response = make_response(_error_page(503, message))
+    response.headers["Retry-After"] = str(int(retry_after))
+    return response
+
+
 class RecordIdConverter(IntegerConverter):
     """``<int:…>`` in every route: ids beyond the database's integer range simply do not match
     (a 404), instead of overflowing in the driver (a 500)."""
@@ -104,6 +114,25 @@ def init_app(app: Flask) -> None:
         log.exception("unhandled error on %s %s", request.method, request.path)
         db.session.rollback()
         return _error_page(500, _("Something went wrong on our side. Nothing was saved; please try again."))
+
+    @app.errorhandler(OperationalError)
+    def database_busy(exc: OperationalError):
+        """SQLite's write lock was not free within SQLITE_BUSY_TIMEOUT: the transaction wrote
+        nothing (it fails before its first write), so the client may simply send it again."""
+        if not is_busy(exc):
+            return unexpected(exc)
+        log.warning("database busy on %s %s: answered 503", request.method, request.path)
+        db.session.rollback()
+        return _busy(_("The system is busy right now and nothing was saved. Please try again in a few seconds."),
+                     app.config.get("BUSY_RETRY_AFTER", 5))
+
+    @app.errorhandler(Busy)
+    def heavy_work_busy(exc: Busy):
+        """Every slot for heavy work of this process is taken (core.heavy); nothing was done."""
+        log.warning("no slot for heavy work (%s) on %s %s: answered 503", exc.what, request.method, request.path)
+        db.session.rollback()
+        return _busy(_("The server is busy with other large files (PDFs, spreadsheets, photos) and nothing "
+                       "was saved. Please try again in a few seconds."), exc.retry_after)
 
     @app.after_request
     def security_headers(response):

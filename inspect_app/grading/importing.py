@@ -19,6 +19,7 @@ from ..checklists import catalogue
 from ..checklists.services import store_version
 from ..core import audit
 from ..core.errors import Conflict, Invalid
+from ..core.spreadsheet import Bounds
 from ..core.types import utcnow
 from ..domain import grade_lifecycle as life
 from ..domain.checklist import Checklist
@@ -50,6 +51,10 @@ ANSWER_WORDS = {"合格": "pass", "不合格": "fail", "不适用": "na", "pass"
 HEADER_TO_COLUMN = {alias.lower(): key for key, aliases in COLUMNS.items() for alias in aliases}
 LABEL = {"item": "条目编号 (item)", "answer": "评定结果 (answer)", "remark": "备注 (remark)"}
 MAX_ROWS = 2000
+# Checked before a file is parsed (core.spreadsheet): the header and MAX_ROWS rows of three
+# columns, with room for a few more (reported as unknown).
+BOUNDS = Bounds(rows=MAX_ROWS + 1, columns=20, cells=(MAX_ROWS + 1) * 6, file_bytes=2 * 1024 * 1024,
+                xml_bytes=16 * 1024 * 1024)
 REMARK_MAX = 2000
 
 
@@ -161,7 +166,7 @@ def import_evaluation(user, application_id: int, stream: bytes, filename: str,
     application = policy.get_visible(GradeApplication, application_id, user)
     _importable(application)
     checklist = grading_checklist(today)
-    frame = read_table(stream, filename)
+    frame = read_table(stream, filename, BOUNDS)
     rows, problems = validate(frame, checklist)
     if problems:
         raise Invalid("The file was not imported; nothing was changed.", problems=problems)

@@ -34,13 +34,20 @@ def _text(value: str | None, field: str, problems: list, required: bool = True, 
     return value
 
 
-def _store_photos(user, photos, problems_where: str = "photos") -> list:
-    from ..core.files import store_upload
+def _prepare_photos(photos, problems_where: str = "photos") -> list:
+    """The photos checked, re-encoded and written: done before the finding is locked (on
+    SQLite, before the write lock is taken); :func:`_store_photos` adds their rows."""
+    from ..core.files import prepare_upload
     photos = [p for p in (photos or []) if p is not None and getattr(p, "filename", "")]
     if len(photos) > MAX_PHOTOS:
         raise Invalid("Too many photos.", problems=[f"{problems_where}: " + _("at most %(n)s", n=MAX_PHOTOS)])
-    return [store_upload(p, kind="photo", user=user, where=f"{problems_where}[{n + 1}]")
+    return [prepare_upload(p, kind="photo", where=f"{problems_where}[{n + 1}]")
             for n, p in enumerate(photos)]
+
+
+def _store_photos(user, prepared: list) -> list:
+    from ..core.files import record
+    return [record(p, user) for p in prepared]
 
 
 def _snapshot(finding: Finding) -> dict:
@@ -58,14 +65,17 @@ def respond(user, finding_id: int, text: str, photos=(), now: datetime | None = 
     """The institution reports the finding rectified, with a description and photos."""
     policy.require(user, "rectification.respond")
     now = now or utcnow()
-    finding = fs.get(user, finding_id, lock=True)
+    finding = fs.get(user, finding_id)
     problems: list[str] = []
     body = _text(text, "text", problems)
     if problems:
         raise Invalid("The response could not be saved.", problems=problems)
     fs.check(finding, "respond")
+    prepared = _prepare_photos(photos)
+    finding = fs.get(user, finding_id, lock=True)
+    fs.check(finding, "respond")
     before = _snapshot(finding)
-    files = _store_photos(user, photos)
+    files = _store_photos(user, prepared)
     response = FindingResponse(finding=finding, kind=RESPONSE, text=body, status=PENDING,
                                created_by_id=user.id, created_at=now)
     response.photos = [ResponsePhoto(file_id=f.id) for f in files]
@@ -143,16 +153,17 @@ def contest(user, finding_id: int, text: str, photos=(), now: datetime | None = 
     The deadline's clock stops until a department officer decides."""
     policy.require(user, "rectification.respond")
     now = now or utcnow()
-    finding = fs.get(user, finding_id, lock=True)
+    finding = fs.get(user, finding_id)
     problems: list[str] = []
     reason = _text(text, "text", problems)
     if problems:
         raise Invalid("The reply could not be saved.", problems=problems)
-    refusal = reply_refusal(finding, now)
-    if refusal is not None:
-        raise refusal
+    _may_contest(finding, now)
+    prepared = _prepare_photos(photos)
+    finding = fs.get(user, finding_id, lock=True)
+    _may_contest(finding, now)
     before = _snapshot(finding)
-    files = _store_photos(user, photos)
+    files = _store_photos(user, prepared)
     response = FindingResponse(finding=finding, kind=REPLY, text=reason, status=PENDING,
                                created_by_id=user.id, created_at=now)
     response.photos = [ResponsePhoto(file_id=f.id) for f in files]
@@ -163,6 +174,12 @@ def contest(user, finding_id: int, text: str, photos=(), now: datetime | None = 
     audit.record(user, "contest", "finding", finding.id, before=before,
                  after={**_snapshot(finding), "response_id": response.id})
     return response
+
+
+def _may_contest(finding: Finding, now: datetime) -> None:
+    refusal = reply_refusal(finding, now)
+    if refusal is not None:
+        raise refusal
 
 
 # ----------------------------------------------------------------------------- department

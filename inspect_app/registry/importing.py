@@ -15,6 +15,8 @@ from sqlalchemy import select
 from ..auth import policy
 from ..core import audit
 from ..core.errors import Invalid
+from ..core.heavy import heavy_work
+from ..core.spreadsheet import Bounds, TooLarge, check_csv, check_file_size, check_xlsx
 from ..core.types import utcnow
 from ..domain.institution import FIELDS, REQUIRED, clean_institution
 from ..extensions import db
@@ -22,6 +24,9 @@ from .models import Institution
 
 HEADER_TO_FIELD = {**{k: k for k in FIELDS}, **{v: k for k, v in FIELDS.items()}}
 MAX_ROWS = 20000
+# Checked before a file is parsed (core.spreadsheet): the header and MAX_ROWS rows of the
+# registry's columns, with room for a few extra columns (reported as unknown).
+BOUNDS = Bounds(rows=MAX_ROWS + 1, columns=40, cells=(MAX_ROWS + 1) * 15, file_bytes=10 * 1024 * 1024)
 
 
 @dataclass(frozen=True)
@@ -39,25 +44,36 @@ class ImportResult:
     problems: list[ImportProblem] = field(default_factory=list)
 
 
-def read_table(stream: bytes, filename: str):
-    """The uploaded file as a DataFrame of text; Invalid for unreadable files."""
+def read_table(stream: bytes, filename: str, bounds: Bounds | None = None):
+    """The uploaded file as a DataFrame of text; Invalid for unreadable files and for files
+    beyond ``bounds`` (checked before parsing: size, rows, columns, cells). Parsed in a slot
+    for heavy work (core.heavy), before the import takes any lock."""
     import pandas as pd
 
+    bounds = bounds or BOUNDS
     name = (filename or "").lower()
-    try:
-        if name.endswith((".xlsx", ".xlsm")):
-            frame = pd.read_excel(io.BytesIO(stream), dtype=str, keep_default_na=False, engine="openpyxl")
-        elif name.endswith(".csv"):
-            text = _decode(stream)
-            if "\x00" in text:
-                raise Invalid("The file was not imported; nothing was changed.", problems=_nul_cells(text))
-            frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, skipinitialspace=True)
-        else:
-            raise Invalid("Upload an .xlsx or .csv file.", problems=[ImportProblem(0, "file", f"'{filename}' is neither .xlsx nor .csv")])
-    except Invalid:
-        raise
-    except Exception as exc:  # pandas/openpyxl raise many kinds for broken files
-        raise Invalid("The file could not be read.", problems=[ImportProblem(0, "file", f"unreadable: {exc}")])
+    with heavy_work("spreadsheet"):
+        try:
+            if name.endswith((".xlsx", ".xlsm")):
+                check_xlsx(stream, bounds)
+                frame = pd.read_excel(io.BytesIO(stream), dtype=str, keep_default_na=False, engine="openpyxl")
+            elif name.endswith(".csv"):
+                check_file_size(len(stream), bounds)
+                text = _decode(stream)
+                if "\x00" in text:
+                    raise Invalid("The file was not imported; nothing was changed.", problems=_nul_cells(text))
+                check_csv(text, bounds)
+                frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, skipinitialspace=True)
+            else:
+                raise Invalid("Upload an .xlsx or .csv file.", problems=[ImportProblem(0, "file", f"'{filename}' is neither .xlsx nor .csv")])
+        except TooLarge as exc:
+            message = f"sheet {exc.sheet}: {exc.message}" if exc.sheet else exc.message
+            raise Invalid("The file was not imported; nothing was changed.",
+                          problems=[ImportProblem(exc.row or 0, exc.column or "file", message)]) from None
+        except Invalid:
+            raise
+        except Exception as exc:  # pandas/openpyxl raise many kinds for broken files
+            raise Invalid("The file could not be read.", problems=[ImportProblem(0, "file", f"unreadable: {exc}")])
     return frame
 
 

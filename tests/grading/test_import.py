@@ -115,4 +115,11 @@ def test_a_negative_length_is_refused_and_located_by_row(setup, db):
     rows[row] = "ENV-09,-2.6,"
     found = problems_of(user, application, csv_bytes(rows))
     assert found == [(row + 2, "评定结果 (answer)", "ENV-09: -2.6 m is negative; a length cannot be below zero")]
+
+
+def test_an_oversized_file_is_refused_before_parsing_and_located(setup, db):
+    user, application, _checklist = setup
+    found = problems_of(user, application, csv_bytes(["ENV-01,pass,"] * 3000))
+    assert [(row, column) for row, column, _ in found] == [(2002, "file")]
+    assert "more than 2,001 rows" in found[0][2]
     assert visits(db, application) == 0

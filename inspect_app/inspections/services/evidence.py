@@ -28,15 +28,7 @@ def _same_inspection(row: Evidence, inspection: Inspection) -> Evidence:
     return row
 
 
-def upload(user, inspection_id: int, item_id, client_id, storage) -> tuple[Evidence, bool]:
-    """Store a photo for an item of a draft; returns (evidence, created). The same
-    ``client_id`` again returns the first photo (a re-sent upload is stored once)."""
-    inspection = get_inspection(user, inspection_id, "inspections.fill", lock="share")
-    if not isinstance(client_id, str) or not SUBMISSION_ID.fullmatch(client_id):
-        raise Invalid("The photo could not be stored.", problems=["client_id: expected 8–64 letters, digits, '-' or '_'"])
-    row = _existing(client_id)
-    if row is not None:
-        return _same_inspection(row, inspection), False
+def _may_add(inspection: Inspection, item_id) -> None:
     if inspection.status == SUBMITTED:
         raise Conflict("This inspection is submitted and can no longer be changed.")
     if not isinstance(item_id, str) or item_id not in items_by_id(checklist_of(inspection)):
@@ -46,7 +38,28 @@ def upload(user, inspection_id: int, item_id, client_id, storage) -> tuple[Evide
     if count >= PHOTOS_PER_ITEM:
         raise Invalid("The photo could not be stored.", problems=[
             f"{item_id}: at most {PHOTOS_PER_ITEM} photos per item"])
-    stored = files.store_upload(storage, kind="photo", user=user, where=f"{item_id}")
+
+
+def upload(user, inspection_id: int, item_id, client_id, storage) -> tuple[Evidence, bool]:
+    """Store a photo for an item of a draft; returns (evidence, created). The same
+    ``client_id`` again returns the first photo (a re-sent upload is stored once).
+
+    The photo is decoded and re-encoded before the inspection is locked (on SQLite, before
+    the write lock is taken), then everything is checked again under the lock."""
+    inspection = get_inspection(user, inspection_id, "inspections.fill")
+    if not isinstance(client_id, str) or not SUBMISSION_ID.fullmatch(client_id):
+        raise Invalid("The photo could not be stored.", problems=["client_id: expected 8–64 letters, digits, '-' or '_'"])
+    row = _existing(client_id)
+    if row is not None:
+        return _same_inspection(row, inspection), False
+    _may_add(inspection, item_id)
+    prepared = files.prepare_upload(storage, kind="photo", where=f"{item_id}")
+    inspection = get_inspection(user, inspection_id, "inspections.fill", lock="share")
+    row = _existing(client_id)
+    if row is not None:               # the same photo sent twice at once: keep the first
+        return _same_inspection(row, inspection), False
+    _may_add(inspection, item_id)
+    stored = files.record(prepared, user)
     try:
         with db.session.begin_nested():
             row = Evidence(inspection_id=inspection.id, item_id=item_id, file_id=stored.id,

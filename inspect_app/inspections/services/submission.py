@@ -309,8 +309,9 @@ def submit(user, inspection_id: int, raw_body: Any) -> tuple[Inspection, dict]:
     final answers, enqueue the follow-up job and complete the visit with its last part.
     Returns (inspection, the engine's result).
 
-    The CPU work (reading, validating, scoring) runs before any lock is taken; the locks are
-    per visit and per part (the audit chain is sealed at commit, see core.audit)."""
+    The CPU work (reading, validating, scoring, re-encoding the signatures) runs before any
+    lock is taken; the locks are per visit and per part (the audit chain is sealed at commit,
+    see core.audit)."""
     user = _unproxied(user)
     body = parse_body(raw_body)
     inspection = get_inspection(user, inspection_id, "inspections.fill")
@@ -320,6 +321,8 @@ def submit(user, inspection_id: int, raw_body: Any) -> tuple[Inspection, dict]:
     result, texts = _validate(inspection, body)
     checklist = checklist_of(inspection)
     contract = scoring.to_contract_dict(result, checklist)
+    # Decoded and re-encoded before the locks (on SQLite, before the write lock is taken).
+    signatures = files.prepare_signatures({f"signatures.{who}": body.signatures[who] for who in SIGNERS})
 
     visit, inspection = _lock_for_submit(user, inspection.visit_id, inspection_id)   # fresh, after the wait
     first = _replayed(inspection, body)
@@ -347,7 +350,7 @@ def submit(user, inspection_id: int, raw_body: Any) -> tuple[Inspection, dict]:
     if missing:
         raise Invalid("Photos are missing for some items.", problems=missing)
 
-    stored_signatures = files.store_signatures({f"signatures.{who}": body.signatures[who] for who in SIGNERS}, user)
+    stored_signatures = files.record_all(signatures, user)
     signature = {who: stored_signatures[f"signatures.{who}"] for who in SIGNERS}
     claimed = state.apply(user, inspection, SUBMITTED, expect={"submission_id": body.submission_id}, values={
         "body_digest": body.digest, "submitted_at": utcnow(), "submitted_by_id": user.id,
