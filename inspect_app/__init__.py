@@ -44,8 +44,9 @@ def create_app(config: dict | None = None) -> Flask:
     from .core import background
     background.init_app(app)
 
-    from .checklists import catalogue
+    from .checklists import catalogue, texts
     catalogue.init_app(app)
+    texts.init_app(app)
 
     _register_models()
     _check_policies(app)

@@ -10,6 +10,8 @@ from collections.abc import Iterable
 from wtforms.fields.choices import SelectChoice
 
 
-def options(pairs: Iterable[tuple[object, object]]) -> list[SelectChoice]:
-    """``(value, label)`` pairs as WTForms options, in the order given."""
-    return [SelectChoice(value, label) for value, label in pairs]
+def options(pairs: Iterable[tuple[object, object]], data: bool = False) -> list[SelectChoice]:
+    """``(value, label)`` pairs as WTForms options, in the order given. ``data=True``: the
+    labels are data (institution or people names), marked as such (core.labels.user_data)."""
+    render_kw = {"class": "user-data"} if data else None
+    return [SelectChoice(value, label, render_kw=render_kw) for value, label in pairs]

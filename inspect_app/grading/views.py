@@ -36,6 +36,11 @@ def grading_state(code: str) -> str:
     return str(labels_of.state(code))
 
 
+@bp.app_template_global("grading_note")
+def grading_note(note: str | None):
+    return labels_of.event_note(note)
+
+
 @bp.app_template_global("grading_action")
 def grading_action(code: str) -> str:
     return str(labels_of.action(code))
@@ -324,8 +329,8 @@ def decide_objection(grade_objection_id: int):
 @permission_required("grading.manage")
 def sanctions():
     form = SanctionForm()
-    form.institution_id.choices = options((str(i), name) for i, name in
-                                          applications.institutions_for_choice(current_user))
+    form.institution_id.choices = options(((str(i), name) for i, name in
+                                           applications.institutions_for_choice(current_user)), data=True)
     status = 200
     if request.method == "POST" and not form.validate_on_submit():
         _form_refused(form)

@@ -80,7 +80,7 @@ def _finding_page(item, status: int = 200, **forms):
     forms.setdefault("interview_form", InterviewForm())
     reinspect = forms.setdefault("reinspect_form", ReinspectForm())
     if can(current_user, "rectification.decide"):
-        reinspect.inspector_ids.choices = options(responses.inspector_choices(current_user, item))
+        reinspect.inspector_ids.choices = options(responses.inspector_choices(current_user, item), data=True)
     ctx = dict(
         finding=item, now=now, overdue=findings.is_overdue(item, now),
         deadline_day=dl.local_day(item.deadline_at, tz),

@@ -10,7 +10,7 @@ from ..core import audit
 from ..core.errors import Conflict, Invalid
 from ..core.web import translate
 from ..extensions import db
-from . import importing, services
+from . import history as changes, importing, services
 from .forms import ImportForm, InstitutionForm
 
 bp = Blueprint("registry", __name__, url_prefix="/institutions")
@@ -35,7 +35,7 @@ def index():
 @permission_required("registry.view")
 def show(institution_id: int):
     inst = services.get(current_user, institution_id)
-    history = audit.history("institution", inst.id) if current_user.role == "bureau_admin" else []
+    history = changes.entries(audit.history("institution", inst.id)) if current_user.role == "bureau_admin" else []
     return render_template("registry/show.html", inst=inst, history=history)
 
 

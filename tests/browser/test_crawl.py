@@ -11,7 +11,7 @@ HEAD, once per pattern).
 
 On each page read:
 - Chinese: no English word outside :data:`ZH_ALLOWED` (codes, units, acronyms, the language
-  switch); English: no Chinese character. Text a user or the registry supplied (institution
+  switch is marked ``lang``); English: no Chinese character. Text a user or the registry supplied (institution
   and people names, addresses, free text) is marked ``class="user-data"`` (or
   ``translate="no"``) and left out (docs/architecture.md, "Words on the screen").
 - axe-core (npm package, package-lock.json) on the first page of each pattern, Chinese UI:
@@ -42,9 +42,10 @@ DOWNLOAD = re.compile(r"\.(pdf|xlsx|csv|json)$|/evidence/\d+$|/photos/\d+$")
 NEVER = re.compile(r"^/(logout|language/)")          # POST endpoints, listed for safety
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 
-#: English that belongs in the Chinese UI: the language switch, product and file-format
-#: names, units. Codes and acronyms (FIRE-05, GB/T, PDF, Q4, SHA-256) pass by their shape.
-ZH_ALLOWED = {"English", "CareInspect", "Excel", "m", "cm", "mm", "kg", "g", "lx", "dB", "min",
+#: English that belongs in the Chinese UI: file-format names and units. Codes and acronyms
+#: (FIRE-05, GB/T, PDF, Q4, SHA-256) pass by their shape; the language switch is marked
+#: lang="en".
+ZH_ALLOWED = {"Excel", "m", "cm", "mm", "kg", "g", "lx", "dB", "min",
               "h", "kPa", "MPa", "Pa", "mg", "ml", "L", "s", "m²", "m³"}
 WORD = re.compile(r"[A-Za-z][A-Za-z0-9_'’²³]*(?:[-/.][A-Za-z0-9_²³]+)*")
 CODE = re.compile(r"^(?=.*[A-Z0-9])[A-Z0-9²³]+(?:[-/.][A-Za-z0-9]+)*$|\d")
@@ -53,15 +54,18 @@ CJK = re.compile(r"[\u2e80-\u9fff\uf900-\ufaff\u3000-\u303f\uff00-\uffef]+")
 #: The words of a page, without what users or the registry supplied.
 WORDS_JS = """() => {
   const SKIP = 'script, style, noscript, template, textarea, .user-data, [translate="no"]';
+  const page = document.documentElement.lang.slice(0, 2);
+  // Data, or a part in another language (lang="…", such as the language switch).
+  const skip = el => el.closest(SKIP) || el.closest('[lang]').lang.slice(0, 2) !== page;
   const out = [];
   const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
   for (let n = walker.nextNode(); n; n = walker.nextNode()) {
     const text = n.nodeValue.trim();
-    if (text && !n.parentElement.closest(SKIP)) out.push(text);
+    if (text && !skip(n.parentElement)) out.push(text);
   }
   const attrs = ['aria-label', 'title', 'placeholder', 'alt'];
   for (const el of document.body.querySelectorAll('[aria-label], [title], [placeholder], [alt], input[type=submit], input[type=button]')) {
-    if (el.closest(SKIP)) continue;
+    if (skip(el)) continue;
     for (const a of attrs) if (el.hasAttribute(a)) out.push(el.getAttribute(a));
     if (el.matches('input[type=submit], input[type=button]')) out.push(el.value);
   }
@@ -302,6 +306,6 @@ def test_patterns_collapse_ids_and_keep_query_names():
 
 
 def test_word_checks_allow_codes_and_units_but_not_words():
-    assert english_words(["FIRE-05 不合格", "GB/T 35796", "3 m", "SHA-256", "2026-Q4", "English"]) == set()
+    assert english_words(["FIRE-05 不合格", "GB/T 35796", "3 m", "SHA-256", "2026-Q4", "Excel"]) == set()
     assert english_words(["检查项 update", "beds: 5", "contact_phone"]) == {"update", "beds", "contact_phone"}
     assert chinese(["Due 14 Dec", "检查 done"]) == {"检查 done"}
