@@ -1,8 +1,15 @@
 """Translated labels of the codes stored in the database (departments, roles, categories)."""
 from __future__ import annotations
 
-from flask_babel import format_date, format_datetime, get_locale, lazy_gettext as _l, lazy_pgettext
+from datetime import timezone
+
+from flask_babel import (format_date, format_datetime, get_locale, gettext, lazy_gettext as _l, lazy_pgettext,
+                         ngettext)
 from markupsafe import Markup
+
+from ..domain.deadlines import local_day
+from ..domain.display import exact_decimal, one_decimal
+from .types import LOCAL_ZONE, local_today
 
 DEPARTMENTS = {
     "civil_affairs": _l("Civil affairs"),
@@ -71,6 +78,44 @@ def english() -> bool:
     return str(get_locale()) == "en"
 
 
+def score(value) -> Markup | str:
+    """A score or a number of points as regulators write it (one decimal, docs/architecture.md,
+    "Words on the screen"); the exact value stays in the page as ``<data value>``."""
+    text = one_decimal(value)
+    if not text:
+        return "—"
+    return Markup('<data value="%s">%s</data>') % (exact_decimal(value), text)
+
+
+def percent(value) -> Markup | str:
+    """A percentage with one decimal and its sign; the exact value as ``<data value>``."""
+    text = one_decimal(value)
+    if not text:
+        return "—"
+    return Markup('<data value="%s">%s%%</data>') % (exact_decimal(value), text)
+
+
+def deadline(instant, remaining: bool = True) -> str:
+    """A deadline, one way everywhere: its last local day, and while it runs, the days left
+    ("2026-12-14（剩余 10 天）", "2026-12-14 (10 days left)", "… (3 days overdue)")."""
+    if not instant:
+        return ""
+    if instant.tzinfo is None:
+        instant = instant.replace(tzinfo=timezone.utc)
+    day = local_day(instant, LOCAL_ZONE)
+    text = format_date(day, "yyyy-MM-dd")
+    if not remaining:
+        return text
+    days = (day - local_today()).days
+    if days > 0:
+        note = ngettext("%(num)d day left", "%(num)d days left", days)
+    elif days == 0:
+        note = gettext("due today")
+    else:
+        note = ngettext("%(num)d day overdue", "%(num)d days overdue", -days)
+    return gettext("%(day)s (%(note)s)", day=text, note=note)
+
+
 def comma() -> str:
     """Between the items of a list written out: 、 in Chinese, a comma in English."""
     return ", " if english() else "、"
@@ -110,5 +155,8 @@ FILTERS = {
     "dt": _datetime,
     "d": _date,
     "data": user_data,
+    "score": score,
+    "percent": percent,
+    "deadline": deadline,
     "local": localized,
 }

@@ -8,6 +8,7 @@ from flask_babel import gettext, lazy_gettext as _l, lazy_pgettext
 from markupsafe import Markup
 
 from ..core.labels import user_data
+from ..domain.display import one_decimal
 
 STATES = {
     "evaluated": _l("Evaluated"), "publicised": _l("In public notice"),
@@ -66,5 +67,6 @@ def event_note(note: str | None) -> Markup | str:
     for pattern, message in EVENT_NOTES:
         match = pattern.fullmatch(note)
         if match:
-            return gettext(message, **match.groupdict())
+            params = {k: one_decimal(v) if k in ("total", "decided") else v for k, v in match.groupdict().items()}
+            return gettext(message, **params)
     return user_data(note)
