@@ -19,6 +19,7 @@ MATRIX: dict[str, set[str]] = {
     "core.home": EVERYONE,
     "core.language": EVERYONE,
     "core.health": EVERYONE,
+    "core.favicon": EVERYONE,
     "auth.login": EVERYONE,
     "auth.logout": SIGNED_IN,
     "auth.account": SIGNED_IN,

@@ -396,7 +396,7 @@ def public_download(fmt: str):
     rows = open_data.export_rows(_public_filter(), _today(), utcnow(),
                                  lambda code: labels.INSTITUTION_TYPES.get(code, code))
     if fmt == "csv":
-        return Response(open_data.export_csv(rows), mimetype="text/csv; charset=utf-8",
+        return Response(open_data.export_csv(rows), mimetype="text/csv",   # Werkzeug adds "; charset=utf-8"
                         headers={"Content-Disposition": "attachment; filename=grades.csv"})
     return Response(open_data.export_xlsx(rows),
                     mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
