@@ -9,6 +9,7 @@ from markupsafe import Markup
 
 from ..domain.deadlines import local_day
 from ..domain.display import exact_decimal, one_decimal
+from ..domain.texts import Message
 from .types import LOCAL_ZONE, local_today
 
 DEPARTMENTS = {
@@ -62,6 +63,17 @@ def _datetime(value, fmt="yyyy-MM-dd HH:mm"):
 
 def _date(value, fmt="yyyy-MM-dd"):
     return format_date(value, fmt) if value else ""
+
+
+def say(message) -> str:
+    """A service's or the domain's message in the reader's language: a :class:`Message` by its
+    msgid with its parameters (themselves said), a plain msgid as such."""
+    if message is None:
+        return ""
+    if isinstance(message, Message):
+        return gettext(message.msgid, **{k: say(v) if isinstance(v, Message) else v
+                                        for k, v in message.params.items()})
+    return gettext(str(message)) if message else ""
 
 
 def user_data(value) -> Markup | str:
@@ -155,6 +167,7 @@ FILTERS = {
     "dt": _datetime,
     "d": _date,
     "data": user_data,
+    "say": say,
     "score": score,
     "percent": percent,
     "deadline": deadline,

@@ -21,6 +21,7 @@ from ..core.errors import Conflict, Invalid
 from ..core.types import utcnow
 from ..domain import grade_lifecycle as life
 from ..domain.checklist import Checklist
+from ..domain.texts import N_, Message
 from ..domain.scoring import (NA, InvalidResponses, answer_problem, answer_value, number_text,
                               read_answer_text, score, to_contract_dict)
 from ..extensions import db
@@ -37,6 +38,7 @@ COLUMNS = {
 }
 HEADER_TO_COLUMN = {alias.lower(): key for key, aliases in COLUMNS.items() for alias in aliases}
 LABEL = {"item": "条目编号 (item)", "answer": "评定结果 (answer)", "remark": "备注 (remark)"}
+FILE = Message(N_("file"))         # the column of a problem of the whole file
 MAX_ROWS = 2000
 REMARK_MAX = 2000
 
@@ -63,19 +65,20 @@ def validate(frame, checklist: Checklist) -> tuple[list[Row], list[ImportProblem
     for header in frame.columns:
         key = HEADER_TO_COLUMN.get(str(header).strip().lower())
         if key is None:
-            problems.append(ImportProblem(1, str(header), "unknown column; expected "
-                                          + ", ".join(LABEL.values())))
+            problems.append(ImportProblem(1, str(header), Message(N_("unknown column; expected %(columns)s"),
+                                                                  columns=", ".join(LABEL.values()))))
         elif key in columns.values():
-            problems.append(ImportProblem(1, str(header), f"column {LABEL[key]} appears twice"))
+            problems.append(ImportProblem(1, str(header), Message(N_("column %(column)s appears twice"),
+                                                                  column=LABEL[key])))
         else:
             columns[str(header)] = key
     for required in ("item", "answer"):
         if required not in columns.values():
-            problems.append(ImportProblem(1, LABEL[required], "required column is missing"))
+            problems.append(ImportProblem(1, LABEL[required], Message(N_("required column is missing"))))
     if problems:
         return [], problems
     if len(frame) > MAX_ROWS:
-        return [], [ImportProblem(0, "file", f"at most {MAX_ROWS} rows per file")]
+        return [], [ImportProblem(0, FILE, Message(N_("at most %(n)s rows per file"), n=MAX_ROWS))]
     items = {item.id: item for item in checklist.items}
     seen: dict[str, int] = {}
     rows: list[Row] = []
@@ -88,38 +91,42 @@ def validate(frame, checklist: Checklist) -> tuple[list[Row], list[ImportProblem
             continue                                  # a blank line
         item = items.get(item_id)
         if not item_id:
-            problems.append(ImportProblem(row_no, LABEL["item"], "no item id"))
+            problems.append(ImportProblem(row_no, LABEL["item"], Message(N_("no item id"))))
         elif item is None:
-            problems.append(ImportProblem(row_no, LABEL["item"],
-                                          f"{item_id}: unknown item of {checklist.id} {checklist.version}"))
+            problems.append(ImportProblem(row_no, LABEL["item"], Message(
+                N_("%(item)s: unknown item of %(checklist)s %(version)s"), item=item_id,
+                checklist=checklist.id, version=checklist.version)))
         elif item_id in seen:
-            problems.append(ImportProblem(row_no, LABEL["item"],
-                                          f"{item_id}: answered twice (first on row {seen[item_id]})"))
+            problems.append(ImportProblem(row_no, LABEL["item"], Message(
+                N_("%(item)s: answered twice (first on row %(row)s)"), item=item_id, row=seen[item_id])))
             item = None
         else:
             seen[item_id] = row_no
         if len(remark) > REMARK_MAX:
-            problems.append(ImportProblem(row_no, LABEL["remark"], f"at most {REMARK_MAX} characters"))
+            problems.append(ImportProblem(row_no, LABEL["remark"], Message(N_("at most %(n)s characters"),
+                                                                           n=REMARK_MAX)))
         if item is None:
             continue
         read = read_answer_text(text.lower() if text.lower() in ("pass", "fail", "na") else text)
         if not text:
-            problems.append(ImportProblem(row_no, LABEL["answer"], f"{item_id}: no answer"))
+            problems.append(ImportProblem(row_no, LABEL["answer"], Message(N_("%(item)s: no answer"), item=item_id)))
             continue
         problem = answer_problem(item, read)
         if problem:
-            problems.append(ImportProblem(row_no, LABEL["answer"], f"{item_id}: {problem}"))
+            problems.append(ImportProblem(row_no, LABEL["answer"], Message(N_("%(item)s: %(problem)s"),
+                                                                           item=item_id, problem=problem)))
             continue
         value = answer_value(read)
         rows.append(Row(row_no, item_id, value if isinstance(value, str) else number_text(value),
                         remark or None))
     if not seen and not problems:
-        return [], [ImportProblem(2, "file", "the file has no rows")]
+        return [], [ImportProblem(2, FILE, Message(N_("the file has no rows")))]
     missing = [item.id for item in checklist.items if item.id not in seen]
     if missing:
-        problems.append(ImportProblem(0, "file", "items not answered: " + ", ".join(missing)))
+        problems.append(ImportProblem(0, FILE, Message(N_("items not answered: %(items)s"),
+                                                       items=", ".join(missing))))
     elif not problems and all(r.value == NA for r in rows):
-        problems.append(ImportProblem(0, "file", 'no applicable item (every answer is "na")'))
+        problems.append(ImportProblem(0, FILE, Message(N_('no applicable item (every answer is "na")'))))
     return rows, problems
 
 

@@ -45,6 +45,12 @@ def action(code: str | None):
     return ACTIONS.get(code, code if code is not None else "")
 
 
+#: The fields the grading services name in their problems, where no form is at hand.
+FIELDS = {"note": _l("Reason"), "self_assessment": _l("Self-assessment"), "level": _l("Level applied for"),
+          "self_score": _l("Self-assessed score"), "assessor_ids": _l("Assessors"), "on": _l("Date"),
+          "outcome": _l("Decision")}
+
+
 #: The notes the system writes on a record's history (stored in English, as the code wrote
 #: them) and their messages in the reader's language. Any other note is what a person wrote.
 EVENT_NOTES = (

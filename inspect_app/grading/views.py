@@ -17,6 +17,7 @@ from ..core.forms import options
 from ..core import audit, labels
 from ..core.errors import Conflict, Invalid
 from ..core.types import utcnow
+from ..core.labels import say
 from ..core.web import translate
 from ..domain import grade_lifecycle as life
 from ..domain.numbers import whole_number, whole_numbers
@@ -63,12 +64,17 @@ def _form_refused(form) -> None:
             flash(f"{label.text if label else name}: {error}", "error")
 
 
-def _refused(exc) -> None:
+def _refused(exc, form=None) -> None:
+    """Flash the refusal and each problem at its field, by the field's label (the form's,
+    else labels.FIELDS), in the reader's language."""
     db.session.rollback()
     flash(translate(exc.message, exc.params), "error")
     for problem in getattr(exc, "problems", []):
         if isinstance(problem, tuple):
-            flash(f"{problem[0]}: {_(problem[1])}" if problem[0] else _(problem[1]), "error")
+            name, message = problem
+            field = getattr(form, name, None) if form is not None and name else None
+            label = field.label.text if field is not None else labels_of.FIELDS.get(name, name)
+            flash(f"{label}: {say(message)}" if label else say(message), "error")
         elif hasattr(problem, "message"):      # an eligibility rule not met
             flash(_(problem.message, **problem.params), "error")
 
@@ -112,7 +118,7 @@ def apply():
             application = applications.apply(current_user, form.level.data, form.self_score.data,
                                              form.self_assessment.data, today, now)
         except Invalid as exc:
-            _refused(exc)
+            _refused(exc, form)
             status = 422
         else:
             db.session.commit()
@@ -164,7 +170,7 @@ def schedule_evaluation(grade_application_id: int):
                           problems=[("assessor_ids", "not a valid choice")])
         scheduling.schedule_evaluation(current_user, grade_application_id, on, ids, _today())
     except (Invalid, Conflict) as exc:
-        _refused(exc)
+        _refused(exc, form)
         app_row = applications.get(current_user, grade_application_id)
         return _application_page(app_row, form, 422 if isinstance(exc, Invalid) else 409)
     db.session.commit()
@@ -341,7 +347,7 @@ def sanctions():
                                       form.decided_on.data, form.until.data, form.reference.data,
                                       form.note.data)
         except Invalid as exc:
-            _refused(exc)
+            _refused(exc, form)
             status = 422
         else:
             db.session.commit()
@@ -423,7 +429,7 @@ def public_notice(grade_record_id: int):
                 open_data.lodge_objection(grade_record_id, form.name.data, form.contact.data,
                                           form.text.data, sender, today)
             except Invalid as exc:
-                _refused(exc)
+                _refused(exc, form)
                 status = 422
             else:
                 db.session.commit()

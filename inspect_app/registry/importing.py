@@ -16,11 +16,15 @@ from ..core import audit
 from ..core.errors import Invalid
 from ..core.types import utcnow
 from ..domain.institution import FIELDS, REQUIRED, clean_institution
+from ..domain.texts import N_, Message
 from ..extensions import db
 from .models import Institution
 
 HEADER_TO_FIELD = {**{k: k for k in FIELDS}, **{v: k for k, v in FIELDS.items()}}
 MAX_ROWS = 20000
+
+
+FILE = Message(N_("file"))         # the column of a problem of the whole file
 
 
 @dataclass(frozen=True)
@@ -50,11 +54,12 @@ def read_table(stream: bytes, filename: str):
             text = _decode(stream)
             frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, skipinitialspace=True)
         else:
-            raise Invalid("Upload an .xlsx or .csv file.", problems=[ImportProblem(0, "file", f"'{filename}' is neither .xlsx nor .csv")])
+            raise Invalid("Upload an .xlsx or .csv file.", problems=[ImportProblem(0, FILE, Message(
+                N_("'%(name)s' is neither .xlsx nor .csv"), name=filename))])
     except Invalid:
         raise
     except Exception as exc:  # pandas/openpyxl raise many kinds for broken files
-        raise Invalid("The file could not be read.", problems=[ImportProblem(0, "file", f"unreadable: {exc}")])
+        raise Invalid("The file could not be read.", problems=[ImportProblem(0, FILE, Message(N_("unreadable: %(error)s"), error=str(exc)))])
     return frame
 
 
@@ -64,7 +69,7 @@ def _decode(stream: bytes) -> str:
             return stream.decode(encoding)
         except UnicodeDecodeError:
             continue
-    raise Invalid("The file could not be read.", problems=[ImportProblem(0, "file", "not UTF-8 or GB18030 text")])
+    raise Invalid("The file could not be read.", problems=[ImportProblem(0, FILE, Message(N_("not UTF-8 or GB18030 text")))])
 
 
 def validate_table(frame) -> tuple[list[tuple[int, dict]], list[ImportProblem]]:
