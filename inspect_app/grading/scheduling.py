@@ -38,6 +38,20 @@ def visits_of(application: GradeApplication) -> list[Visit]:
         .order_by(Visit.scheduled_for.desc(), Visit.id.desc())))
 
 
+def openable(user, visits: list[Visit]) -> tuple[set[int], set[int]]:
+    """(visit ids, inspection ids) among these that the user may open: a link is shown only
+    where it opens (a fire department admin sees the application, not civil affairs' visit)."""
+    visit_ids = [v.id for v in visits]
+    part_ids = [p.id for v in visits for p in v.inspections]
+    if not visit_ids:
+        return set(), set()
+    seen_visits = set(db.session.scalars(select(Visit.id).where(
+        Visit.id.in_(visit_ids), policy.scope_clause(Visit, user))))
+    seen_parts = set(db.session.scalars(select(Inspection.id).where(
+        Inspection.id.in_(part_ids), policy.scope_clause(Inspection, user)))) if part_ids else set()
+    return seen_visits, seen_parts
+
+
 def open_visit(application: GradeApplication) -> Visit | None:
     return next((v for v in visits_of(application) if v.status not in (COMPLETED, CANCELLED)), None)
 

@@ -155,7 +155,7 @@ def _application_page(app_row, schedule_form=None, status: int = 200):
         schedule_form.assessor_ids.choices = options(scheduling.assessor_choices(current_user))
     return render_template("grading/application.html", a=app_row, history=history,
                            note_form=NoteForm(), visits=visits, may_schedule=may_schedule, schedule_form=schedule_form,
-                           may_open_visits=can(current_user, "inspections.manage")), status
+                           openable=scheduling.openable(current_user, visits)), status
 
 
 @bp.route("/applications/<int:grade_application_id>/evaluation", methods=["POST"])
