@@ -11,7 +11,7 @@ from flask import (Blueprint, Response, current_app, flash, jsonify, redirect, r
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from ..auth.policy import can, permission_required, public
+from ..auth.policy import permission_required, public
 from ..auth.roles import Role
 from ..core.forms import options
 from ..core import audit, labels
