@@ -18,6 +18,7 @@ from ..core import audit, labels
 from ..core.errors import Conflict, Invalid
 from ..core.types import utcnow
 from ..core.labels import say
+from ..domain.display import one_decimal
 from ..core.web import translate
 from ..domain import grade_lifecycle as life
 from ..domain.numbers import whole_number, whole_numbers
@@ -230,7 +231,7 @@ def import_evaluation(grade_application_id: int):
             return render_template("grading/import.html", form=form, a=app_row,
                                    problems=problems), 422
         db.session.commit()
-        flash(_("Evaluation imported: %(total)s points, level %(level)s.", total=record.total,
+        flash(_("Evaluation imported: %(total)s points, level %(level)s.", total=one_decimal(record.total),
                 level=record.level or "-"), "info")
         return redirect(url_for("grading.record", grade_record_id=record.id))
     return render_template("grading/import.html", form=form, a=app_row, problems=problems)
