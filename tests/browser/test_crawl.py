@@ -126,9 +126,9 @@ def chinese(texts: list[str]) -> set[str]:
 
 @pytest.fixture(scope="module")
 def demo_site(tmp_path_factory):
+    """The demo district on a live server in a process of its own (tests/browser/demo_site.py)."""
     if os.environ.get("DATABASE_URL"):
         pytest.skip("the crawl serves its own SQLite instance: it runs once, in the SQLite pass")
-    """The demo district on a live server in a process of its own (tests/browser/demo_site.py)."""
     tmp = tmp_path_factory.mktemp("crawl")
     log = open(tmp / "server.log", "w")
     server = subprocess.Popen([sys.executable, "-m", "tests.browser.demo_site", str(tmp)], cwd=ROOT,
