@@ -7,6 +7,7 @@ from wtforms import BooleanField, DateField, HiddenField, IntegerField, SelectFi
 from wtforms.validators import Optional
 
 from ..core import labels
+from ..core.labels import say
 from ..core.forms import options
 
 
@@ -49,7 +50,7 @@ class InstitutionForm(FlaskForm):
     def attach(self, problems) -> None:
         for column, message in problems:
             if column in self._fields:
-                self[column].errors = list(self[column].errors or []) + [message]
+                self[column].errors = list(self[column].errors or []) + [say(message)]
 
 
 class ImportForm(FlaskForm):

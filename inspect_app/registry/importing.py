@@ -78,21 +78,23 @@ def validate_table(frame) -> tuple[list[tuple[int, dict]], list[ImportProblem]]:
     for header in frame.columns:
         key = HEADER_TO_FIELD.get(str(header).strip())
         if key is None:
-            problems.append(ImportProblem(1, str(header), "unknown column; expected one of: " +
-                                          ", ".join(f"{v} ({k})" for k, v in FIELDS.items())))
+            problems.append(ImportProblem(1, str(header), Message(
+                N_("unknown column; expected one of: %(columns)s"),
+                columns=", ".join(f"{v} ({k})" for k, v in FIELDS.items()))))
         elif key in columns.values():
-            problems.append(ImportProblem(1, str(header), f"column {key} appears twice"))
+            problems.append(ImportProblem(1, str(header), Message(N_("column %(column)s appears twice"), column=key)))
         else:
             columns[str(header)] = key
     for required in REQUIRED:
         if required not in columns.values():
-            problems.append(ImportProblem(1, FIELDS[required], f"required column {required} ({FIELDS[required]}) is missing"))
+            problems.append(ImportProblem(1, FIELDS[required], Message(
+                N_("required column %(key)s (%(name)s) is missing"), key=required, name=FIELDS[required])))
     if problems:
         return [], problems
     if len(frame) == 0:
-        return [], [ImportProblem(2, "file", "the file has no rows")]
+        return [], [ImportProblem(2, FILE, Message(N_("the file has no rows")))]
     if len(frame) > MAX_ROWS:
-        return [], [ImportProblem(0, "file", f"at most {MAX_ROWS} rows per file")]
+        return [], [ImportProblem(0, FILE, Message(N_("at most %(n)s rows per file"), n=MAX_ROWS))]
     rows: list[tuple[int, dict]] = []
     seen: dict[str, int] = {}
     renamed = frame.rename(columns=columns)
@@ -105,7 +107,8 @@ def validate_table(frame) -> tuple[list[tuple[int, dict]], list[ImportProblem]]:
         code = values.get("credit_code")
         if code:
             if code in seen:
-                problems.append(ImportProblem(row_no, FIELDS["credit_code"], f"duplicate of row {seen[code]}"))
+                problems.append(ImportProblem(row_no, FIELDS["credit_code"], Message(
+                    N_("duplicate of row %(row)s"), row=seen[code])))
             else:
                 seen[code] = row_no
         rows.append((row_no, values))
