@@ -11,6 +11,11 @@ from flask import Flask
 from .config import PROJECT_ROOT, Defaults, from_environment
 from .runtime import check_python
 
+# The product's one version string: recorded on each draw when it is drawn
+# (PlanRun.product_version, shown on its public page) and printed by `flask draw verify`. Raise it
+# on every release and tag the release commit `v<version>`, so anyone can fetch the code that drew.
+__version__ = "1.0.0"
+
 
 def create_app(config: dict | None = None) -> Flask:
     """Defaults → environment → explicit overrides; bind extensions; load the checklist
@@ -43,6 +48,9 @@ def create_app(config: dict | None = None) -> Flask:
 
     from .core import background
     background.init_app(app)
+
+    from . import auth
+    auth.init_app(app)
 
     from .checklists import catalogue, texts
     catalogue.init_app(app)
@@ -80,15 +88,15 @@ def _check_policies(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from .auth.views import bp as auth_bp
     from .checklists.views import bp as checklists_bp
-    from .core.views import bp as core_bp
     from .grading.views import bp as grading_bp
+    from .home.views import bp as home_bp
     from .inspections.views import bp as inspections_bp
     from .planning.views import bp as planning_bp
     from .rectification.views import bp as rectification_bp
     from .registry.views import bp as registry_bp
     from .users.views import bp as users_bp
 
-    for bp in (core_bp, auth_bp, registry_bp, users_bp, checklists_bp, inspections_bp,
+    for bp in (home_bp, auth_bp, registry_bp, users_bp, checklists_bp, inspections_bp,
                rectification_bp, grading_bp, planning_bp):
         app.register_blueprint(bp)
 
@@ -99,14 +107,5 @@ def _register_blueprints(app: Flask) -> None:
 
 
 def _register_commands(app: Flask) -> None:
-    from .checklists.cli import checklist_cli
-    from .core.cli import audit_cli, seed_command, setup_command
-    from .grading.cli import grade_command
-    from .planning.cli import draw_command
-
-    app.cli.add_command(checklist_cli)
-    app.cli.add_command(grade_command)
-    app.cli.add_command(draw_command)
-    app.cli.add_command(seed_command)
-    app.cli.add_command(setup_command)
-    app.cli.add_command(audit_cli)
+    from . import commands
+    commands.register(app)

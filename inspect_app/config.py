@@ -10,6 +10,8 @@ import secrets
 from datetime import timedelta
 from pathlib import Path
 
+from .domain.bureau import LOCAL_TIMEZONE
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -30,12 +32,14 @@ class Defaults:
     MAX_CONTENT_LENGTH = 25 * 1024 * 1024          # whole request
     MAX_FORM_MEMORY_SIZE = 2 * 1024 * 1024
     UPLOAD_MAX_BYTES = 12 * 1024 * 1024             # one evidence photo
+    JSON_MAX_BYTES = 4 * 1024 * 1024                # a tablet's submission, signatures included
+    JSON_MAX_DEPTH = 32                             # a tablet's body nests two levels
     WTF_CSRF_TIME_LIMIT = 8 * 3600                  # a working day; tablets refresh before syncing
     SQLALCHEMY_ENGINE_OPTIONS: dict = {}
     SQLALCHEMY_RECORD_QUERIES = False
     # Internationalisation: Chinese first, English second.
     BABEL_DEFAULT_LOCALE = "zh"
-    BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"
+    BABEL_DEFAULT_TIMEZONE = LOCAL_TIMEZONE
     LANGUAGES = ("zh", "en")
     # Paging
     PAGE_SIZE = 25
@@ -45,10 +49,34 @@ class Defaults:
     ARGON2_MEMORY_KIB = 19 * 1024
     ARGON2_TIME_COST = 2
     ARGON2_PARALLELISM = 1
-    # Background work: pending work is a row; a message is only a wake-up.
-    JOB_LEASE_SECONDS = 600
+    # Sign-in throttling (docs/security.md, "Sign-in throttling and account takeover"): failed
+    # password checks allowed per key in a window that starts at the first failure; a full
+    # window locks the key until it ends (failures meanwhile neither count nor extend it).
+    SIGNIN_WINDOW = timedelta(minutes=15)
+    SIGNIN_MAX_FAILURES_PER_ACCOUNT = 10
+    SIGNIN_MAX_FAILURES_PER_DEVICE = 10     # a browser the account signed in from before
+    SIGNIN_MAX_FAILURES_PER_ADDRESS = 50    # one client address (an office behind one NAT)
+    SIGNIN_DEVICE_COOKIE = "careinspect_device"
+    SIGNIN_DEVICE_LIFETIME = timedelta(days=180)
+    # Reverse proxies in front of the app that append the client's address to X-Forwarded-For
+    # (CAREINSPECT_TRUSTED_PROXIES); 0 trusts no such header.
+    TRUSTED_PROXIES = 0
+    # Background work: pending work is a row; a message is only a wake-up. A running job's
+    # lease is short and extended by heartbeats, so a dead worker's job is redone within a
+    # minute (lease + the 15 s job sweep); see docs/operations.md.
+    JOB_LEASE_SECONDS = 30
+    JOB_HEARTBEAT_SECONDS = 10
     JOB_RESEND_AFTER_SECONDS = 60
+    JOB_DELAYED_AFTER_SECONDS = 300     # /healthz and `flask jobs status` report "delayed"
     MAIL_SERVER = None
+    # Audit trail (docs/operations.md, "Audit anchors and keys"): how far a row's time may lie
+    # before its predecessor's (a transaction is stamped when written, chained when committed).
+    AUDIT_CLOCK_TOLERANCE = 300
+    AUDIT_HMAC_OLD_KEYS = ""
+    AUDIT_ANCHOR_MAILTO = ""
+    # Open data (docs/open-data.md): the licence the public downloads are published under.
+    OPEN_DATA_LICENCE = "CC BY 4.0"
+    OPEN_DATA_LICENCE_URL = "https://creativecommons.org/licenses/by/4.0/"
 
 
 def instance_path() -> Path:
@@ -67,13 +95,17 @@ def _database_url(url: str | None, instance: Path) -> str:
 
 def _secret_key(instance: Path) -> str:
     """SECRET_KEY from the environment; otherwise one generated once and kept in instance/."""
-    key = os.environ.get("SECRET_KEY")
+    return _kept_secret("SECRET_KEY", instance / "secret_key")
+
+
+def _kept_secret(variable: str, path: Path) -> str:
+    """A secret from the environment; otherwise one generated once into ``path`` (the demo)."""
+    key = os.environ.get(variable)
     if key:
         return key
-    path = instance / "secret_key"
     if path.exists():
         return path.read_text().strip()
-    instance.mkdir(parents=True, exist_ok=True)
+    path.parent.mkdir(parents=True, exist_ok=True)
     key = secrets.token_urlsafe(48)
     path.write_text(key)
     path.chmod(0o600)
@@ -91,9 +123,12 @@ def from_environment() -> dict:
         "task_reject_on_worker_lost": True,
         "worker_prefetch_multiplier": 1,
         "broker_connection_retry_on_startup": True,
-        "timezone": "Asia/Shanghai",
+        "timezone": LOCAL_TIMEZONE,
         "beat_schedule_filename": str(instance / "celerybeat-schedule"),
     }
+    if os.environ.get("CELERY_QUEUE"):
+        # Several installations (or test runs) sharing one broker each use their own queue.
+        celery["task_default_queue"] = os.environ["CELERY_QUEUE"]
     if not broker:
         queue = instance / "broker"
         celery["broker_transport_options"] = {
@@ -105,6 +140,10 @@ def from_environment() -> dict:
         }
     values = {
         "SECRET_KEY": _secret_key(instance),
+        "AUDIT_HMAC_KEY": _kept_secret("AUDIT_HMAC_KEY", instance / "audit_hmac_key"),
+        "AUDIT_HMAC_OLD_KEYS": os.environ.get("AUDIT_HMAC_OLD_KEYS", ""),
+        "AUDIT_ANCHOR_DIR": os.environ.get("AUDIT_ANCHOR_DIR", str(instance / "audit-anchors")),
+        "AUDIT_ANCHOR_MAILTO": os.environ.get("AUDIT_ANCHOR_MAILTO", ""),
         "SQLALCHEMY_DATABASE_URI": _database_url(os.environ.get("DATABASE_URL"), instance),
         "INSTANCE_DIR": str(instance),
         "UPLOAD_DIR": os.environ.get("CAREINSPECT_UPLOADS", str(instance / "uploads")),
@@ -113,6 +152,14 @@ def from_environment() -> dict:
         "MAIL_PORT": int(os.environ.get("SMTP_PORT", "25")),
         "MAIL_FROM": os.environ.get("SMTP_FROM", "careinspect@localhost"),
     }
+    for name in ("OPEN_DATA_LICENCE", "OPEN_DATA_LICENCE_URL"):
+        if os.environ.get(f"CAREINSPECT_{name}"):
+            values[name] = os.environ[f"CAREINSPECT_{name}"].strip()
+    proxies = os.environ.get("CAREINSPECT_TRUSTED_PROXIES", "").strip()
+    if proxies:
+        if not proxies.isdigit():
+            raise ValueError(f"CAREINSPECT_TRUSTED_PROXIES must be a whole number of proxies, not {proxies!r}")
+        values["TRUSTED_PROXIES"] = int(proxies)
     if os.environ.get("CAREINSPECT_INSECURE_COOKIES") == "1":
         # Plain-http deployments on a private network only; never on the internet.
         values["SESSION_COOKIE_SECURE"] = False

@@ -50,16 +50,19 @@ compile_translations() {
 }
 
 system_packages() {
-  # fonts-noto-cjk: Chinese text in PDFs; chromium: browser tests. Nothing else needs them.
+  # fonts-noto-cjk: Chinese text in PDFs; chromium: browser tests; nodejs: the tablet script's
+  # unit tests (tests/js, node --test). Nothing else needs them.
   local missing=()
   fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || missing+=(fonts-noto-cjk)
   [ "${1:-}" = "with-browser" ] && ! command -v chromium >/dev/null 2>&1 && missing+=(chromium)
+  [ "${1:-}" = "with-browser" ] && ! command -v node >/dev/null 2>&1 && missing+=(nodejs)
   if [ ${#missing[@]} -gt 0 ]; then
     if apt_install "${missing[@]}"; then
       echo "Installed Debian packages: ${missing[*]}"
     else
       echo "Note: missing Debian packages: ${missing[*]} (install them with apt-get as root)." >&2
-      echo "      Without fonts-noto-cjk, PDFs show Chinese in a fallback font; without chromium, browser tests cannot run." >&2
+      echo "      Without fonts-noto-cjk, PDFs show Chinese in a fallback font; without chromium, browser tests cannot run;" >&2
+      echo "      without nodejs, the tablet script's unit tests (tests/js) cannot run." >&2
     fi
   fi
 }

@@ -6,31 +6,32 @@ make_venv requirements.lock
 system_packages
 compile_translations
 
-PORT="${PORT:-5000}"
+export PORT="${PORT:-5000}"
+export CAREINSPECT_INSTANCE="$(realpath -m "${CAREINSPECT_INSTANCE:-$ROOT/instance}")"
 export FLASK_APP=wsgi
 # The demo serves plain http on this machine only; behind TLS, leave this unset.
 export CAREINSPECT_INSECURE_COOKIES="${CAREINSPECT_INSECURE_COOKIES:-1}"
 .venv/bin/flask --app wsgi setup --demo | tee .venv/last-setup.txt
 
-pids=()
-cleanup() { kill "${pids[@]}" 2>/dev/null || true; wait 2>/dev/null || true; }
-trap cleanup EXIT INT TERM
-LOGS="${CAREINSPECT_INSTANCE:-instance}/logs"
+# supervisord (deploy/supervisord.conf) runs gunicorn, the Celery worker and beat, starts again
+# any of them that dies, and stops them all on Ctrl-C (docs/operations.md).
+LOGS="$CAREINSPECT_INSTANCE/logs"
 mkdir -p "$LOGS"
-.venv/bin/celery -A tasks.worker worker --loglevel=INFO --concurrency=2 >"$LOGS/worker.log" 2>&1 & pids+=($!)
-.venv/bin/celery -A tasks.worker beat --loglevel=INFO --schedule "$LOGS/../celerybeat-schedule" >"$LOGS/beat.log" 2>&1 & pids+=($!)
-.venv/bin/gunicorn --workers 2 --threads 4 --bind "127.0.0.1:$PORT" --access-logfile "$LOGS/access.log" wsgi:app \
-  >"$LOGS/web.log" 2>&1 & pids+=($!)
+.venv/bin/supervisord -c deploy/supervisord.conf >"$LOGS/supervisord.out" 2>&1 &
+supervisor=$!
+cleanup() { kill -TERM "$supervisor" 2>/dev/null || true; wait "$supervisor" 2>/dev/null || true; }
+trap cleanup EXIT INT TERM
 
-for _ in $(seq 1 50); do
+for _ in $(seq 1 100); do
   curl -fsS "http://127.0.0.1:$PORT/healthz" >/dev/null 2>&1 && break
+  kill -0 "$supervisor" 2>/dev/null || { cat "$LOGS/supervisord.out" >&2; exit 1; }
   sleep 0.2
 done
 cat <<MSG
 
 CareInspect is running at  http://localhost:$PORT
-  worker and beat logs:    $LOGS/worker.log, $LOGS/beat.log
+  logs:                    $LOGS/ (web.log, worker.log, beat.log, supervisord.log)
 $(grep -E '^(demo data loaded|demo log-ins)' .venv/last-setup.txt || echo "  (demo data was already loaded; log-ins as before)")
 Press Ctrl-C to stop.
 MSG
-wait -n "${pids[@]}"
+wait "$supervisor"

@@ -2,12 +2,16 @@
 read, so adding a plan or a deadline needs no entry here and no restart."""
 
 BEAT_SCHEDULE = {
-    # Runs pending jobs whose wake-up message was lost and revives jobs of dead workers.
-    "sweep-jobs": {"task": "tasks.sweep.jobs", "schedule": 60.0},
+    # Runs pending jobs whose wake-up message was lost and revives jobs of dead workers (a
+    # lease that ran out): with the 30 s lease, a dead worker's job is redone within a minute.
+    # A sweep still queued when the next is sent is dropped (expires).
+    "sweep-jobs": {"task": "tasks.sweep.jobs", "schedule": 15.0, "options": {"expires": 15.0}},
     # Rectification deadlines: reminders before, the escalation ladder after (each step once).
     "sweep-deadlines": {"task": "tasks.rectification.sweep_deadlines", "schedule": 60.0},
     # Grades: close ended 公示 periods, lapse expired grades.
     "sweep-grades": {"task": "tasks.grading.sweep_grades", "schedule": 900.0},
     # Plans: start due periods' runs (freeze, seed, draw, visits) and move unfinished runs on.
     "sweep-plans": {"task": "tasks.planning.sweep_plans", "schedule": 300.0},
+    # Audit: once per local day an anchor of the chain's head, copied outside the database.
+    "audit-anchor": {"task": "tasks.sweep.audit_anchor", "schedule": 3600.0},
 }

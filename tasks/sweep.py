@@ -1,6 +1,7 @@
 from celery import shared_task
 
-from inspect_app.core import jobs as job_rows
+from inspect_app.core import audit_anchors, jobs as job_rows
+from inspect_app.extensions import db
 
 from .handlers import HANDLERS
 
@@ -9,3 +10,15 @@ from .handlers import HANDLERS
 def jobs() -> int:
     """Find the work a lost message would have started."""
     return job_rows.sweep(HANDLERS)
+
+
+@shared_task(name="tasks.sweep.audit_anchor")
+def audit_anchor() -> dict:
+    """Once per local day the audit chain's head as an anchor row (a second tick finds it),
+    then every anchor not yet outside the database appended to AUDIT_ANCHOR_DIR and mailed."""
+    anchor = audit_anchors.write_daily_anchor()
+    db.session.commit()
+    exported = audit_anchors.export_to_folder()
+    mailed = audit_anchors.mail_unsent()
+    db.session.commit()
+    return {"seq": anchor.seq if anchor else None, "exported": exported, "mailed": mailed}

@@ -16,10 +16,10 @@ FEATURES = (inspections_access, rectification_access, grading_access, planning_a
 # endpoint → roles allowed
 MATRIX: dict[str, set[str]] = {
     "static": EVERYONE,
-    "core.home": EVERYONE,
-    "core.language": EVERYONE,
-    "core.health": EVERYONE,
-    "core.favicon": EVERYONE,
+    "home.home": EVERYONE,
+    "home.language": EVERYONE,
+    "home.health": EVERYONE,
+    "home.favicon": EVERYONE,
     "auth.login": EVERYONE,
     "auth.logout": SIGNED_IN,
     "auth.account": SIGNED_IN,
@@ -33,6 +33,7 @@ MATRIX: dict[str, set[str]] = {
     "users.show": {DEPT, BUREAU},
     "users.create": {DEPT, BUREAU},
     "users.edit": {DEPT, BUREAU},
+    "users.unlock": {BUREAU},
     "users.add_conflict": {DEPT, BUREAU},
     "users.remove_conflict": {DEPT, BUREAU},
     "checklists.index": {INSP, DEPT, BUREAU},
@@ -64,10 +65,10 @@ def world(make, db):
         BUREAU: make.user("bureau_admin"),
         STAFF: staff,
     }
-    from inspect_app.auth.models import Conflict
+    from inspect_app.auth.models import ConflictOfInterest
     from inspect_app.core.types import utcnow
     other = make.institution(name="别家养老院")
-    conflict = Conflict(user_id=inspector.id, institution_id=other.id, reason="亲属", declared_at=utcnow())
+    conflict = ConflictOfInterest(user_id=inspector.id, institution_id=other.id, reason="亲属", declared_at=utcnow())
     db.session.add(conflict)
     db.session.flush()
     params = {"institution_id": own.id, "user_id": inspector.id, "conflict_id": conflict.id,
@@ -97,7 +98,7 @@ def test_route_access_by_role(app, client, login, world, role):
         response = browser.get(url) if method == "GET" else browser.post(url, {})
         refused = response.status_code == 403 or (
             response.status_code == 302 and "/login" in response.headers.get("Location", "")
-            and rule.endpoint != "core.home")
+            and rule.endpoint != "home.home")
         if allowed and refused:
             failures.append(f"{role} refused {method} {url}")
         if not allowed and not refused:

@@ -93,11 +93,11 @@ def test_the_check_finds_each_kind_of_disagreement():
     ranges = dict(RUNTIME)
     ranges["left-pad"] = Requirement("left-pad>=1")                     # in the ranges, not locked
     ranges[canonicalize_name("Flask")] = Requirement("Flask>=99")        # locked version outside the range
-    del ranges["honcho"]                                                  # locked, no longer asked for
+    del ranges["supervisor"]                                                  # locked, no longer asked for
     problems = agreement_problems(ranges, lock, "requirements.txt")
     assert any(p.startswith("left-pad: in requirements.txt but not locked") for p in problems)
     assert any(p.startswith("flask==") and "outside its range >=99" in p for p in problems)
-    assert any(p.startswith("honcho==") and "no longer lists" in p for p in problems)
+    assert any(p.startswith("supervisor==") and "no longer lists" in p for p in problems)
 
 
 def test_development_lock_pins_the_runtime_packages_at_the_same_versions():

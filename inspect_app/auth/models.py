@@ -5,7 +5,7 @@ import hashlib
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, ForeignKey, String, Text, UniqueConstraint, false, true
+from sqlalchemy import Boolean, ForeignKey, Integer, String, Text, UniqueConstraint, false, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..core.types import UTCDateTime
@@ -32,8 +32,8 @@ class User(UserMixin, db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
     institution = relationship("Institution", foreign_keys=[institution_id])
-    conflicts = relationship("Conflict", back_populates="user", cascade="all, delete-orphan",
-                             order_by="Conflict.id")
+    conflicts = relationship("ConflictOfInterest", back_populates="user", cascade="all, delete-orphan",
+                             order_by="ConflictOfInterest.id")
 
     # Set when the user is loaded from a live session row (not a column).
     session_token = None  # type: str | None
@@ -70,7 +70,7 @@ class User(UserMixin, db.Model):
         return f"<User {self.username} {self.role}>"
 
 
-class Conflict(db.Model):
+class ConflictOfInterest(db.Model):
     """A declared conflict of interest: the inspector must not be sent to this institution."""
 
     __tablename__ = "inspector_conflict"
@@ -108,3 +108,23 @@ class LoginSession(db.Model):
     def hash_token(token: str) -> str:
         return hashlib.sha256(token.encode()).hexdigest()
 
+
+
+class SignInThrottle(db.Model):
+    """Failed password checks of one key in its current window (docs/security.md, "Sign-in
+    throttling and account takeover"). ``scope`` is ``account`` (key: the user name tried),
+    ``device`` (key: ``<user id>:<device id>`` of a browser the account signed in from) or
+    ``address`` (key: the client address, an IPv6 address by its /64 network). The window
+    starts at the first failure and lasts ``SIGNIN_WINDOW``; ``failures`` counts the password
+    checks reserved in it (a success gives its slot back); ``refused`` counts the attempts
+    turned away while the key was locked, which neither count nor extend the window."""
+
+    __tablename__ = "signin_throttle"
+    __table_args__ = (UniqueConstraint("scope", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    scope: Mapped[str] = mapped_column(String(8))
+    key: Mapped[str] = mapped_column(String(80))
+    failures: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    refused: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    window_started_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)

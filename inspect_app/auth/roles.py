@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from enum import Enum
 
+from ..domain.bureau import DEPARTMENTS  # noqa: F401  (the departments, for the features)
+
 
 class Role(str, Enum):
     INSPECTOR = "inspector"
@@ -12,7 +14,6 @@ class Role(str, Enum):
     INSTITUTION_STAFF = "institution_staff"
 
 
-DEPARTMENTS = ("civil_affairs", "fire", "market_regulation", "health", "medical_insurance")
 
 I, D, B, S = Role.INSPECTOR, Role.DEPARTMENT_ADMIN, Role.BUREAU_ADMIN, Role.INSTITUTION_STAFF
 
@@ -25,6 +26,7 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     # people: the inspector registry (a department admin manages their own department)
     "users.view": frozenset({D, B}),
     "users.edit": frozenset({D, B}),
+    "users.unlock": frozenset({B}),                     # release a sign-in lock (docs/security.md)
     # audit trail
     "audit.view": frozenset({B}),
     # own account

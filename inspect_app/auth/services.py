@@ -1,4 +1,5 @@
-"""Accounts: password hashing, signing in and out, revocable sessions."""
+"""Accounts: password hashing, checking a password (after the throttle admitted the attempt,
+:mod:`.throttle`), signing in and out, revocable sessions."""
 from __future__ import annotations
 
 import secrets
@@ -7,16 +8,16 @@ from datetime import timedelta
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from flask import current_app
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 
 from ..core import audit
 from ..core.errors import Invalid
 from ..core.types import utcnow
 from ..extensions import db
+from . import throttle
 from .models import LoginSession, User
+from .throttle import Attempt
 
-LOCKOUT_FAILURES = 10
-LOCKOUT_WINDOW = timedelta(minutes=15)
 SEEN_RESOLUTION = timedelta(minutes=5)
 MIN_PASSWORD = 10
 
@@ -40,30 +41,17 @@ def check_password_strength(password: str) -> None:
         raise Invalid("The password must have at least %(n)d characters.", n=MIN_PASSWORD)
 
 
-def _recent_failures(username: str) -> int:
-    since = utcnow() - LOCKOUT_WINDOW
-    return db.session.scalar(
-        select(func.count()).select_from(audit.AuditEvent).where(
-            audit.AuditEvent.action == "login_failed",
-            audit.AuditEvent.entity_id == username,
-            audit.AuditEvent.at >= since,
-        )
-    ) or 0
-
-
-def authenticate(username: str, password: str) -> User | None:
-    """The user when the password is right and the account active; records failures.
-    Refuses (returns None) after too many recent failures for that name."""
+def check_password(attempt: Attempt, password: str, where: str = "sign-in") -> User | None:
+    """Check the password of an attempt :func:`throttle.admit` let through (and the caller
+    committed). The user when the password is right and the account active; otherwise None,
+    the failure counted and audited as the throttle decides."""
     global _DUMMY_HASH
-    username = (username or "").strip()
     ph = hasher()
-    user = db.session.scalar(select(User).where(User.username == username))
-    if _recent_failures(username) >= LOCKOUT_FAILURES:
-        audit.record(None, "login_failed", "user_account", username, reason="locked out")
-        return None
+    user = attempt.user
     ok = False
     try:
         if user is None:
+            # An unknown name costs as much time as a known one (no enumeration by timing).
             _DUMMY_HASH = _DUMMY_HASH or ph.hash(secrets.token_hex(8))
             ph.verify(_DUMMY_HASH, password)
         else:
@@ -71,8 +59,9 @@ def authenticate(username: str, password: str) -> User | None:
     except (VerifyMismatchError, VerificationError, InvalidHashError):
         ok = False
     if not ok or user is None or not user.is_active:
-        audit.record(None, "login_failed", "user_account", username)
+        throttle.failed(attempt, where)
         return None
+    throttle.succeeded(attempt)
     if ph.check_needs_rehash(user.password_hash):
         user.password_hash = ph.hash(password)
     return user
@@ -123,10 +112,10 @@ def revoke_all_sessions(user: User) -> None:
         LoginSession.user_id == user.id, LoginSession.revoked_at.is_(None)).values(revoked_at=utcnow()))
 
 
-def change_password(user: User, current: str, new: str) -> None:
-    try:
-        hasher().verify(user.password_hash, current)
-    except (VerifyMismatchError, VerificationError, InvalidHashError):
+def change_password(attempt: Attempt, user: User, current: str, new: str) -> None:
+    """The signed-in ``user`` changes their password, giving the current one; ``attempt`` is
+    the throttle's admission of that check (the account page counts like signing in)."""
+    if attempt.user is None or attempt.user.id != user.id or check_password(attempt, current, "account page") is None:
         raise Invalid("The current password is not right.")
     check_password_strength(new)
     user.password_hash = hash_password(new)

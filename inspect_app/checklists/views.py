@@ -12,6 +12,7 @@ from flask_wtf.file import FileField, FileRequired
 from ..auth import policy
 from ..auth.policy import permission_required
 from ..domain.checklist import ChecklistError, dump_yaml
+from ..domain.numbers import whole_number
 from . import services
 
 bp = Blueprint("checklists", __name__, url_prefix="/checklists")
@@ -40,8 +41,8 @@ def show(checklist_id: str):
 @bp.route("/<checklist_id>/compare")
 @permission_required("checklists.view")
 def compare(checklist_id: str):
-    old_id = request.args.get("old", type=int)
-    new_id = request.args.get("new", type=int)
+    old_id = whole_number(request.args.get("old"))
+    new_id = whole_number(request.args.get("new"))
     versions = services.versions(current_user, checklist_id)
     change = None
     if old_id and new_id:

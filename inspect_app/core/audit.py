@@ -2,7 +2,7 @@
 
 Each row keeps who, when, what, and the values before and after. Rows form a hash chain
 (each row's hash covers its content and the previous row's hash), so altering or deleting
-a row is detected at that row by :func:`verify_chain`. Export the latest hash regularly
+a row is detected at that row by :func:`verify`. Export the latest hash regularly
 (``flask audit head``) to keep the chain's end outside the database.
 
 Rows are written at once (visible in the transaction, numbered by ``id``) but **sealed when
@@ -10,23 +10,28 @@ the transaction commits**: a ``before_commit`` hook takes the chain lock, gives 
 transaction's rows the next chain positions (``seq``) and their hashes. So concurrent
 requests serialise only for the moment of their commit, not from their first change on, and
 the chain's order is the order in which transactions committed.
+
+Each row also carries a MAC made with ``AUDIT_HMAC_KEY`` and the id of that key, so a chain
+re-hashed by someone without the key is found; once a day an :class:`AuditAnchor` keeps the
+chain's head, and the anchors are copied outside the database (``core.audit_anchors``). The
+arithmetic, and the check :func:`verify` runs, live in ``domain.audit_chain``.
 """
 from __future__ import annotations
 
-import hashlib
-import json
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from enum import Enum
-from typing import Any
+from functools import lru_cache
+from typing import Any, Iterable
 
-from sqlalchemy import JSON, BigInteger, String, Text, event, func, inspect, select, text
+from flask import current_app
+from sqlalchemy import JSON, BigInteger, Date, String, Text, event, func, inspect, select, text
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from ..domain import audit_chain
+from ..domain.audit_chain import GENESIS, Anchor, ChainCheck, ChainRow, Keyring, Report
 from ..extensions import db
 from .types import UTCDateTime, utcnow
-
-GENESIS = "0" * 64
 
 
 class AuditEvent(db.Model):
@@ -46,6 +51,29 @@ class AuditEvent(db.Model):
     seq: Mapped[int | None] = mapped_column(BigInteger, unique=True)
     prev_hash: Mapped[str | None] = mapped_column(String(64))
     hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    # HMAC of the same bytes with the key named by key_id (domain.audit_chain).
+    mac: Mapped[str | None] = mapped_column(String(64))
+    key_id: Mapped[str | None] = mapped_column(String(16))
+
+
+class AuditAnchor(db.Model):
+    """The chain's head as it was once a day (one row per local day), with a MAC; copied
+    outside the database by the daily sweep (core.audit_anchors)."""
+    __tablename__ = "audit_anchor"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    day: Mapped[date] = mapped_column(Date, unique=True)
+    seq: Mapped[int] = mapped_column(BigInteger)
+    hash: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    key_id: Mapped[str] = mapped_column(String(16))
+    mac: Mapped[str] = mapped_column(String(64))
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)   # mailed to AUDIT_ANCHOR_MAILTO
+
+    def as_anchor(self, source: str | None = None) -> Anchor:
+        return Anchor(self.seq, self.hash, source or f"database anchor of {self.day.isoformat()}",
+                      day=self.day.isoformat(), at=self.at.isoformat(timespec="microseconds"),
+                      key_id=self.key_id, mac=self.mac)
 
 
 def jsonable(value: Any) -> Any:
@@ -73,23 +101,20 @@ def snapshot(obj, exclude: tuple[str, ...] = ("password_hash",)) -> dict:
     }
 
 
-def _digest(prev_hash: str, fields: dict) -> str:
-    body = json.dumps(fields, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256((prev_hash + body).encode("utf-8")).hexdigest()
-
-
 def _chained_fields(event: AuditEvent) -> dict:
-    return {
-        "at": event.at.isoformat(timespec="microseconds"),
-        "actor_id": event.actor_id,
-        "actor": event.actor,
-        "action": event.action,
-        "entity": event.entity,
-        "entity_id": event.entity_id,
-        "before": event.before,
-        "after": event.after,
-        "reason": event.reason,
-    }
+    return audit_chain.content(event.at, event.actor_id, event.actor, event.action, event.entity,
+                               event.entity_id, event.before, event.after, event.reason)
+
+
+@lru_cache(maxsize=4)
+def _keyring(current: str, old: str) -> Keyring:
+    return audit_chain.keyring(current, audit_chain.split_keys(old))
+
+
+def keys() -> Keyring:
+    """The configured keys: ``AUDIT_HMAC_KEY`` signs, ``AUDIT_HMAC_OLD_KEYS`` only verify."""
+    config = current_app.config
+    return _keyring(config.get("AUDIT_HMAC_KEY") or "", config.get("AUDIT_HMAC_OLD_KEYS") or "")
 
 
 def record(actor, action: str, entity: str, entity_id, before: dict | None = None,
@@ -136,10 +161,13 @@ def _seal(session: Session) -> None:
         select(AuditEvent.seq, AuditEvent.hash).where(AuditEvent.seq.is_not(None))
         .order_by(AuditEvent.seq.desc()).limit(1)).first()
     seq, prev = (last.seq, last.hash) if last else (0, GENESIS)
+    ring = keys()
     for row in rows:
         seq += 1
-        row.seq, row.prev_hash = seq, prev
-        row.hash = prev = _digest(prev, _chained_fields(row))
+        data = audit_chain.chained_bytes(prev, _chained_fields(row))
+        row.seq, row.prev_hash, row.key_id = seq, prev, ring.signing_id
+        row.hash = prev = audit_chain.plain_hash(data)
+        row.mac = audit_chain.row_mac(ring.signing, seq, data)
     session.flush()
 
 
@@ -149,36 +177,56 @@ def _forget(session: Session) -> None:
         session.info.pop(_UNSEALED, None)
 
 
-def verify_chain(batch: int = 5000) -> list[int]:
-    """Ids of rows whose content or link does not match the chain (empty when intact).
+_ROW_COLUMNS = (AuditEvent.id, AuditEvent.seq, AuditEvent.prev_hash, AuditEvent.hash, AuditEvent.mac,
+                AuditEvent.key_id, AuditEvent.at, AuditEvent.actor_id, AuditEvent.actor, AuditEvent.action,
+                AuditEvent.entity, AuditEvent.entity_id, AuditEvent.before, AuditEvent.after, AuditEvent.reason)
 
-    A row without a chain position is bad unless this very session wrote it and has not
-    committed yet (a committed row is always sealed)."""
+
+def verify(anchors: Iterable[Anchor] = (), now: datetime | None = None, batch: int = 5000,
+           with_keys: bool = True) -> Report:
+    """Walk the whole chain in ``seq`` order against the configured keys (unless
+    ``with_keys`` is false: a reader without the key), the given anchors (a published head,
+    an anchors file) and the anchors kept in the database.
+
+    A row without a chain position is a problem unless this very session wrote it and has
+    not committed yet (a committed row is always sealed)."""
+    tolerance = timedelta(seconds=current_app.config.get("AUDIT_CLOCK_TOLERANCE", 300))
+    stored = [a.as_anchor() for a in db.session.scalars(select(AuditAnchor).order_by(AuditAnchor.day))]
+    check = ChainCheck(keys().by_id if with_keys else None, [*anchors, *stored], tolerance, now or utcnow())
     own = {r.id for r in db.session.info.get(_UNSEALED, ())}
-    bad = [i for i in db.session.scalars(select(AuditEvent.id).where(AuditEvent.seq.is_(None)))
-           if i not in own]
-    expected_prev = GENESIS
-    last_seq = 0
+    for row_id in db.session.scalars(select(AuditEvent.id).where(AuditEvent.seq.is_(None)).order_by(AuditEvent.id)):
+        if row_id not in own:
+            check.report.problems.append(audit_chain.Problem(
+                f"row id {row_id}", "committed without a chain position (never sealed)", row_id))
+    last_seq, connection = 0, db.session.connection()      # Core rows: no ORM bookkeeping
     while True:
-        rows = db.session.scalars(
-            select(AuditEvent).where(AuditEvent.seq > last_seq).order_by(AuditEvent.seq).limit(batch)
-        ).all()
+        rows = connection.execute(select(*_ROW_COLUMNS).where(AuditEvent.seq > last_seq)
+                                  .order_by(AuditEvent.seq).limit(batch)).all()
         if not rows:
-            return sorted(bad)
-        for row in rows:
-            if row.prev_hash != expected_prev or row.hash != _digest(row.prev_hash, _chained_fields(row)):
-                bad.append(row.id)
-            expected_prev = row.hash
-            last_seq = row.seq
+            return check.finish()
+        for r in rows:
+            check.feed(ChainRow(r.id, r.seq, r.prev_hash, r.hash, r.mac, r.key_id, r.at, audit_chain.content(
+                r.at, r.actor_id, r.actor, r.action, r.entity, r.entity_id, r.before, r.after, r.reason)))
+        last_seq = rows[-1].seq
+
+
+def verify_chain(batch: int = 5000) -> list[int]:
+    """Ids of the rows at which :func:`verify` finds a problem (empty when intact)."""
+    return sorted({p.row_id for p in verify(batch=batch).problems if p.row_id is not None})
 
 
 def head() -> tuple[int, str] | None:
     """The chain's end: (position, hash) of the last sealed row."""
-    row = db.session.execute(
-        select(AuditEvent.seq, AuditEvent.hash).where(AuditEvent.seq.is_not(None))
+    row = head_row()
+    return (row.seq, row.hash) if row else None
+
+
+def head_row():
+    """The chain's end: ``seq``, ``hash`` and ``at`` of the last sealed row, or None."""
+    return db.session.execute(
+        select(AuditEvent.seq, AuditEvent.hash, AuditEvent.at).where(AuditEvent.seq.is_not(None))
         .order_by(AuditEvent.seq.desc()).limit(1)
     ).first()
-    return (row.seq, row.hash) if row else None
 
 
 def history(entity: str, entity_id) -> list[AuditEvent]:

@@ -44,6 +44,6 @@ def init_app(app: Flask) -> None:
 def _ensure_broker_folders(app: Flask) -> None:
     from pathlib import Path
     opts = app.config["CELERY"].get("broker_transport_options") or {}
-    for key in ("data_folder_in", "data_folder_out", "processed_folder"):
+    for key in ("data_folder_in", "data_folder_out", "processed_folder", "control_folder"):
         if key in opts:
             Path(opts[key]).mkdir(parents=True, exist_ok=True)

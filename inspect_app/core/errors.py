@@ -35,3 +35,10 @@ class Invalid(DomainError):
     def __init__(self, message: str = "", problems: list | None = None, **params):
         super().__init__(message, **params)
         self.problems = list(problems or [])
+
+
+class Refused(Invalid):
+    """Input the system cannot hold (a control character, a number beyond its column, JSON
+    nested too deep), refused at the edge; ``problems`` say where."""
+
+    status = 400

@@ -14,12 +14,17 @@ from flask import Response, render_template
 def render_pdf(template_name: str, **context) -> bytes:
     """Render ``template_name`` with ``context`` to PDF bytes. Only inline ``data:`` resources
     are fetched: a record never reaches out to the network or the file system while printing."""
+    return layout(render_template(template_name, **context)).write_pdf()
+
+
+def layout(html: str):
+    """The laid-out pages of ``html`` (a WeasyPrint ``Document``): what the PDF will show, page
+    by page, with each box's element and position (tests read where things land from it)."""
     from weasyprint import HTML
     from weasyprint.urls import URLFetcher
 
-    html = render_template(template_name, **context)
     fetcher = URLFetcher(allowed_protocols={"data"}, timeout=2)
-    return HTML(string=html, url_fetcher=fetcher).write_pdf()
+    return HTML(string=html, url_fetcher=fetcher).render()
 
 
 def pdf_response(data: bytes, filename: str, inline: bool = True) -> Response:

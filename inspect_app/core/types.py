@@ -2,14 +2,11 @@
 from __future__ import annotations
 
 from datetime import date, datetime, timezone
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import DateTime
 from sqlalchemy.types import TypeDecorator
 
-
-#: The bureau's time zone: deadlines, validity and plan periods are days in it.
-LOCAL_ZONE = ZoneInfo("Asia/Shanghai")
+from ..domain.bureau import LOCAL_ZONE  # noqa: F401  (the bureau's zone, for the features)
 
 
 def utcnow() -> datetime:

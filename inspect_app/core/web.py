@@ -13,7 +13,8 @@ from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-from ..extensions import db, login_manager
+from ..extensions import db
+from ..domain.bureau import LOCAL_TIMEZONE
 from .errors import DomainError
 
 log = logging.getLogger(__name__)
@@ -36,7 +37,7 @@ def select_locale() -> str:
 
 
 def select_timezone() -> str:
-    return "Asia/Shanghai"
+    return LOCAL_TIMEZONE
 
 
 def translate(message: str, params: dict | None = None) -> str:
@@ -77,15 +78,6 @@ class RecordIdConverter(IntegerConverter):
 
 def init_app(app: Flask) -> None:
     app.url_map.converters["int"] = RecordIdConverter
-
-    @login_manager.user_loader
-    def load_user(token: str):
-        from ..auth.services import load_session_user
-        return load_session_user(token)
-
-    login_manager.login_view = "auth.login"
-    login_manager.login_message = None
-    login_manager.session_protection = "basic"
 
     @app.errorhandler(DomainError)
     def domain_error(exc: DomainError):
@@ -129,13 +121,11 @@ def init_app(app: Flask) -> None:
         if lang in app.config["LANGUAGES"]:
             session["lang"] = lang
 
+    from . import inputs
+    inputs.init_app(app)
+
     from . import labels
     from flask_babel import get_locale
-    app.jinja_env.globals.update(labels=labels, can=_can, get_locale=get_locale)
+    app.jinja_env.globals.update(labels=labels, get_locale=get_locale)
     app.jinja_env.filters.update(labels.FILTERS)
-
-
-def _can(permission: str) -> bool:
-    from ..auth.policy import can
-    return can(current_user, permission)
 

@@ -10,12 +10,12 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
+from .bureau import DEPARTMENTS
 from .checklist_values import (
     INVALID, Fields, Invalid, Issue, between, boolean, choice, describe, identifier, number,
     number_text, positive, positive_int, text, valid, version,
 )
 
-DEPARTMENTS = ("civil_affairs", "fire", "market_regulation", "health", "medical_insurance")
 KINDS = ("inspection", "grading")
 ITEM_TYPES = ("check", "scale", "measure")
 SEVERITIES = ("critical", "major", "minor")

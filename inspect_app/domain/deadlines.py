@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone, tzinfo
 from typing import Any
 
+from .bureau import LOCAL_TIMEZONE
+
 SEVERITIES = ("critical", "major", "minor")
 AUDIENCES = ("institution", "department", "bureau")
 REMINDER, ESCALATION = "reminder", "escalation"
@@ -41,7 +43,7 @@ class Policy:
     reinspection_severities: tuple[str, ...]
     suspend_on_open_veto: bool
     suspend_on_overdue_severities: tuple[str, ...]
-    local_timezone: str = "Asia/Shanghai"
+    local_timezone: str = LOCAL_TIMEZONE
     escalation_ordinals: tuple[int, ...] = field(default=(), repr=False)
 
     def __post_init__(self):
@@ -160,7 +162,7 @@ def parse_policy(data: Any, path: str = "supervision.yaml") -> Policy:
         problems.append(PolicyProblem("dynamic_supervision.suspend_on_overdue_severities",
                                       "must be a list of severities"))
         overdue = []
-    tz = data.get("timezone", "Asia/Shanghai")
+    tz = data.get("timezone", LOCAL_TIMEZONE)
     if problems:
         raise PolicyError(path, problems)
     return Policy(version=str(version), deadline_days=deadline_days, ladder=tuple(rungs),

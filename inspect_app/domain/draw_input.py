@@ -34,7 +34,7 @@ from decimal import Decimal
 from fractions import Fraction
 from types import MappingProxyType
 
-DEPARTMENTS = ("civil_affairs", "fire", "market_regulation", "health", "medical_insurance")
+from .bureau import DEPARTMENTS
 
 
 class InvalidDrawInput(ValueError):

@@ -21,7 +21,9 @@ Rules, in order:
 9. ``upgrade_wait`` — a higher level than the current one only after ``upgrade_wait_years``
    at the current level; the same or a lower level (a renewal) only within
    ``renewal_window_days`` of the current grade's expiry.
-10. ``open_application`` — no other application still open.
+10. ``open_application`` — nothing else in progress: no other application still open, and no
+    grade record still being decided (evaluated, in 公示, or awaiting confirmation). An
+    evaluated application's record is in progress until the bureau confirms or rejects it.
 """
 from __future__ import annotations
 
@@ -62,6 +64,7 @@ class Facts:
     sanctions: tuple[Sanction, ...] = ()
     hazards: tuple[str, ...] = ()                   # reasons a grade is suspended now
     open_applications: int = 0                      # other applications not yet decided
+    records_in_progress: int = 0                    # grade records not yet confirmed or rejected
 
 
 @dataclass(frozen=True)
@@ -224,7 +227,11 @@ def _open_application(f: Facts, p: Any, today: date) -> RuleResult:
     if f.open_applications:
         return RuleResult("open_application", False, "Another application is still open; "
                           "withdraw it or wait for its decision.")
-    return RuleResult("open_application", True, "No other application is open.")
+    if f.records_in_progress:
+        return RuleResult("open_application", False, "The grading of this institution is still being "
+                          "decided (an evaluation in public notice or awaiting confirmation); apply "
+                          "once it is confirmed or rejected.")
+    return RuleResult("open_application", True, "No other application or evaluation is in progress.")
 
 
 RULES = (_level, _operating, _first_cap, _penalty, _credit, _blacklist, _accident, _hazard,

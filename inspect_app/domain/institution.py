@@ -7,6 +7,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from .numbers import read_count
+from .plain_text import forbidden_character
 from .texts import N_, Message
 
 # GB 32100-2015 统一社会信用代码: 18 characters from this alphabet (no I, O, Z, S, V).
@@ -85,16 +87,11 @@ def _choice(value: str, choices: dict[str, str], column: str, problems: list) ->
 
 
 def _count(value: str, column: str, problems: list) -> int | None:
-    text = value.replace(",", "")
-    try:
-        number = float(text)
-    except ValueError:
-        problems.append(RowProblem(column, Message(N_("'%(value)s' is not a number"), value=value)))
-        return None
-    if number != int(number) or number < 0:
-        problems.append(RowProblem(column, Message(N_("'%(value)s' must be a whole number ≥ 0"), value=value)))
-        return None
-    return int(number)
+    """A bed count: ASCII digits (thousands separators allowed), within an INTEGER column."""
+    number, why = read_count(value)
+    if why:
+        problems.append(RowProblem(column, why))
+    return number
 
 
 def _date(value: str, column: str, problems: list) -> date | None:
@@ -111,8 +108,15 @@ def clean_institution(raw: dict[str, object]) -> tuple[dict, list[RowProblem]]:
     """Validate one institution given as text values; returns (clean values, problems)."""
     problems: list[RowProblem] = []
     text = {k: ("" if raw.get(k) is None else str(raw.get(k)).strip()) for k in FIELDS}
+    refused = set()
+    for field, value in text.items():
+        char = forbidden_character(value)
+        if char:
+            problems.append(RowProblem(field, Message(N_("contains a control character (%(char)s)"), char=char)))
+            refused.add(field)
+            text[field] = ""           # checked no further: the problem above says enough
     for field in REQUIRED:
-        if not text[field]:
+        if not text[field] and field not in refused:
             problems.append(RowProblem(field, Message(N_("is required"))))
     clean: dict = {k: text[k] or None for k in ("name", "district", "street", "address", "contact_phone")}
     for field, limit in (("name", 120), ("district", 40), ("street", 60), ("address", 200),

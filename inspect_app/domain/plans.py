@@ -17,7 +17,7 @@ should work on. The rule, in order:
 
 A sweep that finds the due period already finished does nothing: running the rule twice, or
 twice at once, leads to the same period and so to the same run (the unique key does the rest).
-Time is an argument; "local" is the zone passed in (the bureau's, Asia/Shanghai by default).
+Time is an argument; "local" is the zone passed in (the bureau's, ``bureau.LOCAL_ZONE`` by default).
 """
 from __future__ import annotations
 
@@ -27,12 +27,11 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from zoneinfo import ZoneInfo
 
-from .draw_input import DEPARTMENTS
+from .bureau import DEPARTMENTS, LOCAL_ZONE
 from .risk import RISK_CLASSES
 from .texts import N_
 
 PERIODS = ("daily", "weekly", "monthly", "quarterly", "yearly")
-LOCAL_ZONE = ZoneInfo("Asia/Shanghai")
 
 
 @dataclass(frozen=True)
@@ -183,7 +182,8 @@ def plan_problems(v: dict, institution_types: Iterable[str] = ()) -> list[tuple[
     known_types = set(institution_types)
     if known_types and any(t not in known_types for t in v.get("institution_types") or []):
         p.append(("institution_types", N_("contains an unknown institution type")))
-    for name, low in (("team_per_department", 1), ("max_per_inspector", 1), ("beacon_delay_days", 0),
+    # beacon_delay_days from 1: the third-party value is of a day after the freeze (seed_commit.beacon_day)
+    for name, low in (("team_per_department", 1), ("max_per_inspector", 1), ("beacon_delay_days", 1),
                       ("publish_delay_days", 0), ("horizon_days", 1), ("visit_within_days", 0)):
         value = v.get(name)
         if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= 3660:

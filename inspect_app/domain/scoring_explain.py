@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from fractions import Fraction
+from typing import NamedTuple
 
 from .checklist import Checklist, Level
 from .scoring import Answer, Score
@@ -20,6 +21,7 @@ INSPECTION = "inspection"   # an inspection checklist has no levels
 VETOED = "vetoed"           # failed veto items block every level
 REACHED = "reached"         # the highest level whose thresholds are all met
 NONE_MET = "none_met"       # not even the lowest level's thresholds are met
+CAPPED = "capped"           # a higher level's thresholds are met; the level applied for is awarded
 
 
 @dataclass(frozen=True)
@@ -151,3 +153,28 @@ def _threshold(level: int, section_id: str | None, required: Fraction,
     met = actual is None or actual >= required
     return Threshold(level, section_id, required, actual, met,
                      Fraction(0) if met else required - actual)
+
+
+class Award(NamedTuple):
+    """The level awarded for an evaluation and the rule that decided it."""
+    level: int | None              # the level awarded
+    reason: str                    # the explanation's reason, or CAPPED
+    reached: int | None            # the level the scores reach (the engine's level)
+    requested: int | None          # the level applied for (None: no application)
+
+
+def award(explanation: Explanation, requested_level: int | None) -> Award:
+    """The level awarded for an application of ``requested_level``: the level the scores
+    reach, but never above the level applied for (the grade cannot exceed the request). When
+    the cap decides, the reason says so (:data:`CAPPED`); otherwise it is the explanation's
+    (reached, vetoed, none met)."""
+    reached = explanation.level
+    level = capped_level(reached, requested_level)
+    return Award(level, CAPPED if level != reached else explanation.reason, reached, requested_level)
+
+
+def capped_level(level: int | None, requested_level: int | None) -> int | None:
+    """``level`` capped at the level applied for (no application, or no level: unchanged)."""
+    if level is None or requested_level is None:
+        return level
+    return min(level, requested_level)

@@ -9,9 +9,13 @@ Timeline of one draw (每期双随机抽取):
    operating system) and publishes only its **commitment**
    ``commitment(list_digest, secret)``, together with the **beacon**: which third-party value,
    published after the freeze, will enter the seed (e.g. "the closing value of the SSE
-   Composite Index on 2026-10-09").
-2. **Seed.** Once the beacon value is out, an officer enters it. The seed is then fixed:
-   ``seed(list_digest, secret, beacon_value)``.
+   Composite Index on 2026-10-10"). Its day is always *after* the day of the freeze
+   (:func:`beacon_day`): a value of the freeze day itself (an index that closed at 15:00, for
+   lists frozen at 22:44) may already have existed when the lists were frozen, and whoever
+   froze them could have known the seed.
+2. **Seed.** Once the beacon value is out, an officer enters it with its day; a value of another
+   day than the one named, or of a day not after the freeze, is refused
+   (:func:`beacon_date_problem`). The seed is then fixed: ``seed(list_digest, secret, beacon_value)``.
 3. **Reveal.** With the result, the secret, the beacon value and the seed are published;
    anyone checks :func:`verify` and re-runs the draw.
 
@@ -43,6 +47,9 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets as _secrets
+from datetime import date, timedelta
+
+from .texts import N_
 
 COMMIT_VERSION = "careinspect-commit/1"
 SEED_VERSION = "careinspect-seed/1"
@@ -88,3 +95,34 @@ def verify(list_digest: str, published_commitment: str, secret: str, beacon_valu
     elif not hmac.compare_digest(seed(list_digest, secret, beacon_value), published_seed):
         problems.append("the seed is not derived from the list digest, secret and beacon value")
     return problems
+
+
+# ----------------------------------------------------------------------------- the beacon's day
+
+VALUE_BEFORE_FREEZE = N_(
+    "The value of %(dated)s existed before the lists were frozen on %(frozen)s, so it could have been "
+    "known when they were; the seed takes the value of %(expected)s named at the freeze.")
+VALUE_OF_ANOTHER_DAY = N_(
+    "The seed takes the value of %(expected)s named at the freeze, not the value of %(dated)s.")
+NAMED_BEFORE_FREEZE = N_(
+    "This draw named the value of %(expected)s, which is not after its freeze on %(frozen)s: that value "
+    "could have been known when the lists were frozen, so this draw cannot be seeded.")
+
+
+def beacon_day(frozen_on: date, delay_days: int) -> date:
+    """The day whose third-party value enters the seed of lists frozen on ``frozen_on`` (a local
+    date): ``delay_days`` later, and never earlier than the next day."""
+    return frozen_on + timedelta(days=max(1, delay_days))
+
+
+def beacon_date_problem(frozen_on: date, expected: date, dated: date | None = None) -> str | None:
+    """Why the value of ``dated`` (by default the day named at the freeze, ``expected``) may not
+    enter the seed of lists frozen on ``frozen_on``: one of the messages above (parameters
+    ``dated``, ``frozen``, ``expected``), or None when it may."""
+    if expected <= frozen_on:
+        return NAMED_BEFORE_FREEZE
+    if dated is None or dated == expected:
+        return None
+    if dated <= frozen_on:
+        return VALUE_BEFORE_FREEZE
+    return VALUE_OF_ANOTHER_DAY

@@ -1,8 +1,10 @@
-"""Grading (评分定级): scoring answers against a checklist, one target or a whole batch.
+"""Grading (等级评定): the ``flask grade`` command (docs/commands.md, "grade") and its located
+reading of answer files; institutions' applications and their eligibility, evaluations scheduled
+as visits, the assessor import, grade records (evaluated → 公示 → confirmed), objections,
+sanctions, re-grading, public grades and their open data.
 
-The rules live in :mod:`inspect_app.domain.scoring` (one set of answers),
+The scoring rules are pure and live in :mod:`inspect_app.domain.scoring` (one set of answers),
 :mod:`inspect_app.domain.scoring_batch` (many targets, vectorised) and
-:mod:`inspect_app.domain.scoring_explain` (how a score and level were reached). This package
-holds the ``flask grade`` command (docs/commands.md, "grade") and the reading of its input files, where
-every problem is located by file, item, row and line.
+:mod:`inspect_app.domain.scoring_explain` (how a score and level were reached); the grading
+policy in ``policies/grading.yaml``.
 """

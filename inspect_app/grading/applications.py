@@ -12,6 +12,7 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -31,7 +32,7 @@ from ..registry.models import Institution
 from . import labels
 from . import policy as policies
 from .models import GradeApplication, GradeRecord, GradeSanction
-from .records import current_records, local_today, suspension_reasons
+from .records import current_records, local_today, lock_institution, suspension_reasons
 from ..domain.texts import N_
 
 MAX_ASSESSMENT = 5000
@@ -73,13 +74,16 @@ def facts_for(institution: Institution, level: int, today: date, now: datetime,
         GradeApplication.state.in_(life.APPLICATION_OPEN))
     if exclude_application is not None:
         open_stmt = open_stmt.where(GradeApplication.id != exclude_application)
+    in_progress = select(func.count()).select_from(GradeRecord).where(
+        GradeRecord.institution_id == institution.id, GradeRecord.state.in_(life.OPEN_STATES))
     return rules.Facts(
         requested_level=level, filed_on=institution.filed_on, ever_graded=bool(ever),
         current=rules.CurrentGrade(current.level, current.effective_on, current.expires_on)
         if current is not None and current.level else None,
         sanctions=tuple(sanctions_of(institution.id)),
         hazards=tuple(suspension_reasons([institution.id], now).get(institution.id, [])),
-        open_applications=db.session.scalar(open_stmt) or 0)
+        open_applications=db.session.scalar(open_stmt) or 0,
+        records_in_progress=db.session.scalar(in_progress) or 0)
 
 
 def _rules_json(result: rules.Eligibility) -> list[dict]:
@@ -134,10 +138,12 @@ def _parse(level_text: str, score_text: str, assessment: str) -> tuple[int, Deci
 
 def apply(user, level_text: str, score_text: str, assessment: str, today: date,
           now: datetime) -> GradeApplication:
-    """Apply for a level; refused with every failed rule explained when not eligible."""
+    """Apply for a level; refused with every failed rule explained when not eligible, and with
+    a Conflict when another application or evaluation of the institution is in progress."""
     policy.require(user, "grading.apply")
     institution = _own_institution(user)
     level, self_score, text = _parse(level_text, score_text, assessment)
+    lock_institution(institution.id)
     result = rules.check(facts_for(institution, level, today, now), policies.in_force(today), today)
     if not result.eligible:
         raise Invalid("Not eligible for this level:", problems=list(result.failures))
@@ -145,8 +151,13 @@ def apply(user, level_text: str, score_text: str, assessment: str, today: date,
         institution_id=institution.id, requested_level=level, self_score=self_score,
         self_assessment=text, state=life.SUBMITTED, eligibility=_rules_json(result),
         checked_on=today, applied_by_id=user.id, applied_at=utcnow())
-    db.session.add(application)
-    db.session.flush()
+    try:
+        with db.session.begin_nested():
+            db.session.add(application)
+            db.session.flush()
+    except IntegrityError:      # one open application per institution (a concurrent one won)
+        raise Conflict("Another grading application or evaluation of this institution is in progress; "
+                       "wait until it is decided.") from None
     audit.record(user, "apply", "grade_application", application.id, after=audit.snapshot(application))
     return application
 

@@ -1,7 +1,8 @@
 """Importing a commissioned assessor's evaluation (.xlsx or .csv): all or nothing.
 
 One row per checklist item with the columns item id (条目编号), answer (评定结果) and an
-optional remark (备注); headers in Chinese or English. Every answer is checked against the
+optional remark (备注); headers in Chinese or English; the template's descriptive columns
+(.import_template) may stay. Answers are 合格 / 不合格 / 不适用 (or pass / fail / na) or numbers. Every answer is checked against the
 grading checklist in force exactly as the engine checks answers; every problem is reported
 with its spreadsheet row (the header is row 1) and column. A file with any problem changes
 nothing. A good file becomes a completed grading visit (source ``application:<id>``) with a
@@ -21,9 +22,11 @@ from ..core.errors import Conflict, Invalid
 from ..core.types import utcnow
 from ..domain import grade_lifecycle as life
 from ..domain.checklist import Checklist
-from ..domain.texts import N_, Message
+from ..domain.plain_text import forbidden_character
 from ..domain.scoring import (NA, InvalidResponses, answer_problem, answer_value, number_text,
                               read_answer_text, score, to_contract_dict)
+from ..domain.texts import N_, Message
+from ..domain.units import sign_problem
 from ..extensions import db
 from ..inspections.models import COMPLETED, SUBMITTED, Answer, Inspection, Visit
 from ..registry.importing import ImportProblem, read_table
@@ -35,7 +38,16 @@ COLUMNS = {
     "item": ("item", "item id", "item_id", "条目编号", "项目编号", "编号"),
     "answer": ("answer", "value", "result", "评定结果", "结果", "答案"),
     "remark": ("remark", "remarks", "note", "备注"),
+    # The template's descriptive columns (.import_template), read past on import.
+    "section": ("section", "章节"),
+    "text": ("text", "item text", "条目内容"),
+    "type": ("type", "类型"),
+    "points": ("points", "分值"),
+    "allowed": ("allowed answers", "可填答案"),
 }
+TEMPLATE_HEADER = ("条目编号", "章节", "条目内容", "类型", "分值", "可填答案", "评定结果", "备注")
+# Answer words an assessor may write, in Chinese or English (any case): the stored word.
+ANSWER_WORDS = {"合格": "pass", "不合格": "fail", "不适用": "na", "pass": "pass", "fail": "fail", "na": "na"}
 HEADER_TO_COLUMN = {alias.lower(): key for key, aliases in COLUMNS.items() for alias in aliases}
 LABEL = {"item": "条目编号 (item)", "answer": "评定结果 (answer)", "remark": "备注 (remark)"}
 FILE = Message(N_("file"))         # the column of a problem of the whole file
@@ -89,6 +101,14 @@ def validate(frame, checklist: Checklist) -> tuple[list[Row], list[ImportProblem
         remark = str(record.get("remark", "") or "").strip()
         if not item_id and not text and not remark:
             continue                                  # a blank line
+        refused = [(key, char) for key, char in (("item", forbidden_character(item_id)),
+                                                 ("answer", forbidden_character(text)),
+                                                 ("remark", forbidden_character(remark))) if char]
+        for key, char in refused:
+            problems.append(ImportProblem(row_no, LABEL[key], Message(N_("contains a control character (%(char)s)"), char=char)))
+        if refused:
+            seen.setdefault(item_id, row_no)          # answered, wrongly: not "missing" too
+            continue
         item = items.get(item_id)
         if not item_id:
             problems.append(ImportProblem(row_no, LABEL["item"], Message(N_("no item id"))))
@@ -107,11 +127,11 @@ def validate(frame, checklist: Checklist) -> tuple[list[Row], list[ImportProblem
                                                                            n=REMARK_MAX)))
         if item is None:
             continue
-        read = read_answer_text(text.lower() if text.lower() in ("pass", "fail", "na") else text)
+        read = read_answer_text(ANSWER_WORDS.get(text.lower(), text))
         if not text:
             problems.append(ImportProblem(row_no, LABEL["answer"], Message(N_("%(item)s: no answer"), item=item_id)))
             continue
-        problem = answer_problem(item, read)
+        problem = answer_problem(item, read) or (sign_problem(item, read.number) if read.kind == "number" else None)
         if problem:
             problems.append(ImportProblem(row_no, LABEL["answer"], Message(N_("%(item)s: %(problem)s"),
                                                                            item=item_id, problem=problem)))

@@ -12,11 +12,12 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Boolean, Date, ForeignKey, Integer, Numeric, String, Text, false, true
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, Numeric, String, Text, false, text, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..auth.roles import Role
 from ..core.types import UTCDateTime
+from ..domain import grade_lifecycle as life
 from ..extensions import db
 
 
@@ -27,6 +28,12 @@ def _institution_scope(cls, user):
     if user.role in (Role.BUREAU_ADMIN, Role.DEPARTMENT_ADMIN):
         return true()
     return cls.id.is_(None)
+
+
+def _one_per_institution(name: str, states: tuple[str, ...]) -> Index:
+    """A partial unique index: at most one row per institution in ``states``."""
+    where = text("state IN (%s)" % ", ".join(f"'{s}'" for s in states))
+    return Index(name, "institution_id", unique=True, sqlite_where=where, postgresql_where=where)
 
 
 class GradeSanction(db.Model):
@@ -71,6 +78,8 @@ class GradeApplication(db.Model):
     version: Mapped[int] = mapped_column(default=1)
 
     __mapper_args__ = {"version_id_col": version}
+    # One open application per institution (migration 6d1f0b8e4a27).
+    __table_args__ = (_one_per_institution("uq_grade_application_open_per_institution", life.APPLICATION_OPEN),)
 
     institution = relationship("Institution")
     applied_by = relationship("User", foreign_keys=[applied_by_id])
@@ -113,6 +122,8 @@ class GradeRecord(db.Model):
     version: Mapped[int] = mapped_column(default=1)
 
     __mapper_args__ = {"version_id_col": version}
+    # One record still being decided per institution (migration 6d1f0b8e4a27).
+    __table_args__ = (_one_per_institution("uq_grade_record_in_progress_per_institution", life.OPEN_STATES),)
 
     institution = relationship("Institution")
     application = relationship("GradeApplication", back_populates="records")

@@ -6,22 +6,22 @@ hash of the address, never the address itself), in number per hour.
 """
 from __future__ import annotations
 
-import csv
 import hashlib
 import hmac
-import io
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from flask_babel import force_locale
 from sqlalchemy import func, select
 from sqlalchemy.orm import contains_eager
 
 from ..core import audit
 from ..core.errors import Invalid, NotFound
 from ..core.paging import Page, paginate
-from ..core.spreadsheet import safe_cell, write_xlsx
+from ..core.opendata import Column, DataSet
 from ..core.types import utcnow
 from ..domain import grade_lifecycle as life
+from ..domain.institution import INSTITUTION_TYPES
 from ..domain.numbers import whole_number
 from ..domain.texts import N_, Message
 from ..extensions import db
@@ -65,34 +65,57 @@ def districts() -> list[str]:
     return list(db.session.scalars(select(Institution.district).distinct().order_by(Institution.district)))
 
 
-HEADER = ["机构名称", "统一社会信用代码", "机构类型", "区", "街道", "地址", "等级", "评定总分",
-          "生效日期", "有效期至", "状态"]
+# Open data (docs/open-data.md): the values are Chinese words and codes whoever downloads them.
+STATES = {"valid": "有效", "suspended": "暂停显示"}
+
+GRADES = DataSet(
+    stem="grades",
+    title="养老机构等级",
+    description="养老机构等级评定结果：已确认、已生效且未失效的等级（公示中、已驳回、已撤销、已失效的记录不在其中）。",
+    updates="实时：每次下载时按当时的数据生成，文件名中的日期即生成日期；等级在局确认、撤销或到期失效时变化，"
+            "存在未销号的否决项问题或逾期的严重问题时显示为暂停。",
+    columns=(
+        Column("机构名称", "text", "机构在名录库中的名称", 30),
+        Column("统一社会信用代码", "text", "18 位统一社会信用代码（GB 32100-2015）", 22),
+        Column("机构类型", "text", "机构类型的中文名称（与机构类型代码一一对应）", 18),
+        Column("机构类型代码", "code", "机构类型的稳定代码，供程序使用", 18, INSTITUTION_TYPES),
+        Column("区", "text", "机构所在区", 10),
+        Column("街道", "text", "机构所在街道（乡镇）", 12),
+        Column("地址", "text", "机构地址", 30),
+        Column("等级", "integer", "等级（星级），1 至 5", 8),
+        Column("评定总分", "decimal", "等级评定检查表的得分", 10),
+        Column("生效日期", "date", "等级生效之日", 12),
+        Column("失效日期", "date", "等级失效之日：当日起不再有效", 12),
+        Column("状态", "text", "有效，或暂停显示（见暂停原因）", 10),
+        Column("状态代码", "code", "状态的稳定代码，供程序使用", 10, STATES),
+        Column("暂停原因", "text", "暂停显示的原因：未销号的否决项问题或逾期的严重问题，以“; ”分隔；有效时为空", 40),
+    ),
+)
 
 
-def export_rows(f: PublicFilter, today: date, now: datetime, type_label) -> list[list]:
+def export_rows(f: PublicFilter, today: date, now: datetime) -> list[list]:
+    """The current grades as plain values (Chinese words, codes, dates, numbers), the same
+    whatever the language of the request."""
     records = list(db.session.scalars(_current(f, today)))
-    reasons = suspension_reasons([r.institution_id for r in records], now)
+    with force_locale("zh"):
+        reasons = {k: [str(x) for x in v] for k, v in
+                   suspension_reasons([r.institution_id for r in records], now).items()}
     rows = []
     for r in records:
         inst = r.institution
-        state = "暂停显示: " + "; ".join(reasons[r.institution_id]) if r.institution_id in reasons else "有效"
-        rows.append([inst.name, inst.credit_code, str(type_label(inst.type)), inst.district,
-                     inst.street, inst.address, r.level, float(r.total),
-                     r.effective_on.isoformat(), r.expires_on.isoformat(), state])
+        state = "suspended" if r.institution_id in reasons else "valid"
+        rows.append([inst.name, inst.credit_code, INSTITUTION_TYPES.get(inst.type, inst.type), inst.type,
+                     inst.district, inst.street, inst.address, r.level, r.total,
+                     r.effective_on, r.expires_on, STATES[state], state,
+                     "; ".join(reasons.get(r.institution_id, []))])
     return rows
 
 
-def export_csv(rows: list[list]) -> bytes:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(HEADER)
-    for row in rows:
-        writer.writerow([safe_cell(v) for v in row])
-    return ("\ufeff" + out.getvalue()).encode("utf-8")      # BOM: Excel opens it as UTF-8
-
-
-def export_xlsx(rows: list[list]) -> bytes:
-    return write_xlsx([("养老机构等级", HEADER, rows)])
+def selection(f: PublicFilter) -> str:
+    """The visitor's filter in the words of the columns ("" for everything)."""
+    parts = [("区", f.district), ("机构类型代码", f.type),
+             ("等级", str(whole_number(f.level)) if whole_number(f.level) is not None else "")]
+    return "; ".join(f"{name}={value}" for name, value in parts if value)
 
 
 # 公示 and objections ------------------------------------------------------------------------

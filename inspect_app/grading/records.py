@@ -11,6 +11,7 @@ from datetime import date, datetime, timedelta
 from fractions import Fraction
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import contains_eager, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -22,7 +23,7 @@ from ..core.types import local_today, utcnow
 from ..domain import grade_lifecycle as life
 from ..domain.numbers import whole_number
 from ..domain.scoring import Score, score
-from ..domain.scoring_explain import Explanation, explain
+from ..domain.scoring_explain import Explanation, award, explain
 from ..extensions import db
 from ..inspections.models import SUBMITTED, Inspection
 from ..registry.models import Institution
@@ -93,6 +94,16 @@ def _note_event(record: GradeRecord, actor, action: str, note: str | None, data:
 
 # Evaluation → record ------------------------------------------------------------------------
 
+def lock_institution(institution_id: int) -> None:
+    """Take the institution's row for the rest of the transaction: its applications and its
+    evaluations are recorded one after the other, so the check "nothing else in progress"
+    cannot be passed by two at once (SQLite's writers queue anyway). The partial unique
+    indexes of migration 6d1f0b8e4a27 hold one open application and one record in progress
+    per institution even without it."""
+    db.session.execute(select(Institution.id).where(Institution.id == institution_id)
+                       .with_for_update(of=Institution))
+
+
 def responses_of(inspection: Inspection) -> dict:
     """The stored answers as the engine reads them (number text as exact numbers)."""
     out: dict = {}
@@ -111,8 +122,13 @@ def _number(value: Fraction | None) -> float | None:
     return None if value is None else float(round(value, 4))
 
 
-def explanation_dict(checklist, result: Score, expl: Explanation) -> dict:
-    """What the bureau and the institution are shown: the decision and the points lost."""
+def explanation_dict(checklist, result: Score, expl: Explanation, requested_level: int | None = None) -> dict:
+    """What the bureau and the institution are shown: the decision and the points lost.
+
+    ``level`` is the level the scores reach; ``awarded_level`` the level given, and
+    ``reason`` the rule that decided it — ``capped`` when the scores reach a level above the
+    one applied for (``requested_level``), which is then awarded."""
+    decided = award(expl, requested_level)
     texts = {item.id: item.text for item in checklist.items}
     titles = {s.id: s.title for s in checklist.sections}
 
@@ -123,7 +139,8 @@ def explanation_dict(checklist, result: Score, expl: Explanation) -> dict:
                 "shortfall": _number(t.shortfall)}
     return {
         "checklist": checklist.id, "version": checklist.version,
-        "reason": expl.reason, "level": expl.level,
+        "reason": decided.reason, "level": expl.level, "awarded_level": decided.level,
+        "requested_level": requested_level,
         "level_without_vetoes": expl.level_without_vetoes,
         "total": _number(expl.total), "max": _number(expl.max), "percent": _number(expl.percent),
         "vetoes": [{"id": i, "text": texts.get(i, "")} for i in expl.vetoes],
@@ -163,20 +180,30 @@ def record_evaluation(inspection: Inspection, actor=None, today: date | None = N
     result = score(checklist, responses_of(inspection))
     application = application_of(inspection)
     today = today or local_today()
-    level = result.level
-    if application is not None and level is not None:
-        level = min(level, application.requested_level)     # a grade never exceeds the request
+    requested = application.requested_level if application else None
+    expl = explain(checklist, result)
+    level = award(expl, requested).level                    # a grade never exceeds the request
     record = GradeRecord(
         institution_id=inspection.visit.institution_id,
         application_id=application.id if application else None,
         inspection_id=inspection.id, state=life.EVALUATED,
         requested_level=application.requested_level if application else None,
         level=level, total=_number(result.total), percent=_number(result.percent),
-        explanation=explanation_dict(checklist, result, explain(checklist, result)),
+        explanation=explanation_dict(checklist, result, expl, requested),
         evaluated_at=utcnow(), policy_version=policies.in_force(today).version)
-    db.session.add(record)
-    _event(record, actor, "evaluate", "")
-    db.session.flush()
+    lock_institution(record.institution_id)
+    try:
+        with db.session.begin_nested():
+            db.session.add(record)
+            _event(record, actor, "evaluate", "")
+            db.session.flush()
+    except IntegrityError:
+        again = db.session.scalar(select(GradeRecord).where(GradeRecord.inspection_id == inspection.id))
+        if again is not None:   # the same inspection recorded concurrently: that record
+            return again
+        # one record in progress per institution (partial unique index)
+        raise Conflict("Another evaluation of this institution is still being decided; confirm or "
+                       "reject it before recording this one.") from None
     audit.record(actor, "evaluate", "grade_record", record.id, after=_snapshot(record))
     if application is not None and application.state in life.APPLICATION_OPEN:
         from .applications import transition as application_transition

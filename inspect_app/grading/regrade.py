@@ -37,6 +37,7 @@ from ..core import audit, jobs
 from ..core.errors import NotFound
 from ..core.types import utcnow
 from ..domain.checklist import Checklist
+from ..domain.scoring_explain import capped_level
 from ..extensions import db
 from ..inspections.models import SUBMITTED, Answer, Inspection, Visit
 from .models import GradeRecord, GradeRecordEvent
@@ -259,8 +260,7 @@ def _flag_records(figures: dict[int, tuple[Decimal, int | None]], now: datetime)
         if record.inspection_id not in figures:
             continue
         total, level = figures[record.inspection_id]
-        if level is not None and record.requested_level is not None:
-            level = min(level, record.requested_level)      # as the record was decided
+        level = capped_level(level, record.requested_level)      # as the record was decided
         differs = level != record.level or Decimal(record.total) != total
         already = (record.regraded_level == level and record.regraded_total is not None
                    and Decimal(record.regraded_total) == total)

@@ -6,6 +6,7 @@ with the grading checklist of the policy in force, and its submission is turned 
 record by the ``grading.record_evaluation`` job (:func:`.records.record_evaluation`)."""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import select
@@ -16,7 +17,7 @@ from ..core import audit
 from ..core.errors import Conflict, Invalid
 from ..domain import grade_lifecycle as life
 from ..extensions import db
-from ..inspections.models import CANCELLED, COMPLETED, Inspection, InspectionInspector, Visit
+from ..inspections.models import CANCELLED, COMPLETED, SUBMITTED, Inspection, InspectionInspector, Visit
 from . import labels
 from . import policy as policies
 from .models import GradeApplication
@@ -38,18 +39,36 @@ def visits_of(application: GradeApplication) -> list[Visit]:
         .order_by(Visit.scheduled_for.desc(), Visit.id.desc())))
 
 
-def openable(user, visits: list[Visit]) -> tuple[set[int], set[int]]:
-    """(visit ids, inspection ids) among these that the user may open: a link is shown only
-    where it opens (a fire department admin sees the application, not civil affairs' visit)."""
-    visit_ids = [v.id for v in visits]
-    part_ids = [p.id for v in visits for p in v.inspections]
-    if not visit_ids:
-        return set(), set()
-    seen_visits = set(db.session.scalars(select(Visit.id).where(
-        Visit.id.in_(visit_ids), policy.scope_clause(Visit, user))))
-    seen_parts = set(db.session.scalars(select(Inspection.id).where(
-        Inspection.id.in_(part_ids), policy.scope_clause(Inspection, user)))) if part_ids else set()
-    return seen_visits, seen_parts
+@dataclass(frozen=True)
+class Openable:
+    """What of an application's page this viewer may open: the institution, evaluation
+    visits, their inspection records (检查记录) and grade records, by id."""
+    institution: bool
+    visits: frozenset
+    inspections: frozenset
+    records: frozenset
+
+
+def openable(user, application: GradeApplication, visits: list[Visit]) -> Openable:
+    """Ask the policy, not the role: a visit opens when the viewer may read visit pages and
+    the visit is theirs to see (``Visit.visible_to``: the bureau, civil affairs, the team; for
+    staff, their own completed visit); a record likewise. So every link a page shows answers
+    200 for its viewer — another department's admin sees the evaluation without links to it."""
+    from ..registry.models import Institution
+    from .models import GradeRecord
+
+    def ids(model, wanted, permission):
+        if not wanted or not policy.can(user, permission):
+            return frozenset()
+        return frozenset(db.session.scalars(select(model.id).where(model.id.in_(wanted),
+                                                                   policy.scope_clause(model, user))))
+    institution = bool(ids(Institution, [application.institution_id], "registry.view"))
+    return Openable(
+        institution=institution,
+        visits=ids(Visit, [v.id for v in visits], "inspections.record"),
+        inspections=ids(Inspection, [p.id for v in visits for p in v.inspections if p.status == SUBMITTED],
+                        "inspections.record"),
+        records=ids(GradeRecord, [r.id for r in application.records], "grading.view"))
 
 
 def open_visit(application: GradeApplication) -> Visit | None:
@@ -70,8 +89,9 @@ def assessor_choices(user) -> list[tuple[int, str]]:
 
 
 def schedule_evaluation(user, application_id: int, on: date | None, assessor_ids: list[int],
-                        today: date) -> Visit:
-    """Schedule the on-site evaluation of an accepted application (one open visit at a time)."""
+                        today: date, lead: int | None = None) -> Visit:
+    """Schedule the on-site evaluation of an accepted application (one open visit at a time);
+    ``lead`` names the assessor who leads (one of ``assessor_ids``; default the first)."""
     policy.require(user, "grading.manage")
     application = policy.get_visible(GradeApplication, application_id, user)
     problems = []
@@ -93,11 +113,12 @@ def schedule_evaluation(user, application_id: int, on: date | None, assessor_ids
     try:
         visit = create_visit(user, application.institution_id, on, {ASSESSORS: list(assessor_ids)},
                              purpose="grading", kind="grading", source=source_of(application),
-                             checklist_ids={ASSESSORS: checklist},
+                             checklist_ids={ASSESSORS: checklist}, leads={ASSESSORS: lead},
                              note=f"等级评定现场评定 · 申请 #{application.id}")
     except Invalid as exc:      # the inspections feature's located problems, as (where, message)
         raise Invalid("The evaluation could not be scheduled.",
                       problems=[tuple(p.split(": ", 1)) if ": " in p else ("", p) for p in exc.problems]) from None
     audit.record(user, "schedule_evaluation", "grade_application", application.id,
-                 after={"visit_id": visit.id, "on": on.isoformat(), "assessors": list(assessor_ids)})
+                 after={"visit_id": visit.id, "on": on.isoformat(), "assessors": list(assessor_ids),
+                        "lead": next((m.user_id for p in visit.inspections for m in p.team if m.lead), None)})
     return visit

@@ -11,11 +11,11 @@ from flask import (Blueprint, Response, current_app, flash, jsonify, redirect, r
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from ..auth.policy import permission_required, public
-from ..auth.roles import Role
+from ..auth.policy import can, permission_required, public
 from ..core.forms import options
-from ..core import audit, labels
+from ..core import audit, opendata
 from ..core.errors import Conflict, Invalid
+from ..core.spreadsheet import xlsx_response
 from ..core.types import utcnow
 from ..core.labels import say
 from ..domain.display import one_decimal
@@ -24,6 +24,7 @@ from ..domain import grade_lifecycle as life
 from ..domain.numbers import whole_number, whole_numbers
 from ..extensions import db
 from . import applications, importing, public as open_data, records, regrade
+from .import_template import template_for
 from . import labels as labels_of
 from .policy import in_force
 from . import scheduling
@@ -86,7 +87,7 @@ def _refused(exc, form=None) -> None:
 @permission_required("grading.view")
 def index():
     today, now = _today(), utcnow()
-    if current_user.role == Role.INSTITUTION_STAFF:
+    if can(current_user, "grading.apply"):      # an institution: its own grade and applications
         own = current_user.institution_id
         shown = records.displayed_grades([own], today, now)[own]
         return render_template("grading/mine.html", shown=shown, history=records.history_of(own),
@@ -118,9 +119,9 @@ def apply():
         try:
             application = applications.apply(current_user, form.level.data, form.self_score.data,
                                              form.self_assessment.data, today, now)
-        except Invalid as exc:
+        except (Invalid, Conflict) as exc:
             _refused(exc, form)
-            status = 422
+            status = exc.status
         else:
             db.session.commit()
             flash(_("Application submitted."), "info")
@@ -148,7 +149,7 @@ def application(grade_application_id: int):
 
 def _application_page(app_row, schedule_form=None, status: int = 200):
     history = audit.history("grade_application", app_row.id) \
-        if current_user.role == Role.BUREAU_ADMIN else []
+        if can(current_user, "audit.view") else []
     schedule_form = schedule_form or ScheduleEvaluationForm()
     visits = scheduling.visits_of(app_row)
     may_schedule = scheduling.may_schedule(current_user, app_row, visits)
@@ -156,7 +157,7 @@ def _application_page(app_row, schedule_form=None, status: int = 200):
         schedule_form.assessor_ids.choices = options(scheduling.assessor_choices(current_user))
     return render_template("grading/application.html", a=app_row, history=history,
                            note_form=NoteForm(), visits=visits, may_schedule=may_schedule, schedule_form=schedule_form,
-                           openable=scheduling.openable(current_user, visits)), status
+                           opens=scheduling.openable(current_user, app_row, visits)), status
 
 
 @bp.route("/applications/<int:grade_application_id>/evaluation", methods=["POST"])
@@ -165,11 +166,13 @@ def schedule_evaluation(grade_application_id: int):
     form = ScheduleEvaluationForm()
     on = form.on.data if form.on.validate(form) else None
     ids = whole_numbers(request.form.getlist("assessor_ids"))
+    lead_text = request.form.get("assessor_lead", "")
+    lead = (whole_number(lead_text) or 0) if lead_text else None
     try:
         if ids is None:
             raise Invalid("The evaluation could not be scheduled.",
                           problems=[("assessor_ids", "not a valid choice")])
-        scheduling.schedule_evaluation(current_user, grade_application_id, on, ids, _today())
+        scheduling.schedule_evaluation(current_user, grade_application_id, on, ids, _today(), lead=lead)
     except (Invalid, Conflict) as exc:
         _refused(exc, form)
         app_row = applications.get(current_user, grade_application_id)
@@ -237,6 +240,13 @@ def import_evaluation(grade_application_id: int):
     return render_template("grading/import.html", form=form, a=app_row, problems=problems)
 
 
+@bp.route("/import-template.xlsx")
+@permission_required("grading.manage")
+def import_template():
+    data, filename = template_for(current_user, _today())
+    return xlsx_response(data, filename, "grading-template.xlsx")
+
+
 # Records ------------------------------------------------------------------------------------
 
 @bp.route("/records")
@@ -256,7 +266,7 @@ def record(grade_record_id: int):
     row = records.get_record(current_user, grade_record_id)
     today = _today()
     shown = records.displayed_grades([row.institution_id], today, utcnow())[row.institution_id]
-    bureau = current_user.role == Role.BUREAU_ADMIN
+    bureau = can(current_user, "grading.manage")   # decides objections
     return render_template(
         "grading/record.html", r=row, shown=shown, bureau=bureau, note_form=NoteForm(),
         decision_form=ObjectionDecisionForm(), objections=row.objections if bureau else [],
@@ -400,14 +410,18 @@ def public_grades():
 @bp.route("/public/grades.<any(csv, xlsx):fmt>")
 @public
 def public_download(fmt: str):
-    rows = open_data.export_rows(_public_filter(), _today(), utcnow(),
-                                 lambda code: labels.INSTITUTION_TYPES.get(code, code))
-    if fmt == "csv":
-        return Response(open_data.export_csv(rows), mimetype="text/csv",   # Werkzeug adds "; charset=utf-8"
-                        headers={"Content-Disposition": "attachment; filename=grades.csv"})
-    return Response(open_data.export_xlsx(rows),
-                    mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                    headers={"Content-Disposition": "attachment; filename=grades.xlsx"})
+    f, now = _public_filter(), utcnow()
+    rows = open_data.export_rows(f, _today(), now)
+    about = opendata.publication(now, url_for("grading.public_data_about", _external=True),
+                                 open_data.selection(f))
+    return opendata.download(open_data.GRADES, fmt, rows, about)
+
+
+@bp.route("/public/grades/about")
+@public
+def public_data_about():
+    return render_template("grading/public_data_about.html", dataset=open_data.GRADES, kinds=opendata.KINDS,
+                           about=opendata.publication(utcnow(), request.base_url))
 
 
 @bp.route("/public/notices")

@@ -25,7 +25,8 @@ from wtforms.widgets import CheckboxInput, ListWidget, NumberInput
 from ..core import labels
 from ..domain.numbers import whole_number
 from ..domain.checklist import Checklist, Item
-from ..domain.scoring import number_text, step_of
+from ..domain.scoring import number_text, pass_min_of, step_of
+from ..domain.units import cannot_be_negative
 
 
 @dataclass
@@ -64,7 +65,7 @@ def _check(item: Item):
 def _scale(item: Item):
     step, top = number_text(step_of(item)), number_text(item.points)
     field = StringField(item.text, widget=NumberInput(step=step, min="0", max=top),
-                        render_kw={"inputmode": "decimal"})
+                        render_kw={"inputmode": "decimal", "data-pass-min": number_text(pass_min_of(item))})
     hint = str(_l("0 to %(max)s points, in steps of %(step)s", max=top, step=step))
     return field, _na_box(item), hint
 
@@ -76,7 +77,10 @@ def _measure(item: Item):
         bounds["data-min"] = number_text(item.min)
     if item.max is not None:
         bounds["data-max"] = number_text(item.max)
-    field = StringField(item.text, widget=NumberInput(step="any"),
+    # A quantity that cannot be negative (a time, a length…: domain/units.py) gets min="0";
+    # the tablet refuses a value below it before saving, the server refuses it again.
+    lowest = {"min": "0"} if cannot_be_negative(item.unit) else {}
+    field = StringField(item.text, widget=NumberInput(step="any", **lowest),
                         render_kw={"inputmode": "decimal", **bounds})
     if item.min is not None and item.max is not None:
         hint = _l("%(unit)s; passes within %(min)s – %(max)s", unit=item.unit, min=bounds["data-min"],
@@ -144,6 +148,9 @@ class VisitForm(FlaskForm):
             SelectChoice(i, name, render_kw={"class": "user-data"}) for i, name in institutions]
         self.departments.choices = [SelectChoice(d, str(labels.DEPARTMENTS[d])) for d in inspectors]
         self.teams = {}
+        # The leader of each team: a radio ``leader-<dept>`` beside the inspectors ticked.
+        self.leaders = {dept: (formdata.get(f"leader-{dept}") if formdata is not None else None) or ""
+                        for dept in inspectors}
         for dept, people in inspectors.items():
             field = MultiCheckboxField(_l("Inspectors"), choices=[SelectChoice(str(i), n) for i, n in people])
             bound = field.bind(self, f"inspectors-{dept}")
@@ -159,13 +166,22 @@ class VisitForm(FlaskForm):
             out[dept] = [i for i in (whole_number(v) for v in (team.data or [])) if i] if team else []
         return out
 
+    def leaders_value(self) -> dict[str, int | None]:
+        """The leader chosen per chosen department (None: none chosen, the first ticked leads;
+        0: not a number, which the service refuses as not one of the team)."""
+        out = {}
+        for dept in self.departments.data or []:
+            text = self.leaders.get(dept) or ""
+            out[dept] = (whole_number(text) or 0) if text else None
+        return out
+
     def attach(self, problems) -> list[str]:
         """Put located problems on their fields; return those that fit none."""
         loose = []
         for problem in problems:
             where, _, message = str(problem).partition(": ")
             head, _, dept = where.partition(".")
-            target = self.teams.get(dept) if head == "inspectors" else (
+            target = self.teams.get(dept) if head in ("inspectors", "leaders") else (
                 self.departments if head in ("departments", "checklists") else getattr(self, head, None))
             if isinstance(target, Field):
                 target.errors = list(target.errors or []) + [message]

@@ -1,16 +1,16 @@
-"""The texts the tablet script shows (inspect_app/static/js/inspection-form.js), translated.
+"""The texts the tablet script shows (inspect_app/static/js/form/), translated: their one source.
 
-The form page renders them as ``<script type="application/json" id="form-messages">``; the
-script fills the placeholders ``{n}``, ``{item}``, ``{message}``, ``{value}``, ``{remark}``
-(kept as they are in every translation). The keys are exactly those of the script's
-``DEFAULT_MESSAGES`` and each English msgid is the script's default text, so a missing
-translation shows the same English the script would (a test compares the two).
+The form page renders them as ``<script type="application/json" id="form-texts">`` (data, not
+script: the CSP stays ``script-src 'self'``); ``texts.js`` reads that block and fills the
+placeholders ``{n}``, ``{item}``, ``{message}``, ``{value}``, ``{remark}`` (kept as they are in
+every translation). The script holds no copy: a test checks that the keys here are exactly those
+the modules use and that no English text appears in them.
 """
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
-FORM_MESSAGES = {
+FORM_TEXTS = {
     "saved": _l("All answers saved"),
     "saving": _l("Saving…"),
     "waiting": _l("Waiting to be sent"),
@@ -46,9 +46,11 @@ FORM_MESSAGES = {
     "remove_photo": _l("Remove"),
     "remove_photo_confirm": _l("Remove this photo?"),
     "remove_photo_offline": _l("Photos can be removed only when online"),
+    "below_zero": _l("{item}: cannot be below zero"),
+    "photo_of": _l("Photo of {item}"),
 }
 
 
-def form_messages() -> dict[str, str]:
-    """The messages in the request's language (plain strings, ready for ``tojson``)."""
-    return {key: str(text) for key, text in FORM_MESSAGES.items()}
+def form_texts() -> dict[str, str]:
+    """The texts in the request's language (plain strings, ready for ``tojson``)."""
+    return {key: str(text) for key, text in FORM_TEXTS.items()}

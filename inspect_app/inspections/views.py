@@ -14,7 +14,9 @@ from flask_wtf.csrf import generate_csrf
 from ..auth.policy import permission_required, public
 from ..core import files
 from ..core.errors import DomainError, Invalid
+from ..core.inputs import json_body
 from ..core.pdf import pdf_response, render_pdf
+from ..core.spreadsheet import xlsx_response
 from ..core.types import LOCAL_ZONE, local_today, utcnow
 from ..core.web import translate, wants_json
 from ..domain.numbers import whole_number
@@ -22,8 +24,9 @@ from ..domain.scoring import number_text
 from ..extensions import db
 from . import services
 from .forms import PURPOSE_LABELS, VisitForm, build_inspection_form
+from .services import listing
 from .services.common import ConflictWith
-from .texts import form_messages
+from .texts import form_texts
 
 bp = Blueprint("inspections", __name__, url_prefix="/inspections")
 
@@ -42,13 +45,6 @@ def domain_error(exc: DomainError):
                            problems=getattr(exc, "problems", [])), exc.status
 
 
-def _json_body():
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict):
-        raise Invalid("The request could not be read.", problems=["body: expected a JSON object"])
-    return body
-
-
 # ----------------------------------------------------------------------------- lists and visits
 
 @bp.route("/")
@@ -57,6 +53,23 @@ def index():
     today = local_today()
     groups = services.my_work(current_user, today)
     return render_template("inspections/index.html", groups=groups, today=today, purposes=PURPOSE_LABELS)
+
+
+@bp.route("/visits")
+@permission_required("inspections.record")
+def visits():
+    query, choices = listing.visit_query(current_user, request.args)
+    return render_template("inspections/visits.html", listing=listing.search_visits(current_user, query, choices),
+                           purposes=PURPOSE_LABELS)
+
+
+@bp.route("/visits.xlsx")
+@permission_required("inspections.record")
+def export_visits():
+    query, _choices = listing.visit_query(current_user, request.args)
+    data = listing.export_visits(current_user, query)
+    db.session.commit()
+    return xlsx_response(data, "检查任务.xlsx", "visits.xlsx")
 
 
 @bp.route("/visits/new", methods=["GET", "POST"])
@@ -76,7 +89,8 @@ def new_visit():
         try:
             visit = services.create_visit(current_user, form.institution_id.data, form.scheduled_for.data,
                                           form.departments_value(), form.purpose.data,
-                                          due_by=form.due_by.data, note=form.note.data)
+                                          due_by=form.due_by.data, note=form.note.data,
+                                          leads=form.leaders_value())
         except Invalid as exc:
             db.session.rollback()
             for loose in form.attach(exc.problems):
@@ -126,13 +140,13 @@ def form(inspection_id: int):
     return render_template("inspections/form.html", inspection=inspection, checklist=checklist,
                            answers=answers, controls=controls, summary=services.summary(inspection),
                            evidence=services.evidence_by_item(inspection.id), num=number_text,
-                           form_messages=form_messages())
+                           form_texts=form_texts())
 
 
 @bp.route("/<int:inspection_id>/start", methods=["POST"])
 @permission_required("inspections.fill")
 def start(inspection_id: int):
-    inspection = services.start(current_user, inspection_id, _json_body().get("submission_id"))
+    inspection = services.start(current_user, inspection_id, json_body().get("submission_id"))
     db.session.commit()
     return {"submission_id": inspection.submission_id, "status": inspection.status}
 
@@ -140,7 +154,7 @@ def start(inspection_id: int):
 @bp.route("/<int:inspection_id>/answers", methods=["POST"])
 @permission_required("inspections.fill")
 def save_answer(inspection_id: int):
-    row, summary = services.save_answer(current_user, inspection_id, _json_body())
+    row, summary = services.save_answer(current_user, inspection_id, json_body())
     db.session.commit()
     return {"item_id": row.item_id, "version": row.version, **summary}
 
@@ -182,7 +196,7 @@ def delete_evidence(inspection_id: int, evidence_id: int):
 @bp.route("/<int:inspection_id>/submit", methods=["POST"])
 @permission_required("inspections.fill")
 def submit(inspection_id: int):
-    inspection, result = services.submit(current_user, inspection_id, _json_body())
+    inspection, result = services.submit(current_user, inspection_id, json_body())
     db.session.commit()
     return {"status": "submitted", "result": result,
             "record_url": url_for("inspections.record", inspection_id=inspection_id)}

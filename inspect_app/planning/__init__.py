@@ -1,6 +1,6 @@
-"""Planning: annual sampling plans (抽查计划) and the 双随机 draw (双随机抽取) that picks their targets
-and inspection teams.
+"""Planning: sampling plans (抽查计划) and their runs (freeze → seed → draw → publish), the
+``flask draw`` command and ``draw verify`` (docs/commands.md, "draw"; :mod:`.cli`), routine
+plans, risk data, publication of what was drawn, and the inspection calendars.
 
-The draw itself is pure and lives in :mod:`inspect_app.domain.draw`; this feature holds its edges,
-starting with the ``flask draw`` command (docs/commands.md, "draw"; :mod:`.cli`).
+The draw itself is pure and lives in :mod:`inspect_app.domain.draw` and its siblings.
 """

@@ -10,14 +10,15 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from sqlalchemy import case, func, select
-from sqlalchemy.orm import selectinload
 
 from ..auth import policy
 from ..auth.roles import Role
 from ..core.errors import Invalid
 from ..domain.plans import Period, period_of
 from ..extensions import db
-from ..inspections.models import CANCELLED, SUBMITTED, Inspection, InspectionInspector, Visit
+from ..core.listing import ListQuery, ListSpec, parse
+from ..inspections.models import CANCELLED, SUBMITTED, Inspection, Visit
+from ..inspections.services.listing import CALENDAR_FILTERS, calendar_choices, month_visits
 from ..registry.models import Institution
 
 _WEEK = re.compile(r"([0-9]{4})-W([0-9]{2})")
@@ -58,23 +59,84 @@ class Day:
     entries: list[Entry] = field(default_factory=list)
 
 
-def week(user, monday: date) -> list[Day]:
+def week(user, monday: date, query: ListQuery | None = None) -> list[Day]:
     """Seven days from ``monday`` with the visits the user sees (an inspector: only the parts
-    they are on; a department admin: their department's parts)."""
+    they are on; a department admin: their department's parts), filtered by ``query``."""
     policy.require(user, "calendar.view")
+    query = query or parse(CALENDAR, {})
     days = [Day(monday + timedelta(days=n)) for n in range(7)]
-    visits = db.session.scalars(
-        policy.visible(Visit, user)
-        .where(Visit.scheduled_for >= monday, Visit.scheduled_for < monday + timedelta(days=7),
-               Visit.status != CANCELLED)
-        .options(selectinload(Visit.institution),
-                 selectinload(Visit.inspections).selectinload(Inspection.team)
-                 .selectinload(InspectionInspector.user))
-        .order_by(Visit.scheduled_for, Visit.id))
-    for visit in visits:
+    for visit in month_visits(user, query, monday, monday + timedelta(days=6)):
         parts = [p for p in visit.inspections if _sees_part(user, p)]
         days[(visit.scheduled_for - monday).days].entries.append(Entry(visit, parts))
     return days
+
+
+# ----------------------------------------------------------------------------- the month
+
+CALENDAR = ListSpec(name="calendar", filters=CALENDAR_FILTERS, sorts={"date": (Visit.scheduled_for,)},
+                    default_sort="date")
+PER_DAY = 6                      # entries shown in a day's cell; the rest behind a link to the list
+_MONTH = re.compile(r"([0-9]{4})-([0-9]{2})")
+
+
+def calendar_query(user, args) -> tuple[ListQuery, dict]:
+    """The calendar's filters (department, district, inspector) read for ``user``."""
+    policy.require(user, "calendar.view")
+    choices = calendar_choices(user)
+    return parse(CALENDAR, args, {k: [code for code, _ in v] for k, v in choices.items()}), choices
+
+
+def parse_month(text: str | None, today: date) -> date:
+    """The first day of a month written "2026-11" (this month when none is given); Invalid,
+    located at ``month``, for any other text or a year outside FIRST_YEAR–LAST_YEAR."""
+    if not text:
+        return today.replace(day=1)
+    match = _MONTH.fullmatch(text)
+    if match and FIRST_YEAR <= int(match[1]) <= LAST_YEAR and 1 <= int(match[2]) <= 12:
+        return date(int(match[1]), int(match[2]), 1)
+    raise Invalid("There is no such month; this month is shown.",
+                  problems=[("month", "a month such as 2026-11, years %d to %d" % (FIRST_YEAR, LAST_YEAR))])
+
+
+def month_key(first: date) -> str:
+    return f"{first.year:04d}-{first.month:02d}"
+
+
+def shift_month(first: date, months: int) -> date:
+    index = first.year * 12 + first.month - 1 + months
+    return date(index // 12, index % 12 + 1, 1)
+
+
+@dataclass
+class MonthDay:
+    day: date
+    in_month: bool
+    entries: list[Entry] = field(default_factory=list)
+    more: int = 0                       # visits beyond PER_DAY
+
+
+def month(user, first: date, query: ListQuery) -> list[list[MonthDay]]:
+    """The weeks (Monday to Sunday) covering the month of ``first``, each day with the visits
+    the user sees that match ``query`` (at most PER_DAY shown, the rest counted)."""
+    policy.require(user, "calendar.view")
+    start = first - timedelta(days=first.weekday())
+    last = shift_month(first, 1) - timedelta(days=1)
+    end = last + timedelta(days=6 - last.weekday())
+    days = [MonthDay(start + timedelta(days=n), (start + timedelta(days=n)).month == first.month)
+            for n in range((end - start).days + 1)]
+    for visit in month_visits(user, query, start, end):
+        cell = days[(visit.scheduled_for - start).days]
+        if len(cell.entries) < PER_DAY:
+            cell.entries.append(Entry(visit, [p for p in visit.inspections if _sees_part(user, p)]))
+        else:
+            cell.more += 1
+    return [days[n:n + 7] for n in range(0, len(days), 7)]
+
+
+def may_open_visits(user) -> bool:
+    """The calendar shows only visits the viewer may see (``Visit.visible_to``); they open
+    when the viewer may also read visit pages."""
+    return policy.can(user, "inspections.record")
 
 
 def _sees_part(user, part: Inspection) -> bool:

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l, lazy_pgettext
 from flask_wtf import FlaskForm
-from wtforms import (BooleanField, DateField, HiddenField, IntegerField, SelectField,
-                     SelectMultipleField, StringField)
+from wtforms import BooleanField, DateField, HiddenField, SelectField, SelectMultipleField, StringField
 from wtforms.validators import Optional
 
 from ..core import labels
 from ..domain.plans import PERIODS
 from ..domain.risk import RISK_CLASSES, RiskPolicy
-from ..core.forms import options
+from ..core.forms import WholeNumberField, options
 
 KIND_LABELS = {"random_joint": _l("Random joint inspection"), "routine": _l("Routine")}
 RULE_LABELS = {"grade_expiry": _l("Grade expiring: grading evaluation visit"),
@@ -37,7 +36,7 @@ NUMBERS = ("team_per_department", "max_per_inspector", "beacon_delay_days", "pub
 
 
 def _whole(label):
-    return IntegerField(label, validators=[Optional()], render_kw={"inputmode": "numeric", "min": 0})
+    return WholeNumberField(label, validators=[Optional()])
 
 
 class PlanForm(FlaskForm):
@@ -61,7 +60,7 @@ class PlanForm(FlaskForm):
     avoid_own_district = BooleanField(_l("Inspectors avoid their own district"))
     beacon_source = StringField(_l("Third-party value entering the seed"))
     beacon_delay_days = _whole(_l("Days from freezing to that value"))
-    publish_delay_days = _whole(_l("Days from the draw to publication"))
+    publish_delay_days = _whole(_l("Days after the visits before the full publication"))
     horizon_days = _whole(_l("Grades expiring within (days)"))
     visit_within_days = _whole(_l("Visit within (days)"))
     risk_high_veto = _whole(RISK_RULE_LABELS["high_veto"])
@@ -116,3 +115,12 @@ class PlanForm(FlaskForm):
 
 class BeaconForm(FlaskForm):
     beacon_value = StringField(_l("Value as published by the third party"))
+    beacon_date = DateField(_l("Date of the value"), validators=[Optional()])     # required: checked by the view
+
+    def problems(self) -> list[tuple[str, str]]:
+        """Located problems of the form itself (typing, a missing date), as (field, message)."""
+        out = [(name, str(message)) for name, messages in self.errors.items() for message in messages
+               if name != "csrf_token"]
+        if not self.beacon_date.errors and self.beacon_date.data is None:
+            out.append(("beacon_date", _l("is required")))
+        return out

@@ -21,7 +21,7 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
-from ..auth.models import Conflict as ConflictOfInterest, User
+from ..auth.models import ConflictOfInterest, User
 from ..auth.roles import Role
 from ..domain.draw import input_digest
 from ..domain.risk import parse_policy

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..auth.roles import Role
 from ..core.types import UTCDateTime
+from ..domain.plans import local_date
 from ..extensions import db
 
 # Plan.kind and Plan.rule
@@ -120,6 +121,9 @@ class PlanRun(db.Model):
     output_digest: Mapped[str | None] = mapped_column(String(64))   # SHA-256 of output_json bytes
     visit_count: Mapped[int] = mapped_column(Integer, default=0)
     drawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    product_version: Mapped[str | None] = mapped_column(String(32))   # inspect_app.__version__ that drew
+    # Random joint runs: the latest moment of publication (the period's end plus the plan's delay);
+    # earlier once every visit is recorded (planning.publication.publication_is_due).
     publish_after: Mapped[datetime | None] = mapped_column(UTCDateTime)
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     message: Mapped[str | None] = mapped_column(Text)              # why infeasible
@@ -138,6 +142,11 @@ class PlanRun(db.Model):
         if user.role in (Role.BUREAU_ADMIN, Role.DEPARTMENT_ADMIN):
             return true()
         return cls.id.is_(None)
+
+    @property
+    def frozen_on(self) -> date:
+        """The local day the lists were frozen (the third-party value must be of a later day)."""
+        return local_date(self.created_at)
 
     @property
     def source_key(self) -> str:

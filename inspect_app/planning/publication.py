@@ -1,25 +1,34 @@
 """Publication of random joint draws (双随机、一公开): what anyone may see of each run.
 
-What is public depends on the run's state (docs/draw-verification.md):
+What is public depends on the run's state (docs/draw-verification.md); the rule of when the
+targets may be shown is :mod:`inspect_app.domain.draw_publication`:
 
 ============  ==================================================================================
 frozen        lists (the draw input without seed) and their digest, commitment, beacon source
               and date
 seeded        the same (the seed exists but stays private until publication)
-drawn         the same plus the SHA-256 of the output file (the result is fixed, not yet shown)
-published     everything: secret, beacon value, seed, input, output
+drawn         the same plus the SHA-256 of the output file (the result is fixed, not yet shown),
+              and each drawn institution whose visit has a submitted record (or all of them
+              once the period is over)
+published     everything: secret, beacon value, seed, input, output; the run moves here once
+              every visit has a record or the period is over (plus the plan's delay)
 infeasible    everything, with the reason (no visits were created)
 ============  ==================================================================================
 """
 from __future__ import annotations
 
+import json
+import re
 from dataclasses import dataclass
+from datetime import date, datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from ..core.errors import NotFound
 from ..core.paging import Page, paginate
+from ..core.types import utcnow
+from ..domain.draw_publication import publication_due, target_public
 from ..extensions import db
 from .models import DRAWN, INFEASIBLE, PUBLISHED, RANDOM_JOINT, Plan, PlanRun
 
@@ -36,6 +45,7 @@ class PublicDraw:
     period_key: str
     state: str
     frozen_at: object
+    frozen_on: date
     list_digest: str | None
     commitment: str | None
     beacon_source: str | None
@@ -50,6 +60,33 @@ class PublicDraw:
     message: str | None
     selected: int | None
     files: tuple[str, ...]
+    product_version: str | None
+    period_end: date
+
+    @property
+    def file_names(self) -> dict[str, str]:
+        """The name each published file is saved under (``draw-<id>-<period>-<name>.json``)."""
+        return {name: file_name(self.id, self.period_key, name) for name in self.files}
+
+    @property
+    def verify_command(self) -> str | None:
+        """Once published: the one command that checks the three files against this page
+        (``flask --app wsgi draw verify``), quoted for any shell (cmd, PowerShell, sh)."""
+        if self.state != PUBLISHED:
+            return None
+        names = self.file_names
+        words = ["flask", "--app", "wsgi", "draw", "verify", names["lists"], names["input"], names["output"],
+                 "--list-digest", self.list_digest, "--commitment", self.commitment, "--secret", self.secret,
+                 "--third-party-value", self.beacon_value, "--output-sha256", self.output_digest]
+        return " ".join(_quoted(str(word)) for word in words)
+
+
+def _quoted(word: str) -> str:
+    """``word`` as one shell word: bare when plain, else in double quotes, which cmd, PowerShell
+    and POSIX shells all read alike for the values a draw has (digits, letters, spaces, CJK)."""
+    if re.fullmatch(r"[A-Za-z0-9._=:+/-]+", word):
+        return word
+    return '"' + word.replace('"', '\\"') + '"'
 
 
 def _public(run: PlanRun) -> PublicDraw:
@@ -57,7 +94,8 @@ def _public(run: PlanRun) -> PublicDraw:
     files = ("lists",) + (("input",) if revealed else ()) + (("output",) if run.state == PUBLISHED else ())
     return PublicDraw(
         id=run.id, plan_name=run.plan.name, period_key=run.period_key, state=run.state,
-        frozen_at=run.created_at, list_digest=run.list_digest, commitment=run.commitment,
+        frozen_at=run.created_at, frozen_on=run.frozen_on, list_digest=run.list_digest,
+        commitment=run.commitment,
         beacon_source=run.beacon_source, beacon_date=run.beacon_date,
         output_digest=run.output_digest if run.state in (DRAWN, PUBLISHED) else None,
         secret=run.secret if revealed else None,
@@ -67,7 +105,11 @@ def _public(run: PlanRun) -> PublicDraw:
         drawn_at=run.drawn_at, published_at=run.published_at,
         message=run.message if run.state == INFEASIBLE else None,
         selected=run.visit_count if run.state == PUBLISHED else None,
-        files=files)
+        files=files, product_version=run.product_version, period_end=run.period_end)
+
+
+def file_name(run_id: int, period_key: str, name: str) -> str:
+    return f"draw-{run_id}-{period_key}-{name}.json"
 
 
 def _draws():
@@ -97,19 +139,48 @@ def draw_file(run_id: int, name: str) -> tuple[str, str]:
     text = getattr(run, FILES[name])
     if text is None:
         raise NotFound("This file is not published (yet).")
-    return f"draw-{run_id}-{run.period_key}-{name}.json", text
+    return file_name(run_id, run.period_key, name), text
 
 
-def published_selection(run_id: int) -> list[dict]:
-    """The drawn institutions with their teams' departments, once the draw is published."""
+def recorded_at(run: PlanRun) -> dict[int, datetime]:
+    """Institution id → when its visit of this run got its first submitted record (only the
+    institutions whose visit has one)."""
+    from ..inspections.models import SUBMITTED, Inspection, Visit
+    rows = db.session.execute(
+        select(Visit.institution_id, func.min(Inspection.submitted_at))
+        .join(Inspection, Inspection.visit_id == Visit.id)
+        .where(Visit.source == run.source_key, Inspection.status == SUBMITTED)
+        .group_by(Visit.institution_id)).all()
+    return {institution_id: at or run.drawn_at for institution_id, at in rows}
+
+
+def _drawn_ids(run: PlanRun) -> list[int]:
+    """Registry ids of the drawn institutions (from the run's frozen facts)."""
+    institutions = (run.frozen or {}).get("institutions", {})
+    return [institutions[item["institution"]]["id"] for item in json.loads(run.output_json)["selected"]]
+
+
+def publication_is_due(run: PlanRun, now: datetime) -> bool:
+    """May the drawn run ``run`` be published (everything) at ``now``?"""
+    recorded = recorded_at(run)
+    return publication_due(now, run.drawn_at, run.period_end,
+                           [recorded.get(i) for i in _drawn_ids(run)], run.plan.publish_delay_days)
+
+
+def published_selection(run_id: int, now: datetime | None = None) -> list[dict]:
+    """The drawn institutions that may be shown (all once the draw is published; while it is
+    drawn, those whose visit has a record, or all once the period is over), with their teams."""
     run = db.session.get(PlanRun, run_id)
-    if run is None or run.kind != RANDOM_JOINT or run.state != PUBLISHED or not run.output_json:
+    if run is None or run.kind != RANDOM_JOINT or run.state not in (DRAWN, PUBLISHED) or not run.output_json:
         return []
-    import json
+    now = now or utcnow()
+    recorded = recorded_at(run) if run.state == DRAWN else {}
     institutions = (run.frozen or {}).get("institutions", {})
     rows = []
     for item in json.loads(run.output_json)["selected"]:
         facts = institutions.get(item["institution"], {})
+        if run.state == DRAWN and not target_public(facts.get("id") in recorded, run.period_end, now):
+            continue
         rows.append({"code": item["institution"], "name": facts.get("name", ""),
                      "risk": facts.get("risk", ""),
                      "departments": sorted({m["department"] for m in item["team"]}),

@@ -16,7 +16,7 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy import func, select
 
-from ..auth.models import Conflict as ConflictOfInterest
+from ..auth.models import ConflictOfInterest
 from ..domain.plans import local_date, pick_team
 from ..domain.rectification import UNRESOLVED
 from ..extensions import db

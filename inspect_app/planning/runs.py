@@ -6,11 +6,14 @@ States of a random joint run (one per plan and period)::
                                                      └──(rules cannot be met)──▶ infeasible
 
 - **frozen**: the lists, risk classes and limits are fixed into the draw input without seed;
-  its digest, the commitment to the secret and the beacon (which third-party value will enter
-  the seed) are public (:mod:`.lists`, :mod:`inspect_app.domain.seed_commit`).
+  its digest, the commitment to the secret and the beacon (which third-party value, of a day
+  after the freeze, will enter the seed) are public (:mod:`.lists`,
+  :mod:`inspect_app.domain.seed_commit`).
 - **seeded**: the beacon value is in; seed and full input are fixed (not yet public).
-- **drawn**: ``domain.draw`` ran; the output is stored (its SHA-256 public) and the visits exist.
-- **published**: input, output, secret, beacon value and seed are public.
+- **drawn**: ``domain.draw`` ran; the output is stored (its SHA-256 public) and the visits exist;
+  a drawn institution is shown once its visit has a record (:mod:`.publication`).
+- **published**: input, output, secret, beacon value and seed are public; reached once every
+  visit has a record or the period is over (:mod:`inspect_app.domain.draw_publication`).
 - **infeasible**: the rules could not all be met; the input and the reason are public.
 
 Routine runs (no draw) go ``frozen → drawn`` in one sweep and stop there.
@@ -27,20 +30,23 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
+from .. import __version__
 from ..auth import policy
 from ..core import audit, jobs
 from ..core.errors import Conflict, DomainError, Invalid
 from ..core.types import utcnow
 from ..domain import seed_commit
 from ..domain.draw import InfeasibleDraw, load_draw_input, run_draw
+from ..domain.draw_publication import latest_publication
 from ..domain.plans import Period, Schedule, due_period, local_date, spread_dates, working_days
+from ..domain.texts import N_
 from ..extensions import db
-from . import labels
+from . import labels, publication
 from .lists import dumps, freeze_lists, list_digest
 from .models import (DRAWN, FROZEN, INFEASIBLE, PUBLISHED, RANDOM_JOINT, ROUTINE, SEEDED, Plan,
                      PlanRun, PlanRunEvent)
@@ -180,7 +186,7 @@ def start_run(plan: Plan, period: Period, now: datetime) -> PlanRun | None:
         run.lists_json, run.list_digest, run.frozen = dumps(document), digest, frozen
         run.secret, run.commitment = secret, seed_commit.commitment(digest, secret)
         run.beacon_source = plan.beacon_source
-        run.beacon_date = today + timedelta(days=plan.beacon_delay_days)
+        run.beacon_date = seed_commit.beacon_day(today, plan.beacon_delay_days)
     else:
         from .routine import freeze_targets
         run.frozen = freeze_targets(plan, now, today)
@@ -220,7 +226,7 @@ def advance_run(run_id: int, now: datetime | None = None) -> int:
             moved = schedule_visits(run, now)
         elif run.state == SEEDED:
             moved = draw(run, now)
-        elif run.state == DRAWN and run.publish_after is not None and now >= run.publish_after:
+        elif run.state == DRAWN and publication.publication_is_due(run, now):
             moved = transition(run, PUBLISHED, values={"published_at": now})
         else:
             return steps
@@ -231,8 +237,11 @@ def advance_run(run_id: int, now: datetime | None = None) -> int:
 
 # ----------------------------------------------------------------------------- steps
 
-def enter_beacon(user, run_id: int, value: str, now: datetime | None = None) -> PlanRun:
-    """An officer enters the third party's value: the seed is fixed (frozen → seeded)."""
+def enter_beacon(user, run_id: int, value: str, now: datetime | None = None, *,
+                 dated: date | None = None) -> PlanRun:
+    """An officer enters the third party's value and the day it is of (``dated``; None: the day
+    named at the freeze): the seed is fixed (frozen → seeded). A value of a day not after the
+    freeze, or of another day than the one named, is refused."""
     policy.require(user, "planning.manage")
     now = now or utcnow()
     run = policy.get_visible(PlanRun, run_id, user)
@@ -243,7 +252,14 @@ def enter_beacon(user, run_id: int, value: str, now: datetime | None = None) -> 
     if not beacon or len(beacon) > 200:
         raise Invalid("The value could not be accepted.",
                       problems=[("beacon_value", "enter the value exactly as the third party published it")])
-    if run.beacon_date and local_date(now) < run.beacon_date:
+    problem = seed_commit.beacon_date_problem(run.frozen_on, run.beacon_date, dated)
+    if problem:
+        raise Invalid(problem, problems=[("beacon_date", N_("must be after the day the lists were frozen")
+                                          if problem != seed_commit.VALUE_OF_ANOTHER_DAY
+                                          else N_("must be the day named at the freeze"))],
+                      dated=(dated or run.beacon_date).isoformat(), frozen=run.frozen_on.isoformat(),
+                      expected=run.beacon_date.isoformat())
+    if local_date(now) < run.beacon_date:
         raise Invalid("The value could not be accepted.", problems=[(
             "beacon_value", f"the value is published on {run.beacon_date.isoformat()}; enter it from that day")])
     seed = seed_commit.seed(run.list_digest, run.secret, beacon)
@@ -266,13 +282,15 @@ def draw(run: PlanRun, now: datetime) -> bool:
         result = run_draw(load_draw_input(run.input_json))
     except InfeasibleDraw as error:
         return transition(run, INFEASIBLE, note="the rules cannot all be met",
-                          values={"message": error.message, "published_at": now})
+                          values={"message": error.message, "published_at": now,
+                                  "product_version": __version__})
     output_json = result.to_json()
     claimed = transition(run, DRAWN, values={
         "output_json": output_json,
         "output_digest": hashlib.sha256(output_json.encode("utf-8")).hexdigest(),
         "drawn_at": now,
-        "publish_after": now + timedelta(days=plan.publish_delay_days),
+        "product_version": __version__,
+        "publish_after": latest_publication(run.period_end, plan.publish_delay_days),
         "visit_count": len(result.selected),
     })
     if not claimed:

@@ -2,7 +2,7 @@
 
 Bureau pages: plans, runs, entering a draw's beacon value, running due plans now.
 Calendars: assignments by week (inspectors, departments, bureau); planned vs done.
-Public pages: the published draws and their files (双随机、一公开).
+Public pages: the published draws and their files (双随机、一公开), and the guide to checking them.
 """
 from __future__ import annotations
 
@@ -128,18 +128,28 @@ def run(run_id: int):
 @permission_required("planning.manage")
 def enter_beacon(run_id: int):
     form = BeaconForm()
-    if form.validate_on_submit():
-        try:
-            runs.enter_beacon(current_user, run_id, form.beacon_value.data or "")
-        except (Invalid, Conflict) as exc:
-            db.session.rollback()
-            flash(translate(exc.message, exc.params), "error")
-            for _where, message in getattr(exc, "problems", []):
-                flash(translate(message), "error")
-            return redirect(url_for("planning.run", run_id=run_id))
-        db.session.commit()
-        flash(_("The seed is fixed; the draw runs now."), "info")
+    valid = form.validate_on_submit()
+    problems = form.problems()
+    if not valid or problems:
+        _flash_located(form, problems)
+        return redirect(url_for("planning.run", run_id=run_id))
+    try:
+        runs.enter_beacon(current_user, run_id, form.beacon_value.data or "", dated=form.beacon_date.data)
+    except (Invalid, Conflict) as exc:
+        db.session.rollback()
+        flash(translate(exc.message, exc.params), "error")
+        _flash_located(form, getattr(exc, "problems", []))
+        return redirect(url_for("planning.run", run_id=run_id))
+    db.session.commit()
+    flash(_("The seed is fixed; the draw runs now."), "info")
     return redirect(url_for("planning.run", run_id=run_id))
+
+
+def _flash_located(form, problems) -> None:
+    """Flash each problem after the label of the field it concerns."""
+    for where, message in problems:
+        label = form[where].label.text if where in form else where
+        flash(f"{label}: {translate(str(message))}", "error")
 
 
 @bp.route("/run-due", methods=["POST"])
@@ -163,10 +173,31 @@ def week():
     except Invalid as exc:
         flash(translate(exc.message), "error")
         monday = calendar.parse_week(None, today)
-    return render_template("planning/calendar.html", days=calendar.week(current_user, monday), today=today,
+    query, choices = calendar.calendar_query(current_user, request.args)
+    return render_template("planning/calendar.html", days=calendar.week(current_user, monday, query), today=today,
                            this_week=calendar.week_key(monday),
                            prev_week=calendar.week_key(monday - timedelta(days=7)),
-                           next_week=calendar.week_key(monday + timedelta(days=7)))
+                           next_week=calendar.week_key(monday + timedelta(days=7)),
+                           query=query, choices=choices, may_open=calendar.may_open_visits(current_user),
+                           month_of_week=calendar.month_key(monday))
+
+
+@bp.route("/calendar/month")
+@permission_required("calendar.view")
+def month():
+    today = local_date(utcnow())
+    try:
+        first = calendar.parse_month(request.args.get("month"), today)
+    except Invalid as exc:
+        flash(translate(exc.message), "error")
+        first = calendar.parse_month(None, today)
+    query, choices = calendar.calendar_query(current_user, request.args)
+    return render_template("planning/calendar_month.html", weeks=calendar.month(current_user, first, query),
+                           today=today, first=first, this_month=calendar.month_key(first),
+                           prev_month=calendar.month_key(calendar.shift_month(first, -1)),
+                           next_month=calendar.month_key(calendar.shift_month(first, 1)),
+                           query=query, choices=choices, may_open=calendar.may_open_visits(current_user),
+                           week_key=calendar.week_key, per_day=calendar.PER_DAY)
 
 
 @bp.route("/progress")
@@ -186,6 +217,15 @@ def progress():
 def draws():
     return render_template("planning/draws.html",
                            page=publication.list_draws(whole_number(request.args.get("page")) or 1))
+
+
+@bp.route("/draws/verification")
+@public
+def verification():
+    """The citizen's guide to checking a draw (docs/draw-verification.md, as a public page)."""
+    from .. import __version__
+    from ..domain.draw_verify import CHECKS
+    return render_template("planning/verification.html", checks=CHECKS, version=__version__)
 
 
 @bp.route("/draws/<int:run_id>")

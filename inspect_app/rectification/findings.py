@@ -14,6 +14,7 @@ from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from ..auth import policy
+from ..auth.roles import Role
 from ..core import audit
 from ..core.errors import Conflict, NotFound
 from ..core.paging import Page, paginate
@@ -25,7 +26,7 @@ from ..inspections.models import SUBMITTED, Inspection, InspectionInspector
 from ..inspections.services.common import checklist_of
 from . import labels
 from . import policy as policies
-from .models import Finding, FindingEvent, RectificationNotice
+from .models import EXTENSION, PENDING, REPLY, Finding, FindingEvent, FindingResponse, RectificationNotice
 
 
 def reschedule(finding: Finding, rule: dl.Policy, now: datetime) -> None:
@@ -83,6 +84,7 @@ class FindingFilter:
     institution_id: int | None = None
     department: str = ""
     notice_id: int | None = None
+    awaiting_decision: bool = False   # an extension or a reply waits for the department
 
 
 def _filtered(user, f: FindingFilter, now: datetime):
@@ -99,6 +101,9 @@ def _filtered(user, f: FindingFilter, now: datetime):
         stmt = stmt.where(Finding.department == f.department)
     if f.notice_id:
         stmt = stmt.where(Finding.notice_id == f.notice_id)
+    if f.awaiting_decision:
+        stmt = stmt.where(Finding.id.in_(select(FindingResponse.finding_id).where(
+            FindingResponse.kind.in_((EXTENSION, REPLY)), FindingResponse.status == PENDING)))
     return stmt.order_by(Finding.deadline_at, Finding.id)
 
 
@@ -119,6 +124,24 @@ def get(user, finding_id: int, *, lock: bool = False) -> Finding:
     if finding is None:
         raise NotFound("The finding was not found.")
     return finding
+
+
+def is_officer(user, finding: Finding) -> bool:
+    """Is ``user`` an officer of the finding's department — one who decides the institution's
+    requests (extensions, replies)? Its department admins, and the inspector marked as its head
+    of department (负责人), who may be sent on visits like any inspector. docs/security.md."""
+    if getattr(user, "department", None) != finding.department:
+        return False
+    if user.role == Role.DEPARTMENT_ADMIN:
+        return True
+    return user.role == Role.INSPECTOR and bool(user.is_department_head)
+
+
+def decides_requests(user) -> bool:
+    """Is ``user`` an officer of some department (the "awaiting a decision" list is theirs)?"""
+    role = getattr(user, "role", None)
+    return bool(getattr(user, "department", None)) and (
+        role == Role.DEPARTMENT_ADMIN or (role == Role.INSPECTOR and bool(user.is_department_head)))
 
 
 def was_on_visit(user, finding: Finding) -> bool:

@@ -2,9 +2,9 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import MultipleFileField
-from wtforms import DateField, IntegerField, RadioField, SelectMultipleField, TextAreaField
+from wtforms import DateField, RadioField, SelectMultipleField, TextAreaField
 from wtforms.validators import Optional
-from ..core.forms import options
+from ..core.forms import WholeNumberField, options
 
 
 class RespondForm(FlaskForm):
@@ -14,7 +14,7 @@ class RespondForm(FlaskForm):
 
 class ExtensionForm(FlaskForm):
     text = TextAreaField(_l("Reason"), render_kw={"rows": 3, "maxlength": 4000})
-    days = IntegerField(_l("Extra days"), validators=[Optional()], render_kw={"inputmode": "numeric", "min": 1})
+    days = WholeNumberField(_l("Extra days"), validators=[Optional()], minimum=1)
 
 
 class ReplyForm(FlaskForm):

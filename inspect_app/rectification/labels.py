@@ -63,3 +63,8 @@ def label(table: dict, code):
 
 def state(code: str | None):
     return label(STATES, code)
+
+
+# The finding and notice lists' filters
+NOT_ESCALATED = _l("Not escalated")
+NOTICE_STATES = {"open": _l("Findings still open"), "closed": _l("Every finding resolved")}

@@ -9,7 +9,7 @@ from email.message import EmailMessage
 
 from flask import current_app
 from flask_babel import force_locale, lazy_gettext as _l
-from sqlalchemy import and_, exists, func, insert, select
+from sqlalchemy import and_, exists, func, insert, literal, select
 
 from ..auth import policy
 from ..auth.models import User
@@ -17,9 +17,10 @@ from ..auth.roles import Role
 from ..core import jobs
 from ..core.errors import NotFound
 from ..core.paging import Page, paginate
-from ..core.types import utcnow
+from ..core.types import UTCDateTime, utcnow
 from ..extensions import db
-from .models import Message, MessageRead, TO_BUREAU, TO_DEPARTMENT, TO_INSTITUTION
+from .models import (Finding, Message, MessageRead, RectificationNotice, TO_BUREAU, TO_DEPARTMENT,
+                     TO_INSTITUTION)
 
 log = logging.getLogger(__name__)
 MAIL_JOB = "rectification.send_mail"
@@ -133,6 +134,34 @@ def mark_read(user, message_id: int) -> None:
     if db.session.get(MessageRead, (message.id, user.id)) is None:
         db.session.add(MessageRead(message_id=message.id, user_id=user.id, read_at=utcnow()))
         db.session.flush()
+
+
+def open_message(user, message_id: int) -> tuple[str, int] | None:
+    """Open a message: mark it read and say where it leads — ``("finding", id)`` or
+    ``("notice", id)`` when the user may open that record, None otherwise (the inbox)."""
+    mark_read(user, message_id)
+    message = db.session.get(Message, message_id)
+    if message.finding_id and db.session.scalar(
+            select(Finding.id).where(Finding.id == message.finding_id, policy.scope_clause(Finding, user))):
+        return "finding", message.finding_id
+    if message.notice_id and db.session.scalar(
+            select(RectificationNotice.id).where(RectificationNotice.id == message.notice_id,
+                                                 policy.scope_clause(RectificationNotice, user))):
+        return "notice", message.notice_id
+    return None
+
+
+def mark_all_read(user, now: datetime | None = None) -> int:
+    """Mark every message the user sees and has not read as read, in one ``INSERT … SELECT``
+    (idempotent: a second call finds nothing unread). Returns how many were marked."""
+    policy.require(user, "rectification.view")
+    now = now or utcnow()
+    unread = (select(Message.id, literal(user.id), literal(now, UTCDateTime))
+              .where(policy.scope_clause(Message, user), _unread(user)))
+    marked = db.session.scalars(insert(MessageRead).from_select(["message_id", "user_id", "read_at"], unread)
+                                .returning(MessageRead.message_id)).all()
+    db.session.flush()
+    return len(marked)
 
 
 # ----------------------------------------------------------------------------- e-mail

@@ -78,13 +78,16 @@ class Finding(db.Model):
     def visible_to(cls, user):
         """The bureau sees all; a department admin their department's findings; an inspector
         the findings of inspections whose team they were on, and those they are sent back to
-        re-inspect (on the team of a visit whose source is ``finding:<id>``); institution
-        staff their own institution's."""
+        re-inspect (on the team of a visit whose source is ``finding:<id>``) — the head of
+        department (负责人) every finding of the department, as an officer who decides its
+        requests; institution staff their own institution's."""
         if user.role == Role.BUREAU_ADMIN:
             return true()
         if user.role == Role.DEPARTMENT_ADMIN:
             return cls.department == user.department
         if user.role == Role.INSPECTOR:
+            if user.is_department_head and user.department:
+                return (cls.department == user.department) | cls.id.in_(inspector_finding_ids(user.id))
             return cls.id.in_(inspector_finding_ids(user.id))
         if user.role == Role.INSTITUTION_STAFF:
             return cls.institution_id == user.institution_id
@@ -154,8 +157,12 @@ class RectificationNotice(db.Model):
         if user.role == Role.DEPARTMENT_ADMIN:
             return cls.department == user.department
         if user.role == Role.INSPECTOR:
-            # The notice of an inspection they were on, or one holding a finding they re-inspect.
-            return cls.id.in_(select(Finding.notice_id).where(Finding.id.in_(inspector_finding_ids(user.id))))
+            # The notice of an inspection they were on, or one holding a finding they re-inspect;
+            # the head of department: every notice of the department.
+            own = cls.id.in_(select(Finding.notice_id).where(Finding.id.in_(inspector_finding_ids(user.id))))
+            if user.is_department_head and user.department:
+                return (cls.department == user.department) | own
+            return own
         if user.role == Role.INSTITUTION_STAFF:
             return cls.institution_id == user.institution_id
         return cls.id.is_(None)

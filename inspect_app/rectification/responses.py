@@ -80,6 +80,37 @@ def respond(user, finding_id: int, text: str, photos=(), now: datetime | None = 
     return response
 
 
+def extension_refusal(finding: Finding, now: datetime, rule=None) -> Conflict | None:
+    """Why an extension of ``finding`` cannot be asked at ``now`` (the refusal
+    :func:`request_extension` would raise, whatever is typed), or None. The finding page
+    offers the form only when this is None."""
+    rule = rule or policies.current()
+    if finding.state not in ACTIVE:
+        return fs.not_now(finding)
+    if finding.deadline_at <= now:
+        return Conflict("The deadline has passed; an extension must be asked before it.")
+    if dl.max_extension_days(rule, finding.deadline_days) < 1:
+        return Conflict("This finding's deadline is too short to be extended.")
+    asked = db.session.scalar(select(func.count()).select_from(FindingResponse).where(
+        FindingResponse.finding_id == finding.id, FindingResponse.kind == EXTENSION)) or 0
+    if asked >= rule.extension_max_count:
+        return Conflict("An extension was already requested for this finding.")
+    return None
+
+
+def reply_refusal(finding: Finding, now: datetime) -> Conflict | None:
+    """Why ``finding`` cannot be contested (陈述申辩) at ``now``, or None (see :func:`contest`)."""
+    if finding.notice is not None and now >= finding.notice.reply_until:
+        return Conflict("The time to reply to this notice has ended.")
+    if finding.contested:
+        return Conflict("A reply was already made on this finding.")
+    try:
+        fs.check(finding, "contest")
+    except Conflict as exc:
+        return exc
+    return None
+
+
 def request_extension(user, finding_id: int, text: str, days, now: datetime | None = None) -> FindingResponse:
     """One extension per finding, with a reason, at most the original length, asked before
     the deadline."""
@@ -95,14 +126,9 @@ def request_extension(user, finding_id: int, text: str, days, now: datetime | No
         problems.append(f"{_('Extra days')}: " + _("between 1 and %(n)s days", n=limit))
     if problems:
         raise Invalid("The request could not be saved.", problems=problems)
-    if finding.state not in ACTIVE:
-        raise fs.not_now(finding)
-    if finding.deadline_at <= now:
-        raise Conflict("The deadline has passed; an extension must be asked before it.")
-    asked = db.session.scalar(select(func.count()).select_from(FindingResponse).where(
-        FindingResponse.finding_id == finding.id, FindingResponse.kind == EXTENSION)) or 0
-    if asked >= rule.extension_max_count:
-        raise Conflict("An extension was already requested for this finding.")
+    refusal = extension_refusal(finding, now, rule)
+    if refusal is not None:
+        raise refusal
     response = FindingResponse(finding=finding, kind=EXTENSION, text=reason, days=days, status=PENDING,
                                created_by_id=user.id, created_at=now)
     db.session.add(response)
@@ -124,11 +150,9 @@ def contest(user, finding_id: int, text: str, photos=(), now: datetime | None = 
     reason = _text(text, "Why the finding is wrong", problems)
     if problems:
         raise Invalid("The reply could not be saved.", problems=problems)
-    if finding.notice is not None and now >= finding.notice.reply_until:
-        raise Conflict("The time to reply to this notice has ended.")
-    if finding.contested:
-        raise Conflict("A reply was already made on this finding.")
-    fs.check(finding, "contest")
+    refusal = reply_refusal(finding, now)
+    if refusal is not None:
+        raise refusal
     before = _snapshot(finding)
     files = _store_photos(user, photos)
     response = FindingResponse(finding=finding, kind=REPLY, text=reason, status=PENDING,
@@ -156,11 +180,34 @@ def _pending(finding: Finding, response_id: int, kind: str) -> FindingResponse:
     return response
 
 
-def decide_extension(user, finding_id: int, response_id: int, grant: bool, note: str = "",
+def decider_refusal(user, finding: Finding, kind: str) -> Forbidden | None:
+    """Why ``user`` may not decide a request of ``kind`` (extension or reply) on ``finding``,
+    or None. Requests are decided by an officer of the finding's department
+    (:func:`.findings.is_officer`); a reply (陈述申辩) contests the visit's finding, so an
+    officer who was on that visit's team does not decide it. docs/security.md."""
+    if not fs.is_officer(user, finding):
+        return Forbidden("Only an officer of the department (its admin or head) decides requests.")
+    if kind == REPLY and fs.was_on_visit(user, finding):
+        return Forbidden("An officer who was on the visit may not decide the reply.")
+    return None
+
+
+def _require_decider(user, finding: Finding, kind: str, decision: bool | None) -> None:
+    """Refuse a user who may not decide (403), then a decision that is neither yes nor no (422)."""
+    refusal = decider_refusal(user, finding, kind)
+    if refusal is not None:
+        raise refusal
+    if decision not in (True, False):
+        raise Invalid("The decision could not be saved.",
+                      problems=["decision: " + _("choose grant/uphold or refuse/dismiss")])
+
+
+def decide_extension(user, finding_id: int, response_id: int, grant: bool | None, note: str = "",
                      now: datetime | None = None) -> FindingResponse:
-    policy.require(user, "rectification.decide")
+    policy.require(user, "rectification.view")
     now = now or utcnow()
     finding = fs.get(user, finding_id, lock=True)
+    _require_decider(user, finding, EXTENSION, grant)
     response = _pending(finding, response_id, EXTENSION)
     before = _snapshot(finding)
     response.status = ACCEPTED if grant else REJECTED
@@ -179,15 +226,14 @@ def decide_extension(user, finding_id: int, response_id: int, grant: bool, note:
     return response
 
 
-def decide_reply(user, finding_id: int, response_id: int, uphold: bool, note: str = "",
+def decide_reply(user, finding_id: int, response_id: int, uphold: bool | None, note: str = "",
                  now: datetime | None = None) -> FindingResponse:
     """A department officer who was not on the visit decides the reply: upheld → the finding
     is withdrawn; dismissed → it stands, its deadline moved by the time spent deciding."""
-    policy.require(user, "rectification.decide")
+    policy.require(user, "rectification.view")
     now = now or utcnow()
     finding = fs.get(user, finding_id, lock=True)
-    if fs.was_on_visit(user, finding):
-        raise Forbidden("An officer who was on the visit may not decide the reply.")
+    _require_decider(user, finding, REPLY, uphold)
     response = _pending(finding, response_id, REPLY)
     problems: list[str] = []
     note = _text(note, "Note", problems)

@@ -10,19 +10,17 @@ from ..core.forms import options
 from ..core.errors import Conflict, Invalid
 from ..core.files import send_stored
 from ..core.pdf import pdf_response
+from ..core.spreadsheet import xlsx_response
 from ..core.types import utcnow
 from ..core.web import translate
 from ..domain.numbers import whole_number, whole_numbers
 from ..extensions import db
-from . import credit, findings, interviews, labels, messages, notices, responses
+from . import credit, findings, interviews, labels, lists, messages, notices, responses
 from . import policy as policies
 from .forms import (CreditDecisionForm, DecisionForm, ExtensionForm, InterviewForm, ReinspectForm,
                     ReplyForm, RespondForm, VerifyForm)
 
 bp = Blueprint("rectification", __name__, url_prefix="/rectification")
-
-
-STATE_FILTERS = ("unresolved", "open", "responded", "contested", "reopened", "closed", "withdrawn")
 
 
 @bp.app_template_global("rect_label")
@@ -39,25 +37,49 @@ def _page_arg() -> int:
     return page if page <= 1_000_000 else 1
 
 
-def _grant_or_refuse() -> bool:
-    """The department's decision on a request: "yes" or "no" must be chosen (Invalid, located
-    at ``decision``, otherwise — a missing value is not a refusal)."""
-    decision = request.form.get("decision")
-    if decision not in ("yes", "no"):
-        raise Invalid("The decision could not be saved.",
-                      problems=["decision: " + _("choose grant/uphold or refuse/dismiss")])
-    return decision == "yes"
+def _grant_or_refuse(form: DecisionForm) -> bool | None:
+    """The department's decision on a request: True for "yes", False for "no", None when
+    neither was chosen (the service refuses that, located at ``decision``, once it has checked
+    who decides — a missing value is not a refusal)."""
+    decision = request.form.get(form.decision.name)
+    return {"yes": True, "no": False}.get(decision)
+
+
+# The finding page holds several forms. Those whose fields would share a name get a prefix
+# (``respond-text``, ``extension-text``, ``reply-text``, ``decide-<request id>-note``), so every
+# id on the page is unique and each label points at its own field; a refused post refills
+# only its own form (the others are built empty, never from the posted data).
+PREFIX = {"respond_form": "respond", "extension_form": "extension", "reply_form": "reply"}
+FORMS = {"respond_form": RespondForm, "extension_form": ExtensionForm, "reply_form": ReplyForm,
+         "verify_form": VerifyForm, "interview_form": InterviewForm, "reinspect_form": ReinspectForm}
+
+
+def _posted(name: str):
+    """The form ``name`` of the finding page, filled from this request."""
+    return FORMS[name](prefix=PREFIX.get(name, ""))
+
+
+def _decision_form(response_id: int, posted: bool = False) -> DecisionForm:
+    prefix = f"decide-{response_id}"
+    return DecisionForm(prefix=prefix) if posted else DecisionForm(prefix=prefix, formdata=None)
 
 
 @bp.route("/")
 @permission_required("rectification.view")
 def index():
-    a = request.args
-    state = a.get("state", "unresolved")
-    f = findings.FindingFilter(state=state if state in STATE_FILTERS else "",
-                               overdue=a.get("overdue") == "1")
-    page = findings.search(current_user, f, page=_page_arg())
-    return render_template("rectification/index.html", page=page, f=f, states=STATE_FILTERS, now=utcnow())
+    query, choices = lists.finding_query(current_user, request.args)
+    listing = lists.search_findings(current_user, query, choices)
+    return render_template("rectification/index.html", listing=listing, now=listing.extra["now"],
+                           decides=findings.decides_requests(current_user))
+
+
+@bp.route("/findings.xlsx")
+@permission_required("rectification.view")
+def export_findings():
+    query, _choices = lists.finding_query(current_user, request.args)
+    data = lists.export_findings(current_user, query)
+    db.session.commit()
+    return xlsx_response(data, "整改问题.xlsx", "findings.xlsx")
 
 
 @bp.route("/findings/<int:finding_id>")
@@ -72,21 +94,23 @@ def _finding_page(item, status: int = 200, **forms):
     rule = policies.current()
     tz = policies.tz(rule)
     now = utcnow()
-    forms.setdefault("respond_form", RespondForm())
-    forms.setdefault("extension_form", ExtensionForm())
-    forms.setdefault("reply_form", ReplyForm())
-    forms.setdefault("decision_form", DecisionForm())
-    forms.setdefault("verify_form", VerifyForm())
-    forms.setdefault("interview_form", InterviewForm())
-    reinspect = forms.setdefault("reinspect_form", ReinspectForm())
+    for name, form_class in FORMS.items():
+        if name not in forms:
+            forms[name] = form_class(prefix=PREFIX.get(name, ""), formdata=None)
+    refused = forms.pop("decision_forms", {})
+    forms["decision_forms"] = {r.id: refused.get(r.id) or _decision_form(r.id) for r in item.responses}
+    reinspect = forms["reinspect_form"]
     if can(current_user, "rectification.decide"):
         reinspect.inspector_ids.choices = options(responses.inspector_choices(current_user, item), data=True)
     ctx = dict(
+        may_extend=responses.extension_refusal(item, now, rule) is None,
+        may_reply=responses.reply_refusal(item, now) is None,
         finding=item, now=now, overdue=findings.is_overdue(item, now),
         deadline_day=dl.local_day(item.deadline_at, tz),
         ladder=dl.schedule(rule, item.deadline_at, item.escalation_level, now) if item.state in ("open", "reopened") else [],
         max_extension=dl.max_extension_days(rule, item.deadline_days),
         on_visit=findings.was_on_visit(current_user, item),
+        officer=findings.is_officer(current_user, item),
         may_reinspect=item.severity in rule.reinspection_severities,
         interview_rung=interviews.due_rung(item), minutes=interviews.minutes_of(item),
         credit_records=credit.of_finding(current_user, item),
@@ -114,52 +138,56 @@ def _act(finding_id: int, call, form_name: str, form, done_message: str):
 @bp.route("/findings/<int:finding_id>/respond", methods=["POST"])
 @permission_required("rectification.respond")
 def respond(finding_id: int):
-    form = RespondForm()
+    form = _posted("respond_form")
     return _act(finding_id, lambda: responses.respond(current_user, finding_id, form.text.data,
-                                                      request.files.getlist("photos")),
+                                                      request.files.getlist(form.photos.name)),
                 "respond_form", form, _("Your answer was sent to the department."))
 
 
 @bp.route("/findings/<int:finding_id>/extension", methods=["POST"])
 @permission_required("rectification.respond")
 def request_extension(finding_id: int):
-    form = ExtensionForm()
+    form = _posted("extension_form")
     return _act(finding_id, lambda: responses.request_extension(current_user, finding_id, form.text.data,
-                                                                request.form.get("days")),
+                                                                request.form.get(form.days.name)),
                 "extension_form", form, _("The extension request was sent."))
 
 
 @bp.route("/findings/<int:finding_id>/reply", methods=["POST"])
 @permission_required("rectification.respond")
 def contest(finding_id: int):
-    form = ReplyForm()
+    form = _posted("reply_form")
     return _act(finding_id, lambda: responses.contest(current_user, finding_id, form.text.data,
-                                                      request.files.getlist("photos")),
+                                                      request.files.getlist(form.photos.name)),
                 "reply_form", form, _("Your reply was sent; the deadline waits for the decision."))
 
 
+# Requests are decided by the department's officers: its admins and its head of department, an
+# inspector (docs/security.md). The role gate admits the roles that act on a department's
+# findings (as for 复查); the service admits only an officer, and for a reply only one who was
+# not on the visit (responses.decider_refusal).
 @bp.route("/findings/<int:finding_id>/extension/<int:response_id>/decide", methods=["POST"])
-@permission_required("rectification.decide")
+@permission_required("rectification.verify")
 def decide_extension(finding_id: int, response_id: int):
-    form = DecisionForm()
+    form = _decision_form(response_id, posted=True)
     return _act(finding_id, lambda: responses.decide_extension(
-        current_user, finding_id, response_id, _grant_or_refuse(), form.note.data or ""),
-        "decision_form", form, _("Decision recorded."))
+        current_user, finding_id, response_id, _grant_or_refuse(form), form.note.data or ""),
+        "decision_forms", {response_id: form}, _("Decision recorded."))
 
 
 @bp.route("/findings/<int:finding_id>/reply/<int:response_id>/decide", methods=["POST"])
-@permission_required("rectification.decide")
+@permission_required("rectification.verify")
 def decide_reply(finding_id: int, response_id: int):
-    form = DecisionForm()
+    form = _decision_form(response_id, posted=True)
     return _act(finding_id, lambda: responses.decide_reply(
-        current_user, finding_id, response_id, _grant_or_refuse(), form.note.data or ""),
-        "decision_form", form, _("Decision recorded."))
+        current_user, finding_id, response_id, _grant_or_refuse(form), form.note.data or ""),
+        "decision_forms", {response_id: form}, _("Decision recorded."))
 
 
 @bp.route("/findings/<int:finding_id>/verify", methods=["POST"])
 @permission_required("rectification.verify")
 def verify(finding_id: int):
-    form = VerifyForm()
+    form = _posted("verify_form")
     decision = request.form.get("decision")
     if decision not in ("accept", "reject"):
         flash(_("Choose whether the finding is rectified."), "error")
@@ -172,7 +200,7 @@ def verify(finding_id: int):
 @bp.route("/findings/<int:finding_id>/reinspect", methods=["POST"])
 @permission_required("rectification.decide")
 def reinspect(finding_id: int):
-    form = ReinspectForm()
+    form = _posted("reinspect_form")
     form.inspector_ids.choices = []
     on = form.on.data if form.on.validate(form) else None
     ids = whole_numbers(request.form.getlist("inspector_ids"))
@@ -188,7 +216,7 @@ def reinspect(finding_id: int):
 @bp.route("/findings/<int:finding_id>/interview", methods=["POST"])
 @permission_required("rectification.decide")
 def record_interview(finding_id: int):
-    form = InterviewForm()
+    form = _posted("interview_form")
     held_on = form.held_on.data if form.held_on.validate(form) else None
     return _act(finding_id, lambda: interviews.record(current_user, finding_id, held_on, form.participants.data,
                                                       form.summary.data),
@@ -205,8 +233,18 @@ def photo(finding_id: int, photo_id: int):
 @bp.route("/notices")
 @permission_required("rectification.view")
 def notice_list():
-    page = notices.search(current_user, page=_page_arg())
-    return render_template("rectification/notices.html", page=page)
+    query, choices = lists.notice_query(current_user, request.args)
+    listing = lists.search_notices(current_user, query, choices)
+    return render_template("rectification/notices.html", listing=listing)
+
+
+@bp.route("/notices.xlsx")
+@permission_required("rectification.view")
+def export_notices():
+    query, _choices = lists.notice_query(current_user, request.args)
+    data = lists.export_notices(current_user, query)
+    db.session.commit()
+    return xlsx_response(data, "整改通知书.xlsx", "notices.xlsx")
 
 
 @bp.route("/notices/<int:notice_id>")
@@ -229,6 +267,30 @@ def inbox():
     page = messages.inbox(current_user, page=_page_arg())
     return render_template("rectification/inbox.html", page=page, read=messages.read_ids(current_user, page.items),
                            text_of=messages.text_of)
+
+
+@bp.route("/messages/<int:message_id>/open", methods=["POST"])
+@permission_required("rectification.view")
+def open_message(message_id: int):
+    """Opening a message is a POST from the inbox (a GET never changes anything): it is marked
+    read and the browser goes on to the finding or notice it is about."""
+    target = messages.open_message(current_user, message_id)
+    db.session.commit()
+    if target is None:
+        return redirect(url_for("rectification.inbox"), 303)
+    kind, ident = target
+    if kind == "finding":
+        return redirect(url_for("rectification.finding", finding_id=ident), 303)
+    return redirect(url_for("rectification.notice", notice_id=ident), 303)
+
+
+@bp.route("/messages/read-all", methods=["POST"])
+@permission_required("rectification.view")
+def read_all_messages():
+    count = messages.mark_all_read(current_user)
+    db.session.commit()
+    flash(_("%(n)d message(s) marked read.", n=count), "info")
+    return redirect(url_for("rectification.inbox"), 303)
 
 
 @bp.route("/messages/<int:message_id>/read", methods=["POST"])

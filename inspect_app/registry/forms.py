@@ -3,12 +3,12 @@ the form only renders fields and carries the CSRF token and the record version."
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import BooleanField, DateField, HiddenField, IntegerField, SelectField, StringField
+from wtforms import BooleanField, DateField, HiddenField, SelectField, StringField
 from wtforms.validators import Optional
 
 from ..core import labels
+from ..core.forms import WholeNumberField, options
 from ..core.labels import say
-from ..core.forms import options
 
 
 def _choices(table):
@@ -22,8 +22,8 @@ class InstitutionForm(FlaskForm):
     district = StringField(_l("District"))
     street = StringField(_l("Street"))
     address = StringField(_l("Address"))
-    beds = IntegerField(_l("Beds"), validators=[Optional()], render_kw={"inputmode": "numeric", "min": 0})
-    nursing_beds = IntegerField(_l("Nursing-type beds"), validators=[Optional()], render_kw={"inputmode": "numeric", "min": 0})
+    beds = WholeNumberField(_l("Beds"), validators=[Optional()])
+    nursing_beds = WholeNumberField(_l("Nursing-type beds"), validators=[Optional()])
     operator_type = SelectField(_l("Operator type"))
     medical_integration = SelectField(_l("Medical integration"))
     ltc_designated = BooleanField(_l("Long-term-care insurance designated"))

@@ -6,6 +6,7 @@ that institution; the same code twice in one file is an error.
 """
 from __future__ import annotations
 
+import csv
 import io
 from dataclasses import dataclass, field
 
@@ -52,6 +53,8 @@ def read_table(stream: bytes, filename: str):
             frame = pd.read_excel(io.BytesIO(stream), dtype=str, keep_default_na=False, engine="openpyxl")
         elif name.endswith(".csv"):
             text = _decode(stream)
+            if "\x00" in text:
+                raise Invalid("The file was not imported; nothing was changed.", problems=_nul_cells(text))
             frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, skipinitialspace=True)
         else:
             raise Invalid("Upload an .xlsx or .csv file.", problems=[ImportProblem(0, FILE, Message(
@@ -61,6 +64,19 @@ def read_table(stream: bytes, filename: str):
     except Exception as exc:  # pandas/openpyxl raise many kinds for broken files
         raise Invalid("The file could not be read.", problems=[ImportProblem(0, FILE, Message(N_("unreadable: %(error)s"), error=str(exc)))])
     return frame
+
+
+def _nul_cells(text: str) -> list[ImportProblem]:
+    """Where a CSV holds NUL characters, which pandas' reader silently cuts the cell at."""
+    rows = list(csv.reader(io.StringIO(text)))
+    header = rows[0] if rows else []
+    problems = []
+    for row_no, row in enumerate(rows, start=1):
+        for index, cell in enumerate(row):
+            if "\x00" in cell:
+                column = header[index].replace("\x00", "").strip() if index < len(header) else f"#{index + 1}"
+                problems.append(ImportProblem(row_no, column, "contains a control character (U+0000)"))
+    return problems or [ImportProblem(0, "file", "contains a control character (U+0000)")]
 
 
 def _decode(stream: bytes) -> str:

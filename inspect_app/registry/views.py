@@ -5,10 +5,11 @@ from flask import Blueprint, Response, flash, redirect, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from ..auth.policy import permission_required
+from ..auth.policy import can, permission_required
 from ..core import audit
 from ..core.errors import Conflict, Invalid
 from ..core.web import translate
+from ..domain.numbers import whole_number
 from ..extensions import db
 from . import history as changes, importing, services
 from .forms import ImportForm, InstitutionForm
@@ -27,7 +28,7 @@ def _filter_from_args() -> services.RegistryFilter:
 @permission_required("registry.view")
 def index():
     f = _filter_from_args()
-    page = services.search(current_user, f, page=request.args.get("page", 1, type=int))
+    page = services.search(current_user, f, page=whole_number(request.args.get("page")) or 1)
     return render_template("registry/index.html", page=page, f=f, places=services.places(current_user))
 
 
@@ -35,7 +36,7 @@ def index():
 @permission_required("registry.view")
 def show(institution_id: int):
     inst = services.get(current_user, institution_id)
-    history = changes.entries(audit.history("institution", inst.id)) if current_user.role == "bureau_admin" else []
+    history = changes.entries(audit.history("institution", inst.id)) if can(current_user, "audit.view") else []
     return render_template("registry/show.html", inst=inst, history=history)
 
 
@@ -44,8 +45,7 @@ def _save(form: InstitutionForm, institution_id: int | None):
         if institution_id is None:
             inst = services.create(current_user, form.raw_values())
         else:
-            version = form.version.data
-            version = int(version) if version and version.isdigit() else 0  # tampered → stale
+            version = whole_number(form.version.data) or 0  # tampered → stale
             inst = services.update(current_user, institution_id, form.raw_values(), version)
     except Invalid as exc:
         db.session.rollback()

@@ -7,13 +7,14 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from ..auth import policy
-from ..auth.models import Conflict as ConflictOfInterest, User
+from ..auth.models import ConflictOfInterest, User
 from ..auth.roles import DEPARTMENTS, Role
 from ..auth.services import check_password_strength, hash_password, revoke_all_sessions
 from ..core import audit
 from ..core.errors import Conflict, Forbidden, Invalid
 from ..core.paging import Page, paginate
 from ..core.types import utcnow
+from ..domain.texts import N_
 from ..extensions import db
 from ..registry.models import Institution
 
@@ -47,11 +48,79 @@ def get(actor, user_id: int) -> User:
 
 
 def assignable_roles(actor) -> list[str]:
+    """Roles ``actor`` may give a new account: the bureau any, a department admin inspectors."""
     if actor.role == Role.BUREAU_ADMIN:
         return [r.value for r in Role]
     if actor.role == Role.DEPARTMENT_ADMIN:
-        return [Role.INSPECTOR.value, Role.DEPARTMENT_ADMIN.value]
+        return [Role.INSPECTOR.value]
     return []
+
+
+# Who may change what on the people form (docs/security.md, "Sign-in throttling and account
+# takeover"). Plain facts about a person, and the fields that decide what an account can do.
+PLAIN_FIELDS = frozenset({"name", "district", "phone", "email"})
+SECURITY_FIELDS = frozenset({"role", "department", "institution_id", "is_department_head",
+                             "is_active_account", "password"})
+
+ONLY_OWN_INSPECTORS = N_("A department admin may edit only the inspectors of their own department.")
+NOT_YOURSELF_DEPARTMENT = N_("A department admin may edit only the inspectors of their own department. "
+                             "Change your own password on the My account page.")
+NOT_YOURSELF = N_("You cannot change your own password, role, department, head flag or active flag "
+                  "here. Change your password on the My account page.")
+ONLY_THE_BUREAU = N_("Only the bureau may change an account's role, department, institution or head flag.")
+
+
+def creatable_fields(actor) -> frozenset[str]:
+    """The fields ``actor`` fills in for a new account (a department admin's are its own
+    department's inspectors, so department and head flag are not theirs to choose)."""
+    if actor.role == Role.BUREAU_ADMIN:
+        return PLAIN_FIELDS | SECURITY_FIELDS | {"username"}
+    return PLAIN_FIELDS | {"username", "role", "is_active_account", "password"}
+
+
+def editable_fields(actor, person: User) -> frozenset[str]:
+    """What ``actor`` may change on ``person`` through the people form; Forbidden if nothing.
+
+    The bureau changes everything on other accounts; on its own only the plain facts (its
+    password goes through the account page, which asks for the current one). A department
+    admin edits the inspectors of their own department, may reset their password and disable
+    them, and never edits a peer admin or themselves here."""
+    if actor.role == Role.BUREAU_ADMIN:
+        return PLAIN_FIELDS if person.id == actor.id else PLAIN_FIELDS | SECURITY_FIELDS
+    if actor.role == Role.DEPARTMENT_ADMIN:
+        if person.id == actor.id:
+            raise Forbidden(NOT_YOURSELF_DEPARTMENT)
+        if person.role == Role.INSPECTOR.value and person.department == actor.department:
+            return PLAIN_FIELDS | {"is_active_account", "password"}
+        raise Forbidden(ONLY_OWN_INSPECTORS)
+    raise Forbidden("You do not have permission to do this.")
+
+
+def may_edit(actor, person: User) -> bool:
+    try:
+        editable_fields(actor, person)
+    except Forbidden:
+        return False
+    return True
+
+
+def _current(user: User) -> dict:
+    return {"name": user.name, "role": user.role, "department": user.department,
+            "institution_id": user.institution_id, "district": user.district, "phone": user.phone,
+            "email": user.email, "is_active_account": bool(user.is_active_account),
+            "is_department_head": bool(user.is_department_head), "password": ""}
+
+
+def _as_compared(key: str, value):
+    """A submitted value in the form it is stored in, to tell whether it changes anything."""
+    if key in ("is_active_account", "is_department_head"):
+        return bool(value)
+    if key in ("department", "institution_id"):
+        value = value or None
+        return str(value) if value is not None else None
+    if key == "password":
+        return value or ""
+    return value
 
 
 def _clean(actor, values: dict, creating: bool) -> tuple[dict, list[tuple[str, str]]]:
@@ -69,8 +138,10 @@ def _clean(actor, values: dict, creating: bool) -> tuple[dict, list[tuple[str, s
     }
     if not out["name"]:
         problems.append(("name", "is required"))
-    if out["role"] not in assignable_roles(actor):
+    if out["role"] not in (assignable_roles(actor) if creating else [r.value for r in Role]):
         problems.append(("role", "you may not give this role"))
+    if creating and out["is_department_head"] and actor.role != Role.BUREAU_ADMIN:
+        problems.append(("is_department_head", "only the bureau names the head of a department"))
     if actor.role == Role.DEPARTMENT_ADMIN:
         out["department"] = actor.department
     if out["role"] in (Role.INSPECTOR.value, Role.DEPARTMENT_ADMIN.value):
@@ -114,17 +185,26 @@ def create(actor, values: dict) -> User:
 
 
 def update(actor, user_id: int, values: dict) -> User:
+    """Change an account through the people form. ``values`` holds the fields submitted; a
+    field left out stays as it is. Changing a field the actor may not change is refused
+    (Forbidden) before anything is written; changes are audited (never the password hash)."""
     policy.require(actor, "users.edit")
     user = policy.get_visible(User, user_id, actor)
-    if user.id == actor.id and values.get("role") != actor.role:
-        raise Forbidden("You cannot change your own role.")
-    clean, problems = _clean(actor, values, creating=False)
+    editable = editable_fields(actor, user)
+    current = _current(user)
+    changing = {key for key, value in values.items() if key in current
+                and _as_compared(key, value) != _as_compared(key, current[key])}
+    refused = changing - editable
+    if refused:
+        raise Forbidden(NOT_YOURSELF if user.id == actor.id else ONLY_THE_BUREAU)
+    merged = {**current, **{key: values[key] for key in changing}}
+    clean, problems = _clean(actor, merged, creating=False)
     if problems:
         raise Invalid("The account could not be saved.", problems=problems)
     before = audit.snapshot(user)
     for key, value in clean.items():
         setattr(user, key, value)
-    new_password = values.get("password") or ""
+    new_password = merged["password"]
     if new_password:
         try:
             check_password_strength(new_password)

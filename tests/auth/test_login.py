@@ -70,7 +70,7 @@ def test_repeated_failures_lock_the_name_for_a_while(client, make):
         client.post("/login", {"username": user.username, "password": "wrong-password"}, token_from="/login")
     response = client.post("/login", {"username": user.username, "password": "correct-horse-battery"},
                            token_from="/login")
-    assert response.status_code == 200   # locked: even the right password is refused
+    assert response.status_code == 429   # locked: even the right password is refused
 
 
 def test_password_change_signs_out_everywhere(make, login):

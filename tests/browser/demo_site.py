@@ -28,7 +28,7 @@ def build(instance: Path):
         from flask_migrate import upgrade
 
         from inspect_app.checklists.services import sync_catalogue
-        from inspect_app.core.seed import seed_demo
+        from inspect_app.demo import seed_demo
         from inspect_app.extensions import db
         upgrade(revision="heads")
         sync_catalogue()

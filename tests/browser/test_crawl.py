@@ -186,7 +186,7 @@ class Crawl:
             context.close()
 
     def _login(self, page, username: str) -> None:
-        from inspect_app.core.seed import DEMO_PASSWORD
+        from inspect_app.demo import DEMO_PASSWORD
         page.goto(f"{self.base}/login")
         page.fill("input[name=username]", username)
         page.fill("input[name=password]", DEMO_PASSWORD)

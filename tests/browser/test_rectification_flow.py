@@ -103,8 +103,8 @@ def test_staff_answer_with_photo_inspector_verifies_finding_closes(live_server, 
     staff.goto(f"{live_server}/rectification/")
     staff.locator(f"a[href$='/rectification/findings/{committed['finding']}']").first.tap()
     expect(staff.locator("[data-state=open]")).to_be_visible()
-    staff.fill("#respond textarea[name=text]", "已更换疏散通道的应急照明灯并完成测试")
-    staff.set_input_files("#respond input[name=photos]", _photo(tmp_path))
+    staff.fill("#respond textarea[name=respond-text]", "已更换疏散通道的应急照明灯并完成测试")
+    staff.set_input_files("#respond input[name=respond-photos]", _photo(tmp_path))
     button = staff.locator("#respond button[type=submit]")
     assert button.bounding_box()["height"] >= 44
     button.tap()

@@ -52,6 +52,7 @@ def test_sweep_runs_a_job_whose_message_was_lost(db):
 def test_sweep_revives_a_job_whose_worker_died(db):
     job = jobs.enqueue("count")
     job.state, job.started_at, job.attempts = jobs.RUNNING, utcnow() - timedelta(hours=1), 1
+    job.lease_until = job.started_at + timedelta(seconds=30)         # no heartbeat since
     db.session.commit()
     calls = []
     jobs.sweep({"count": lambda j: calls.append(j.id)}, now=utcnow())

@@ -71,3 +71,14 @@ def test_explanation_agrees_with_the_score(data):
         assert not threshold.met and threshold.shortfall > 0
     if account.next_level is not None and not account.shortfalls and not account.vetoes_to_clear:
         raise AssertionError("a next level with nothing missing would already be reached")
+
+
+def test_a_level_above_the_one_applied_for_is_capped_and_the_cap_is_named():
+    from inspect_app.domain.scoring_explain import CAPPED, award
+    account = explain(STAR, score(STAR, {"E1": "pass", "E2": 7.5, "S1": 95, "S2": "na"}))   # reaches level 2
+    assert award(account, 1) == (1, CAPPED, 2, 1)
+    assert award(account, 2) == (2, REACHED, 2, 2)                  # the request is no cap when met exactly
+    assert award(account, 3) == (2, REACHED, 2, 3)
+    assert award(account, None) == (2, REACHED, 2, None)            # no application: no cap
+    vetoed = explain(STAR, score(STAR, {"E1": "fail", "E2": 20, "S1": 95, "S2": "pass"}))
+    assert award(vetoed, 1) == (None, VETOED, None, 1)

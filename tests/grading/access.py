@@ -15,6 +15,7 @@ ROUTES: dict[str, set[str]] = {
     "grading.accept": {BUREAU},
     "grading.decline": {BUREAU},
     "grading.import_evaluation": {BUREAU},
+    "grading.import_template": {BUREAU},
     "grading.schedule_evaluation": {BUREAU},
     "grading.records_list": VIEW,
     "grading.record": VIEW,
@@ -30,6 +31,7 @@ ROUTES: dict[str, set[str]] = {
     "grading.regrade_status": {BUREAU},
     "grading.public_grades": EVERYONE,
     "grading.public_download": EVERYONE,
+    "grading.public_data_about": EVERYONE,
     "grading.public_notices": EVERYONE,
     "grading.public_notice": EVERYONE,
 }

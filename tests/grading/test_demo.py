@@ -8,8 +8,8 @@ from sqlalchemy import select
 
 
 def test_demo_gives_confirmed_grades_a_notice_and_an_application(db):
-    from inspect_app.core.seed import seed_demo as core_seed
-    from inspect_app.grading.demo import seed_demo
+    from inspect_app.demo import seed_demo as core_seed
+    from inspect_app.demo.grading import seed_demo
     from inspect_app.grading.models import GradeApplication, GradeRecord
     report = core_seed()                      # runs each feature's demo, grading's among them
     assert "\ngrading: " in report

@@ -43,6 +43,7 @@ def facts(**kw):
     ("renewal within 180 days of expiry", facts(ever_graded=True,
                                                 current=el.CurrentGrade(3, date(2023, 10, 1), date(2026, 10, 1))), []),
     ("another application open", facts(open_applications=1), ["open_application"]),
+    ("a record still in public notice", facts(records_in_progress=1), ["open_application"]),
     ("several at once", facts(requested_level=5, filed_on=date(2026, 1, 1),
                               sanctions=(el.Sanction("penalty", date(2026, 2, 1), reference="民罚〔2026〕1号"),)),
      ["operating", "first_cap", "penalty"]),

@@ -105,3 +105,14 @@ def test_good_xlsx_becomes_a_visit_an_inspection_and_an_evaluated_record(setup, 
     assert application.state == "evaluated"
     with pytest.raises(Exception):                   # evaluated already: a second import is refused
         import_evaluation(user, application.id, out.getvalue(), "again.xlsx", __import__("datetime").date.today())
+
+
+def test_a_negative_length_is_refused_and_located_by_row(setup, db):
+    """ENV-09 is measured in metres: -2.6 is a typing error, not a measurement."""
+    user, application, checklist = setup
+    rows = good_rows(checklist)
+    row = next(n for n, r in enumerate(rows) if r.startswith("ENV-09,"))
+    rows[row] = "ENV-09,-2.6,"
+    found = problems_of(user, application, csv_bytes(rows))
+    assert found == [(row + 2, "评定结果 (answer)", "ENV-09: -2.6 m is negative; a length cannot be below zero")]
+    assert visits(db, application) == 0

@@ -7,6 +7,8 @@ from tests.roles import ANON, BUREAU, DEPT, EVERYONE, INSP, SIGNED_IN, STAFF  # 
 ROUTES: dict[str, set[str]] = {
     "inspections.index": {INSP, DEPT, BUREAU},
     "inspections.new_visit": {DEPT, BUREAU},
+    "inspections.visits": {INSP, DEPT, BUREAU, STAFF},
+    "inspections.export_visits": {INSP, DEPT, BUREAU, STAFF},
     "inspections.cancel_visit": {DEPT, BUREAU},
     "inspections.visit": {INSP, DEPT, BUREAU, STAFF},
     "inspections.form": {INSP},

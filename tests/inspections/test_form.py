@@ -37,7 +37,54 @@ def test_form_renders_the_contract_dom(kit, make, login):
     assert 'data-signature="inspector"' in html and 'data-clear="representative"' in html
     assert 'id="submit-inspection"' in html and 'class="live-score" data-score' in html
     assert '<p id="sync-status" aria-live="polite"></p>' in html
-    assert '/static/js/inspection-form.js" defer' in html and '/static/js/signature-pad.js" defer' in html
+    assert '/static/js/signature-pad.js" defer' in html
+
+
+def _form_modules() -> list[str]:
+    from pathlib import Path
+    import inspect_app
+    return sorted(p.name for p in (Path(inspect_app.__file__).parent / "static/js/form").glob("*.js"))
+
+
+def test_form_script_is_native_modules_preloaded_with_no_inline_script(kit, make, login):
+    _visit, part, me = _fire_visit(kit, make)
+    html = login(me).get(f"/inspections/{part.id}/form").get_data(as_text=True)
+    assert '<script type="module" src="/static/js/form/main.js"></script>' in html
+    assert "inspection-form.js" not in html
+    preloaded = re.findall(r'<link rel="modulepreload" href="/static/js/form/([\w-]+\.js)">', html)
+    assert sorted(preloaded) == _form_modules() and len(preloaded) == len(set(preloaded))
+    for tag in re.findall(r"<script\b[^>]*>", html):      # CSP script-src 'self': nothing inline runs
+        assert " src=" in tag or 'type="application/json"' in tag, tag
+
+
+def test_every_module_is_imported_and_every_import_exists():
+    from pathlib import Path
+    import inspect_app
+    folder = Path(inspect_app.__file__).parent / "static/js/form"
+    seen, todo = set(), ["main.js"]
+    while todo:
+        name = todo.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        source = (folder / name).read_text(encoding="utf-8")
+        for target in re.findall(r'^(?:import|export)\b[^;]*?from "\./([\w-]+\.js)";', source, re.M | re.S):
+            assert (folder / target).is_file(), f"{name} imports a missing {target}"
+            todo.append(target)
+    assert sorted(seen) == _form_modules(), "a module nobody imports"
+
+
+def test_the_pure_modules_touch_no_page():
+    """Outbox order, back-off, conflict merge and the submit rules run in Node (tests/js)."""
+    from pathlib import Path
+    import inspect_app
+    folder = Path(inspect_app.__file__).parent / "static/js/form"
+    for name in ("outbox.js", "backoff.js", "merge.js", "rules.js"):
+        source = (folder / name).read_text(encoding="utf-8")
+        code = re.sub(r"/\*.*?\*/|//[^\n]*", "", source, flags=re.S)
+        found = re.findall(r"\b(document|window|navigator|indexedDB|fetch|localStorage|location)\b", code)
+        assert not found, (name, found)
+        assert not re.findall(r'^import\b', code, re.M), f"{name} imports nothing"
 
 
 def test_form_is_only_for_the_team(kit, make, login):
@@ -169,30 +216,55 @@ def test_service_worker_is_served_for_the_inspections_scope(client):
     assert r.headers["Cache-Control"] == "no-cache" and "javascript" in r.mimetype
 
 
-def _script_defaults() -> dict[str, str]:
-    """DEFAULT_MESSAGES of inspection-form.js (key: "text" lines)."""
-    import json
+def test_service_worker_precaches_every_module_under_a_new_cache_name(client):
+    source = client.get("/inspections/sw.js").get_data(as_text=True)
+    cache = re.search(r'^const CACHE = "(careinspect-form-v\d+)";', source, re.M)
+    assert cache and cache.group(1) != "careinspect-form-v1", "v1 cached the single-file script"
+    listed = re.search(r"^const PRECACHE = \[(.*?)\];", source, re.M | re.S)
+    assert listed
+    precached = set(re.findall(r'"([^"]+)"', listed.group(1)))
+    assert {f"/static/js/form/{name}" for name in _form_modules()} <= precached
+    assert {"/static/js/signature-pad.js", "/static/app.css", "/static/inspections.css"} <= precached
+    for url in precached:
+        assert client.get(url).status_code == 200, url
+
+
+def _texts_used_by_the_script() -> set[str]:
+    """The text keys the modules use: ``t("key", …)`` calls and ``key: "…"`` of the rules."""
     from pathlib import Path
     import inspect_app
-    source = (Path(inspect_app.__file__).parent / "static/js/inspection-form.js").read_text(encoding="utf-8")
-    block = source[source.index("const DEFAULT_MESSAGES = {"):]
-    block = block[:block.index("};")]
-    return {key: json.loads(text) for key, text in re.findall(r'^\s*(\w+): ("(?:[^"\\]|\\.)*"),$', block, re.M)}
+    used = set()
+    for path in (Path(inspect_app.__file__).parent / "static/js/form").glob("*.js"):
+        source = path.read_text(encoding="utf-8")
+        used |= set(re.findall(r'\bt\("(\w+)"', source)) | set(re.findall(r'\bkey: "(\w+)"', source))
+    return used
 
 
-def test_form_page_carries_every_script_message_translated(kit, make, login, app):
+def test_the_script_texts_come_only_from_the_page_translated(kit, make, login, app):
     import json
+    from pathlib import Path
     from flask_babel import force_locale
-    from inspect_app.inspections.texts import form_messages
-    defaults = _script_defaults()
-    assert len(defaults) >= 35 and defaults["conflict"].startswith("Someone else answered")
+    import inspect_app
+    from inspect_app.inspections.texts import FORM_TEXTS, form_texts
+    used = _texts_used_by_the_script()
+    assert len(used) >= 35 and "conflict" in used and "not_answered" in used
+    assert used == set(FORM_TEXTS), "every text the script shows is rendered, and every text rendered is shown"
     _visit, part, me = _fire_visit(kit, make)
     html = login(me).get(f"/inspections/{part.id}/form").get_data(as_text=True)
-    found = re.search(r'<script type="application/json" id="form-messages">(.*?)</script>', html, re.S)
+    found = re.search(r'<script type="application/json" id="form-texts">(.*?)</script>', html, re.S)
     assert found and "<" not in found.group(1)
     rendered = json.loads(found.group(1))
-    assert set(rendered) == set(defaults)
-    for key, text in rendered.items():         # the placeholders survive translation
-        assert set(re.findall(r"\{\w+\}", text)) == set(re.findall(r"\{\w+\}", defaults[key])), key
+    assert set(rendered) == used
+    assert rendered["conflict"] == "他人已作答：{value}{remark}。以哪个答案为准？"      # Chinese by default
     with app.test_request_context(), force_locale("en"):
-        assert form_messages() == defaults      # each English msgid is the script's own default
+        english = form_texts()
+    assert english["conflict"].startswith("Someone else answered")
+    for key, text in rendered.items():         # the placeholders survive translation
+        assert set(re.findall(r"\{\w+\}", text)) == set(re.findall(r"\{\w+\}", english[key])), key
+    # Nothing is copied into the script: no English text of the catalogue appears in a module.
+    # (Texts of one word, such as "pass", are also answer values: only longer ones are looked for.)
+    sources = "\n".join(re.sub(r"/\*.*?\*/|//[^\n]*", "", p.read_text(encoding="utf-8"), flags=re.S)
+                        for p in (Path(inspect_app.__file__).parent / "static/js").rglob("*.js"))
+    copied = [text for text in english.values()
+              if " " in text.strip() and any(q + text + q in sources for q in "\"'`")]
+    assert not copied, copied

@@ -8,7 +8,7 @@ import pytest
 import time_machine
 from sqlalchemy import select
 
-from inspect_app.auth.models import Conflict as ConflictOfInterest
+from inspect_app.auth.models import ConflictOfInterest
 from inspect_app.core.audit import AuditEvent
 from inspect_app.core.errors import Forbidden, Invalid
 from inspect_app.core.types import utcnow

@@ -13,10 +13,12 @@ ROUTES: dict[str, set[str]] = {
     "planning.enter_beacon": {BUREAU},
     "planning.run_due": {BUREAU},
     "planning.week": {INSP, DEPT, BUREAU},
+    "planning.month": {INSP, DEPT, BUREAU},
     "planning.progress": {DEPT, BUREAU},
     "planning.draws": EVERYONE,
     "planning.draw": EVERYONE,
     "planning.draw_file": EVERYONE,
+    "planning.verification": EVERYONE,
 }
 
 

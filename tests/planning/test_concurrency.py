@@ -16,7 +16,7 @@ from inspect_app.core.jobs import Job
 from inspect_app.extensions import db
 from inspect_app.inspections.models import Visit
 from inspect_app.planning import runs
-from inspect_app.planning.models import PUBLISHED, Plan, PlanRun, PlanRunEvent
+from inspect_app.planning.models import DRAWN, Plan, PlanRun, PlanRunEvent
 from inspect_app.registry.models import Institution
 from tests.factories import Factory
 from tests.planning.conftest import make_plan
@@ -93,6 +93,6 @@ def test_concurrent_sweeps_make_one_run_and_one_set_of_visits(app, committed_wor
         visits = db.session.scalar(select(func.count()).select_from(Visit).where(Visit.source == run.source_key))
         drawn_events = db.session.scalar(select(func.count()).select_from(PlanRunEvent).where(
             PlanRunEvent.run_id == run.id, PlanRunEvent.to_state == "drawn"))
-        assert run.state == PUBLISHED
+        assert run.state == DRAWN                    # published once the visits have taken place
         assert visits == run.visit_count == 6 and drawn_events == 1      # ceil(0.5 × 12)
         db.session.remove()

@@ -109,6 +109,7 @@ GOOD = {"name": "季度抽查", "kind": "random_joint", "rule": None, "period": 
     ({"team_per_department": 0}, "team_per_department"),
     ({"max_per_inspector": None}, "max_per_inspector"),
     ({"beacon_source": ""}, "beacon_source"),
+    ({"beacon_delay_days": 0}, "beacon_delay_days"),     # the value must be published after the freeze
     ({"kind": "routine", "rule": "critical_followup", "departments": [], "beacon_source": ""}, None),
 ])
 def test_plan_problems_are_located(change, where):

@@ -51,3 +51,18 @@ def test_a_different_beacon_value_gives_another_seed_that_does_not_verify():
 def test_empty_beacon_is_refused():
     assert seed_commit.verify(LISTS, seed_commit.commitment(LISTS, "s"), "s", "  ", "x") == [
         "the beacon value is empty"]
+
+
+def test_the_value_entering_the_seed_is_of_a_day_after_the_freeze():
+    from datetime import date
+    frozen = date(2026, 12, 4)
+    assert seed_commit.beacon_day(frozen, 0) == seed_commit.beacon_day(frozen, 1) == date(2026, 12, 5)
+    assert seed_commit.beacon_day(frozen, 3) == date(2026, 12, 7)
+    expected = date(2026, 12, 5)
+    assert seed_commit.beacon_date_problem(frozen, expected, expected) is None
+    assert seed_commit.beacon_date_problem(frozen, expected) is None        # the day named is the default
+    before = seed_commit.VALUE_BEFORE_FREEZE                               # it existed at the freeze
+    assert seed_commit.beacon_date_problem(frozen, expected, frozen) == before
+    assert seed_commit.beacon_date_problem(frozen, expected, date(2026, 12, 1)) == before
+    assert seed_commit.beacon_date_problem(frozen, expected, date(2026, 12, 6)) == seed_commit.VALUE_OF_ANOTHER_DAY
+    assert seed_commit.beacon_date_problem(frozen, frozen) == seed_commit.NAMED_BEFORE_FREEZE     # a draw of old

@@ -62,19 +62,43 @@ def test_the_beacon_form_fixes_the_seed(db, make, login, district):
     runs.run_due_plans(now)
     run = db.session.scalar(select(PlanRun).where(PlanRun.plan_id == plan.id))
     admin = make.user("bureau_admin")
+    value = {"beacon_value": "3300", "beacon_date": "2026-10-10"}
     with time_machine.travel(now, tick=False):
-        early = login(admin).post(f"/planning/runs/{run.id}/beacon", {"beacon_value": "3300"},
+        early = login(admin).post(f"/planning/runs/{run.id}/beacon", value,
                                   token_from=f"/planning/runs/{run.id}")
     assert early.status_code == 302 and db.session.get(PlanRun, run.id).state == FROZEN
     with time_machine.travel(now + timedelta(days=2), tick=False):
         browser = login(admin)
         page = browser.get(f"/planning/runs/{run.id}").get_data(as_text=True)
         assert run.commitment in page
-        done = browser.post(f"/planning/runs/{run.id}/beacon", {"beacon_value": "3300"},
+        done = browser.post(f"/planning/runs/{run.id}/beacon", value,
                             token_from=f"/planning/runs/{run.id}")
     assert done.status_code == 302
     db.session.expire_all()
     assert db.session.get(PlanRun, run.id).state == SEEDED
+
+
+def test_the_beacon_form_asks_for_the_day_named_at_the_freeze_and_refuses_an_earlier_one(db, make, login, district):
+    from inspect_app.planning import runs
+    plan = make_plan(db, None, districts=["测试区"])
+    now = datetime(2026, 10, 9, 14, 44, tzinfo=timezone.utc)          # 22:44 in Shanghai
+    runs.run_due_plans(now)
+    run = db.session.scalar(select(PlanRun).where(PlanRun.plan_id == plan.id))
+    admin = make.user("bureau_admin", locale="en")
+    with time_machine.travel(now + timedelta(days=2), tick=False):
+        browser = login(admin)
+        page = browser.get(f"/planning/runs/{run.id}").get_data(as_text=True)
+        assert "a value published only after the lists were frozen on 2026-10-09" in page
+        assert 'name="beacon_date"' in page
+        def post(dated):
+            return browser.post(f"/planning/runs/{run.id}/beacon", {"beacon_value": "3300", "beacon_date": dated},
+                                token_from=f"/planning/runs/{run.id}", follow_redirects=True).get_data(as_text=True)
+        text = post("2026-10-09")
+        assert ("The value of 2026-10-09 existed before the lists were frozen on 2026-10-09, so it could have "
+                "been known when they were; the seed takes the value of 2026-10-10 named at the freeze.") in text
+        assert "Date of the value: must be after the day the lists were frozen" in text
+        assert "Date of the value: is required" in post("")
+    assert db.session.get(PlanRun, run.id).state == FROZEN
 
 
 def _visit(make, institution, day, **teams):

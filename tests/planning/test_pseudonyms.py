@@ -8,12 +8,12 @@ from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import select
 
-from inspect_app.auth.models import Conflict as ConflictOfInterest
+from inspect_app.auth.models import ConflictOfInterest
 from inspect_app.core.types import utcnow
 from inspect_app.inspections.models import Inspection, InspectionInspector, Visit
 from inspect_app.planning import runs
 from inspect_app.planning.lists import inspector_key, pseudonyms
-from inspect_app.planning.models import PUBLISHED, PlanRun
+from inspect_app.planning.models import DRAWN, PlanRun
 from tests.planning.conftest import make_plan
 
 NOW = datetime(2026, 10, 9, 2, 0, tzinfo=timezone.utc)        # 2026-Q4
@@ -54,7 +54,7 @@ def test_the_drawn_visits_go_to_the_real_inspectors(db, make, district):
     runs.enter_beacon(make.user("bureau_admin"), run.id, "3312.58", now=NOW + timedelta(days=3))
     runs.run_due_plans(NOW + timedelta(days=3))
     run = db.session.get(PlanRun, run.id)
-    assert run.state == PUBLISHED
+    assert run.state == DRAWN
     output = json.loads(run.output_json)
     drawn = {run.frozen["inspectors"][m["inspector"]] for s in output["selected"] for m in s["team"]}
     on_visits = set(db.session.scalars(

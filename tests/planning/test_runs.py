@@ -88,12 +88,12 @@ def test_beat_firing_twice_produces_one_draw_and_one_set_of_visits(db, plan, mak
     runs.run_due_plans(LATER)
     runs.run_due_plans(LATER)
     run = db.session.get(PlanRun, run.id)
-    assert run.state == PUBLISHED
+    assert run.state == DRAWN                         # published once the visits have taken place
     output = json.loads(run.output_json)
     visits = _visits(db, run)
     assert len(visits) == len(output["selected"]) == run.visit_count == 5    # ceil(0.5 × 10)
     assert [(e.from_state, e.to_state) for e in run.events] == [
-        (None, FROZEN), (FROZEN, SEEDED), (SEEDED, DRAWN), (DRAWN, PUBLISHED)]
+        (None, FROZEN), (FROZEN, SEEDED), (SEEDED, DRAWN)]
     # the visits carry exactly the drawn teams
     by_code = {code: row["id"] for code, row in run.frozen["institutions"].items()}
     user_of = run.frozen["inspectors"]            # pseudonym → account (private)
@@ -119,7 +119,7 @@ def test_the_advance_job_and_the_sweep_together_still_draw_once(db, plan, make):
     run = _seeded(db, plan, make)
     from inspect_app.planning.jobs import HANDLERS
     job = type("Job", (), {"payload": {"run_id": run.id}})()
-    assert HANDLERS["planning.advance_run"](job)["steps"] == 2      # drawn, published
+    assert HANDLERS["planning.advance_run"](job)["steps"] == 1      # drawn (published after the visits)
     assert runs.run_due_plans(LATER)["advanced"] == 0
     assert len(_visits(db, db.session.get(PlanRun, run.id))) == 5
 
@@ -144,18 +144,26 @@ def test_a_failure_mid_run_leaves_nothing_and_the_next_sweep_finishes_once(db, p
     monkeypatch.setattr(visit_services, "create_visit", real)
     runs.run_due_plans(LATER)
     run = db.session.get(PlanRun, run.id)
-    assert run.state == PUBLISHED and len(_visits(db, run)) == 5
+    assert run.state == DRAWN and len(_visits(db, run)) == 5
     assert db.session.scalar(select(func.count()).select_from(PlanRunEvent)
                              .where(PlanRunEvent.run_id == run.id, PlanRunEvent.to_state == DRAWN)) == 1
 
 
-def test_publication_waits_for_the_plans_delay(db, plan, make):
+def test_publication_waits_for_every_visit_and_then_the_plans_delay(db, plan, make):
     plan.publish_delay_days = 30
     db.session.flush()
     run = _seeded(db, plan, make)
     runs.run_due_plans(LATER)
+    run = db.session.get(PlanRun, run.id)
+    assert run.state == DRAWN
+    assert run.publish_after == datetime(2026, 12, 31, 16, 0, tzinfo=timezone.utc) + timedelta(days=30)
+    recorded = LATER + timedelta(days=1)
+    for visit in _visits(db, run):
+        visit.inspections[0].status, visit.inspections[0].submitted_at = "submitted", recorded
+    db.session.flush()
+    runs.advance_run(run.id, recorded + timedelta(days=29))
     assert db.session.get(PlanRun, run.id).state == DRAWN
-    runs.run_due_plans(LATER + timedelta(days=31))
+    runs.advance_run(run.id, recorded + timedelta(days=30))
     assert db.session.get(PlanRun, run.id).state == PUBLISHED
 
 
@@ -202,3 +210,44 @@ def test_a_one_off_plan_runs_for_one_period_only(db, plan):
     runs.run_due_plans(NOW + timedelta(days=100))      # next quarter
     assert [r.period_key for r in _runs(db, plan)] == ["2026-Q4"]
     assert db.session.get(Plan, plan.id).last_period_key == "2026-Q4"
+
+
+# ----------------------------------------------------------------------------- the third-party value's day
+
+def test_the_value_named_at_the_freeze_is_of_a_day_after_it_even_without_a_delay(db, plan):
+    plan.beacon_delay_days = 0            # a plan row saved before the rule (the form now refuses 0)
+    db.session.flush()
+    runs.run_due_plans(NOW)               # frozen on 2026-10-09 in Shanghai
+    [run] = _runs(db, plan)
+    assert run.beacon_date.isoformat() == "2026-10-10"
+
+
+def test_a_value_dated_on_or_before_the_freeze_is_refused_naming_the_day_expected(db, plan, make):
+    runs.run_due_plans(NOW)
+    [run] = _runs(db, plan)
+    for dated in (NOW.date(), NOW.date() - timedelta(days=1)):       # the freeze day, the day before
+        with pytest.raises(Invalid) as refused:
+            runs.enter_beacon(make.user("bureau_admin"), run.id, "3312.58", now=LATER, dated=dated)
+        assert [where for where, _ in refused.value.problems] == ["beacon_date"]
+        assert refused.value.params == {"dated": dated.isoformat(), "frozen": "2026-10-09",
+                                        "expected": "2026-10-10"}
+    with pytest.raises(Invalid) as refused:                # after the freeze, but not the day named
+        runs.enter_beacon(make.user("bureau_admin"), run.id, "3312.58", now=LATER,
+                          dated=NOW.date() + timedelta(days=2))
+    assert [where for where, _ in refused.value.problems] == ["beacon_date"]
+    assert db.session.get(PlanRun, run.id).state == FROZEN
+    runs.enter_beacon(make.user("bureau_admin"), run.id, "3312.58", now=LATER, dated=run.beacon_date)
+    assert db.session.get(PlanRun, run.id).state == SEEDED
+
+
+def test_a_run_that_named_a_value_of_its_freeze_day_cannot_be_seeded(db, plan, make):
+    runs.run_due_plans(NOW)
+    [run] = _runs(db, plan)
+    db.session.execute(update(PlanRun).where(PlanRun.id == run.id).values(beacon_date=NOW.date())
+                       .execution_options(synchronize_session=False))     # as frozen before the rule
+    db.session.expire_all()
+    with pytest.raises(Invalid) as refused:
+        runs.enter_beacon(make.user("bureau_admin"), run.id, "3312.58", now=LATER)
+    assert [where for where, _ in refused.value.problems] == ["beacon_date"]
+    assert refused.value.params["frozen"] == refused.value.params["expected"] == "2026-10-09"
+    assert db.session.get(PlanRun, run.id, populate_existing=True).state == FROZEN

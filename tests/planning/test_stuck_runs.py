@@ -5,7 +5,7 @@ from sqlalchemy import select, update
 
 from inspect_app.auth.models import User
 from inspect_app.planning import runs
-from inspect_app.planning.models import PUBLISHED, SEEDED, PlanRun
+from inspect_app.planning.models import DRAWN, SEEDED, PlanRun
 from tests.planning.conftest import make_plan
 from tests.planning.test_runs import LATER, _seeded, _visits
 
@@ -40,7 +40,7 @@ def test_refused_visits_are_recorded_on_the_run_and_shown_until_a_sweep_succeeds
     _set_inspectors_active(db, run, True)
     runs.run_due_plans(LATER)
     run = db.session.get(PlanRun, run.id, populate_existing=True)
-    assert run.state == PUBLISHED and run.last_error is None and run.failures == 0
+    assert run.state == DRAWN and run.last_error is None and run.failures == 0
     assert len(_visits(db, run)) == run.visit_count > 0
     page = bureau.get(f"/planning/runs/{run.id}").get_data(as_text=True)
     assert 'id="run-error"' not in page and all(f'data-visit-id="{v.id}"' in page for v in _visits(db, run))

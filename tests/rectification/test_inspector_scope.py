@@ -28,7 +28,7 @@ def test_fire_inspector_not_on_the_team_gets_404_and_changes_nothing(make, login
     notice, found = rect.findings(inst, failed=("FIRE-03",), inspectors=(on_team,))
     f = found["FIRE-03"]
     page = f"/rectification/findings/{f.id}"
-    answered = login(staff).post(f"{page}/respond", {"text": "已整改", "photos": (_jpeg(), "fix.jpg")},
+    answered = login(staff).post(f"{page}/respond", {"respond-text": "已整改", "respond-photos": (_jpeg(), "fix.jpg")},
                                  token_from=page, content_type="multipart/form-data")
     assert answered.status_code == 302
     db.session.expire_all()

@@ -135,12 +135,12 @@ def test_refusal_names_the_state_in_the_readers_language(db, make, rect, login):
     _, found = rect.findings(inst, failed=("FIRE-03",))
     staff = login(make.user("institution_staff", institution_id=inst.id))
     page = f"/rectification/findings/{found['FIRE-03'].id}"
-    assert staff.post(f"{page}/respond", {"text": "已整改"}, token_from=page).status_code == 302
-    again = staff.post(f"{page}/respond", {"text": "再次报送"}, token_from=page)
+    assert staff.post(f"{page}/respond", {"respond-text": "已整改"}, token_from=page).status_code == 302
+    again = staff.post(f"{page}/respond", {"respond-text": "再次报送"}, token_from=page)
     assert again.status_code == 409
     html = again.get_data(as_text=True)
     with force_locale("zh"):
         label = str(STATES["responded"])
     assert label in html and "responded;" not in html
-    english = staff.post(f"{page}/respond?lang=en", {"text": "again"}, token_from=page)
+    english = staff.post(f"{page}/respond?lang=en", {"respond-text": "again"}, token_from=page)
     assert "This finding is Answered, awaiting verification" in english.get_data(as_text=True)

@@ -25,8 +25,8 @@ def test_staff_answer_with_photo_then_inspector_closes(make, login, rect):
     page = f"/rectification/findings/{f.id}"
     browser = login(staff)
     assert "FIRE-03" in browser.get("/rectification/").get_data(as_text=True)
-    response = browser.post(f"{page}/respond", {"text": "<script>alert(1)</script>已整改",
-                                                "photos": (_jpeg(), "fix.jpg")},
+    response = browser.post(f"{page}/respond", {"respond-text": "<script>alert(1)</script>已整改",
+                                                "respond-photos": (_jpeg(), "fix.jpg")},
                             token_from=page, content_type="multipart/form-data")
     assert response.status_code == 302
     html = browser.get(page).get_data(as_text=True)
@@ -52,8 +52,8 @@ def test_bad_input_rerenders_with_problems_not_500(make, login, rect):
     _, found = rect.findings(inst, failed=("FIRE-03",))
     page = f"/rectification/findings/{found['FIRE-03'].id}"
     browser = login(staff)
-    assert browser.post(f"{page}/extension", {"days": "abc", "text": ""}, token_from=page).status_code == 422
-    assert browser.post(f"{page}/respond", {"text": "x", "photos": (io.BytesIO(b"%PDF-1.4"), "a.jpg")},
+    assert browser.post(f"{page}/extension", {"extension-days": "abc", "extension-text": ""}, token_from=page).status_code == 422
+    assert browser.post(f"{page}/respond", {"respond-text": "x", "respond-photos": (io.BytesIO(b"%PDF-1.4"), "a.jpg")},
                         token_from=page, content_type="multipart/form-data").status_code == 422
 
 

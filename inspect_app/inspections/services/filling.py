@@ -23,6 +23,7 @@ from ...domain.display import one_decimal
 from ...domain.numbers import whole_number
 from ...domain.scoring import (NA, answer_problem, answer_value, json_number, number_text, outcome,
                                read_answer, read_answer_text, scaled)
+from ...domain.units import sign_problem
 from ...extensions import db
 from ..models import (ASSIGNED, CANCELLED, COMPLETED, DRAFT, IN_PROGRESS, PLANNED, SUBMITTED, Answer,
                       Inspection)
@@ -57,9 +58,10 @@ def parse_stored(text: str):
 
 
 def check_answer(item, value: Any) -> tuple[str | None, str | None]:
-    """(stored text, problem) for one answer to ``item``."""
+    """(stored text, problem) for one answer to ``item``: valid for the engine and, for a
+    measurement, not below zero when its unit cannot be (:mod:`inspect_app.domain.units`)."""
     read = read_value(value)
-    problem = answer_problem(item, read)
+    problem = answer_problem(item, read) or (sign_problem(item, read.number) if read.kind == "number" else None)
     if problem:
         return None, problem
     text = stored_text(read)

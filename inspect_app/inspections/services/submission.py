@@ -29,6 +29,7 @@ from ...core.errors import Conflict, Invalid
 from ...core.types import UTCDateTime, utcnow
 from ...domain import scoring
 from ...domain.numbers import whole_number
+from ...domain.units import sign_problem
 from ...extensions import db
 from ..models import (ASSIGNED, CANCELLED, COMPLETED, DRAFT, IN_PROGRESS, PLANNED, SUBMITTED, Answer,
                       Evidence, Inspection, Visit)
@@ -163,12 +164,15 @@ def _validate(inspection: Inspection, body: Body) -> tuple[scoring.Score, dict[s
         result = scoring.score(checklist, mapping)
     except scoring.InvalidResponses as exc:
         problems.extend(exc.problems)
+    known = items_by_id(checklist)
     if result is not None:
         for item_score in result.items:
             texts[item_score.id] = stored_text(reads[item_score.id])
             if len(texts[item_score.id]) > VALUE_MAX:
                 problems.append(f"{item_score.id}: too many digits")
-    known = items_by_id(checklist)
+            negative = sign_problem(known[item_score.id], reads[item_score.id].number)
+            if negative:
+                problems.append(f"{item_score.id}: {negative}")
     for key, remark in body.remarks.items():
         if key not in known:
             problems.append(f"{key}: remark for an unknown item")

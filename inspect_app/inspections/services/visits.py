@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from ...auth import policy
-from ...auth.models import Conflict as ConflictOfInterest, User
+from ...auth.models import ConflictOfInterest, User
 from ...auth.roles import DEPARTMENTS, Role
 from ...checklists import catalogue
 from ...checklists.services import store_version
@@ -70,7 +70,7 @@ def _check_team(department: str, user_ids: list[int], institution_id: int, peopl
 def create_visit(actor, institution_id: int, scheduled_for: date, departments: dict[str, list[int]],
                  purpose: str, kind: str = "inspection", source: str | None = None,
                  due_by: date | None = None, *, checklist_ids: dict[str, str] | None = None,
-                 note: str | None = None) -> Visit:
+                 note: str | None = None, leads: dict[str, int | None] | None = None) -> Visit:
     """A visit to one institution with one part per department, each filled with that
     department's current checklist of ``kind`` (``checklist_ids`` picks one when a department
     has several; otherwise the first by id) by the department's inspectors.
@@ -78,7 +78,8 @@ def create_visit(actor, institution_id: int, scheduled_for: date, departments: d
     ``actor`` None is the system (planning, rectification, grading call this from jobs);
     a department admin may create visits of their own department only; the bureau any.
     Grading visits use the grading checklist (department civil_affairs). The first inspector
-    named for a department leads its team. Raises Invalid with every located problem."""
+    named for a department leads its team unless ``leads`` names another of its inspectors.
+    Raises Invalid with every located problem."""
     if actor is not None:
         policy.require(actor, "inspections.manage")
     problems: list[str] = []
@@ -116,6 +117,10 @@ def create_visit(actor, institution_id: int, scheduled_for: date, departments: d
         ConflictOfInterest.institution_id == (institution.id if institution else -1)))) if all_ids else set()
     for dept, ids in departments.items():
         _check_team(dept, ids, institution_id, people, conflicts, problems)
+    leads = {d: lead for d, lead in (leads or {}).items() if lead is not None and d in departments}
+    for dept, lead in leads.items():
+        if lead not in departments[dept]:
+            problems.append(f"leaders.{dept}: " + _("the leader must be one of the inspectors chosen"))
     if problems:
         raise Invalid("The visit could not be created.", problems=problems)
 
@@ -127,14 +132,17 @@ def create_visit(actor, institution_id: int, scheduled_for: date, departments: d
     for dept in sorted(departments):
         version = store_version(chosen[dept], actor)
         part = Inspection(department=dept, checklist_version_id=version.id, status="assigned")
-        part.team = [InspectionInspector(user_id=uid, lead=(n == 0)) for n, uid in enumerate(departments[dept])]
+        lead = leads.get(dept, departments[dept][0] if departments[dept] else None)
+        part.team = [InspectionInspector(user_id=uid, lead=(uid == lead)) for uid in departments[dept]]
         visit.inspections.append(part)
     db.session.flush()
     audit.record(actor, "create", "visit", visit.id, after={
         **audit.snapshot(visit),
         "parts": {p.department: {"inspection_id": p.id, "checklist": chosen[p.department].id,
                                  "version": chosen[p.department].version,
-                                 "inspectors": departments[p.department]} for p in visit.inspections}})
+                                 "inspectors": departments[p.department],
+                                 "lead": next((m.user_id for m in p.team if m.lead), None)}
+                  for p in visit.inspections}})
     return visit
 
 

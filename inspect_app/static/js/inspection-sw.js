@@ -3,21 +3,60 @@
  * One job: a reload while offline still shows the form. It keeps the last copy of each form
  * page (/inspections/<id>/form), the static files (/static/...) and the evidence thumbnails
  * (/inspections/<id>/evidence/<id>?thumb=1) it has seen, and serves them only when the
- * network fails (network first, so an online tablet always gets fresh pages).
+ * network fails (network first, so an online tablet always gets fresh pages). The form's
+ * script modules and styles are fetched when the worker is installed (PRECACHE): an offline
+ * reload needs every one of them. A new PRECACHE list comes with a new CACHE name, so the
+ * old cache (files and page copies) is dropped when the new worker takes over.
  *
  * It never touches anything else: every POST (saves, photos, submit), the CSRF token and all
  * JSON go straight to the network; the answers given offline live in the page's IndexedDB
  * outbox, not here. The page posts {type: "cache", urls: [...]} so the page it was loaded
  * with (before this worker controlled it) and new thumbnails are kept too.
+ *
+ * A form page served from the cache is marked as such (data-offline-copy="1" on the form):
+ * it may be older than what the tablet knows (photos uploaded since, the last score), and the
+ * page script then shows the tablet's own record of them (docs/offline.md).
  */
 "use strict";
 
-const CACHE = "careinspect-form-v1";
+const CACHE = "careinspect-form-v2";
+const FORM_PAGE = /^\/inspections\/\d+\/form$/;
+// The form page's files: the modules of static/js/form/ (the page preloads the same list,
+// templates/inspections/form.html; tests/inspections/test_form.py compares them).
+const PRECACHE = [
+  "/static/app.css",
+  "/static/inspections.css",
+  "/static/js/sign-out.js",
+  "/static/js/signature-pad.js",
+  "/static/js/form/answers.js",
+  "/static/js/form/backoff.js",
+  "/static/js/form/begin.js",
+  "/static/js/form/ids.js",
+  "/static/js/form/known.js",
+  "/static/js/form/main.js",
+  "/static/js/form/merge.js",
+  "/static/js/form/network.js",
+  "/static/js/form/outbox.js",
+  "/static/js/form/page.js",
+  "/static/js/form/photos.js",
+  "/static/js/form/rules.js",
+  "/static/js/form/service-worker.js",
+  "/static/js/form/shrink.js",
+  "/static/js/form/signatures.js",
+  "/static/js/form/state.js",
+  "/static/js/form/status.js",
+  "/static/js/form/steps.js",
+  "/static/js/form/store.js",
+  "/static/js/form/submit.js",
+  "/static/js/form/submit-view.js",
+  "/static/js/form/sync.js",
+  "/static/js/form/texts.js",
+];
 
 function cacheable(url, method) {
   if (method !== "GET" || url.origin !== self.location.origin) return false;
   if (url.pathname.startsWith("/static/")) return true;
-  if (/^\/inspections\/\d+\/form$/.test(url.pathname)) return true;
+  if (FORM_PAGE.test(url.pathname)) return true;
   return /^\/inspections\/\d+\/evidence\/\d+$/.test(url.pathname) && url.searchParams.get("thumb") === "1";
 }
 
@@ -26,8 +65,26 @@ function keep(response) {
   return response && response.ok && response.type === "basic" && !response.redirected;
 }
 
-self.addEventListener("install", () => {
+/** Fetch ``urls`` into the cache; one that fails (offline, a server error) is skipped and the
+ *  cache keeps what it had: the worker installs anyway, and the page hands it its files later. */
+async function store(cache, urls) {
+  for (const raw of urls) {
+    let url;
+    try { url = new URL(raw, self.location.origin); } catch (err) { continue; }
+    url.hash = "";
+    if (!cacheable(url, "GET")) continue;
+    try {
+      const response = await fetch(url.href, {credentials: "same-origin", cache: "no-cache"});
+      if (keep(response)) await cache.put(url.href, response);
+    } catch (err) {
+      // offline: keep what is cached
+    }
+  }
+}
+
+self.addEventListener("install", (event) => {
   self.skipWaiting();
+  event.waitUntil(caches.open(CACHE).then((cache) => store(cache, PRECACHE)));
 });
 
 self.addEventListener("activate", (event) => {
@@ -39,6 +96,13 @@ self.addEventListener("activate", (event) => {
   })());
 });
 
+/** The cached copy of a form page, marked as a copy for the page script. */
+async function markedCopy(cached) {
+  const html = await cached.text();
+  const marked = html.replace('<form id="inspection-form"', '<form id="inspection-form" data-offline-copy="1"');
+  return new Response(marked, {status: cached.status, statusText: cached.statusText, headers: cached.headers});
+}
+
 async function networkFirst(request) {
   const cache = await caches.open(CACHE);
   try {
@@ -47,7 +111,7 @@ async function networkFirst(request) {
     return response;
   } catch (err) {
     const cached = await cache.match(request.url, {ignoreVary: true});
-    if (cached) return cached;
+    if (cached) return FORM_PAGE.test(new URL(request.url).pathname) ? markedCopy(cached) : cached;
     throw err;
   }
 }
@@ -62,19 +126,5 @@ self.addEventListener("fetch", (event) => {
 self.addEventListener("message", (event) => {
   const data = event.data || {};
   if (data.type !== "cache" || !Array.isArray(data.urls)) return;
-  event.waitUntil((async () => {
-    const cache = await caches.open(CACHE);
-    for (const raw of data.urls.slice(0, 200)) {
-      let url;
-      try { url = new URL(raw, self.location.origin); } catch (err) { continue; }
-      url.hash = "";
-      if (!cacheable(url, "GET")) continue;
-      try {
-        const response = await fetch(url.href, {credentials: "same-origin", cache: "no-cache"});
-        if (keep(response)) await cache.put(url.href, response);
-      } catch (err) {
-        // offline: keep what is cached
-      }
-    }
-  })());
+  event.waitUntil(caches.open(CACHE).then((cache) => store(cache, data.urls.slice(0, 200))));
 });

@@ -1,0 +1,1 @@
+"""The start page per role, the language choice and the health check."""

@@ -1,0 +1,50 @@
+"""The home page per role, language choice and the health check."""
+from __future__ import annotations
+
+from flask import Blueprint, current_app, redirect, render_template, request, send_from_directory, session, url_for
+from flask_login import current_user
+from sqlalchemy import text
+
+from ..auth.policy import public
+from ..extensions import db
+
+bp = Blueprint("home", __name__)
+
+
+@bp.route("/")
+@public
+def home():
+    if not current_user.is_authenticated:
+        return redirect(url_for("auth.login"))
+    return render_template("home/index.html")
+
+
+@bp.route("/language/<code>", methods=["POST"])
+@public
+def language(code: str):
+    if code in current_app.config["LANGUAGES"]:
+        session["lang"] = code
+        if current_user.is_authenticated and current_user.locale != code:
+            current_user.locale = code
+            db.session.commit()
+    from ..core.web import safe_next
+    return redirect(safe_next(request.form.get("next"), url_for("home.home")))
+
+
+@bp.route("/favicon.ico")
+@public
+def favicon():
+    """The icon browsers ask for at the root when a page names none (every page does name
+    static/favicon.svg)."""
+    return send_from_directory(current_app.static_folder, "favicon.ico", mimetype="image/vnd.microsoft.icon",
+                               max_age=86400)
+
+
+@bp.route("/healthz")
+@public
+def health():
+    """The web app is up (200); ``jobs.delayed`` tells a monitor that background work waits
+    too long — a dead broker or no live worker (docs/operations.md)."""
+    from ..core.jobs import backlog
+    db.session.execute(text("SELECT 1"))
+    return {"status": "ok", "jobs": backlog()}
