@@ -23,11 +23,11 @@ def test_assessor_import_problems_read_in_chinese(make, login, grading):
     answers = star_answers(grading.checklist)
     check = next(i for i in grading.checklist.items if i.type == "check")
     scale = next(i for i in grading.checklist.items if i.type == "scale" and i.step not in (None, 1))
-    answers[check.id], answers[scale.id] = "合格", "1"
+    answers[check.id], answers[scale.id] = "好", "1"
     response = _import(login(bureau), application, [f"{k},{v}," for k, v in answers.items()])
     html = unescape(response.get_data(as_text=True))
     assert response.status_code == 422
-    assert f'{check.id}：应为“pass”（合格）、“fail”（不合格）或“na”（不适用），实际为 "合格"' in html
+    assert f'{check.id}：应为“pass”（合格）、“fail”（不合格）或“na”（不适用），实际为 "好"' in html
     assert "不是步长" in html
     assert 'expected "pass"' not in html and "is not a multiple of the step" not in html
 
