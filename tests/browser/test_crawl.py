@@ -48,7 +48,9 @@ AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 #: English that belongs in the Chinese UI: file formats and their extensions, units. Codes and
 #: acronyms (FIRE-05, GB/T, PDF, Q4, SHA-256) pass by their shape.
 ZH_ALLOWED = {"Excel", "xlsx", "csv", "json", "pdf", "m", "cm", "mm", "kg", "g", "lx", "dB", "min",
-              "h", "kPa", "MPa", "Pa", "mg", "ml", "L", "s", "m²", "m³"}
+              "h", "kPa", "MPa", "Pa", "mg", "ml", "L", "s", "m²", "m³",
+              # names of products, written the same in Chinese (the draw verification guide)
+              "CareInspect", "Python", "Linux", "macOS", "Windows"}
 WORD = re.compile(r"[A-Za-z][A-Za-z0-9_'’²³]*(?:[-/.][A-Za-z0-9_²³]+)*")
 CODE = re.compile(r"^(?=.*[A-Z0-9])[A-Z0-9²³]+(?:[-/.][A-Za-z0-9]+)*$|\d")
 CJK = re.compile(r"[\u2e80-\u9fff\uf900-\ufaff\u3000-\u303f\uff00-\uffef]+")
