@@ -52,8 +52,9 @@ def create_app(config: dict | None = None) -> Flask:
     from . import auth
     auth.init_app(app)
 
-    from .checklists import catalogue
+    from .checklists import catalogue, texts
     catalogue.init_app(app)
+    texts.init_app(app)
 
     _register_models()
     _check_policies(app)

@@ -4,5 +4,6 @@
 source "$(dirname "$0")/_bootstrap.sh"
 make_venv requirements-dev.lock
 system_packages with-browser
+node_packages
 compile_translations
 exec .venv/bin/python -m pytest -q -p no:randomly "$@"

@@ -19,6 +19,7 @@ MATRIX: dict[str, set[str]] = {
     "home.home": EVERYONE,
     "home.language": EVERYONE,
     "home.health": EVERYONE,
+    "home.favicon": EVERYONE,
     "auth.login": EVERYONE,
     "auth.logout": SIGNED_IN,
     "auth.account": SIGNED_IN,

@@ -26,6 +26,10 @@ class ChecklistVersion(db.Model):
     item_count: Mapped[int] = mapped_column(default=0)
     loaded_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
+    @property
+    def title_en(self) -> str | None:
+        return (self.content or {}).get("title_en")
+
     @classmethod
     def visible_to(cls, user):
         """Inspectors and department admins see their department's checklists; the bureau all."""

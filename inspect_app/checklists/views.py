@@ -4,7 +4,7 @@ from __future__ import annotations
 import io
 
 from flask import Blueprint, Response, flash, render_template, request
-from flask_babel import gettext as _
+from flask_babel import gettext as _, lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
@@ -21,7 +21,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 class ChecklistUploadForm(FlaskForm):
-    file = FileField(validators=[FileRequired()])
+    file = FileField(_l("Edited checklist spreadsheet (.xlsx)"), validators=[FileRequired()])
 
 
 @bp.route("/")

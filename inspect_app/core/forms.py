@@ -18,9 +18,11 @@ from ..domain.numbers import INT32_MAX
 _DIGITS = re.compile(r"-?[0-9]{1,20}")
 
 
-def options(pairs: Iterable[tuple[object, object]]) -> list[SelectChoice]:
-    """``(value, label)`` pairs as WTForms options, in the order given."""
-    return [SelectChoice(value, label) for value, label in pairs]
+def options(pairs: Iterable[tuple[object, object]], data: bool = False) -> list[SelectChoice]:
+    """``(value, label)`` pairs as WTForms options, in the order given. ``data=True``: the
+    labels are data (institution or people names), marked as such (core.labels.user_data)."""
+    render_kw = {"class": "user-data"} if data else None
+    return [SelectChoice(value, label, render_kw=render_kw) for value, label in pairs]
 
 
 class WholeNumberField(IntegerField):

@@ -29,6 +29,9 @@ TYPE_SUFFIX = {
 }
 DEPARTMENT_LOGINS = {"civil_affairs": "civil", "fire": "fire", "market_regulation": "market",
                      "health": "health", "medical_insurance": "insurance"}
+#: How people in the department are called in Chinese (display names: 消防检查员1).
+DEPARTMENT_SHORT = {"civil_affairs": "民政", "fire": "消防", "market_regulation": "市场监管",
+                    "health": "卫健", "medical_insurance": "医保"}
 
 
 def demo_credit_code(rng: random.Random) -> str:
@@ -80,10 +83,10 @@ def seed_demo(seed: int = 2026) -> str:
     pw = hash_password(DEMO_PASSWORD)   # one hash, shared by the demo accounts
     users = [_user("bureau", "市民政局管理员", Role.BUREAU_ADMIN, pw)]
     for dept, login in DEPARTMENT_LOGINS.items():
-        users.append(_user(f"{login}_admin", f"{login} 科室管理员", Role.DEPARTMENT_ADMIN, pw,
+        users.append(_user(f"{login}_admin", f"{DEPARTMENT_SHORT[dept]}科室管理员", Role.DEPARTMENT_ADMIN, pw,
                            department=dept, is_department_head=True))
         for i in range(1, 5):
-            users.append(_user(f"{login}{i}", f"{login} 检查员{i}", Role.INSPECTOR, pw, department=dept,
+            users.append(_user(f"{login}{i}", f"{DEPARTMENT_SHORT[dept]}检查员{i}", Role.INSPECTOR, pw, department=dept,
                                district=DISTRICT if i % 2 else "邻区"))
     homes = [i for i in institutions if i.type == "nursing_home"]
     users.append(_user("staff1", "机构工作人员一", Role.INSTITUTION_STAFF, pw, institution_id=homes[0].id))

@@ -9,6 +9,7 @@ from datetime import date, datetime
 
 from .numbers import read_count
 from .plain_text import forbidden_character
+from .texts import N_, Message
 
 # GB 32100-2015 统一社会信用代码: 18 characters from this alphabet (no I, O, Z, S, V).
 CODE_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
@@ -57,13 +58,13 @@ def credit_code_check_char(first17: str) -> str:
 def credit_code_problem(code: str) -> str | None:
     """None when ``code`` is a valid unified social credit code, else why not."""
     if len(code) != 18:
-        return f"must have 18 characters, has {len(code)}"
+        return Message(N_("must have 18 characters, has %(n)s"), n=len(code))
     bad = sorted({c for c in code if c not in CODE_ALPHABET})
     if bad:
-        return f"contains characters not allowed in a credit code: {''.join(bad)}"
+        return Message(N_("contains characters not allowed in a credit code: %(chars)s"), chars="".join(bad))
     expected = credit_code_check_char(code[:17])
     if code[17] != expected:
-        return f"check character is {code[17]}, expected {expected}"
+        return Message(N_("check character is %(found)s, expected %(expected)s"), found=code[17], expected=expected)
     return None
 
 
@@ -80,8 +81,8 @@ def _choice(value: str, choices: dict[str, str], column: str, problems: list) ->
     for code, label in choices.items():
         if value == label:
             return code
-    problems.append(RowProblem(column, f"'{value}' is not one of: " + ", ".join(
-        f"{c} ({label})" for c, label in choices.items())))
+    problems.append(RowProblem(column, Message(N_("'%(value)s' is not one of: %(choices)s"), value=value,
+                                               choices=", ".join(f"{c} ({label})" for c, label in choices.items()))))
     return None
 
 
@@ -99,7 +100,7 @@ def _date(value: str, column: str, problems: list) -> date | None:
             return datetime.strptime(value, fmt).date()
         except ValueError:
             continue
-    problems.append(RowProblem(column, f"'{value}' is not a date (YYYY-MM-DD)"))
+    problems.append(RowProblem(column, Message(N_("'%(value)s' is not a date (YYYY-MM-DD)"), value=value)))
     return None
 
 
@@ -111,17 +112,17 @@ def clean_institution(raw: dict[str, object]) -> tuple[dict, list[RowProblem]]:
     for field, value in text.items():
         char = forbidden_character(value)
         if char:
-            problems.append(RowProblem(field, f"contains a control character ({char})"))
+            problems.append(RowProblem(field, Message(N_("contains a control character (%(char)s)"), char=char)))
             refused.add(field)
             text[field] = ""           # checked no further: the problem above says enough
     for field in REQUIRED:
         if not text[field] and field not in refused:
-            problems.append(RowProblem(field, "is required"))
+            problems.append(RowProblem(field, Message(N_("is required"))))
     clean: dict = {k: text[k] or None for k in ("name", "district", "street", "address", "contact_phone")}
     for field, limit in (("name", 120), ("district", 40), ("street", 60), ("address", 200),
                          ("contact_phone", 30)):
         if len(text[field]) > limit:
-            problems.append(RowProblem(field, f"is longer than {limit} characters"))
+            problems.append(RowProblem(field, Message(N_("is longer than %(n)s characters"), n=limit)))
     code = text["credit_code"].upper()
     if code:
         why = credit_code_problem(code)
@@ -138,13 +139,14 @@ def clean_institution(raw: dict[str, object]) -> tuple[dict, list[RowProblem]]:
     clean["beds"] = _count(text["beds"], "beds", problems) if text["beds"] else None
     clean["nursing_beds"] = _count(text["nursing_beds"], "nursing_beds", problems) if text["nursing_beds"] else 0
     if clean["beds"] is not None and clean["nursing_beds"] is not None and clean["nursing_beds"] > clean["beds"]:
-        problems.append(RowProblem("nursing_beds", "cannot exceed beds"))
+        problems.append(RowProblem("nursing_beds", Message(N_("cannot exceed beds"))))
     flag = text["ltc_designated"].lower()
     if flag in TRUE_WORDS:
         clean["ltc_designated"] = True
     elif flag in FALSE_WORDS:
         clean["ltc_designated"] = False
     else:
-        problems.append(RowProblem("ltc_designated", f"'{text['ltc_designated']}' is not yes/no (是/否)"))
+        problems.append(RowProblem("ltc_designated", Message(N_("'%(value)s' is not yes or no"),
+                                                             value=text["ltc_designated"])))
     clean["filed_on"] = _date(text["filed_on"], "filed_on", problems) if text["filed_on"] else None
     return clean, problems

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import re
 
+from .texts import N_, Message
+
 INT32_MAX = 2**31 - 1          # INTEGER columns (PostgreSQL ``integer``)
 INT64_MAX = 2**63 - 1          # BIGINT columns, and SQLite's own limit
 _WHOLE = re.compile(r"[0-9]{1,9}")
@@ -46,11 +48,11 @@ def read_count(text: str, maximum: int = INT32_MAX) -> tuple[int | None, str | N
     match = _COUNT.fullmatch(text)
     if match is None:
         if _DECIMAL.fullmatch(text):
-            return None, f"'{text}' must be a whole number ≥ 0"
-        return None, f"'{text}' is not a number (write it with the digits 0-9)"
+            return None, Message(N_("'%(value)s' must be a whole number ≥ 0"), value=text)
+        return None, Message(N_("'%(value)s' is not a number (write it with the digits 0-9)"), value=text)
     digits = match["digits"].replace(",", "").lstrip("0") or "0"
     if len(digits) > len(str(maximum)) or int(digits) > maximum:
-        return None, f"'{text}' is larger than {maximum}"
+        return None, Message(N_("'%(value)s' is larger than %(maximum)s"), value=text, maximum=maximum)
     return int(digits), None
 
 

@@ -35,6 +35,7 @@ from fractions import Fraction
 from typing import Any, Mapping, Union
 
 from .checklist import Checklist, Item, Level
+from .texts import N_, Message
 
 #: A validated answer: one of the three words, or an exact number.
 Answer = Union[str, Fraction]
@@ -157,28 +158,34 @@ def pass_min_of(item: Item) -> Fraction:
     return item.pass_min if item.pass_min is not None else Fraction(0)
 
 
-def answer_problem(item: Item, answer: ReadAnswer) -> str | None:
+def answer_problem(item: Item, answer: ReadAnswer) -> Message | None:
     """Why ``answer`` is not a valid answer to ``item`` (the message), or ``None``."""
     if answer.kind == NA:
-        return None if item.na else '"na" is not allowed for this item'
+        return None if item.na else Message(N_('"na" is not allowed for this item'))
     if item.type == "check":
         if answer.kind in (PASS, FAIL):
             return None
-        return f'expected "pass", "fail" or "na", got {answer.shown}'
+        return Message(N_('expected "pass", "fail" or "na", got %(got)s'), got=answer.shown)
     if answer.kind == "boolean":
-        return f"{answer.shown} is a boolean, not a number"
+        return Message(N_("%(got)s is a boolean, not a number"), got=answer.shown)
     if answer.kind == "non_finite":
-        return f"{answer.shown} is not a finite number"
+        return Message(N_("%(got)s is not a finite number"), got=answer.shown)
     if answer.kind != "number":
-        wanted = "a number" if item.type == "scale" else "a finite number"
-        na = ' or "na"' if item.na else ""
-        return f"expected {wanted}{na}, got {answer.shown}"
+        if item.type == "scale":
+            if item.na:
+                return Message(N_('expected a number or "na", got %(got)s'), got=answer.shown)
+            return Message(N_("expected a number, got %(got)s"), got=answer.shown)
+        if item.na:
+            return Message(N_('expected a finite number or "na", got %(got)s'), got=answer.shown)
+        return Message(N_("expected a finite number, got %(got)s"), got=answer.shown)
     if item.type == "scale":
         value, step = answer.number, step_of(item)
         if not 0 <= value <= item.points:
-            return f"{number_text(value)} is outside 0..{number_text(item.points)}"
+            return Message(N_("%(value)s is outside 0..%(points)s"), value=number_text(value),
+                           points=number_text(item.points))
         if (value / step).denominator != 1:
-            return f"{number_text(value)} is not a multiple of the step {number_text(step)}"
+            return Message(N_("%(value)s is not a multiple of the step %(step)s"), value=number_text(value),
+                           step=number_text(step))
     return None
 
 

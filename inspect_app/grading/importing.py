@@ -26,6 +26,7 @@ from ..domain.checklist import Checklist
 from ..domain.plain_text import forbidden_character
 from ..domain.scoring import (NA, InvalidResponses, answer_problem, answer_value, number_text,
                               read_answer_text, score, to_contract_dict)
+from ..domain.texts import N_, Message
 from ..domain.units import sign_problem
 from ..extensions import db
 from ..inspections.models import COMPLETED, SUBMITTED, Answer, Inspection, Visit
@@ -50,6 +51,7 @@ TEMPLATE_HEADER = ("条目编号", "章节", "条目内容", "类型", "分值",
 ANSWER_WORDS = {"合格": "pass", "不合格": "fail", "不适用": "na", "pass": "pass", "fail": "fail", "na": "na"}
 HEADER_TO_COLUMN = {alias.lower(): key for key, aliases in COLUMNS.items() for alias in aliases}
 LABEL = {"item": "条目编号 (item)", "answer": "评定结果 (answer)", "remark": "备注 (remark)"}
+FILE = Message(N_("file"))         # the column of a problem of the whole file
 MAX_ROWS = 2000
 # Checked before a file is parsed (core.spreadsheet): the header and MAX_ROWS rows of three
 # columns, with room for a few more (reported as unknown).
@@ -80,19 +82,20 @@ def validate(frame, checklist: Checklist) -> tuple[list[Row], list[ImportProblem
     for header in frame.columns:
         key = HEADER_TO_COLUMN.get(str(header).strip().lower())
         if key is None:
-            problems.append(ImportProblem(1, str(header), "unknown column; expected "
-                                          + ", ".join(LABEL.values())))
+            problems.append(ImportProblem(1, str(header), Message(N_("unknown column; expected %(columns)s"),
+                                                                  columns=", ".join(LABEL.values()))))
         elif key in columns.values():
-            problems.append(ImportProblem(1, str(header), f"column {LABEL[key]} appears twice"))
+            problems.append(ImportProblem(1, str(header), Message(N_("column %(column)s appears twice"),
+                                                                  column=LABEL[key])))
         else:
             columns[str(header)] = key
     for required in ("item", "answer"):
         if required not in columns.values():
-            problems.append(ImportProblem(1, LABEL[required], "required column is missing"))
+            problems.append(ImportProblem(1, LABEL[required], Message(N_("required column is missing"))))
     if problems:
         return [], problems
     if len(frame) > MAX_ROWS:
-        return [], [ImportProblem(0, "file", f"at most {MAX_ROWS} rows per file")]
+        return [], [ImportProblem(0, FILE, Message(N_("at most %(n)s rows per file"), n=MAX_ROWS))]
     items = {item.id: item for item in checklist.items}
     seen: dict[str, int] = {}
     rows: list[Row] = []
@@ -107,44 +110,48 @@ def validate(frame, checklist: Checklist) -> tuple[list[Row], list[ImportProblem
                                                  ("answer", forbidden_character(text)),
                                                  ("remark", forbidden_character(remark))) if char]
         for key, char in refused:
-            problems.append(ImportProblem(row_no, LABEL[key], f"contains a control character ({char})"))
+            problems.append(ImportProblem(row_no, LABEL[key], Message(N_("contains a control character (%(char)s)"), char=char)))
         if refused:
             seen.setdefault(item_id, row_no)          # answered, wrongly: not "missing" too
             continue
         item = items.get(item_id)
         if not item_id:
-            problems.append(ImportProblem(row_no, LABEL["item"], "no item id"))
+            problems.append(ImportProblem(row_no, LABEL["item"], Message(N_("no item id"))))
         elif item is None:
-            problems.append(ImportProblem(row_no, LABEL["item"],
-                                          f"{item_id}: unknown item of {checklist.id} {checklist.version}"))
+            problems.append(ImportProblem(row_no, LABEL["item"], Message(
+                N_("%(item)s: unknown item of %(checklist)s %(version)s"), item=item_id,
+                checklist=checklist.id, version=checklist.version)))
         elif item_id in seen:
-            problems.append(ImportProblem(row_no, LABEL["item"],
-                                          f"{item_id}: answered twice (first on row {seen[item_id]})"))
+            problems.append(ImportProblem(row_no, LABEL["item"], Message(
+                N_("%(item)s: answered twice (first on row %(row)s)"), item=item_id, row=seen[item_id])))
             item = None
         else:
             seen[item_id] = row_no
         if len(remark) > REMARK_MAX:
-            problems.append(ImportProblem(row_no, LABEL["remark"], f"at most {REMARK_MAX} characters"))
+            problems.append(ImportProblem(row_no, LABEL["remark"], Message(N_("at most %(n)s characters"),
+                                                                           n=REMARK_MAX)))
         if item is None:
             continue
         read = read_answer_text(ANSWER_WORDS.get(text.lower(), text))
         if not text:
-            problems.append(ImportProblem(row_no, LABEL["answer"], f"{item_id}: no answer"))
+            problems.append(ImportProblem(row_no, LABEL["answer"], Message(N_("%(item)s: no answer"), item=item_id)))
             continue
         problem = answer_problem(item, read) or (sign_problem(item, read.number) if read.kind == "number" else None)
         if problem:
-            problems.append(ImportProblem(row_no, LABEL["answer"], f"{item_id}: {problem}"))
+            problems.append(ImportProblem(row_no, LABEL["answer"], Message(N_("%(item)s: %(problem)s"),
+                                                                           item=item_id, problem=problem)))
             continue
         value = answer_value(read)
         rows.append(Row(row_no, item_id, value if isinstance(value, str) else number_text(value),
                         remark or None))
     if not seen and not problems:
-        return [], [ImportProblem(2, "file", "the file has no rows")]
+        return [], [ImportProblem(2, FILE, Message(N_("the file has no rows")))]
     missing = [item.id for item in checklist.items if item.id not in seen]
     if missing:
-        problems.append(ImportProblem(0, "file", "items not answered: " + ", ".join(missing)))
+        problems.append(ImportProblem(0, FILE, Message(N_("items not answered: %(items)s"),
+                                                       items=", ".join(missing))))
     elif not problems and all(r.value == NA for r in rows):
-        problems.append(ImportProblem(0, "file", 'no applicable item (every answer is "na")'))
+        problems.append(ImportProblem(0, FILE, Message(N_('no applicable item (every answer is "na")'))))
     return rows, problems
 
 

@@ -23,6 +23,7 @@ from ..core.types import utcnow
 from ..domain import grade_lifecycle as life
 from ..domain.institution import INSTITUTION_TYPES
 from ..domain.numbers import whole_number
+from ..domain.texts import N_, Message
 from ..extensions import db
 from ..registry.models import Institution
 from . import policy as policies
@@ -158,18 +159,18 @@ def lodge_objection(record_id: int, name: str, contact: str, text: str, sender: 
     name, contact, text = (name or "").strip(), (contact or "").strip(), (text or "").strip()
     problems = []
     if not name or len(name) > NAME_MAX:
-        problems.append(("name", f"required, at most {NAME_MAX} characters"))
+        problems.append(("name", Message(N_("required, at most %(n)s characters"), n=NAME_MAX)))
     if not contact or len(contact) > CONTACT_MAX:
-        problems.append(("contact", f"required, at most {CONTACT_MAX} characters"))
+        problems.append(("contact", Message(N_("required, at most %(n)s characters"), n=CONTACT_MAX)))
     if len(text) < 10 or len(text) > rules.objection_max_chars:
-        problems.append(("text", f"between 10 and {rules.objection_max_chars} characters"))
+        problems.append(("text", Message(N_("between 10 and %(n)s characters"), n=rules.objection_max_chars)))
     if problems:
         raise Invalid("The objection could not be lodged.", problems=problems)
     recent = db.session.scalar(select(func.count()).select_from(GradeObjection).where(
         GradeObjection.sender_hash == sender, GradeObjection.lodged_at > now - timedelta(hours=1)))
     if recent >= rules.objections_per_hour:
         raise Invalid("Too many objections were sent from your connection; please try again later.",
-                      problems=[("text", "try again in an hour")])
+                      problems=[("text", N_("try again in an hour"))])
     same = db.session.scalar(select(GradeObjection).where(
         GradeObjection.record_id == record.id, GradeObjection.sender_hash == sender,
         GradeObjection.text == text))

@@ -17,6 +17,8 @@ from ..core import audit, opendata
 from ..core.errors import Conflict, Invalid
 from ..core.spreadsheet import xlsx_response
 from ..core.types import utcnow
+from ..core.labels import say
+from ..domain.display import one_decimal
 from ..core.web import translate
 from ..domain import grade_lifecycle as life
 from ..domain.numbers import whole_number, whole_numbers
@@ -35,6 +37,11 @@ bp = Blueprint("grading", __name__, url_prefix="/grading")
 @bp.app_template_global("grading_state")
 def grading_state(code: str) -> str:
     return str(labels_of.state(code))
+
+
+@bp.app_template_global("grading_note")
+def grading_note(note: str | None):
+    return labels_of.event_note(note)
 
 
 @bp.app_template_global("grading_action")
@@ -59,12 +66,17 @@ def _form_refused(form) -> None:
             flash(f"{label.text if label else name}: {error}", "error")
 
 
-def _refused(exc) -> None:
+def _refused(exc, form=None) -> None:
+    """Flash the refusal and each problem at its field, by the field's label (the form's,
+    else labels.FIELDS), in the reader's language."""
     db.session.rollback()
     flash(translate(exc.message, exc.params), "error")
     for problem in getattr(exc, "problems", []):
         if isinstance(problem, tuple):
-            flash(f"{problem[0]}: {_(problem[1])}" if problem[0] else _(problem[1]), "error")
+            name, message = problem
+            field = getattr(form, name, None) if form is not None and name else None
+            label = field.label.text if field is not None else labels_of.FIELDS.get(name, name)
+            flash(f"{label}: {say(message)}" if label else say(message), "error")
         elif hasattr(problem, "message"):      # an eligibility rule not met
             flash(_(problem.message, **problem.params), "error")
 
@@ -108,7 +120,7 @@ def apply():
             application = applications.apply(current_user, form.level.data, form.self_score.data,
                                              form.self_assessment.data, today, now)
         except (Invalid, Conflict) as exc:
-            _refused(exc)
+            _refused(exc, form)
             status = exc.status
         else:
             db.session.commit()
@@ -162,7 +174,7 @@ def schedule_evaluation(grade_application_id: int):
                           problems=[("assessor_ids", "not a valid choice")])
         scheduling.schedule_evaluation(current_user, grade_application_id, on, ids, _today(), lead=lead)
     except (Invalid, Conflict) as exc:
-        _refused(exc)
+        _refused(exc, form)
         app_row = applications.get(current_user, grade_application_id)
         return _application_page(app_row, form, 422 if isinstance(exc, Invalid) else 409)
     db.session.commit()
@@ -222,7 +234,7 @@ def import_evaluation(grade_application_id: int):
             return render_template("grading/import.html", form=form, a=app_row,
                                    problems=problems), 422
         db.session.commit()
-        flash(_("Evaluation imported: %(total)s points, level %(level)s.", total=record.total,
+        flash(_("Evaluation imported: %(total)s points, level %(level)s.", total=one_decimal(record.total),
                 level=record.level or "-"), "info")
         return redirect(url_for("grading.record", grade_record_id=record.id))
     return render_template("grading/import.html", form=form, a=app_row, problems=problems)
@@ -334,8 +346,8 @@ def decide_objection(grade_objection_id: int):
 @permission_required("grading.manage")
 def sanctions():
     form = SanctionForm()
-    form.institution_id.choices = options((str(i), name) for i, name in
-                                          applications.institutions_for_choice(current_user))
+    form.institution_id.choices = options(((str(i), name) for i, name in
+                                           applications.institutions_for_choice(current_user)), data=True)
     status = 200
     if request.method == "POST" and not form.validate_on_submit():
         _form_refused(form)
@@ -346,7 +358,7 @@ def sanctions():
                                       form.decided_on.data, form.until.data, form.reference.data,
                                       form.note.data)
         except Invalid as exc:
-            _refused(exc)
+            _refused(exc, form)
             status = 422
         else:
             db.session.commit()
@@ -432,7 +444,7 @@ def public_notice(grade_record_id: int):
                 open_data.lodge_objection(grade_record_id, form.name.data, form.contact.data,
                                           form.text.data, sender, today)
             except Invalid as exc:
-                _refused(exc)
+                _refused(exc, form)
                 status = 422
             else:
                 db.session.commit()

@@ -1,7 +1,7 @@
 """The home page per role, language choice and the health check."""
 from __future__ import annotations
 
-from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, redirect, render_template, request, send_from_directory, session, url_for
 from flask_login import current_user
 from sqlalchemy import text
 
@@ -29,6 +29,15 @@ def language(code: str):
             db.session.commit()
     from ..core.web import safe_next
     return redirect(safe_next(request.form.get("next"), url_for("home.home")))
+
+
+@bp.route("/favicon.ico")
+@public
+def favicon():
+    """The icon browsers ask for at the root when a page names none (every page does name
+    static/favicon.svg)."""
+    return send_from_directory(current_app.static_folder, "favicon.ico", mimetype="image/vnd.microsoft.icon",
+                               max_age=86400)
 
 
 @bp.route("/healthz")

@@ -145,7 +145,7 @@ class VisitForm(FlaskForm):
         """Choices for this user; one inspector list per department (``inspectors-<dept>``)."""
         self.purpose.choices = [SelectChoice(p, str(PURPOSE_LABELS[p])) for p in purposes]
         self.institution_id.choices = [SelectChoice(0, str(_l("— choose —")))] + [
-            SelectChoice(i, name) for i, name in institutions]
+            SelectChoice(i, name, render_kw={"class": "user-data"}) for i, name in institutions]
         self.departments.choices = [SelectChoice(d, str(labels.DEPARTMENTS[d])) for d in inspectors]
         self.teams = {}
         # The leader of each team: a radio ``leader-<dept>`` beside the inspectors ticked.

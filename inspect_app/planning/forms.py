@@ -2,7 +2,7 @@
 only render fields, parse types and carry the CSRF token and the record version."""
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_gettext as _l, lazy_pgettext
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, HiddenField, SelectField, SelectMultipleField, StringField
 from wtforms.validators import Optional
@@ -12,7 +12,7 @@ from ..domain.plans import PERIODS
 from ..domain.risk import RISK_CLASSES, RiskPolicy
 from ..core.forms import WholeNumberField, options
 
-KIND_LABELS = {"random_joint": _l("Random joint inspection (双随机)"), "routine": _l("Routine")}
+KIND_LABELS = {"random_joint": _l("Random joint inspection"), "routine": _l("Routine")}
 RULE_LABELS = {"grade_expiry": _l("Grade expiring: grading evaluation visit"),
                "critical_followup": _l("Open critical finding: on-site re-inspection")}
 PERIOD_LABELS = {"daily": _l("Daily"), "weekly": _l("Weekly"), "monthly": _l("Monthly"),
@@ -46,7 +46,7 @@ class PlanForm(FlaskForm):
     period = SelectField(_l("Runs every"))
     enabled = BooleanField(_l("Enabled"))
     one_off = BooleanField(_l("Run once only"))
-    start = DateField(_l("Start"), validators=[Optional()])
+    start = DateField(lazy_pgettext("date", "Start"), validators=[Optional()])
     expires = DateField(_l("Expires"), validators=[Optional()])
     districts = SelectMultipleField(_l("Districts (none: all)"), validators=[Optional()])
     institution_types = SelectMultipleField(_l("Institution types (none: all)"), validators=[Optional()])
@@ -79,7 +79,7 @@ class PlanForm(FlaskForm):
         self.kind.choices = options((k, str(v)) for k, v in KIND_LABELS.items())
         self.rule.choices = options([("", "—")] + [(k, str(v)) for k, v in RULE_LABELS.items()])
         self.period.choices = options((p, str(PERIOD_LABELS[p])) for p in PERIODS)
-        self.districts.choices = options((d, d) for d in districts)
+        self.districts.choices = options(((d, d) for d in districts), data=True)
         self.institution_types.choices = options((k, str(v)) for k, v in labels.INSTITUTION_TYPES.items())
         self.departments.choices = options((k, str(v)) for k, v in labels.DEPARTMENTS.items())
 

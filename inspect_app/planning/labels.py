@@ -1,7 +1,9 @@
 """Translated labels of the planning codes, shared by the services' messages and the pages."""
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
+import re
+
+from flask_babel import gettext, lazy_gettext as _l
 
 RUN_STATES = {
     "frozen": _l("Lists frozen"), "seeded": _l("Seed fixed"), "drawn": _l("Drawn"),
@@ -31,3 +33,25 @@ def risk_reason(reason) -> str:
         return reason
     message, params = reason
     return gettext(message, **params)
+
+
+#: The notes the system writes on a run's history (stored in English, as the code wrote them)
+#: and their messages in the reader's language; a note of another shape is shown as it is.
+RUN_NOTES = (
+    (re.compile(r"period (?P<key>\S+)"), "period %(key)s"),
+    (re.compile(r"(?P<n>\d+) visits scheduled"), "%(n)s visits scheduled"),
+    (re.compile(r"beacon value entered"), "third-party value entered"),
+    (re.compile(r"the rules cannot all be met"), "the rules cannot all be met"),
+)
+_RUN_NOTE_MESSAGES = (_l("period %(key)s"), _l("%(n)s visits scheduled"), _l("third-party value entered"),
+                      _l("the rules cannot all be met"))   # for the catalogue extraction
+
+
+def run_note(note: str | None) -> str:
+    if not note:
+        return ""
+    for pattern, message in RUN_NOTES:
+        match = pattern.fullmatch(note)
+        if match:
+            return gettext(message, **match.groupdict())
+    return note

@@ -35,6 +35,11 @@ def risk_reason(reason) -> str:
     return labels.risk_reason(reason)
 
 
+@bp.app_template_global("run_note")
+def run_note(note: str | None) -> str:
+    return labels.run_note(note)
+
+
 @bp.app_template_global("part_status_label")
 def part_status_label(code: str) -> str:
     return str(labels.PART_STATUSES.get(code, code))

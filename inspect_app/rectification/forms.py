@@ -28,7 +28,7 @@ class DecisionForm(FlaskForm):
 
 
 class VerifyForm(FlaskForm):
-    decision = RadioField(_l("Verification"), choices=options([("accept", _l("Rectified: close (销号)")),
+    decision = RadioField(_l("Verification"), choices=options([("accept", _l("Rectified: close the finding")),
                                                                ("reject", _l("Not rectified: reopen"))]))
     note = TextAreaField(_l("Note"), render_kw={"rows": 2, "maxlength": 4000})
 

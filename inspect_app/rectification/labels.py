@@ -6,25 +6,25 @@ from flask_babel import lazy_gettext as _l, lazy_pgettext
 
 STATES = {
     "open": lazy_pgettext("finding", "Open"), "reopened": _l("Reopened"), "responded": _l("Answered, awaiting verification"),
-    "contested": _l("Contested, awaiting decision"), "closed": _l("Closed"), "withdrawn": lazy_pgettext("finding", "Withdrawn"),
+    "contested": _l("Contested, awaiting decision"), "closed": lazy_pgettext("finding", "Closed"), "withdrawn": lazy_pgettext("finding", "Withdrawn"),
     "unresolved": _l("Not closed"),
 }
 ACTIONS = {
-    "issue": _l("Issued"), "respond": _l("Answered by the institution"),
+    "issue": lazy_pgettext("event", "Issued"), "respond": _l("Answered by the institution"),
     "request_extension": _l("Extension requested"), "grant_extension": _l("Extension granted"),
-    "refuse_extension": _l("Extension refused"), "contest": _l("Reply (陈述申辩) made"),
+    "refuse_extension": _l("Extension refused"), "contest": _l("Reply made"),
     "uphold_reply": _l("Reply upheld"), "dismiss_reply": _l("Reply dismissed"),
     "accept": _l("Verified and closed"), "reject": _l("Verification rejected"),
     "remind": _l("Reminder sent"), "escalate": _l("Escalated"),
     "schedule_reinspection": _l("Re-inspection scheduled"),
-    "record_interview": _l("Interview (约谈) minutes recorded"),
+    "record_interview": _l("Interview minutes recorded"),
     "decide_blacklist": _l("Blacklist proposal decided by the bureau"),
 }
 # Rungs by code, and by kind for codes a bureau adds; %(days)s comes from the policy file.
 RUNGS = {
     "reminder": _l("Reminder %(days)s day(s) before the deadline"),
     "overdue": _l("Overdue notice to the institution and the department head"),
-    "interview": _l("Interview (约谈) recorded, %(days)s days after the deadline"),
+    "interview": _l("Interview recorded, %(days)s days after the deadline"),
     "bureau": _l("Report to the bureau and credit record, %(days)s days after the deadline"),
     "escalation": _l("Escalation %(days)s days after the deadline"),
 }

@@ -29,7 +29,7 @@ TEXTS = {
     "notice": _l("Rectification notice %(notice)s: %(count)s finding(s) to rectify."),
     "reminder": _l("Finding #%(finding)s (%(item)s) is due in %(days)s day(s)."),
     "overdue": _l("Finding #%(finding)s (%(item)s) is overdue."),
-    "interview": _l("Finding #%(finding)s (%(item)s) is %(days)s days overdue: an interview (约谈) is to be recorded."),
+    "interview": _l("Finding #%(finding)s (%(item)s) is %(days)s days overdue: an interview is to be recorded."),
     "bureau": _l("Finding #%(finding)s (%(item)s) is %(days)s days overdue: reported to the bureau with a credit record."),
     "escalation": _l("Finding #%(finding)s (%(item)s) was escalated (%(step)s)."),
     "response": _l("The institution answered finding #%(finding)s (%(item)s); please verify."),

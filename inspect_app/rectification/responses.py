@@ -25,12 +25,14 @@ from .models import (ACCEPTED, EXTENSION, PENDING, REJECTED, REPLY, RESPONSE, Fi
 MAX_PHOTOS = 6
 
 
-def _text(value: str | None, field: str, problems: list, required: bool = True, limit: int = 4000) -> str:
+def _text(value: str | None, label: str, problems: list, required: bool = True, limit: int = 4000) -> str:
+    """The text of a field; a problem names the field by its label (the form's, in the
+    reader's language), as the page shows it."""
     value = (value or "").strip()
     if required and not value:
-        problems.append(f"{field}: " + _("is required"))
+        problems.append(f"{_(label)}: " + _("is required"))
     elif len(value) > limit:
-        problems.append(f"{field}: " + _("is too long (at most %(n)s characters)", n=limit))
+        problems.append(f"{_(label)}: " + _("is too long (at most %(n)s characters)", n=limit))
     return value
 
 
@@ -67,7 +69,7 @@ def respond(user, finding_id: int, text: str, photos=(), now: datetime | None = 
     now = now or utcnow()
     finding = fs.get(user, finding_id)
     problems: list[str] = []
-    body = _text(text, "text", problems)
+    body = _text(text, "What was done", problems)
     if problems:
         raise Invalid("The response could not be saved.", problems=problems)
     fs.check(finding, "respond")
@@ -127,11 +129,11 @@ def request_extension(user, finding_id: int, text: str, days, now: datetime | No
     rule = policies.current()
     finding = fs.get(user, finding_id, lock=True)
     problems: list[str] = []
-    reason = _text(text, "text", problems)
+    reason = _text(text, "Reason", problems)
     days = whole_number(days if isinstance(days, int) else str(days or "").strip()) or 0
     limit = dl.max_extension_days(rule, finding.deadline_days)
     if not 1 <= days <= limit:
-        problems.append("days: " + _("between 1 and %(n)s days", n=limit))
+        problems.append(f"{_('Extra days')}: " + _("between 1 and %(n)s days", n=limit))
     if problems:
         raise Invalid("The request could not be saved.", problems=problems)
     refusal = extension_refusal(finding, now, rule)
@@ -155,7 +157,7 @@ def contest(user, finding_id: int, text: str, photos=(), now: datetime | None = 
     now = now or utcnow()
     finding = fs.get(user, finding_id)
     problems: list[str] = []
-    reason = _text(text, "text", problems)
+    reason = _text(text, "Why the finding is wrong", problems)
     if problems:
         raise Invalid("The reply could not be saved.", problems=problems)
     _may_contest(finding, now)
@@ -251,7 +253,7 @@ def decide_reply(user, finding_id: int, response_id: int, uphold: bool | None, n
     _require_decider(user, finding, REPLY, uphold)
     response = _pending(finding, response_id, REPLY)
     problems: list[str] = []
-    note = _text(note, "note", problems)
+    note = _text(note, "Note", problems)
     if problems:
         raise Invalid("The decision could not be saved.", problems=problems)
     if finding.state != CONTESTED:
@@ -319,11 +321,11 @@ def schedule_reinspection(user, finding_id: int, on: date | None, inspector_ids:
         raise Conflict("An on-site re-inspection is for critical findings.")
     problems = []
     if not isinstance(on, date):
-        problems.append("on: " + _("a date is required"))
+        problems.append(f"{_('Re-inspection date')}: " + _("a date is required"))
     elif on < now.astimezone(policies.tz(rule)).date():
-        problems.append("on: " + _("cannot be in the past"))
+        problems.append(f"{_('Re-inspection date')}: " + _("cannot be in the past"))
     if not inspector_ids:
-        problems.append("inspector_ids: " + _("choose at least one inspector"))
+        problems.append(f"{_('Inspectors')}: " + _("choose at least one inspector"))
     if problems:
         raise Invalid("The re-inspection could not be scheduled.", problems=problems)
     visit = create_visit(user, finding.institution_id, on, {finding.department: inspector_ids},

@@ -101,7 +101,7 @@ def _finding_page(item, status: int = 200, **forms):
     forms["decision_forms"] = {r.id: refused.get(r.id) or _decision_form(r.id) for r in item.responses}
     reinspect = forms["reinspect_form"]
     if can(current_user, "rectification.decide"):
-        reinspect.inspector_ids.choices = options(responses.inspector_choices(current_user, item))
+        reinspect.inspector_ids.choices = options(responses.inspector_choices(current_user, item), data=True)
     ctx = dict(
         may_extend=responses.extension_refusal(item, now, rule) is None,
         may_reply=responses.reply_refusal(item, now) is None,

@@ -8,6 +8,7 @@ from wtforms.validators import Optional
 
 from ..core import labels
 from ..core.forms import WholeNumberField, options
+from ..core.labels import say
 
 
 def _choices(table):
@@ -49,7 +50,7 @@ class InstitutionForm(FlaskForm):
     def attach(self, problems) -> None:
         for column, message in problems:
             if column in self._fields:
-                self[column].errors = list(self[column].errors or []) + [message]
+                self[column].errors = list(self[column].errors or []) + [say(message)]
 
 
 class ImportForm(FlaskForm):

@@ -19,6 +19,7 @@ from ..core.heavy import heavy_work
 from ..core.spreadsheet import Bounds, TooLarge, check_csv, check_file_size, check_xlsx
 from ..core.types import utcnow
 from ..domain.institution import FIELDS, REQUIRED, clean_institution
+from ..domain.texts import N_, Message
 from ..extensions import db
 from .models import Institution
 
@@ -27,6 +28,9 @@ MAX_ROWS = 20000
 # Checked before a file is parsed (core.spreadsheet): the header and MAX_ROWS rows of the
 # registry's columns, with room for a few extra columns (reported as unknown).
 BOUNDS = Bounds(rows=MAX_ROWS + 1, columns=40, cells=(MAX_ROWS + 1) * 15, file_bytes=10 * 1024 * 1024)
+
+
+FILE = Message(N_("file"))         # the column of a problem of the whole file
 
 
 @dataclass(frozen=True)
@@ -65,15 +69,16 @@ def read_table(stream: bytes, filename: str, bounds: Bounds | None = None):
                 check_csv(text, bounds)
                 frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, skipinitialspace=True)
             else:
-                raise Invalid("Upload an .xlsx or .csv file.", problems=[ImportProblem(0, "file", f"'{filename}' is neither .xlsx nor .csv")])
+                raise Invalid("Upload an .xlsx or .csv file.", problems=[ImportProblem(0, FILE, Message(
+                    N_("'%(name)s' is neither .xlsx nor .csv"), name=filename))])
         except TooLarge as exc:
             message = f"sheet {exc.sheet}: {exc.message}" if exc.sheet else exc.message
             raise Invalid("The file was not imported; nothing was changed.",
-                          problems=[ImportProblem(exc.row or 0, exc.column or "file", message)]) from None
+                          problems=[ImportProblem(exc.row or 0, exc.column or FILE, message)]) from None
         except Invalid:
             raise
         except Exception as exc:  # pandas/openpyxl raise many kinds for broken files
-            raise Invalid("The file could not be read.", problems=[ImportProblem(0, "file", f"unreadable: {exc}")])
+            raise Invalid("The file could not be read.", problems=[ImportProblem(0, FILE, Message(N_("unreadable: %(error)s"), error=str(exc)))])
     return frame
 
 
@@ -96,7 +101,7 @@ def _decode(stream: bytes) -> str:
             return stream.decode(encoding)
         except UnicodeDecodeError:
             continue
-    raise Invalid("The file could not be read.", problems=[ImportProblem(0, "file", "not UTF-8 or GB18030 text")])
+    raise Invalid("The file could not be read.", problems=[ImportProblem(0, FILE, Message(N_("not UTF-8 or GB18030 text")))])
 
 
 def validate_table(frame) -> tuple[list[tuple[int, dict]], list[ImportProblem]]:
@@ -105,21 +110,23 @@ def validate_table(frame) -> tuple[list[tuple[int, dict]], list[ImportProblem]]:
     for header in frame.columns:
         key = HEADER_TO_FIELD.get(str(header).strip())
         if key is None:
-            problems.append(ImportProblem(1, str(header), "unknown column; expected one of: " +
-                                          ", ".join(f"{v} ({k})" for k, v in FIELDS.items())))
+            problems.append(ImportProblem(1, str(header), Message(
+                N_("unknown column; expected one of: %(columns)s"),
+                columns=", ".join(f"{v} ({k})" for k, v in FIELDS.items()))))
         elif key in columns.values():
-            problems.append(ImportProblem(1, str(header), f"column {key} appears twice"))
+            problems.append(ImportProblem(1, str(header), Message(N_("column %(column)s appears twice"), column=key)))
         else:
             columns[str(header)] = key
     for required in REQUIRED:
         if required not in columns.values():
-            problems.append(ImportProblem(1, FIELDS[required], f"required column {required} ({FIELDS[required]}) is missing"))
+            problems.append(ImportProblem(1, FIELDS[required], Message(
+                N_("required column %(key)s (%(name)s) is missing"), key=required, name=FIELDS[required])))
     if problems:
         return [], problems
     if len(frame) == 0:
-        return [], [ImportProblem(2, "file", "the file has no rows")]
+        return [], [ImportProblem(2, FILE, Message(N_("the file has no rows")))]
     if len(frame) > MAX_ROWS:
-        return [], [ImportProblem(0, "file", f"at most {MAX_ROWS} rows per file")]
+        return [], [ImportProblem(0, FILE, Message(N_("at most %(n)s rows per file"), n=MAX_ROWS))]
     rows: list[tuple[int, dict]] = []
     seen: dict[str, int] = {}
     renamed = frame.rename(columns=columns)
@@ -132,7 +139,8 @@ def validate_table(frame) -> tuple[list[tuple[int, dict]], list[ImportProblem]]:
         code = values.get("credit_code")
         if code:
             if code in seen:
-                problems.append(ImportProblem(row_no, FIELDS["credit_code"], f"duplicate of row {seen[code]}"))
+                problems.append(ImportProblem(row_no, FIELDS["credit_code"], Message(
+                    N_("duplicate of row %(row)s"), row=seen[code])))
             else:
                 seen[code] = row_no
         rows.append((row_no, values))

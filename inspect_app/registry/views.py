@@ -11,7 +11,7 @@ from ..core.errors import Conflict, Invalid
 from ..core.web import translate
 from ..domain.numbers import whole_number
 from ..extensions import db
-from . import importing, services
+from . import history as changes, importing, services
 from .forms import ImportForm, InstitutionForm
 
 bp = Blueprint("registry", __name__, url_prefix="/institutions")
@@ -36,7 +36,7 @@ def index():
 @permission_required("registry.view")
 def show(institution_id: int):
     inst = services.get(current_user, institution_id)
-    history = audit.history("institution", inst.id) if can(current_user, "audit.view") else []
+    history = changes.entries(audit.history("institution", inst.id)) if can(current_user, "audit.view") else []
     return render_template("registry/show.html", inst=inst, history=history)
 
 

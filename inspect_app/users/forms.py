@@ -1,4 +1,4 @@
-from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_gettext as _l, lazy_pgettext
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, PasswordField, SelectField, StringField, TextAreaField
 from wtforms.validators import Optional
@@ -9,7 +9,7 @@ from ..core.forms import options
 
 class PersonForm(FlaskForm):
     username = StringField(_l("User name"), render_kw={"autocapitalize": "none"})
-    name = StringField(_l("Name"))
+    name = StringField(lazy_pgettext("person", "Name"))
     role = SelectField(_l("Role"))
     department = SelectField(_l("Department"), validators=[Optional()])
     institution_id = SelectField(_l("Institution"), validators=[Optional()])
@@ -23,7 +23,7 @@ class PersonForm(FlaskForm):
     def setup(self, roles: list[str], institutions: list[tuple[int, str]]):
         self.role.choices = options((r, str(labels.ROLES[r])) for r in roles)
         self.department.choices = options([("", "—")] + [(c, str(v)) for c, v in labels.DEPARTMENTS.items()])
-        self.institution_id.choices = options([("", "—")] + [(str(i), n) for i, n in institutions])
+        self.institution_id.choices = options([("", "—")] + [(str(i), n) for i, n in institutions], data=True)
         return self
 
     def values(self) -> dict:

@@ -40,7 +40,7 @@ def index():
 def show(user_id: int):
     person = services.get(current_user, user_id)
     form = ConflictForm()
-    form.institution_id.choices = options((str(i), n) for i, n in _institution_choices())
+    form.institution_id.choices = options(((str(i), n) for i, n in _institution_choices()), data=True)
     return render_template("users/show.html", person=person, form=form,
                            may_edit=services.may_edit(current_user, person),
                            lock=throttle.lock_state(person) if can(current_user, "users.unlock") else None)
@@ -119,7 +119,7 @@ def unlock(user_id: int):
 @permission_required("users.edit")
 def add_conflict(user_id: int):
     form = ConflictForm()
-    form.institution_id.choices = options((str(i), n) for i, n in _institution_choices())
+    form.institution_id.choices = options(((str(i), n) for i, n in _institution_choices()), data=True)
     if form.validate_on_submit():
         try:
             services.declare_conflict(current_user, user_id, int(form.institution_id.data), form.reason.data)

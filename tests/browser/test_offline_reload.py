@@ -69,7 +69,7 @@ def test_offline_reload_keeps_uploaded_photos_count_and_score_then_submits(app, 
         state = stored_state(app, part.inspection_id)
         assert len(state["answers"]) == total and sorted(state["evidence"]) == sorted(photos)
         assert shown_photos(page) == {item: 1 for item in photos}
-        score = page.locator('[data-score-field="percent"]').inner_text()
+        score = page.locator('[data-score-field="percent_text"]').inner_text()
         assert score != "—"
 
         with Offline(context):
@@ -83,7 +83,7 @@ def test_offline_reload_keeps_uploaded_photos_count_and_score_then_submits(app, 
                                            .every(img => img.complete && img.naturalWidth > 0)""")
             assert shown_photos(page) == {item: 1 for item in photos}
             assert page.locator('[data-progress="total"]').inner_text() == f"{total}/{total}"
-            assert page.locator('[data-score-field="percent"]').inner_text() == score
+            assert page.locator('[data-score-field="percent_text"]').inner_text() == score
             badges = page.locator("nav.steps a[data-step] .progress").all_inner_texts()
             assert all(a == b for a, b in (badge.split("/") for badge in badges))
 

@@ -36,10 +36,10 @@ def test_good_file_imports_every_row(make, login, db):
 
 
 @pytest.mark.parametrize("body, row_no, column, words", [
-    (row("坏码院", "91110000600037341X"), 2, "统一社会信用代码", "check character"),
-    (row("床位院", credit_code(1101), beds="很多"), 2, "床位数", "not a number"),
-    (row("类型院", credit_code(1102), itype="养猪场"), 2, "机构类型", "is not one of"),
-    (row("重复一", credit_code(1103)) + row("重复二", credit_code(1103)), 4, "统一社会信用代码", "duplicate of row 3"),
+    (row("坏码院", "91110000600037341X"), 2, "统一社会信用代码", "校验码为"),
+    (row("床位院", credit_code(1101), beds="很多"), 2, "床位数", "不是数字"),
+    (row("类型院", credit_code(1102), itype="养猪场"), 2, "机构类型", "不是以下之一"),
+    (row("重复一", credit_code(1103)) + row("重复二", credit_code(1103)), 4, "统一社会信用代码", "与第 3 行重复"),
 ])
 def test_bad_row_is_located_and_nothing_changes(make, login, db, body, row_no, column, words):
     browser = login(make.user("bureau_admin"))
@@ -58,7 +58,7 @@ def test_wrong_columns_are_reported(make, login, db):
     response = upload(browser, "名字,代码\n某院,123\n")
     html = response.get_data(as_text=True)
     assert response.status_code == 422
-    assert "unknown column" in html and "统一社会信用代码" in html
+    assert "无法识别的列" in html and "统一社会信用代码" in html
 
 
 def test_not_a_spreadsheet_is_refused(make, login):

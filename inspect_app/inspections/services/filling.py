@@ -19,6 +19,7 @@ from ...core import audit
 from ...core.errors import Conflict, Invalid
 from ...core.types import utcnow
 from ...domain.checklist import Checklist
+from ...domain.display import one_decimal
 from ...domain.numbers import whole_number
 from ...domain.scoring import (NA, answer_problem, answer_value, json_number, number_text, outcome,
                                read_answer, read_answer_text, scaled)
@@ -125,8 +126,12 @@ def live_score(checklist: Checklist, answers: dict[str, str]) -> dict:
                 vetoes.append(item.id)
     full = facts_.max
     total = scaled(earned_rest + earned_whole, applicable_rest + applicable_whole, full)
+    percent = None if total is None else total / full * 100
     return {"total": None if total is None else json_number(total), "max": json_number(full),
-            "percent": None if total is None else json_number(total / full * 100),
+            "percent": None if percent is None else json_number(percent),
+            # as the form shows them (domain/display.py); the exact values are the two above
+            "total_text": one_decimal(total) or "—",
+            "percent_text": f"{one_decimal(percent)}%" if percent is not None else "—",
             "failed": failed, "vetoes": vetoes, "answered": answered}
 
 

@@ -7,6 +7,13 @@
  *   const pad = new SignaturePad(canvas, {onChange(strokes) {...}});
  *   pad.isEmpty(); pad.clear(); pad.toDataURL(); pad.setStrokes(strokes); pad.resize();
  *   pad.disabled = true;
+ *
+ * Without a pointer (WCAG 2.1.1): a name typed on the keyboard and explicitly confirmed signs
+ * instead (pad.setTyped(name, label)). It is kept as one "stroke" ["typed", name, label] so a
+ * form's draft stores and restores it like a drawing, and the PNG shows the name with the
+ * words "typed signature, confirmed" and the date: the record says how it was signed. The
+ * controls are a [data-typed-signature="<role>"] block next to canvas[data-signature="<role>"]
+ * (templates/inspections/form.html); the pad is found through canvas.signaturePad.
  */
 (function () {
   "use strict";
@@ -23,6 +30,7 @@
       this.disabled = false;
       this.width = 0;
       this.height = 0;
+      canvas.signaturePad = this;
       // No scrolling or zooming while drawing (CSSOM, allowed by the CSP).
       canvas.style.touchAction = "none";
       canvas.addEventListener("pointerdown", (e) => this._down(e));
@@ -56,7 +64,22 @@
     }
 
     isEmpty() {
-      return !this.strokes.some((s) => s.length > 0);
+      return !this.strokes.some((s) => (s[0] === "typed" ? Boolean(String(s[1]).trim()) : s.length > 0));
+    }
+
+    /** The typed signature ({name, label}) or null. */
+    typed() {
+      const stroke = this.strokes.find((s) => s[0] === "typed");
+      return stroke ? {name: String(stroke[1]), label: String(stroke[2] || "")} : null;
+    }
+
+    /** Sign with a typed and confirmed name instead of a drawing (replaces any drawing). */
+    setTyped(name, label) {
+      if (this.disabled) return;
+      this.strokes = String(name || "").trim() ? [["typed", String(name).trim(), String(label || "")]] : [];
+      this.current = null;
+      this._redraw();
+      this._changed();
     }
 
     clear() {
@@ -69,6 +92,7 @@
     setStrokes(strokes) {
       this.strokes = Array.isArray(strokes) ? strokes.filter(Array.isArray) : [];
       this._redraw();
+      this._notify();
     }
 
     /** PNG on a white background (a transparent PNG prints as black on some viewers). */
@@ -97,6 +121,7 @@
       if (e.pointerType === "mouse" && e.button !== 0) return;
       e.preventDefault();
       if (!this.width) this.resize();
+      if (this.typed()) this.strokes = [];      // drawing replaces a typed signature
       this.pointerId = e.pointerId;
       try { this.canvas.setPointerCapture(e.pointerId); } catch (err) { /* not supported */ }
       this.current = [this._point(e)];
@@ -123,6 +148,11 @@
 
     _changed() {
       if (this.onChange) this.onChange(this.strokes);
+      this._notify();
+    }
+
+    _notify() {
+      this.canvas.dispatchEvent(new CustomEvent("signaturechange", {detail: {typed: this.typed()}}));
     }
 
     _redraw() {
@@ -142,6 +172,10 @@
       ctx.fillStyle = this.color;
       for (const stroke of this.strokes) {
         if (!stroke.length) continue;
+        if (stroke[0] === "typed") {
+          this._paintTyped(ctx, String(stroke[1]), String(stroke[2] || ""));
+          continue;
+        }
         if (stroke.length === 1) {              // a dot
           ctx.beginPath();
           ctx.arc(stroke[0][0], stroke[0][1], this.lineWidth / 2, 0, Math.PI * 2);
@@ -155,6 +189,54 @@
       }
     }
   }
+
+  SignaturePad.prototype._paintTyped = function (ctx, name, label) {
+    const width = this.width || 600;
+    const height = this.height || 200;
+    const family = '"Noto Sans CJK SC", "PingFang SC", "Microsoft YaHei", system-ui, sans-serif';
+    ctx.textBaseline = "middle";
+    ctx.font = `${Math.round(height * 0.22)}px ${family}`;
+    ctx.fillText(name, 16, height * 0.42, width - 32);
+    ctx.font = `${Math.round(height * 0.09)}px ${family}`;
+    ctx.fillText(label, 16, height * 0.78, width - 32);
+  };
+
+  function today() {
+    const d = new Date();
+    const two = (n) => String(n).padStart(2, "0");
+    return `${d.getFullYear()}-${two(d.getMonth() + 1)}-${two(d.getDate())}`;
+  }
+
+  /** The keyboard path: a name, a confirmation box; both set, the pad holds the typed signature. */
+  function wireTypedSignature(block) {
+    const role = block.dataset.typedSignature;
+    const canvas = document.querySelector(`canvas[data-signature="${role}"]`);
+    const name = block.querySelector("[data-typed-name]");
+    const confirm = block.querySelector("[data-typed-confirm]");
+    if (!canvas || !name || !confirm) return;
+    const apply = () => {
+      const pad = canvas.signaturePad;
+      if (!pad) return;
+      if (confirm.checked && name.value.trim()) {
+        pad.setTyped(name.value, `${block.dataset.typedLabel || ""} · ${today()}`);
+      } else if (pad.typed()) {
+        pad.clear();
+      }
+    };
+    confirm.addEventListener("change", apply);
+    name.addEventListener("input", () => { if (confirm.checked) apply(); });
+    canvas.addEventListener("signaturechange", (e) => {
+      const typed = e.detail && e.detail.typed;
+      confirm.checked = Boolean(typed);
+      if (typed && !name.value) name.value = typed.name;
+    });
+  }
+
+  function wireAll() {
+    for (const block of document.querySelectorAll("[data-typed-signature]")) wireTypedSignature(block);
+  }
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", wireAll);
+  else wireAll();
 
   window.SignaturePad = SignaturePad;
 })();

@@ -1,0 +1,52 @@
+"""Checklist texts in the UI language, for records that keep a copy of a text (findings, grade
+explanations): the English text of the same checklist version, looked up by its id.
+
+A version's content never changes once stored (services.store_version refuses that), so the
+texts of a version are read once per process.
+"""
+from __future__ import annotations
+
+from flask import Flask, current_app
+from sqlalchemy import select
+
+from ..core.labels import english, user_data
+from ..extensions import db
+from . import catalogue
+from .models import ChecklistVersion
+
+
+def english_texts(checklist_id: str, version: str) -> dict[str, str]:
+    """``title``, ``section:<id>`` and each item id → its English text, where written."""
+    cache = current_app.extensions.setdefault("checklist_texts_en", {})
+    key = (checklist_id, version)
+    if key not in cache:
+        cl = catalogue.get(checklist_id)
+        if cl is not None and cl.version == version:
+            content = {"title_en": cl.title_en, "sections": [
+                {"id": s.id, "title_en": s.title_en, "items": [{"id": i.id, "text_en": i.text_en} for i in s.items]}
+                for s in cl.sections]}
+        else:
+            content = db.session.scalar(select(ChecklistVersion.content).where(
+                ChecklistVersion.checklist_id == checklist_id, ChecklistVersion.version == version)) or {}
+        texts = {"title": content.get("title_en")}
+        for section in content.get("sections", ()):
+            texts[f"section:{section['id']}"] = section.get("title_en")
+            for item in section.get("items", ()):
+                texts[item["id"]] = item.get("text_en")
+        cache[key] = {k: v for k, v in texts.items() if v}
+    return cache[key]
+
+
+def checklist_text(text: str, checklist_id: str, version: str, key: str, markup: bool = True):
+    """``text`` (as copied into a record) in the UI language: in English the version's English
+    text where it has one, otherwise the text as written, marked as data."""
+    if not english():
+        return text or ""
+    translated = english_texts(checklist_id, version).get(key) if checklist_id and version else None
+    if translated:
+        return translated
+    return user_data(text) if markup else (text or "")
+
+
+def init_app(app: Flask) -> None:
+    app.jinja_env.filters["cl_text"] = checklist_text
