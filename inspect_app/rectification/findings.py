@@ -6,27 +6,24 @@ ladder pointer for the (new) deadline, and writes the history row.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from ..auth import policy
 from ..auth.roles import Role
 from ..core import audit
 from ..core.errors import Conflict, NotFound
-from ..core.paging import Page, paginate
 from ..core.types import utcnow
 from ..domain import deadlines as dl
-from ..domain.rectification import ACTIVE, UNRESOLVED, TransitionError, transition
+from ..domain.rectification import ACTIVE, TransitionError, transition
 from ..extensions import db
 from ..inspections.models import SUBMITTED, Inspection, InspectionInspector
 from ..inspections.services.common import checklist_of
 from . import labels
 from . import policy as policies
-from .models import EXTENSION, PENDING, REPLY, Finding, FindingEvent, FindingResponse, RectificationNotice
+from .models import Finding, FindingEvent, RectificationNotice
 
 
 def reschedule(finding: Finding, rule: dl.Policy, now: datetime) -> None:
@@ -76,42 +73,6 @@ def apply(finding: Finding, action: str, actor, now: datetime, *, reason: str | 
 
 
 # ----------------------------------------------------------------------------- reading
-
-@dataclass(frozen=True)
-class FindingFilter:
-    state: str = ""          # a state, "unresolved", or "" for all
-    overdue: bool = False
-    institution_id: int | None = None
-    department: str = ""
-    notice_id: int | None = None
-    awaiting_decision: bool = False   # an extension or a reply waits for the department
-
-
-def _filtered(user, f: FindingFilter, now: datetime):
-    stmt = policy.visible(Finding, user)
-    if f.state == "unresolved":
-        stmt = stmt.where(Finding.state.in_(UNRESOLVED))
-    elif f.state:
-        stmt = stmt.where(Finding.state == f.state)
-    if f.overdue:
-        stmt = stmt.where(Finding.state.in_(ACTIVE), Finding.deadline_at <= now)
-    if f.institution_id:
-        stmt = stmt.where(Finding.institution_id == f.institution_id)
-    if f.department:
-        stmt = stmt.where(Finding.department == f.department)
-    if f.notice_id:
-        stmt = stmt.where(Finding.notice_id == f.notice_id)
-    if f.awaiting_decision:
-        stmt = stmt.where(Finding.id.in_(select(FindingResponse.finding_id).where(
-            FindingResponse.kind.in_((EXTENSION, REPLY)), FindingResponse.status == PENDING)))
-    return stmt.order_by(Finding.deadline_at, Finding.id)
-
-
-def search(user, f: FindingFilter, page: int = 1, per_page: int = 25, now: datetime | None = None) -> Page:
-    policy.require(user, "rectification.view")
-    return paginate(_filtered(user, f, now or utcnow()).options(selectinload(Finding.institution)),
-                    page, per_page)
-
 
 def get(user, finding_id: int, *, lock: bool = False) -> Finding:
     """The finding if the user may see it (NotFound otherwise); ``lock`` takes the row for
@@ -217,4 +178,4 @@ def open_findings(inspection_id: int, now: datetime | None = None) -> Rectificat
     return notice
 
 
-__all__ = ["apply", "reschedule", "FindingFilter", "search", "get", "open_findings"]
+__all__ = ["apply", "reschedule", "get", "open_findings"]

@@ -3,11 +3,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy.orm import selectinload
 
 from ..auth import policy
 from ..core.errors import NotFound
-from ..core.paging import Page, paginate
 from ..domain import deadlines as dl
 from ..extensions import db
 from . import policy as policies
@@ -40,15 +38,6 @@ def issue_notice(inspection, rule: dl.Policy, issued: datetime, now: datetime) -
     db.session.add(notice)
     db.session.flush()
     return notice
-
-
-def search(user, page: int = 1, per_page: int = 25) -> Page:
-    policy.require(user, "rectification.view")
-    stmt = policy.visible(RectificationNotice, user).order_by(RectificationNotice.issued_at.desc(),
-                                                             RectificationNotice.id.desc())
-    stmt = stmt.options(selectinload(RectificationNotice.institution),
-                        selectinload(RectificationNotice.findings))
-    return paginate(stmt, page, per_page)
 
 
 def get(user, notice_id: int) -> RectificationNotice:
