@@ -96,16 +96,16 @@ def on_time(deadline_at: datetime, closed_at: datetime | None, now: datetime) ->
     return LATE if now >= deadline_at else None
 
 
+def rate(on_time_count: int, late_count: int) -> Fraction | None:
+    """The on-time rate: on time / (on time + late); None when no finding counts."""
+    counted = on_time_count + late_count
+    return Fraction(on_time_count, counted) if counted else None
+
+
 def on_time_rate(findings: Iterable[tuple[datetime, datetime | None]], now: datetime) -> Fraction | None:
-    """on time / (on time + late) over ``(deadline_at, closed_at)`` pairs; None when none counts."""
-    good = bad = 0
-    for deadline_at, closed_at in findings:
-        verdict = on_time(deadline_at, closed_at, now)
-        if verdict == ON_TIME:
-            good += 1
-        elif verdict == LATE:
-            bad += 1
-    return Fraction(good, good + bad) if good + bad else None
+    """The on-time rate over ``(deadline_at, closed_at)`` pairs (see :func:`on_time`)."""
+    verdicts = [on_time(deadline_at, closed_at, now) for deadline_at, closed_at in findings]
+    return rate(verdicts.count(ON_TIME), verdicts.count(LATE))
 
 
 # ----------------------------------------------------------------------------- ageing
