@@ -20,6 +20,13 @@ from . import dashboard, institution_file, public as results
 bp = Blueprint("overview", __name__)
 
 
+@bp.app_template_global("institution_file_open")
+def institution_file_open(institution_id: int) -> bool:
+    """Whether the signed-in viewer may open this institution's file (for links to it)."""
+    from ..auth.policy import can
+    return can(current_user, "overview.file") and institution_file.may_open(current_user, institution_id)
+
+
 @bp.route("/grades/expiring")
 @permission_required("grading.view")
 def expiring():
