@@ -20,6 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import contains_eager
 
 from ..auth.policy import public
+from ..auth.throttle import client_address
 from ..core.types import local_today, utcnow
 from ..domain.bureau import DEPARTMENTS
 from ..domain.institution import INSTITUTION_TYPES
@@ -35,11 +36,9 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1")
 DEFAULT_LIMIT, MAX_LIMIT = 50, 200
 
 
-def _client() -> str:
-    return request.remote_addr or "unknown"
-
-
-limiter = Limiter(key_func=_client, default_limits=[])
+# Counted per client address as the sign-in throttle sees it (behind TRUSTED_PROXIES, the
+# address the nearest trusted proxy saw; IPv6 by its /64).
+limiter = Limiter(key_func=client_address, default_limits=[])
 limiter.limit(lambda: current_app.config["API_RATE_LIMIT"])(bp)
 
 
