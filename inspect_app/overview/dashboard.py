@@ -147,6 +147,11 @@ def counts(user, q: ListQuery, today: date, now: datetime) -> list[Group]:
         args = {**carry, "awaiting": "1"}
         mine.counts.append(Count("to_decide", _l("Extensions and replies to decide"),
                                  _finding_count(user, args, now), url_for("rectification.index", **args)))
+    if can(user, "rectification.blacklist"):
+        from ..rectification import credit
+        pending = credit.search(user, credit.CreditFilter(pending=True), per_page=1)
+        mine.counts.append(Count("blacklist", _l("Blacklist proposals to decide"), pending.total,
+                                 url_for("rectification.credit_records", pending="1")))
     if can(user, "grading.manage"):
         mine.counts.append(Count(
             "applications", _l("Grading applications to accept"),

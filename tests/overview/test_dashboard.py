@@ -45,7 +45,7 @@ def test_counts_of_the_bureau(app, make, world):
     assert counts["findings_open"].value == 2 and counts["findings_due_week"].value == 1
     mine = {k: c.value for k, c in counts.items()}
     for key in ("visits_today", "visits_overdue", "findings_due_week", "in_publicity", "expiring",
-                "applications", "to_confirm"):
+                "applications", "to_confirm", "blacklist"):
         assert key in mine
 
 
@@ -125,3 +125,45 @@ def test_every_chart_has_its_data_table_and_the_page_loads_no_inline_script(make
     assert "vendor/echarts/echarts.min.js" in page
     for script in re.findall(r"<script(?![^>]*\bsrc=)([^>]*)>", page):
         assert 'type="application/json"' in script or 'type="application/ld+json"' in script
+
+
+def test_grade_counts_and_the_expiring_list(app, make, db, login):
+    from datetime import date, timedelta
+
+    from tests.grading.conftest import GradingMaker
+    today = local_today()
+    grading = GradingMaker(db, make)
+    grading.publicised(make.institution(filed_on=date(2015, 1, 1)), today=today)
+    expiring = grading.confirmed(make.institution(name="将到期养老院", filed_on=date(2015, 1, 1)),
+                                 effective_on=date(today.year - 3, today.month, 1) + timedelta(days=40))
+    grading.confirmed(make.institution(name="新评定养老院", filed_on=date(2015, 1, 1)), effective_on=today)
+    bureau = make.user("bureau_admin")
+    with app.test_request_context():
+        counts = {c.key: c.value for g in dashboard.counts(bureau, _view(bureau), today, NOW) for c in g.counts}
+    soon = 1 if expiring.expires_on <= today + timedelta(days=90) else 0
+    assert counts["in_publicity"] == 1 and counts["expiring"] == soon == 1
+    page = login(bureau).get("/grades/expiring").get_data(as_text=True)
+    assert "将到期养老院" in page and "新评定养老院" not in page
+
+
+def test_plan_progress_counts_the_draws_visits(app, make, db):
+    from datetime import date, timedelta
+
+    from inspect_app.core.types import utcnow
+    from inspect_app.inspections.models import Visit
+    from inspect_app.planning.models import PlanRun
+    from tests.planning.conftest import make_plan
+    today = local_today()
+    plan = make_plan(db)
+    run = PlanRun(plan_id=plan.id, period_key="t", period_start=today - timedelta(days=10),
+                  period_end=today + timedelta(days=10), kind=plan.kind, state="drawn", created_at=utcnow())
+    db.session.add(run)
+    db.session.flush()
+    for status in ("completed", "planned", "completed"):
+        db.session.add(Visit(institution_id=make.institution().id, scheduled_for=today, status=status,
+                             source=run.source_key, created_at=utcnow()))
+    db.session.flush()
+    rows = dashboard.plan_progress(make.user("bureau_admin"), today)
+    assert [(r.run.id, r.planned, r.done) for r in rows] == [(run.id, 3, 2)]
+    assert dashboard.plan_progress(make.user("inspector"), today) == []
+    assert dashboard.plan_progress(make.user("bureau_admin"), date(2001, 1, 1)) == []
