@@ -116,6 +116,7 @@ def main(names: list[str]) -> None:
                     break
                 except OSError:
                     time.sleep(0.2)
+            refused: list[str] = []          # console errors (a CSP refusal, a script error)
             with sync_playwright() as p:
                 browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
                 for name in names or list(SHOTS):
@@ -123,6 +124,8 @@ def main(names: list[str]) -> None:
                     context = browser.new_context(viewport=viewport, locale="zh-CN",
                                                   has_touch=viewport is TABLET)
                     page = context.new_page()
+                    page.on("console", lambda m, name=name: refused.append(f"{name}: {m.text}")
+                            if m.type == "error" else None)
                     if user:
                         page.goto(f"{base}/login")
                         page.fill("input[name=username]", user)
@@ -137,6 +140,8 @@ def main(names: list[str]) -> None:
                     context.close()
                     print(f"docs/screenshots/{name}.png  {viewport['width']}×{viewport['height']}  {path.format(**ids)}")
                 browser.close()
+            if refused:
+                sys.exit("errors in the browser's console:\n" + "\n".join(refused))
         finally:
             server.terminate()
             server.wait(timeout=10)

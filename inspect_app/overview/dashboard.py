@@ -95,19 +95,26 @@ def week_end(today: date) -> date:
     return today + timedelta(days=6 - today.weekday())
 
 
-def _finding_count(user, args: dict, now: datetime) -> int:
-    query, _ = finding_lists.finding_query(user, args)
-    return _number(finding_lists.findings_select(user, query, now))
-
-
-def _visit_count(user, args: dict) -> int:
-    query, _ = visit_lists.visit_query(user, args)
-    return _number(visit_lists.visits_select(user, query))
+def _codes(offered: dict) -> dict[str, list[str]]:
+    return {name: [code for code, _ in pairs] for name, pairs in offered.items()}
 
 
 def counts(user, q: ListQuery, today: date, now: datetime) -> list[Group]:
     groups: list[Group] = []
     carry = _carry(q, "district", "department")
+    finding_codes: dict | None = None
+
+    def _finding_count(user, args: dict, now: datetime) -> int:
+        """The total of the findings list for ``args`` (its choices read once per dashboard)."""
+        nonlocal finding_codes
+        if finding_codes is None:
+            finding_codes = _codes(finding_lists.finding_choices(user))
+        query = parse(finding_lists.FINDINGS, args, finding_codes)
+        return _number(finding_lists.findings_select(user, query, now))
+
+    def _visit_count(user, args: dict) -> int:
+        query, _ = visit_lists.visit_query(user, args)
+        return _number(visit_lists.visits_select(user, query))
     if can(user, "inspections.view"):
         visits = Group("visits", _l("Visits"))
         for key, label, args, alert in (

@@ -24,10 +24,13 @@
       return;
     }
     var percent = chart.kind === "percent";
-    var instance = window.echarts.init(node, null, { renderer: "canvas" });
+    var locale = (document.documentElement.lang || "").indexOf("zh") === 0 ? "ZH" : "EN";
+    var instance = window.echarts.init(node, null, { renderer: "canvas", locale: locale });
     instance.setOption({
       color: palette,
-      aria: { enabled: true },
+      // The container names the chart (role="img", aria-label) and the table beside it holds
+      // the figures, so ECharts' own generated description is not added.
+      aria: { enabled: false },
       animation: false,
       tooltip: { trigger: "axis", renderMode: "richText" },
       legend: { type: "scroll", bottom: 0 },
