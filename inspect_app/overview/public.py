@@ -16,11 +16,10 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 
 from sqlalchemy import and_, case, func, select
-from sqlalchemy.orm import contains_eager
 
-from ..core.labels import LOCAL_ZONE
+from ..core.types import LOCAL_ZONE
 from ..core.opendata import Column, DataSet
-from ..core.paging import Page, paginate
+from ..core.paging import Page
 from ..domain.bureau import DEPARTMENTS
 from ..domain.institution import INSTITUTION_TYPES
 from ..domain.publication import latest_submission_published, publication_day, rate
