@@ -79,9 +79,11 @@ def _check_policies(app: Flask) -> None:
     """Read the policy files once now, so a broken one stops the start with its located
     problems instead of failing the first request that needs it."""
     from .grading import policy as grading_policy
+    from .overview import policy as publication_policy
     from .rectification import policy as supervision_policy
     with app.app_context():
         supervision_policy.current()
+        publication_policy.current()
         grading_policy.history()
 
 
@@ -91,14 +93,17 @@ def _register_blueprints(app: Flask) -> None:
     from .grading.views import bp as grading_bp
     from .home.views import bp as home_bp
     from .inspections.views import bp as inspections_bp
+    from .overview import api
+    from .overview.views import bp as overview_bp
     from .planning.views import bp as planning_bp
     from .rectification.views import bp as rectification_bp
     from .registry.views import bp as registry_bp
     from .users.views import bp as users_bp
 
     for bp in (home_bp, auth_bp, registry_bp, users_bp, checklists_bp, inspections_bp,
-               rectification_bp, grading_bp, planning_bp):
+               rectification_bp, grading_bp, planning_bp, overview_bp, api.bp):
         app.register_blueprint(bp)
+    api.init_app(app)
 
     from flask_login import current_user
 

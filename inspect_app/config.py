@@ -86,6 +86,11 @@ class Defaults:
     # Open data (docs/open-data.md): the licence the public downloads are published under.
     OPEN_DATA_LICENCE = "CC BY 4.0"
     OPEN_DATA_LICENCE_URL = "https://creativecommons.org/licenses/by/4.0/"
+    # The read-only API (docs/open-data.md, "The API"): requests per client address, counted
+    # in RATELIMIT_STORAGE_URI (memory:// counts per web process; a Redis URL counts for all).
+    API_RATE_LIMIT = "120 per minute"
+    RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_HEADERS_ENABLED = True
 
 
 def instance_path() -> Path:
@@ -161,7 +166,7 @@ def from_environment() -> dict:
         "MAIL_PORT": int(os.environ.get("SMTP_PORT", "25")),
         "MAIL_FROM": os.environ.get("SMTP_FROM", "careinspect@localhost"),
     }
-    for name in ("OPEN_DATA_LICENCE", "OPEN_DATA_LICENCE_URL"):
+    for name in ("OPEN_DATA_LICENCE", "OPEN_DATA_LICENCE_URL", "API_RATE_LIMIT", "RATELIMIT_STORAGE_URI"):
         if os.environ.get(f"CAREINSPECT_{name}"):
             values[name] = os.environ[f"CAREINSPECT_{name}"].strip()
     proxies = os.environ.get("CAREINSPECT_TRUSTED_PROXIES", "").strip()

@@ -4,7 +4,8 @@
 
 Seeds a demo with ``flask --app wsgi setup --demo`` in a temporary instance folder, serves it
 on a free local port, and drives Debian's chromium with Playwright: inspectors' pages at
-tablet size (768×1024), office and public pages at desktop size (1366×900). Run on demand
+tablet size (768×1024), office and public pages at desktop size (1366×900), the dashboard,
+the institution file and the public institution page at both. Run on demand
 only (it takes about a minute); the README's screenshot table names the files written here.
 """
 from __future__ import annotations
@@ -37,6 +38,12 @@ def answer_a_few(page):
     page.evaluate("window.scrollTo(0, 0)")
 
 
+def charts_drawn(page):
+    """Wait until ECharts has drawn every chart of the dashboard (a canvas in each)."""
+    page.wait_for_function("[...document.querySelectorAll('[data-chart]')].every("
+                           "n => n.querySelector('canvas') || n.classList.contains('muted'))")
+
+
 def to_failed_row(page):
     """Scroll to the section of the first failed item."""
     page.evaluate("document.querySelector('tr.failed').closest('table').previousElementSibling.scrollIntoView()")
@@ -52,7 +59,17 @@ SHOTS = {
     "public-grades": (None, "/grading/public/", DESKTOP, None),
     "checklist": ("bureau", "/checklists/star-grading", DESKTOP, None),
     "draws": (None, "/planning/draws", DESKTOP, None),
+    "dashboard": ("bureau", "/", DESKTOP, charts_drawn),
+    "dashboard-tablet": ("fire_admin", "/", TABLET, charts_drawn),
+    "institution-file": ("bureau", "/institutions/{home}/file", DESKTOP, None),
+    "institution-file-tablet": ("staff1", "/institutions/{home}/file", TABLET, None),
+    "public-institution": (None, "/public/institutions/{home}", DESKTOP, None),
+    "public-institution-tablet": (None, "/public/institutions/{home}", TABLET, None),
 }
+
+
+# Pages taken whole (the dashboard's charts are below its counts).
+FULL_PAGE = {"dashboard", "dashboard-tablet"}
 
 
 def free_port() -> int:
@@ -62,14 +79,16 @@ def free_port() -> int:
 
 
 def demo_ids(instance: Path) -> dict:
-    """Ids the paths need: today's fire part of the demo's joint visit, a record with a failure."""
+    """Ids the paths need: today's fire part of the demo's joint visit, a record with a failure,
+    staff1's home."""
     import sqlite3
     with sqlite3.connect(instance / "careinspect.db") as db:
         fire_part = db.execute("SELECT id FROM inspection WHERE visit_id = 1 AND department = 'fire'").fetchone()[0]
         record = db.execute("SELECT id FROM inspection WHERE status = 'submitted' AND department = 'fire' "
                             "AND failed_count > 0 "
                             "ORDER BY failed_count DESC, id LIMIT 1").fetchone()[0]
-    return {"fire_part": fire_part, "record": record}
+        home = db.execute("SELECT institution_id FROM user_account WHERE username = 'staff1'").fetchone()[0]
+    return {"fire_part": fire_part, "record": record, "home": home}
 
 
 def main(names: list[str]) -> None:
@@ -97,6 +116,7 @@ def main(names: list[str]) -> None:
                     break
                 except OSError:
                     time.sleep(0.2)
+            refused: list[str] = []          # console errors (a CSP refusal, a script error)
             with sync_playwright() as p:
                 browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
                 for name in names or list(SHOTS):
@@ -104,6 +124,8 @@ def main(names: list[str]) -> None:
                     context = browser.new_context(viewport=viewport, locale="zh-CN",
                                                   has_touch=viewport is TABLET)
                     page = context.new_page()
+                    page.on("console", lambda m, name=name: refused.append(f"{name}: {m.text}")
+                            if m.type == "error" else None)
                     if user:
                         page.goto(f"{base}/login")
                         page.fill("input[name=username]", user)
@@ -114,10 +136,12 @@ def main(names: list[str]) -> None:
                     page.wait_for_load_state("networkidle")
                     if before:
                         before(page)
-                    page.screenshot(path=str(OUT / f"{name}.png"))
+                    page.screenshot(path=str(OUT / f"{name}.png"), full_page=name in FULL_PAGE)
                     context.close()
                     print(f"docs/screenshots/{name}.png  {viewport['width']}×{viewport['height']}  {path.format(**ids)}")
                 browser.close()
+            if refused:
+                sys.exit("errors in the browser's console:\n" + "\n".join(refused))
         finally:
             server.terminate()
             server.wait(timeout=10)

@@ -40,6 +40,7 @@ def app(tmp_path_factory):
         "ARGON2_MEMORY_KIB": 1024, "ARGON2_TIME_COST": 1,   # fast hashing in tests only
         "UPLOAD_DIR": str(tmp / "uploads"),
         "SERVER_NAME": "localhost",
+        "API_RATE_LIMIT": "100000 per minute",     # tests/overview/test_api.py checks the limit itself
     })
     app.extensions["job_waker"] = WakeRecorder()
     with app.app_context():

@@ -53,6 +53,9 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "planning.view": frozenset({D, B}),
     "planning.manage": frozenset({B}),
     "calendar.view": frozenset({I, D, B}),
+    # the institution file (一户一档): each section scoped as on its own page; an inspector only
+    # where they were on a visit's team, staff their own institution (overview/institution_file.py)
+    "overview.file": frozenset({I, D, B, S}),
 }
 
 

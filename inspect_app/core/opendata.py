@@ -35,6 +35,7 @@ class Column:
     description: str                  # in Chinese
     width: int = 12                   # characters, in the spreadsheet
     codes: Mapping[str, str] = field(default_factory=dict)     # code → its Chinese word
+    key: str = ""                     # the field's name in the JSON file and the API (ASCII)
 
 
 @dataclass(frozen=True)
@@ -160,6 +161,59 @@ def _cell(column: Column, value):
     return safe_cell(str(value))
 
 
+def _json_value(column: Column, value):
+    if value is None:
+        return None
+    if column.kind == "date":
+        return value.isoformat()
+    if column.kind == "integer":
+        return int(value)
+    if column.kind == "decimal":
+        return format(Decimal(repr(value) if isinstance(value, float) else value).normalize(), "f")
+    return str(value)
+
+
+JSON_KINDS = {"text": "string", "code": "string", "integer": "integer", "decimal": "string", "date": "string"}
+
+
+def json_schema(dataset: DataSet) -> dict:
+    """The JSON Schema (draft 2020-12) of one row of the data set's JSON file: the fields by
+    their ``key``, each with its Chinese column name, kind and codes."""
+    properties = {}
+    for c in dataset.columns:
+        prop: dict = {"type": [JSON_KINDS[c.kind], "null"], "title": c.name, "description": c.description}
+        if c.kind == "date":
+            prop["format"] = "date"
+        if c.kind == "decimal":
+            prop["pattern"] = r"^-?[0-9]+(\.[0-9]+)?$"
+        if c.codes:
+            prop["enum"] = [*c.codes, None]
+        properties[c.key] = prop
+    return {"type": "object", "additionalProperties": False, "required": [c.key for c in dataset.columns],
+            "properties": properties}
+
+
+def json_bytes(dataset: DataSet, rows: Iterable[Sequence], about: Publication) -> bytes:
+    """The data set as one JSON document: what it is, when it was made, its licence, the
+    schema of a row and the rows as objects keyed by each column's ``key``. Decimals are
+    strings (exact), dates ``yyyy-mm-dd``; UTF-8, keys in the columns' order."""
+    import json
+    document = {
+        "dataset": dataset.stem,
+        "title": dataset.title,
+        "description": dataset.description,
+        "updates": dataset.updates,
+        "made_at": about.made_at.isoformat(timespec="seconds"),
+        "licence": about.licence,
+        "licence_url": about.licence_url,
+        "about": about.about_url,
+        "selection": about.selection,
+        "schema": json_schema(dataset),
+        "rows": [{c.key: _json_value(c, v) for c, v in zip(dataset.columns, row)} for row in rows],
+    }
+    return json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
 # ----------------------------------------------------------------------------- the web edge
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -178,12 +232,14 @@ def publication(now: datetime, about_url: str, selection: str = "") -> Publicati
 
 
 def download(dataset: DataSet, extension: str, rows: Sequence[Sequence], about: Publication):
-    """The CSV or XLSX as an attachment named with the day it was made, linking its licence
+    """The CSV, JSON or XLSX as an attachment named with the day it was made, linking its licence
     and its description (RFC 8288 ``Link``: ``license``, ``describedby``)."""
     from flask import Response
 
     if extension == "csv":
         body, content_type = csv_bytes(dataset, rows), "text/csv; charset=utf-8"
+    elif extension == "json":
+        body, content_type = json_bytes(dataset, rows, about), "application/json"
     else:
         body, content_type = xlsx_bytes(dataset, rows, about), XLSX_TYPE
     response = Response(body, content_type=content_type)

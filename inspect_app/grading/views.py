@@ -407,7 +407,7 @@ def public_grades():
                            districts=open_data.districts())
 
 
-@bp.route("/public/grades.<any(csv, xlsx):fmt>")
+@bp.route("/public/grades.<any(csv, xlsx, json):fmt>")
 @public
 def public_download(fmt: str):
     f, now = _public_filter(), utcnow()

@@ -1,4 +1,4 @@
-"""The home page per role, language choice and the health check."""
+"""The home page per role (its dashboard: overview/dashboard.py), language choice and the health check."""
 from __future__ import annotations
 
 from flask import Blueprint, current_app, redirect, render_template, request, send_from_directory, session, url_for
@@ -16,7 +16,18 @@ bp = Blueprint("home", __name__)
 def home():
     if not current_user.is_authenticated:
         return redirect(url_for("auth.login"))
-    return render_template("home/index.html")
+    from ..core.types import local_today, utcnow
+    from ..overview import dashboard
+    from ..rectification import policy as supervision_policy
+    now = utcnow()
+    today = local_today(now)
+    query, choices = dashboard.read_filters(current_user, request.args)
+    rule = supervision_policy.current()
+    charts = dashboard.charts(current_user, query, today, now, supervision_policy.tz(rule), rule.local_timezone)
+    return render_template("home/index.html", query=query, choices=choices, today=today,
+                           groups=dashboard.counts(current_user, query, today, now),
+                           progress=dashboard.plan_progress(current_user, today), charts=charts,
+                           chart_data=[c.as_json() for c in charts])
 
 
 @bp.route("/language/<code>", methods=["POST"])
