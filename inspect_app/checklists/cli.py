@@ -13,7 +13,7 @@ from typing import NoReturn
 import click
 from flask.cli import AppGroup
 
-from ..domain.checklist import (Checklist, ChecklistError, Problem, dump_yaml, load_catalogue,
+from ..domain.checklist.model import (Checklist, ChecklistError, Problem, dump_yaml, load_catalogue,
                                 load_checklist_file)
 
 checklist_cli = AppGroup("checklist", help="Validate checklist files and convert them to and "

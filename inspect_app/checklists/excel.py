@@ -30,11 +30,11 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from ..core.heavy import heavy_work
 from ..core.spreadsheet import Bounds, TooLarge, check_xlsx
-from ..domain.checklist import (Checklist, ChecklistError, Problem, check_checklist,
+from ..domain.checklist.model import (Checklist, ChecklistError, Problem, check_checklist,
                                 checklist_to_dict)
-from ..domain.checklist_schema import (DEPARTMENTS, EVIDENCE, ITEM_FIELDS, ITEM_TYPES, KINDS,
+from ..domain.checklist.schema import (DEPARTMENTS, EVIDENCE, ITEM_FIELDS, ITEM_TYPES, KINDS,
                                        SEVERITIES)
-from ..domain.checklist_values import Issue, Loc, describe
+from ..domain.checklist.values import Issue, Loc, describe
 
 CHECKLIST_SHEET, ITEMS_SHEET, LEVELS_SHEET = "checklist", "items", "levels"
 CHECKLIST_ROWS = ("id", "version", "title", "title_en", "department", "kind", "basis")

@@ -11,8 +11,8 @@ from flask_wtf.file import FileField, FileRequired
 
 from ..auth import policy
 from ..auth.policy import permission_required
-from ..domain.checklist import ChecklistError, dump_yaml
-from ..domain.numbers import whole_number
+from ..domain.checklist.model import ChecklistError, dump_yaml
+from ..core.whole_numbers import whole_number
 from . import services
 
 bp = Blueprint("checklists", __name__, url_prefix="/checklists")

@@ -22,7 +22,7 @@ def seed_demo(rng: random.Random, today: date) -> str:
     if db.session.scalar(select(func.count()).select_from(Plan)):
         return "planning: demo plans already present"
     from ..planning import runs
-    from ..domain.plans import period_of
+    from ..domain.planning.plans import period_of
     bureau = db.session.scalar(select(User).where(User.username == "bureau"))
     now = utcnow()
     base = defaults() | {"start": date(today.year, 1, 1), "expires": None, "districts": [],

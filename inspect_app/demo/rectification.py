@@ -61,7 +61,7 @@ def _submitted(rng: random.Random, inspector: User, institution_id: int, at: dat
     inspections services, then dated ``at``."""
     from werkzeug.datastructures import FileStorage
 
-    from ..domain.scoring import number_text
+    from ..domain.scoring.single import number_text
     visit = services.create_visit(None, institution_id, at.date(), {"fire": [inspector.id]}, "routine",
                                   note="消防安全检查（演示数据）")
     part = visit.inspections[0]

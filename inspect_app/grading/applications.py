@@ -1,7 +1,7 @@
 """Grading applications (等级评定申请) and the credit records that bar them.
 
 Institution staff apply for a level with their self-assessment; the eligibility rules of
-:mod:`inspect_app.domain.eligibility` are checked with the facts gathered here and explained
+:mod:`inspect_app.domain.grading.eligibility` are checked with the facts gathered here and explained
 rule by rule. The bureau accepts (the rules are checked again) or declines; the application
 is *evaluated* when an evaluation is recorded (:func:`.records.record_evaluation`).
 """
@@ -22,9 +22,9 @@ from ..core import audit
 from ..core.errors import Conflict, Forbidden, Invalid
 from ..core.paging import Page, paginate
 from ..core.types import utcnow
-from ..domain import eligibility as rules
-from ..domain import grade_lifecycle as life
-from ..domain.numbers import whole_number
+from ..domain.grading import eligibility as rules
+from ..domain.grading import lifecycle as life
+from ..core.whole_numbers import whole_number
 from ..extensions import db
 from ..inspections.models import CANCELLED, COMPLETED, SUBMITTED, Inspection, Visit
 from ..inspections.services import cancel_visit
@@ -33,7 +33,7 @@ from . import labels
 from . import policy as policies
 from .models import GradeApplication, GradeRecord, GradeSanction
 from .records import current_records, local_today, lock_institution, suspension_reasons
-from ..domain.texts import N_
+from ..domain.translatable import N_
 
 MAX_ASSESSMENT = 5000
 

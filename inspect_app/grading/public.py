@@ -20,10 +20,10 @@ from ..core.errors import Invalid, NotFound
 from ..core.paging import Page, paginate
 from ..core.opendata import Column, DataSet
 from ..core.types import utcnow
-from ..domain import grade_lifecycle as life
+from ..domain.grading import lifecycle as life
 from ..domain.institution import INSTITUTION_TYPES
-from ..domain.numbers import whole_number
-from ..domain.texts import N_, Message
+from ..core.whole_numbers import whole_number
+from ..domain.translatable import N_, Message
 from ..extensions import db
 from ..registry.models import Institution
 from . import policy as policies

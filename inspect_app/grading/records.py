@@ -1,7 +1,7 @@
 """Grade records: from an evaluation to a grade, through 公示 and the bureau's decision.
 
 Every state change goes through :func:`_apply`, which asks the transitions table of
-:mod:`inspect_app.domain.grade_lifecycle`, writes the :class:`GradeRecordEvent` history row
+:mod:`inspect_app.domain.grading.lifecycle`, writes the :class:`GradeRecordEvent` history row
 and one audit row. Services flush, never commit.
 """
 from __future__ import annotations
@@ -20,10 +20,10 @@ from ..core import audit
 from ..core.errors import Conflict, Invalid, NotFound
 from ..core.paging import Page, paginate
 from ..core.types import local_today, utcnow
-from ..domain import grade_lifecycle as life
-from ..domain.numbers import whole_number
-from ..domain.scoring import Score, score
-from ..domain.scoring_explain import Explanation, award, explain
+from ..domain.grading import lifecycle as life
+from ..core.whole_numbers import whole_number
+from ..domain.scoring.single import Score, score
+from ..domain.scoring.explain import Explanation, award, explain
 from ..extensions import db
 from ..inspections.models import SUBMITTED, Inspection
 from ..registry.models import Institution

@@ -15,13 +15,13 @@ from sqlalchemy.orm import selectinload
 from ..auth import policy
 from ..core import audit
 from ..core.errors import Conflict, Invalid
-from ..domain import grade_lifecycle as life
+from ..domain.grading import lifecycle as life
 from ..extensions import db
 from ..inspections.models import CANCELLED, COMPLETED, SUBMITTED, Inspection, InspectionInspector, Visit
 from . import labels
 from . import policy as policies
 from .models import GradeApplication
-from ..domain.texts import N_
+from ..domain.translatable import N_
 
 ASSESSORS = "civil_affairs"          # the department whose inspectors assess (grading checklist)
 

@@ -10,11 +10,11 @@ from ..core import audit
 from ..core.errors import Conflict, Invalid
 from ..core.types import utcnow
 from ..domain.institution import INSTITUTION_TYPES
-from ..domain.plans import plan_problems
-from ..domain.risk import DEFAULT_POLICY, parse_policy
+from ..domain.planning.plans import plan_problems
+from ..domain.planning.risk import DEFAULT_POLICY, parse_policy
 from ..extensions import db
 from .models import GRADE_EXPIRY, RANDOM_JOINT, ROUTINE, Plan, PlanRun
-from ..domain.texts import N_
+from ..domain.translatable import N_
 
 # docs/regulations.md, "Risk classes and sampling ratios"
 DEFAULT_RATIOS = {"high": "0.3", "medium_high": "0.1", "medium": "0.02", "low": "0.01"}

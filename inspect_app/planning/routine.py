@@ -8,7 +8,7 @@
 
 The run freezes the list of targets, then (same sweep) schedules them in one step guarded by
 the run's state, so a sweep firing twice schedules each target once. Teams are the
-least-loaded eligible inspectors of the department (:func:`inspect_app.domain.plans.pick_team`).
+least-loaded eligible inspectors of the department (:func:`inspect_app.domain.planning.plans.pick_team`).
 """
 from __future__ import annotations
 
@@ -17,8 +17,8 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import func, select
 
 from ..auth.models import ConflictOfInterest
-from ..domain.plans import local_date, pick_team
-from ..domain.rectification import UNRESOLVED
+from ..domain.planning.plans import local_date, pick_team
+from ..domain.rectification.states import UNRESOLVED
 from ..extensions import db
 from ..grading.records import grades_expiring
 from ..inspections.models import IN_PROGRESS, PLANNED, SUBMITTED, Inspection, InspectionInspector, Visit

@@ -8,12 +8,12 @@ States of a random joint run (one per plan and period)::
 - **frozen**: the lists, risk classes and limits are fixed into the draw input without seed;
   its digest, the commitment to the secret and the beacon (which third-party value, of a day
   after the freeze, will enter the seed) are public (:mod:`.lists`,
-  :mod:`inspect_app.domain.seed_commit`).
+  :mod:`inspect_app.domain.draw.seed_commit`).
 - **seeded**: the beacon value is in; seed and full input are fixed (not yet public).
-- **drawn**: ``domain.draw`` ran; the output is stored (its SHA-256 public) and the visits exist;
+- **drawn**: ``domain.draw.run`` ran; the output is stored (its SHA-256 public) and the visits exist;
   a drawn institution is shown once its visit has a record (:mod:`.publication`).
 - **published**: input, output, secret, beacon value and seed are public; reached once every
-  visit has a record or the period is over (:mod:`inspect_app.domain.draw_publication`).
+  visit has a record or the period is over (:mod:`inspect_app.domain.draw.publication`).
 - **infeasible**: the rules could not all be met; the input and the reason are public.
 
 Routine runs (no draw) go ``frozen → drawn`` in one sweep and stop there.
@@ -40,11 +40,11 @@ from ..auth import policy
 from ..core import audit, jobs
 from ..core.errors import Conflict, DomainError, Invalid
 from ..core.types import utcnow
-from ..domain import seed_commit
-from ..domain.draw import InfeasibleDraw, load_draw_input, run_draw
-from ..domain.draw_publication import latest_publication
-from ..domain.plans import Period, Schedule, due_period, local_date, spread_dates, working_days
-from ..domain.texts import N_
+from ..domain.draw import seed_commit
+from ..domain.draw.run import InfeasibleDraw, load_draw_input, run_draw
+from ..domain.draw.publication import latest_publication
+from ..domain.planning.plans import Period, Schedule, due_period, local_date, spread_dates, working_days
+from ..domain.translatable import N_
 from ..extensions import db
 from . import labels, publication
 from .lists import dumps, freeze_lists, list_digest

@@ -16,8 +16,8 @@ from ..auth.policy import permission_required, public
 from ..core.errors import Conflict, Invalid
 from ..core.types import utcnow
 from ..core.web import translate
-from ..domain.numbers import whole_number
-from ..domain.plans import local_date
+from ..core.whole_numbers import whole_number
+from ..domain.planning.plans import local_date
 from ..extensions import db
 from . import calendar, labels, plans, publication, runs
 from .forms import BeaconForm, PlanForm
@@ -224,7 +224,7 @@ def draws():
 def verification():
     """The citizen's guide to checking a draw (docs/draw-verification.md, as a public page)."""
     from .. import __version__
-    from ..domain.draw_verify import CHECKS
+    from ..domain.draw.verify import CHECKS
     return render_template("planning/verification.html", checks=CHECKS, version=__version__)
 
 

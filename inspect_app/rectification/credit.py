@@ -14,7 +14,7 @@ from ..core import audit
 from ..core.errors import Conflict, Invalid
 from ..core.paging import Page, paginate
 from ..core.types import utcnow
-from ..domain.rectification import CREDIT_DECISIONS, TransitionError, credit_decision
+from ..domain.rectification.states import CREDIT_DECISIONS, TransitionError, credit_decision
 from ..extensions import db
 from . import findings as fs
 from .models import BLACKLIST_PROPOSAL, OVERDUE_RECTIFICATION, CreditRecord, Finding, FindingEvent

@@ -1,7 +1,7 @@
 """Findings: opening them from a submitted inspection, the one transition writer, queries.
 
 Every state change goes through :func:`apply`: it checks the transition table
-(:mod:`inspect_app.domain.rectification`), sets the state and any other values, places the
+(:mod:`inspect_app.domain.rectification.states`), sets the state and any other values, places the
 ladder pointer for the (new) deadline, and writes the history row.
 """
 from __future__ import annotations
@@ -16,8 +16,8 @@ from ..auth.roles import Role
 from ..core import audit
 from ..core.errors import Conflict, NotFound
 from ..core.types import utcnow
-from ..domain import deadlines as dl
-from ..domain.rectification import ACTIVE, TransitionError, transition
+from ..domain.rectification import ladder as dl
+from ..domain.rectification.states import ACTIVE, TransitionError, transition
 from ..extensions import db
 from ..inspections.models import SUBMITTED, Inspection, InspectionInspector
 from ..inspections.services.common import checklist_of

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from ..auth import policy
 from ..core.errors import NotFound
-from ..domain import deadlines as dl
+from ..domain.rectification import ladder as dl
 from ..extensions import db
 from . import policy as policies
 from .models import NoticeCounter, RectificationNotice

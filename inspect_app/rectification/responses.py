@@ -12,9 +12,9 @@ from ..auth.roles import Role
 from ..core import audit
 from ..core.errors import Conflict, Forbidden, Invalid, NotFound
 from ..core.types import utcnow
-from ..domain import deadlines as dl
-from ..domain.numbers import whole_number
-from ..domain.rectification import ACTIVE, CONTESTED, RESPONDED
+from ..domain.rectification import ladder as dl
+from ..core.whole_numbers import whole_number
+from ..domain.rectification.states import ACTIVE, CONTESTED, RESPONDED
 from ..extensions import db
 from . import findings as fs
 from . import policy as policies

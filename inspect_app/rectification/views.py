@@ -13,7 +13,7 @@ from ..core.pdf import pdf_response
 from ..core.spreadsheet import xlsx_response
 from ..core.types import utcnow
 from ..core.web import translate
-from ..domain.numbers import whole_number, whole_numbers
+from ..core.whole_numbers import whole_number, whole_numbers
 from ..extensions import db
 from . import credit, findings, interviews, labels, lists, messages, notices, responses
 from . import policy as policies
@@ -90,7 +90,7 @@ def finding(finding_id: int):
 
 
 def _finding_page(item, status: int = 200, **forms):
-    from ..domain import deadlines as dl
+    from ..domain.rectification import ladder as dl
     rule = policies.current()
     tz = policies.tz(rule)
     now = utcnow()

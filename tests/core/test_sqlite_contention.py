@@ -140,7 +140,7 @@ class Gate:
 
 def _heavy_convert(world, monkeypatch, gate):
     from inspect_app.checklists import excel
-    from inspect_app.domain.checklist import ChecklistError, Problem
+    from inspect_app.domain.checklist.model import ChecklistError, Problem
 
     def slow(source, name):
         gate.wait()

@@ -8,8 +8,8 @@ import pytest
 from sqlalchemy import func, select, update
 
 from inspect_app.core.errors import Conflict, Invalid
-from inspect_app.domain import seed_commit
-from inspect_app.domain.draw import input_digest
+from inspect_app.domain.draw import seed_commit
+from inspect_app.domain.draw.run import input_digest
 from inspect_app.inspections.models import Inspection, InspectionInspector, Visit
 from inspect_app.planning import runs
 from inspect_app.planning.models import (DRAWN, FROZEN, INFEASIBLE, PUBLISHED, SEEDED, Plan, PlanRun,
