@@ -26,7 +26,7 @@ from . import services
 from .forms import PURPOSE_LABELS, VisitForm, build_inspection_form
 from .services import listing
 from .services.common import ConflictWith
-from .texts import form_texts
+from .form_texts import form_texts
 
 bp = Blueprint("inspections", __name__, url_prefix="/inspections")
 

@@ -18,7 +18,7 @@ from ..domain.rectification.states import CREDIT_DECISIONS, TransitionError, cre
 from ..extensions import db
 from . import findings as fs
 from .models import BLACKLIST_PROPOSAL, OVERDUE_RECTIFICATION, CreditRecord, Finding, FindingEvent
-from .texts import t as _
+from .translate import t as _
 
 KINDS = (OVERDUE_RECTIFICATION, BLACKLIST_PROPOSAL)
 PENDING = "pending"

@@ -14,7 +14,7 @@ from ..extensions import db
 from . import findings as fs
 from . import policy as policies
 from .models import Finding, FindingEvent
-from .texts import t as _
+from .translate import t as _
 
 RECORD = "record_interview"
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from .texts import t as _
+from .translate import t as _
 from sqlalchemy import func, select
 
 from ..auth import policy

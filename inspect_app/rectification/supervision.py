@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from .texts import t as _
+from .translate import t as _
 from sqlalchemy import and_, case, func, or_, select
 
 from ..core.labels import DEPARTMENTS
