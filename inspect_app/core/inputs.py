@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from flask import Flask, abort, current_app, request
 
-from ..core.json_body import RefusedBody, UnreadableBody, read_json
+from .json_body import RefusedBody, UnreadableBody, read_json
 from ..domain.plain_text import forbidden_character
 from .errors import Invalid, Refused
 

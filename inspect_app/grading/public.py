@@ -28,7 +28,7 @@ from ..extensions import db
 from ..registry.models import Institution
 from . import policy as policies
 from .models import GradeObjection, GradeRecord
-from .records import _current_clause, suspension_reasons
+from .current import current_clause, suspension_reasons
 
 NAME_MAX, CONTACT_MAX = 60, 80
 
@@ -42,7 +42,7 @@ class PublicFilter:
 
 def _current(f: PublicFilter, today: date):
     stmt = (select(GradeRecord).join(Institution, Institution.id == GradeRecord.institution_id)
-            .options(contains_eager(GradeRecord.institution)).where(_current_clause(today)))
+            .options(contains_eager(GradeRecord.institution)).where(current_clause(today)))
     if f.district:
         stmt = stmt.where(Institution.district == f.district)
     if f.type:

@@ -41,6 +41,7 @@ from ..domain.scoring.explain import capped_level
 from ..extensions import db
 from ..inspections.models import SUBMITTED, Answer, Inspection, Visit
 from .models import GradeRecord, GradeRecordEvent
+from ..domain.scoring.batch import InvalidAnswerRows, score_long_frame
 
 JOB = "grading.regrade"
 Progress = Callable[[int], None]
@@ -164,7 +165,6 @@ def _read_answers(checklist_id: str):
 def _score(checklist: Checklist, frame):
     """Score every target; targets whose answers no longer fit the checklist (an item added
     or removed by the correction) are left out and returned with their problem."""
-    from ..domain.scoring.batch import InvalidAnswerRows, score_long_frame
 
     skipped: dict[str, str] = {}
     for _attempt in range(2):

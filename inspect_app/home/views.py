@@ -7,6 +7,8 @@ from sqlalchemy import text
 
 from ..auth.policy import public
 from ..extensions import db
+from ..core.web import safe_next
+from ..core.jobs import backlog
 
 bp = Blueprint("home", __name__)
 
@@ -27,7 +29,6 @@ def language(code: str):
         if current_user.is_authenticated and current_user.locale != code:
             current_user.locale = code
             db.session.commit()
-    from ..core.web import safe_next
     return redirect(safe_next(request.form.get("next"), url_for("home.home")))
 
 
@@ -45,6 +46,5 @@ def favicon():
 def health():
     """The web app is up (200); ``jobs.delayed`` tells a monitor that background work waits
     too long — a dead broker or no live worker (docs/operations.md)."""
-    from ..core.jobs import backlog
     db.session.execute(text("SELECT 1"))
     return {"status": "ok", "jobs": backlog()}

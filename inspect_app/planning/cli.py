@@ -27,6 +27,7 @@ import click
 
 from inspect_app import __version__
 from inspect_app.domain.draw.run import InfeasibleDraw, InvalidDrawInput, load_draw_input, run_draw
+from inspect_app.domain.draw.verify import Published, UnreadableDraw, check_draw, read_files
 
 EXIT_INTERNAL = 1
 EXIT_INVALID = 2
@@ -99,7 +100,6 @@ def _fail(code: int, lines: list[str]) -> NoReturn:
 def verify_command(lists_path: str, input_path: str, output_path: str, **values: str | None) -> None:
     """Check a published draw: the frozen lists, the draw input and the draw result, as
     downloaded from the draw's public page (with the values the page shows, when given)."""
-    from inspect_app.domain.draw.verify import Published, UnreadableDraw, check_draw, read_files
     paths = (lists_path, input_path, output_path)
     try:
         published = Published.parse(**values)

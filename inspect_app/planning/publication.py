@@ -31,6 +31,7 @@ from ..core.types import utcnow
 from ..domain.draw.publication import publication_due, target_public
 from ..extensions import db
 from .models import DRAWN, INFEASIBLE, PUBLISHED, RANDOM_JOINT, Plan, PlanRun
+from ..inspections.models import SUBMITTED, Inspection, Visit
 
 REVEALED = (PUBLISHED, INFEASIBLE)
 FILES = {"lists": "lists_json", "input": "input_json", "output": "output_json"}
@@ -145,7 +146,6 @@ def draw_file(run_id: int, name: str) -> tuple[str, str]:
 def recorded_at(run: PlanRun) -> dict[int, datetime]:
     """Institution id → when its visit of this run got its first submitted record (only the
     institutions whose visit has one)."""
-    from ..inspections.models import SUBMITTED, Inspection, Visit
     rows = db.session.execute(
         select(Visit.institution_id, func.min(Inspection.submitted_at))
         .join(Inspection, Inspection.visit_id == Visit.id)

@@ -46,10 +46,11 @@ from ..domain.draw.publication import latest_publication
 from ..domain.planning.plans import Period, Schedule, due_period, local_date, spread_dates, working_days
 from ..domain.translatable import N_
 from ..extensions import db
-from . import labels, publication
+from . import labels, publication, routine
 from .lists import dumps, freeze_lists, list_digest
 from .models import (DRAWN, FROZEN, INFEASIBLE, PUBLISHED, RANDOM_JOINT, ROUTINE, SEEDED, Plan,
                      PlanRun, PlanRunEvent)
+from ..inspections.services.visits import create_visit
 
 log = logging.getLogger(__name__)
 
@@ -188,8 +189,7 @@ def start_run(plan: Plan, period: Period, now: datetime) -> PlanRun | None:
         run.beacon_source = plan.beacon_source
         run.beacon_date = seed_commit.beacon_day(today, plan.beacon_delay_days)
     else:
-        from .routine import freeze_targets
-        run.frozen = freeze_targets(plan, now, today)
+        run.frozen = routine.freeze_targets(plan, now, today)
     try:
         with db.session.begin_nested():
             db.session.add(run)
@@ -222,8 +222,7 @@ def advance_run(run_id: int, now: datetime | None = None) -> int:
         if run is None or is_final(run):
             return steps
         if run.kind == ROUTINE and run.state == FROZEN:
-            from .routine import schedule_visits
-            moved = schedule_visits(run, now)
+            moved = _schedule_routine(run, now)
         elif run.state == SEEDED:
             moved = draw(run, now)
         elif run.state == DRAWN and publication.publication_is_due(run, now):
@@ -236,6 +235,18 @@ def advance_run(run_id: int, now: datetime | None = None) -> int:
 
 
 # ----------------------------------------------------------------------------- steps
+
+def _schedule_routine(run: PlanRun, now: datetime) -> bool:
+    """frozen → drawn for a routine run: claim the run, then create one visit per target
+    still without one (:mod:`.routine`)."""
+    scheduling = routine.plan_visits(run, now)
+    if not transition(run, DRAWN, note=f"{len(scheduling.planned)} visits scheduled",
+                      values={"drawn_at": now, "visit_count": len(scheduling.planned),
+                              "message": "; ".join(scheduling.skipped) or None}):
+        return False
+    routine.create_visits(run, scheduling)
+    return True
+
 
 def enter_beacon(user, run_id: int, value: str, now: datetime | None = None, *,
                  dated: date | None = None) -> PlanRun:
@@ -300,7 +311,6 @@ def draw(run: PlanRun, now: datetime) -> bool:
 
 
 def _create_draw_visits(run: PlanRun, result, now: datetime) -> None:
-    from ..inspections.services.visits import create_visit
     frozen = run.frozen or {}
     institution_ids = {code: row["id"] for code, row in frozen.get("institutions", {}).items()}
     user_ids = frozen.get("inspectors", {})

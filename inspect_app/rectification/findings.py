@@ -24,6 +24,8 @@ from ..inspections.services.common import checklist_of
 from . import labels
 from . import policy as policies
 from .models import Finding, FindingEvent, RectificationNotice
+from .notices import issue_notice
+from .messages import notify
 
 
 def reschedule(finding: Finding, rule: dl.Policy, now: datetime) -> None:
@@ -128,7 +130,6 @@ def is_overdue(finding: Finding, now: datetime) -> bool:
 def open_findings(inspection_id: int, now: datetime | None = None) -> RectificationNotice | None:
     """Findings, the numbered notice and the messages for a submitted inspection; the job
     ``rectification.open_findings`` runs this. Idempotent: a second run finds the notice."""
-    from .notices import issue_notice
     now = now or utcnow()
     existing = db.session.scalar(select(RectificationNotice).where(RectificationNotice.inspection_id == inspection_id))
     if existing is not None:
@@ -170,7 +171,6 @@ def open_findings(inspection_id: int, now: datetime | None = None) -> Rectificat
         apply(finding, "issue", None, now, data={"deadline": due.isoformat(), "days": days,
                                                   "policy": rule.version})
         findings.append(finding)
-    from .messages import notify
     notify("notice", notice.institution_id, notice.department, ("institution",), notice_id=notice.id,
            params={"notice": notice.code, "count": len(findings)}, now=now)
     audit.record(None, "issue", "rectification_notice", notice.id, after={

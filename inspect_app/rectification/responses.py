@@ -21,6 +21,9 @@ from . import policy as policies
 from .messages import notify
 from .models import (ACCEPTED, EXTENSION, PENDING, REJECTED, REPLY, RESPONSE, Finding,
                      FindingResponse, ResponsePhoto)
+from ..core.files import prepare_upload, record
+from ..inspections.services.visits import create_visit
+from ..auth.models import User
 
 MAX_PHOTOS = 6
 
@@ -39,7 +42,6 @@ def _text(value: str | None, label: str, problems: list, required: bool = True, 
 def _prepare_photos(photos, problems_where: str = "photos") -> list:
     """The photos checked, re-encoded and written: done before the finding is locked (on
     SQLite, before the write lock is taken); :func:`_store_photos` adds their rows."""
-    from ..core.files import prepare_upload
     photos = [p for p in (photos or []) if p is not None and getattr(p, "filename", "")]
     if len(photos) > MAX_PHOTOS:
         raise Invalid("Too many photos.", problems=[f"{problems_where}: " + _("at most %(n)s", n=MAX_PHOTOS)])
@@ -48,7 +50,6 @@ def _prepare_photos(photos, problems_where: str = "photos") -> list:
 
 
 def _store_photos(user, prepared: list) -> list:
-    from ..core.files import record
     return [record(p, user) for p in prepared]
 
 
@@ -312,7 +313,6 @@ def schedule_reinspection(user, finding_id: int, on: date | None, inspector_ids:
                           now: datetime | None = None):
     """An on-site re-inspection (复查) of a critical finding: a follow-up visit of the
     finding's department, created by the inspections feature."""
-    from ..inspections.services.visits import create_visit
     policy.require(user, "rectification.decide")
     now = now or utcnow()
     rule = policies.current()
@@ -339,7 +339,6 @@ def schedule_reinspection(user, finding_id: int, on: date | None, inspector_ids:
 
 
 def inspector_choices(user, finding: Finding) -> list[tuple[int, str]]:
-    from ..auth.models import User
     rows = db.session.execute(select(User.id, User.name).where(
         User.role == Role.INSPECTOR.value, User.department == finding.department,
         User.is_active_account.is_(True)).order_by(User.name)).all()

@@ -19,6 +19,7 @@ from . import credit, findings, interviews, labels, lists, messages, notices, re
 from . import policy as policies
 from .forms import (CreditDecisionForm, DecisionForm, ExtensionForm, InterviewForm, ReinspectForm,
                     ReplyForm, RespondForm, VerifyForm)
+from ..domain.rectification import ladder as dl
 
 bp = Blueprint("rectification", __name__, url_prefix="/rectification")
 
@@ -90,7 +91,6 @@ def finding(finding_id: int):
 
 
 def _finding_page(item, status: int = 200, **forms):
-    from ..domain.rectification import ladder as dl
     rule = policies.current()
     tz = policies.tz(rule)
     now = utcnow()
