@@ -29,7 +29,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from inspect_app.domain.draw import load_draw_input, run_draw  # noqa: E402
+from inspect_app.domain.draw.run import load_draw_input, run_draw  # noqa: E402
 
 INSTITUTIONS = 50_000
 INSPECTORS = 2_000

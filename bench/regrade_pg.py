@@ -146,7 +146,7 @@ def main() -> None:
     instance = tempfile.mkdtemp(prefix="bench-regrade-")
     os.environ["CAREINSPECT_INSTANCE"] = instance
     from inspect_app import create_app
-    from inspect_app.domain.checklist import parse_checklist_yaml
+    from inspect_app.domain.checklist.model import parse_checklist_yaml
     app = create_app({"SQLALCHEMY_DATABASE_URI": f"postgresql+psycopg://{args.url.split('://', 1)[1]}/{DB_NAME}"})
     app.extensions["job_waker"] = lambda job_id: None          # run in this process
     checklist = parse_checklist_yaml(checklist_yaml(), "bench-grading.yaml")
@@ -156,7 +156,7 @@ def main() -> None:
         from sqlalchemy import text
 
         from inspect_app.core import jobs
-        from inspect_app.domain.scoring import score, to_contract_dict
+        from inspect_app.domain.scoring.single import score, to_contract_dict
         from inspect_app.extensions import db
         from inspect_app.grading.jobs import HANDLERS
         from inspect_app.grading.records import responses_of

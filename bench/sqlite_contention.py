@@ -216,7 +216,7 @@ def build_world(app, args) -> World:
 
 
 def _good(item) -> str:
-    from inspect_app.domain.scoring import number_text
+    from inspect_app.domain.scoring.single import number_text
     if item.type == "check":
         return "pass"
     if item.type == "scale":

@@ -52,9 +52,9 @@ def create_app(config: dict | None = None) -> Flask:
     from . import auth
     auth.init_app(app)
 
-    from .checklists import catalogue, texts
+    from .checklists import catalogue, english_texts
     catalogue.init_app(app)
-    texts.init_app(app)
+    english_texts.init_app(app)
 
     _register_models()
     _check_policies(app)

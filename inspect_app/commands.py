@@ -11,6 +11,15 @@ import click
 from flask.cli import AppGroup, with_appcontext
 
 from .extensions import db
+from .checklists.services import sync_catalogue
+from .demo import seed_demo
+from .domain.audit_chain import AnchorInputError, head_line, parse_expect_head
+from .core.audit import head_row, verify
+from .core.audit_anchors import export, read_anchors
+from .core.jobs import backlog
+from .checklists.cli import checklist_cli
+from .grading.cli import grade_command
+from .planning.cli import draw_command
 
 
 @click.command("setup")
@@ -20,7 +29,6 @@ def setup_command(demo: bool) -> None:
     """Bring the database to the latest schema and store the checklist versions."""
     from flask_migrate import upgrade
 
-    from .checklists.services import sync_catalogue
     upgrade(revision="heads")
     rows, problems = sync_catalogue()
     db.session.commit()
@@ -28,7 +36,6 @@ def setup_command(demo: bool) -> None:
         click.echo(f"checklist: {message}", err=True)
     click.echo(f"database ready; {len(rows)} checklist versions stored")
     if demo:
-        from .demo import seed_demo
         report = seed_demo()
         db.session.commit()
         click.echo(report)
@@ -41,7 +48,6 @@ def setup_command(demo: bool) -> None:
 @with_appcontext
 def seed_command(seed_value: int) -> None:
     """Load demo data (one district, 8 streets, 60+ institutions, users of every role)."""
-    from .demo import seed_demo
     report = seed_demo(seed_value)
     db.session.commit()
     click.echo(report)
@@ -64,9 +70,6 @@ def audit_verify(expect_head: str | None, anchor_files: tuple[str, ...], no_mac:
     input (named with its file and line)."""
     from pathlib import Path
 
-    from .domain.audit_chain import AnchorInputError, parse_expect_head
-    from .core.audit import verify
-    from .core.audit_anchors import read_anchors
     try:
         anchors = [parse_expect_head(expect_head)] if expect_head is not None else []
         for name in anchor_files:
@@ -88,8 +91,6 @@ def audit_verify(expect_head: str | None, anchor_files: tuple[str, ...], no_mac:
 @audit_cli.command("head")
 def audit_head() -> None:
     """Print the chain's end as `SEQ:HASH TIME`, a line to publish or sign outside the database."""
-    from .domain.audit_chain import head_line
-    from .core.audit import head_row
     row = head_row()
     click.echo("empty" if row is None else head_line(row.seq, row.hash, row.at))
 
@@ -104,8 +105,6 @@ def anchors_export(path: str) -> None:
     """Append to PATH (JSON Lines) every stored anchor it does not hold yet; never rewrites it."""
     from pathlib import Path
 
-    from .domain.audit_chain import AnchorInputError
-    from .core.audit_anchors import export
     try:
         added = export(Path(path))
     except AnchorInputError as exc:
@@ -123,7 +122,6 @@ jobs_cli = AppGroup("jobs", help="Background jobs.")
 @jobs_cli.command("status")
 def jobs_status() -> None:
     """Pending jobs and the oldest one's age; exit 1 when work waits too long (for monitoring)."""
-    from .core.jobs import backlog
     b = backlog()
     age = "-" if b["oldest_pending_seconds"] is None else b["oldest_pending_seconds"]
     line = f"pending {b['pending']}, oldest {age} s, stalled {b['stalled']}"
@@ -135,9 +133,6 @@ def jobs_status() -> None:
 
 def register(app) -> None:
     """Add every command to ``app.cli``."""
-    from .checklists.cli import checklist_cli
-    from .grading.cli import grade_command
-    from .planning.cli import draw_command
 
     app.cli.add_command(checklist_cli)
     app.cli.add_command(grade_command)

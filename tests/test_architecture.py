@@ -1,17 +1,24 @@
 """The import rules of docs/architecture.md, checked on the source (no app needed).
 
-* ``inspect_app/domain`` is pure: no Flask, SQLAlchemy, Celery, and nothing else of the project.
+* ``inspect_app/domain`` is pure: no Flask, SQLAlchemy, Celery, and nothing else of the project;
+  its modules (the subject packages too) import only the domain, the standard library and the
+  pure libraries (yaml, numpy, pandas).
 * Nothing in ``inspect_app`` imports ``tasks`` (work for later is a row, not a task call).
 * Features form a chain: a feature imports only the features before it.
 * ``core`` holds mechanisms below every feature: it imports no feature.
 * ``demo`` sits on top of the chain: no production package imports it (only the commands).
 * Views decide access through the permission table, never by comparing roles.
+* No import cycle inside a package (imports inside functions count).
+* No project import inside a function, except in the factory (``inspect_app/__init__.py``) and
+  the job-handler tables (a feature's ``jobs.py``).
 
-Each rule's checker takes source text, so a planted violation shows that the rule can fail.
+Each rule's checker takes source text (the cycle rule: a folder), so a planted violation shows
+that the rule can fail.
 """
 from __future__ import annotations
 
 import ast
+import sys
 from pathlib import Path
 
 import pytest
@@ -201,3 +208,159 @@ def test_the_bureau_names_are_defined_once():
     assert _literals_of_all_departments(
         'X = ["medical_insurance", "health", "fire", "market_regulation", "civil_affairs"]') == [1]
 
+
+
+# Import cycles, function-local imports, the domain's own imports -----------------------------
+
+PURE_LIBRARIES = {"yaml", "numpy", "pandas"}   # parse and compute; no I/O, no framework
+FACTORY = PACKAGE / "__init__.py"             # create_app wires every package, late by design
+
+
+def domain_problems(path: Path, source: str | None = None) -> list[str]:
+    """Imports of a domain module outside the domain, the standard library and the pure
+    libraries."""
+    problems = []
+    for module, line in _imports(path, source):
+        top = module.split(".")[0]
+        if top == "inspect_app":
+            allowed = module == "inspect_app.domain" or module.startswith("inspect_app.domain.")
+        else:
+            allowed = top in sys.stdlib_module_names or top in PURE_LIBRARIES or top == "__future__"
+        if not allowed:
+            problems.append(f"{path.relative_to(ROOT)}:{line} imports {module}")
+    return problems
+
+
+def _function_local(node: ast.AST, function: str | None = None):
+    """(innermost function's name, import node) for each import inside a function body."""
+    for child in ast.iter_child_nodes(node):
+        if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            yield from _function_local(child, child.name)
+        elif isinstance(child, (ast.Import, ast.ImportFrom)):
+            if function is not None:
+                yield function, child
+        else:
+            yield from _function_local(child, function)
+
+
+def local_import_problems(path: Path, source: str | None = None) -> list[str]:
+    """Project modules imported inside a function: each hides a dependency (often a cycle).
+    The application factory and the job-handler tables (a feature's ``jobs.py``) may."""
+    if path == FACTORY or (path.name == "jobs.py" and path.parent.name in CHAIN):
+        return []
+    tree = ast.parse(path.read_text(encoding="utf-8") if source is None else source)
+    problems = []
+    for name, node in _function_local(tree):
+        project = getattr(node, "level", 0) > 0 or any(
+            n.split(".")[0] in {"inspect_app", "tasks"}
+            for n in ([a.name for a in node.names] if isinstance(node, ast.Import) else [node.module or ""]))
+        if project:
+            problems.append(f"{path.relative_to(ROOT)}:{node.lineno} imports inside {name}()")
+    return problems
+
+
+def _module_name(path: Path, root: Path) -> str:
+    parts = path.relative_to(root).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def import_cycles(package: Path, root: Path = ROOT) -> list[list[str]]:
+    """The import cycles among the modules of ``package`` (module-level and function-local
+    imports alike), each as a path ``[a, b, …, a]``. ``from p import m`` is an edge to the
+    module ``p.m`` when there is one, else to ``p``."""
+    modules = {_module_name(p, root): p for p in _sources(package)}
+    graph: dict[str, set[str]] = {m: set() for m in modules}
+    for name, path in modules.items():
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        inside = list(path.relative_to(root).with_suffix("").parts[:-1])
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                targets = [a.name for a in node.names]
+            elif isinstance(node, ast.ImportFrom):
+                base = ".".join(inside[: len(inside) - node.level + 1] + ([node.module] if node.module else [])) \
+                    if node.level else node.module or ""
+                targets = [f"{base}.{a.name}" if f"{base}.{a.name}" in modules else base for a in node.names]
+            else:
+                continue
+            graph[name] |= {t for t in targets if t in modules and t != name}
+    cycles, done = [], set()
+
+    def visit(module: str, trail: list[str]) -> None:
+        for target in sorted(graph[module]):
+            if target in trail:
+                cycle = trail[trail.index(target):] + [target]
+                if frozenset(cycle) not in done:
+                    done.add(frozenset(cycle))
+                    cycles.append(cycle)
+            elif target not in finished:
+                visit(target, trail + [target])
+        finished.add(module)
+
+    finished: set[str] = set()
+    for module in sorted(graph):
+        if module not in finished:
+            visit(module, [module])
+    return cycles
+
+
+def test_the_domain_imports_only_the_domain_and_pure_libraries():
+    problems = [problem for p in _sources(PACKAGE / "domain") for problem in domain_problems(p)]
+    assert not problems, problems
+
+
+@pytest.mark.parametrize("package", ["core", "domain", *CHAIN, "home", "demo"])
+def test_no_import_cycle_inside_a_package(package):
+    assert import_cycles(PACKAGE / package) == []
+
+
+def test_no_function_local_project_imports():
+    problems = [problem for p in _sources(PACKAGE) for problem in local_import_problems(p)]
+    assert not problems, problems
+
+
+# … and fail on planted violations.
+
+@pytest.mark.parametrize("source, module", [
+    ("from ...core.errors import Invalid\n", "inspect_app.core.errors"),
+    ("from inspect_app.grading import records\n", "inspect_app.grading"),
+    ("import flask\n", "flask"),
+    ("import requests\n", "requests"),
+    ("from sqlalchemy import select\n", "sqlalchemy"),
+])
+def test_domain_rule_reports_an_import_from_outside(source, module):
+    path = PACKAGE / "domain" / "draw" / "planted.py"
+    assert domain_problems(path, source) == [f"inspect_app/domain/draw/planted.py:1 imports {module}"]
+
+
+def test_domain_rule_lets_the_domain_and_pure_libraries_pass():
+    path = PACKAGE / "domain" / "scoring" / "planted.py"
+    source = ("from __future__ import annotations\nimport re\nfrom fractions import Fraction\n"
+              "import numpy as np\nfrom ..checklist.model import Checklist\nfrom .. import bureau\n"
+              "from inspect_app.domain.translatable import N_\n")
+    assert domain_problems(path, source) == []
+
+
+def test_local_import_rule_reports_a_project_import_inside_a_function():
+    path = PACKAGE / "grading" / "planted.py"
+    source = ("import json\n\ndef f():\n    import pandas\n    from .records import get_record\n"
+              "    return get_record\n\nclass Planted:\n    def g(self):\n"
+              "        import inspect_app.planning.runs\n")
+    assert local_import_problems(path, source) == [
+        "inspect_app/grading/planted.py:5 imports inside f()",
+        "inspect_app/grading/planted.py:10 imports inside g()"]
+    assert local_import_problems(PACKAGE / "grading" / "jobs.py", source) == []
+    assert local_import_problems(FACTORY, source) == []
+
+
+def test_cycle_rule_reports_a_cycle_hidden_in_a_function(tmp_path):
+    feature = tmp_path / "inspect_app" / "feature"
+    feature.mkdir(parents=True)
+    (feature / "__init__.py").write_text('"""A planted feature."""\n')
+    (feature / "a.py").write_text("from . import b\n")
+    (feature / "b.py").write_text("def f():\n    from .c import g\n    return g\n")
+    (feature / "c.py").write_text("from .a import x\n")
+    (feature / "d.py").write_text("from inspect_app.feature import a, c\n")
+    assert import_cycles(feature, tmp_path) == [
+        ["inspect_app.feature.a", "inspect_app.feature.b", "inspect_app.feature.c", "inspect_app.feature.a"]]
+    (feature / "b.py").write_text("X = 1\n")
+    assert import_cycles(feature, tmp_path) == []

@@ -16,7 +16,7 @@ from flask_login import current_user
 from sqlalchemy import false, select
 
 from ..core.errors import Forbidden, NotFound
-from ..extensions import db
+from ..extensions import db, login_manager
 from .roles import Role, allowed
 
 
@@ -58,7 +58,6 @@ def permission_required(permission: str):
         @wraps(view)
         def wrapped(*args, **kwargs):
             if not current_user.is_authenticated:
-                from ..extensions import login_manager
                 return login_manager.unauthorized()
             if not allowed(current_user.role, permission):
                 abort(403)

@@ -32,7 +32,7 @@ from sqlalchemy import case, delete, select, update
 from ..core import audit
 from ..core.errors import DomainError
 from ..core.types import LOCAL_ZONE, utcnow
-from ..domain.texts import N_
+from ..domain.translatable import N_
 from ..extensions import db
 from . import policy
 from .models import SignInThrottle, User

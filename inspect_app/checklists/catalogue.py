@@ -10,7 +10,7 @@ from pathlib import Path
 
 from flask import Flask, current_app
 
-from ..domain.checklist import Checklist, ChecklistError, load_catalogue
+from ..domain.checklist.model import Checklist, ChecklistError, load_catalogue
 
 
 class CatalogueError(RuntimeError):

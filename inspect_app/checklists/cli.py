@@ -13,8 +13,9 @@ from typing import NoReturn
 import click
 from flask.cli import AppGroup
 
-from ..domain.checklist import (Checklist, ChecklistError, Problem, dump_yaml, load_catalogue,
+from ..domain.checklist.model import (Checklist, ChecklistError, Problem, dump_yaml, load_catalogue,
                                 load_checklist_file)
+from .excel import checklist_from_xlsx, checklist_to_xlsx
 
 checklist_cli = AppGroup("checklist", help="Validate checklist files and convert them to and "
                                            "from Excel workbooks (.xlsx).")
@@ -43,7 +44,6 @@ def export(path: str, out: str) -> None:
     except ChecklistError as error:
         _fail(error.problems)
     workbook = io.BytesIO()
-    from .excel import checklist_to_xlsx  # openpyxl only when needed
     checklist_to_xlsx(checklist, workbook)
     _write(out, workbook.getvalue())
     click.echo(f"wrote {out}: {_summary(checklist)}")
@@ -56,7 +56,6 @@ def import_xlsx(source: str, out: str) -> None:
     """Check the Excel workbook IN by the rules of a checklist file and write it as the YAML
     file OUT; on any problem, print them all and write nothing."""
     try:
-        from .excel import checklist_from_xlsx
         checklist = checklist_from_xlsx(source, source)
     except ChecklistError as error:
         _fail(error.problems)

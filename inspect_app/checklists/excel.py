@@ -19,22 +19,19 @@ import io
 import os
 import warnings
 from pathlib import Path
-from typing import IO, Any, Iterator
+from typing import IO, TYPE_CHECKING, Any, Iterator
 
-from openpyxl import Workbook, load_workbook
-from openpyxl.comments import Comment
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.datavalidation import DataValidation
-from openpyxl.worksheet.worksheet import Worksheet
 
 from ..core.heavy import heavy_work
 from ..core.spreadsheet import Bounds, TooLarge, check_xlsx
-from ..domain.checklist import (Checklist, ChecklistError, Problem, check_checklist,
+from ..domain.checklist.model import (Checklist, ChecklistError, Problem, check_checklist,
                                 checklist_to_dict)
-from ..domain.checklist_schema import (DEPARTMENTS, EVIDENCE, ITEM_FIELDS, ITEM_TYPES, KINDS,
+from ..domain.checklist.schema import (DEPARTMENTS, EVIDENCE, ITEM_FIELDS, ITEM_TYPES, KINDS,
                                        SEVERITIES)
-from ..domain.checklist_values import Issue, Loc, describe
+from ..domain.checklist.values import Issue, Loc, describe
+
+if TYPE_CHECKING:   # openpyxl is imported where a workbook is made or read (not at start-up)
+    from openpyxl.worksheet.worksheet import Worksheet
 
 CHECKLIST_SHEET, ITEMS_SHEET, LEVELS_SHEET = "checklist", "items", "levels"
 CHECKLIST_ROWS = ("id", "version", "title", "title_en", "department", "kind", "basis")
@@ -54,7 +51,6 @@ LABELS = {
 CHOICES = {"department": DEPARTMENTS, "kind": KINDS, "type": ITEM_TYPES,
            "severity": SEVERITIES, "evidence": EVIDENCE}
 TEXT_FORMAT = "@"
-BOLD = Font(bold=True)
 VALIDATED_ROWS = 1000   # drop-down lists cover this many item rows
 # Checked before a workbook is parsed (core.spreadsheet): openpyxl's full mode creates every
 # cell up to the last row and column, so both are bounded (a checklist has tens of items).
@@ -66,6 +62,7 @@ BOUNDS = Bounds(rows=2000, columns=64, cells=60_000, file_bytes=5 * 1024 * 1024,
 
 def checklist_to_xlsx(cl: Checklist, target: str | os.PathLike | IO[bytes]) -> None:
     """Write ``cl`` as a workbook (a path or a binary stream); every field explicit."""
+    from openpyxl import Workbook
     data = checklist_to_dict(cl, explicit=True)
     workbook = Workbook()
     _write_checklist(workbook.active, data)
@@ -84,9 +81,12 @@ def _put(ws: Worksheet, row: int, column: int, value: Any, text_format: bool = F
 
 
 def _header(ws: Worksheet, names: list[str], widths: dict[str, int]) -> None:
+    from openpyxl.comments import Comment
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
     for column, name in enumerate(names, 1):
         _put(ws, 1, column, name)
-        ws.cell(1, column).font = BOLD
+        ws.cell(1, column).font = Font(bold=True)
         if name.startswith(THRESHOLD_PREFIX):
             label = f"分项 {name.removeprefix(THRESHOLD_PREFIX)} 的最低得分"
         else:
@@ -99,6 +99,8 @@ def _header(ws: Worksheet, names: list[str], widths: dict[str, int]) -> None:
 
 def _choices(ws: Worksheet, column: int, options: tuple[str, ...], first: int, last: int) -> None:
     """A drop-down list of the allowed values on rows ``first``..``last`` of ``column``."""
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.datavalidation import DataValidation
     validation = DataValidation(type="list", formula1=f'"{",".join(options)}"', allow_blank=True)
     ws.add_data_validation(validation)
     letter = get_column_letter(column)
@@ -192,6 +194,7 @@ class _Reader:
     def columns(self, ws: Worksheet, known: tuple[str, ...], prefix: str = "") -> dict[str, int]:
         """Field name -> column index (0-based), from the header row; unknown headers, headers
         given twice and values under no header are problems."""
+        from openpyxl.utils import get_column_letter
         rows = list(ws.iter_rows(values_only=True))
         header = rows[0] if rows else ()
         found: dict[str, int] = {}
@@ -333,6 +336,7 @@ def _shown(header: Any) -> str:
 
 
 def _where(sheet: str, row: int, column: int) -> str:
+    from openpyxl.utils import get_column_letter
     return f"sheet {sheet}, row {row}, column {get_column_letter(max(column, 1))}"
 
 
@@ -356,6 +360,7 @@ def checklist_from_xlsx(source: str | os.PathLike | IO[bytes], name: str) -> Che
 
 
 def _checklist_from_xlsx(source: str | os.PathLike | IO[bytes], name: str) -> Checklist:
+    from openpyxl import load_workbook
     try:
         content = source.read() if hasattr(source, "read") else Path(source).read_bytes()
     except OSError as exc:

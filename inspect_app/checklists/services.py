@@ -8,8 +8,8 @@ from ..auth.roles import Role
 from ..core import audit
 from ..core.errors import Conflict, NotFound
 from ..core.types import utcnow
-from ..domain.checklist import Checklist, checklist_to_dict, content_digest, parse_checklist
-from ..domain.checklist_diff import ChecklistDiff, diff
+from ..domain.checklist.model import Checklist, checklist_to_dict, content_digest, parse_checklist
+from ..domain.checklist.diff import ChecklistDiff, diff
 from ..extensions import db
 from . import catalogue
 from .models import ChecklistVersion

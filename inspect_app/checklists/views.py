@@ -11,9 +11,10 @@ from flask_wtf.file import FileField, FileRequired
 
 from ..auth import policy
 from ..auth.policy import permission_required
-from ..domain.checklist import ChecklistError, dump_yaml
-from ..domain.numbers import whole_number
+from ..domain.checklist.model import ChecklistError, dump_yaml
+from ..core.whole_numbers import whole_number
 from . import services
+from .excel import checklist_from_xlsx, checklist_to_xlsx
 
 bp = Blueprint("checklists", __name__, url_prefix="/checklists")
 
@@ -54,7 +55,6 @@ def compare(checklist_id: str):
 @bp.route("/<checklist_id>/export.xlsx")
 @permission_required("checklists.view")
 def export(checklist_id: str):
-    from .excel import checklist_to_xlsx
     cl = services.current(current_user, checklist_id)
     out = io.BytesIO()
     checklist_to_xlsx(cl, out)
@@ -66,7 +66,6 @@ def export(checklist_id: str):
 @permission_required("checklists.manage")
 def convert():
     """Validate an edited spreadsheet exactly like a YAML file and hand back the YAML."""
-    from .excel import checklist_from_xlsx
     form = ChecklistUploadForm()
     problems: list[str] = []
     if form.validate_on_submit():

@@ -47,7 +47,7 @@ from sqlalchemy import Boolean, ForeignKey, Integer, String, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
-from .errors import Invalid
+from .errors import Invalid, NotFound
 from .heavy import heavy_work
 from .types import UTCDateTime, utcnow
 
@@ -360,7 +360,6 @@ def send_stored(stored, thumbnail: bool = False):
     """A response with the file. Call only after authorizing the record that owns it."""
     path = path_of(stored, thumbnail)
     if not path.exists():
-        from .errors import NotFound
         raise NotFound("The file was not found.")
     response = send_file(path, mimetype=stored.content_type, conditional=True, max_age=3600,
                          download_name=f"{stored.token}{'.jpg' if stored.content_type == 'image/jpeg' else '.png'}")

@@ -13,7 +13,7 @@ from flask_babel import gettext as _
 from wtforms import IntegerField
 from wtforms.fields.choices import SelectChoice
 
-from ..domain.numbers import INT32_MAX
+from ..domain.counts import INT32_MAX
 
 _DIGITS = re.compile(r"-?[0-9]{1,20}")
 

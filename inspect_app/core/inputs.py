@@ -8,13 +8,13 @@
   number beyond its range, no control character), each refusal located.
 
 Numbers in forms are read by :class:`core.forms.WholeNumberField` and
-:mod:`domain.numbers`; imports check their cells with the same rules (docs/security.md, "Input").
+:mod:`core.whole_numbers`; imports check their cells with the same rules (docs/security.md, "Input").
 """
 from __future__ import annotations
 
 from flask import Flask, abort, current_app, request
 
-from ..domain.json_body import RefusedBody, UnreadableBody, read_json
+from .json_body import RefusedBody, UnreadableBody, read_json
 from ..domain.plain_text import forbidden_character
 from .errors import Invalid, Refused
 

@@ -7,9 +7,9 @@ from flask_babel import (format_date, format_datetime, get_locale, gettext, lazy
                          ngettext)
 from markupsafe import Markup
 
-from ..domain.deadlines import local_day
+from ..domain.rectification.ladder import local_day
 from ..domain.display import exact_decimal, one_decimal
-from ..domain.texts import Message
+from ..domain.translatable import Message
 from .types import LOCAL_ZONE, local_today
 
 DEPARTMENTS = {

@@ -24,7 +24,7 @@ from typing import Any, Iterable, Mapping
 
 from flask_babel import lazy_gettext as _
 
-from ..domain.numbers import whole_number
+from ..core.whole_numbers import whole_number
 from .errors import DomainError
 from .paging import Page, paginate
 

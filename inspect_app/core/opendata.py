@@ -16,6 +16,7 @@ from decimal import Decimal
 from typing import Iterable, Mapping, Sequence
 
 from .spreadsheet import safe_cell
+from .types import LOCAL_ZONE
 
 # The kinds a column can have, as the README sheet and the about page name them.
 KINDS = {
@@ -224,7 +225,6 @@ def publication(now: datetime, about_url: str, selection: str = "") -> Publicati
     OPEN_DATA_LICENCE and OPEN_DATA_LICENCE_URL (docs/open-data.md)."""
     from flask import current_app
 
-    from .types import LOCAL_ZONE
     config = current_app.config
     return Publication(made_at=now.astimezone(LOCAL_ZONE), licence=config["OPEN_DATA_LICENCE"],
                        licence_url=config["OPEN_DATA_LICENCE_URL"], about_url=about_url,

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from typing import Iterable, Sequence
 
 from ..domain.plain_text import writable
+from .heavy import heavy_work
+from .types import LOCAL_ZONE
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -24,7 +26,6 @@ def safe_cell(value):
 def write_xlsx(sheets: Sequence[tuple[str, Sequence[str], Iterable[Sequence]]]) -> bytes:
     """Build an .xlsx from (sheet title, header, rows) triples; every cell passes safe_cell.
     A large export takes a core for seconds: it runs in a slot for heavy work (core.heavy)."""
-    from .heavy import heavy_work
 
     with heavy_work("spreadsheet export"):
         return _write_xlsx(sheets)
@@ -81,7 +82,6 @@ def write_table(title: str, columns: Sequence[Column], rows: Iterable[Sequence])
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
 
-    from .types import LOCAL_ZONE
 
     wb = Workbook(write_only=True)
     ws = wb.create_sheet(title=title[:31])

@@ -8,7 +8,7 @@ from werkzeug.routing import IntegerConverter
 import logging
 
 from flask import Flask, make_response, render_template, request, session
-from flask_babel import gettext as _
+from flask_babel import get_locale, gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
@@ -18,6 +18,7 @@ from ..extensions import db
 from ..domain.bureau import LOCAL_TIMEZONE
 from .database import is_busy
 from .errors import DomainError
+from . import inputs, labels
 from .heavy import Busy
 
 log = logging.getLogger(__name__)
@@ -150,11 +151,8 @@ def init_app(app: Flask) -> None:
         if lang in app.config["LANGUAGES"]:
             session["lang"] = lang
 
-    from . import inputs
     inputs.init_app(app)
 
-    from . import labels
-    from flask_babel import get_locale
     app.jinja_env.globals.update(labels=labels, get_locale=get_locale)
     app.jinja_env.filters.update(labels.FILTERS)
 

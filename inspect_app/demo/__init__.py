@@ -13,6 +13,11 @@ from ..domain.institution import CODE_ALPHABET, credit_code_check_char
 from ..extensions import db
 from ..registry.models import Institution
 from ..core.types import local_today, utcnow
+from . import grading as grading_demo
+from . import inspections as inspections_demo
+from . import overview as overview_demo
+from . import planning as planning_demo
+from . import rectification as rectification_demo
 
 DEMO_PASSWORD = "CareInspect-2026"
 DISTRICT = "示范区"
@@ -106,11 +111,6 @@ def seed_demo(seed: int = 2026) -> str:
 
 def _seed_features(rng: random.Random) -> list[str]:
     """Each feature's demo records, in the order of the feature chain, through its services."""
-    from . import grading as grading_demo
-    from . import inspections as inspections_demo
-    from . import overview as overview_demo
-    from . import planning as planning_demo
-    from . import rectification as rectification_demo
 
     today = local_today()
     return [feature.seed_demo(rng, today) for feature in

@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from ..auth.models import User
 from ..core.types import utcnow
-from ..domain.scoring import number_text
+from ..domain.scoring.single import number_text
 from ..core.errors import Invalid
 from ..extensions import db
 from ..registry.models import Institution

@@ -21,6 +21,7 @@ from ..extensions import db
 from ..registry.models import Institution
 from ..inspections import services
 from ..inspections.models import Visit
+from ..domain.scoring.single import number_text
 
 
 def _jpeg(rng: random.Random, label: str) -> bytes:
@@ -49,7 +50,6 @@ def _signature(rng: random.Random) -> str:
 
 def _fill_and_submit(rng: random.Random, user: User, inspection, fail_share: float = 0.12) -> None:
     from werkzeug.datastructures import FileStorage
-    from ..domain.scoring import number_text
     checklist = services.common.checklist_of(inspection)
     sid = str(uuid.UUID(int=rng.getrandbits(128)))
     services.start(user, inspection.id, sid)

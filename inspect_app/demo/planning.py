@@ -16,13 +16,13 @@ from ..core.types import utcnow
 from ..extensions import db
 from ..planning.models import Plan, PlanRun
 from ..planning.plans import defaults
+from ..planning import runs
+from ..domain.planning.plans import period_of
 
 
 def seed_demo(rng: random.Random, today: date) -> str:
     if db.session.scalar(select(func.count()).select_from(Plan)):
         return "planning: demo plans already present"
-    from ..planning import runs
-    from ..domain.plans import period_of
     bureau = db.session.scalar(select(User).where(User.username == "bureau"))
     now = utcnow()
     base = defaults() | {"start": date(today.year, 1, 1), "expires": None, "districts": [],

@@ -26,6 +26,7 @@ from ..registry.models import Institution
 from ..rectification import escalation, responses
 from ..rectification.findings import open_findings
 from ..rectification.models import Finding
+from ..domain.scoring.single import number_text
 
 # The failed items of each demo inspection, and how many days ago it was submitted.
 FAILED = (("FIRE-01", "FIRE-03", "FIRE-06"), ("FIRE-25", "FIRE-04"), ("FIRE-03", "FIRE-09"))
@@ -61,7 +62,6 @@ def _submitted(rng: random.Random, inspector: User, institution_id: int, at: dat
     inspections services, then dated ``at``."""
     from werkzeug.datastructures import FileStorage
 
-    from ..domain.scoring import number_text
     visit = services.create_visit(None, institution_id, at.date(), {"fire": [inspector.id]}, "routine",
                                   note="消防安全检查（演示数据）")
     part = visit.inspections[0]

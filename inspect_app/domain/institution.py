@@ -7,9 +7,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from .numbers import read_count
+from .counts import read_count
 from .plain_text import forbidden_character
-from .texts import N_, Message
+from .translatable import N_, Message
 
 # GB 32100-2015 统一社会信用代码: 18 characters from this alphabet (no I, O, Z, S, V).
 CODE_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"

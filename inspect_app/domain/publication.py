@@ -17,8 +17,8 @@ from datetime import date, datetime
 from fractions import Fraction
 from typing import Any, Iterable
 
-from .deadlines import PolicyError, PolicyProblem
-from .grade_lifecycle import add_days
+from .rectification.ladder import PolicyError, PolicyProblem
+from .grading.lifecycle import add_days
 
 # ----------------------------------------------------------------------------- the policy
 

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-from .scoring import number_text
+from .scoring.single import number_text
 
 TIME, LENGTH, AREA, VOLUME, MASS, SHARE, COUNT = "time", "length", "area", "volume", "mass", "percentage", "count"
 RATE = "rate"

@@ -1,7 +1,7 @@
 """Grading applications (等级评定申请) and the credit records that bar them.
 
 Institution staff apply for a level with their self-assessment; the eligibility rules of
-:mod:`inspect_app.domain.eligibility` are checked with the facts gathered here and explained
+:mod:`inspect_app.domain.grading.eligibility` are checked with the facts gathered here and explained
 rule by rule. The bureau accepts (the rules are checked again) or declines; the application
 is *evaluated* when an evaluation is recorded (:func:`.records.record_evaluation`).
 """
@@ -21,10 +21,10 @@ from ..auth.roles import Role
 from ..core import audit
 from ..core.errors import Conflict, Forbidden, Invalid
 from ..core.paging import Page, paginate
-from ..core.types import utcnow
-from ..domain import eligibility as rules
-from ..domain import grade_lifecycle as life
-from ..domain.numbers import whole_number
+from ..core.types import local_today, utcnow
+from ..domain.grading import eligibility as rules
+from ..domain.grading import lifecycle as life
+from ..core.whole_numbers import whole_number
 from ..extensions import db
 from ..inspections.models import CANCELLED, COMPLETED, SUBMITTED, Inspection, Visit
 from ..inspections.services import cancel_visit
@@ -32,8 +32,9 @@ from ..registry.models import Institution
 from . import labels
 from . import policy as policies
 from .models import GradeApplication, GradeRecord, GradeSanction
-from .records import current_records, local_today, lock_institution, suspension_reasons
-from ..domain.texts import N_
+from .current import current_records, lock_institution, suspension_reasons
+from ..domain.translatable import N_
+from ..rectification.models import BLACKLIST_PROPOSAL, OVERDUE_RECTIFICATION, CreditRecord
 
 MAX_ASSESSMENT = 5000
 
@@ -45,7 +46,6 @@ def _credit_records(institution_id: int) -> list[rules.Sanction]:
     overdue rectification reported to the bureau is a credit record; a blacklist proposal
     counts once the bureau confirmed it (a blacklist entry from the decision's day), never
     while pending or when dismissed."""
-    from ..rectification.models import BLACKLIST_PROPOSAL, OVERDUE_RECTIFICATION, CreditRecord
     rows = db.session.execute(select(CreditRecord.id, CreditRecord.kind, CreditRecord.created_at,
                                      CreditRecord.decision, CreditRecord.decided_at)
                               .where(CreditRecord.institution_id == institution_id)).all()

@@ -15,10 +15,11 @@ import sys
 
 import click
 
-from ..domain.checklist import Checklist, ChecklistError, load_checklist_file
-from ..domain.scoring import InvalidResponses, score, to_contract_dict
+from ..domain.checklist.model import Checklist, ChecklistError, load_checklist_file
+from ..domain.scoring.single import InvalidResponses, score, to_contract_dict
 from .answer_files import (
     CsvRows, InputFileError, read_answers_csv, read_responses_file)
+from ..domain.scoring.batch import InvalidAnswerRows, score_long_frame
 
 
 @click.command("grade")
@@ -66,7 +67,6 @@ def _grade_one(checklist: Checklist, path: str) -> str:
 
 def _grade_batch(checklist: Checklist, path: str) -> str:
     """JSON Lines for an answers CSV, one object per target; every problem, located."""
-    from ..domain.scoring_batch import InvalidAnswerRows, score_long_frame
 
     frame, rows = read_answers_csv(path)
     try:

@@ -14,8 +14,8 @@ from datetime import date
 
 from ..auth import policy
 from ..core.spreadsheet import safe_cell
-from ..domain.checklist import Checklist, Item
-from ..domain.scoring import number_text, step_of
+from ..domain.checklist.model import Checklist, Item
+from ..domain.scoring.single import number_text, step_of
 from .importing import TEMPLATE_HEADER, grading_checklist
 
 TYPE_WORDS = {"check": "合格/不合格", "scale": "评分", "measure": "测量"}

@@ -21,12 +21,12 @@ from ..core import audit
 from ..core.errors import Conflict, Invalid
 from ..core.spreadsheet import Bounds
 from ..core.types import utcnow
-from ..domain import grade_lifecycle as life
-from ..domain.checklist import Checklist
+from ..domain.grading import lifecycle as life
+from ..domain.checklist.model import Checklist
 from ..domain.plain_text import forbidden_character
-from ..domain.scoring import (NA, InvalidResponses, answer_problem, answer_value, number_text,
+from ..domain.scoring.single import (NA, InvalidResponses, answer_problem, answer_value, number_text,
                               read_answer_text, score, to_contract_dict)
-from ..domain.texts import N_, Message
+from ..domain.translatable import N_, Message
 from ..domain.units import sign_problem
 from ..extensions import db
 from ..inspections.models import COMPLETED, SUBMITTED, Answer, Inspection, Visit

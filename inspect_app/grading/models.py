@@ -5,7 +5,7 @@
 * :class:`GradeApplication` — an institution asks for a level, with its self-assessment and the
   eligibility check as it stood when it applied.
 * :class:`GradeRecord` — one evaluation's outcome through 评定 → 公示 → 确认 (states and
-  transitions in :mod:`inspect_app.domain.grade_lifecycle`), with its history
+  transitions in :mod:`inspect_app.domain.grading.lifecycle`), with its history
   (:class:`GradeRecordEvent`) and the public's objections (:class:`GradeObjection`).
 """
 from __future__ import annotations
@@ -17,7 +17,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..auth.roles import Role
 from ..core.types import UTCDateTime
-from ..domain import grade_lifecycle as life
+from ..domain.grading import lifecycle as life
 from ..extensions import db
 
 

@@ -1,5 +1,5 @@
 """Loading the grading policy (``policies/grading.yaml``): parsed by the pure
-:func:`inspect_app.domain.grading_policy.parse_policy_yaml`, read when first used and cached
+:func:`inspect_app.domain.grading.policy.parse_policy_yaml`, read when first used and cached
 until the file changes. ``GRADING_POLICY`` in the config names another file."""
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 
 from ..config import PROJECT_ROOT
 from ..core.policyfiles import PolicyFile
-from ..domain.grading_policy import GradingPolicy, PolicyError, PolicyHistory, parse_policy_yaml
+from ..domain.grading.policy import GradingPolicy, PolicyError, PolicyHistory, parse_policy_yaml
 
 DEFAULT_PATH = PROJECT_ROOT / "policies" / "grading.yaml"
 

@@ -20,15 +20,15 @@ from ..core.errors import Invalid, NotFound
 from ..core.paging import Page, paginate
 from ..core.opendata import Column, DataSet
 from ..core.types import utcnow
-from ..domain import grade_lifecycle as life
+from ..domain.grading import lifecycle as life
 from ..domain.institution import INSTITUTION_TYPES
-from ..domain.numbers import whole_number
-from ..domain.texts import N_, Message
+from ..core.whole_numbers import whole_number
+from ..domain.translatable import N_, Message
 from ..extensions import db
 from ..registry.models import Institution
 from . import policy as policies
 from .models import GradeObjection, GradeRecord
-from .records import _current_clause, suspension_reasons
+from .current import current_clause, suspension_reasons
 
 NAME_MAX, CONTACT_MAX = 60, 80
 
@@ -42,7 +42,7 @@ class PublicFilter:
 
 def _current(f: PublicFilter, today: date):
     stmt = (select(GradeRecord).join(Institution, Institution.id == GradeRecord.institution_id)
-            .options(contains_eager(GradeRecord.institution)).where(_current_clause(today)))
+            .options(contains_eager(GradeRecord.institution)).where(current_clause(today)))
     if f.district:
         stmt = stmt.where(Institution.district == f.district)
     if f.type:

@@ -1,7 +1,7 @@
 """Grade records: from an evaluation to a grade, through 公示 and the bureau's decision.
 
 Every state change goes through :func:`_apply`, which asks the transitions table of
-:mod:`inspect_app.domain.grade_lifecycle`, writes the :class:`GradeRecordEvent` history row
+:mod:`inspect_app.domain.grading.lifecycle`, writes the :class:`GradeRecordEvent` history row
 and one audit row. Services flush, never commit.
 """
 from __future__ import annotations
@@ -20,24 +20,21 @@ from ..core import audit
 from ..core.errors import Conflict, Invalid, NotFound
 from ..core.paging import Page, paginate
 from ..core.types import local_today, utcnow
-from ..domain import grade_lifecycle as life
-from ..domain.numbers import whole_number
-from ..domain.scoring import Score, score
-from ..domain.scoring_explain import Explanation, award, explain
+from ..domain.grading import lifecycle as life
+from ..core.whole_numbers import whole_number
+from ..domain.scoring.single import Score, score
+from ..domain.scoring.explain import Explanation, award, explain
 from ..extensions import db
 from ..inspections.models import SUBMITTED, Inspection
 from ..registry.models import Institution
 from . import labels
 from . import policy as policies
+from .applications import transition as application_transition
+from .current import current_clause, current_records, lock_institution, suspension_reasons
 from .models import GradeApplication, GradeObjection, GradeRecord, GradeRecordEvent
+from ..checklists.services import version_checklist
 
 OPEN, UPHELD, DISMISSED = "open", "upheld", "dismissed"
-
-
-def suspension_reasons(institution_ids, now: datetime) -> dict[int, list[str]]:
-    """Why an institution's displayed grade is suspended (open major hazards), per institution."""
-    from ..rectification.supervision import suspension_reasons as reasons
-    return reasons(list(institution_ids), now)
 
 
 # History ------------------------------------------------------------------------------------
@@ -93,16 +90,6 @@ def _note_event(record: GradeRecord, actor, action: str, note: str | None, data:
 
 
 # Evaluation → record ------------------------------------------------------------------------
-
-def lock_institution(institution_id: int) -> None:
-    """Take the institution's row for the rest of the transaction: its applications and its
-    evaluations are recorded one after the other, so the check "nothing else in progress"
-    cannot be passed by two at once (SQLite's writers queue anyway). The partial unique
-    indexes of migration 6d1f0b8e4a27 hold one open application and one record in progress
-    per institution even without it."""
-    db.session.execute(select(Institution.id).where(Institution.id == institution_id)
-                       .with_for_update(of=Institution))
-
 
 def responses_of(inspection: Inspection) -> dict:
     """The stored answers as the engine reads them (number text as exact numbers)."""
@@ -175,7 +162,6 @@ def record_evaluation(inspection: Inspection, actor=None, today: date | None = N
         return existing
     if inspection.status != SUBMITTED or inspection.visit.kind != "grading":
         raise Conflict("Only a submitted grading evaluation can be recorded.")
-    from ..checklists.services import version_checklist
     checklist = version_checklist(inspection.checklist_version)
     result = score(checklist, responses_of(inspection))
     application = application_of(inspection)
@@ -206,7 +192,6 @@ def record_evaluation(inspection: Inspection, actor=None, today: date | None = N
                        "reject it before recording this one.") from None
     audit.record(actor, "evaluate", "grade_record", record.id, after=_snapshot(record))
     if application is not None and application.state in life.APPLICATION_OPEN:
-        from .applications import transition as application_transition
         application_transition(application, "evaluate", actor)
     return record
 
@@ -342,25 +327,6 @@ def sweep_grades(today: date) -> dict:
 
 # Reading ------------------------------------------------------------------------------------
 
-def _current_clause(today: date):
-    return ((GradeRecord.state == life.CONFIRMED) & (GradeRecord.effective_on <= today)
-            & (GradeRecord.expires_on > today))
-
-
-def current_records(institution_ids, today: date) -> dict[int, GradeRecord]:
-    """The record giving each institution its grade today (latest confirmed, unexpired)."""
-    ids = list(institution_ids)
-    out: dict[int, GradeRecord] = {}
-    if not ids:
-        return out
-    rows = db.session.scalars(select(GradeRecord).where(
-        GradeRecord.institution_id.in_(ids), _current_clause(today))
-        .order_by(GradeRecord.effective_on, GradeRecord.id))
-    for record in rows:
-        out[record.institution_id] = record
-    return out
-
-
 def current_grades(institution_ids, today: date) -> dict[int, int | None]:
     """Every institution asked about → its current level, or None (for planning's risk classes)."""
     ids = list(institution_ids)
@@ -371,7 +337,7 @@ def current_grades(institution_ids, today: date) -> dict[int, int | None]:
 def grades_expiring(within_days: int, today: date) -> list[GradeRecord]:
     """Confirmed grades whose validity ends within ``within_days`` from ``today``."""
     return list(db.session.scalars(select(GradeRecord).where(
-        _current_clause(today), GradeRecord.expires_on <= today + timedelta(days=within_days))
+        current_clause(today), GradeRecord.expires_on <= today + timedelta(days=within_days))
         .options(selectinload(GradeRecord.institution))
         .order_by(GradeRecord.expires_on, GradeRecord.id)))
 

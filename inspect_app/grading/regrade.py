@@ -6,7 +6,7 @@ the catalogue's current version of its checklist. The pass is vectorised:
 
 1. bulk read of the answers — on PostgreSQL ``COPY (SELECT …) TO STDOUT`` straight into
    pandas' C parser as categorical columns; elsewhere one SELECT;
-2. one call of :func:`inspect_app.domain.scoring_batch.score_long_frame` per checklist;
+2. one call of :func:`inspect_app.domain.scoring.batch.score_long_frame` per checklist;
 3. bulk write-back — on PostgreSQL ``COPY`` into a temporary table and one
    ``UPDATE … FROM``; elsewhere one executemany UPDATE.
 
@@ -36,11 +36,12 @@ from ..checklists.models import ChecklistVersion
 from ..core import audit, jobs
 from ..core.errors import NotFound
 from ..core.types import utcnow
-from ..domain.checklist import Checklist
-from ..domain.scoring_explain import capped_level
+from ..domain.checklist.model import Checklist
+from ..domain.scoring.explain import capped_level
 from ..extensions import db
 from ..inspections.models import SUBMITTED, Answer, Inspection, Visit
 from .models import GradeRecord, GradeRecordEvent
+from ..domain.scoring.batch import InvalidAnswerRows, score_long_frame
 
 JOB = "grading.regrade"
 Progress = Callable[[int], None]
@@ -164,7 +165,6 @@ def _read_answers(checklist_id: str):
 def _score(checklist: Checklist, frame):
     """Score every target; targets whose answers no longer fit the checklist (an item added
     or removed by the correction) are left out and returned with their problem."""
-    from ..domain.scoring_batch import InvalidAnswerRows, score_long_frame
 
     skipped: dict[str, str] = {}
     for _attempt in range(2):

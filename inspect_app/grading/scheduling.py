@@ -15,13 +15,15 @@ from sqlalchemy.orm import selectinload
 from ..auth import policy
 from ..core import audit
 from ..core.errors import Conflict, Invalid
-from ..domain import grade_lifecycle as life
+from ..domain.grading import lifecycle as life
 from ..extensions import db
 from ..inspections.models import CANCELLED, COMPLETED, SUBMITTED, Inspection, InspectionInspector, Visit
 from . import labels
 from . import policy as policies
-from .models import GradeApplication
-from ..domain.texts import N_
+from .models import GradeApplication, GradeRecord
+from ..domain.translatable import N_
+from ..registry.models import Institution
+from ..inspections.services.visits import create_visit, inspector_choices
 
 ASSESSORS = "civil_affairs"          # the department whose inspectors assess (grading checklist)
 
@@ -54,8 +56,6 @@ def openable(user, application: GradeApplication, visits: list[Visit]) -> Openab
     the visit is theirs to see (``Visit.visible_to``: the bureau, civil affairs, the team; for
     staff, their own completed visit); a record likewise. So every link a page shows answers
     200 for its viewer — another department's admin sees the evaluation without links to it."""
-    from ..registry.models import Institution
-    from .models import GradeRecord
 
     def ids(model, wanted, permission):
         if not wanted or not policy.can(user, permission):
@@ -84,7 +84,6 @@ def may_schedule(user, application: GradeApplication, visits: list[Visit]) -> bo
 def assessor_choices(user) -> list[tuple[int, str]]:
     """Active inspectors of civil affairs the user may send."""
     policy.require(user, "grading.manage")
-    from ..inspections.services.visits import inspector_choices
     return inspector_choices(user).get(ASSESSORS, [])
 
 
@@ -108,7 +107,6 @@ def schedule_evaluation(user, application_id: int, on: date | None, assessor_ids
                        state=labels.state(application.state))
     if open_visit(application) is not None:
         raise Conflict("An evaluation visit is already scheduled for this application.")
-    from ..inspections.services.visits import create_visit
     checklist = policies.in_force(today).checklist
     try:
         visit = create_visit(user, application.institution_id, on, {ASSESSORS: list(assessor_ids)},

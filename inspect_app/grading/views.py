@@ -20,8 +20,8 @@ from ..core.types import utcnow
 from ..core.labels import say
 from ..domain.display import one_decimal
 from ..core.web import translate
-from ..domain import grade_lifecycle as life
-from ..domain.numbers import whole_number, whole_numbers
+from ..domain.grading import lifecycle as life
+from ..core.whole_numbers import whole_number, whole_numbers
 from ..extensions import db
 from . import applications, importing, public as open_data, records, regrade
 from .import_template import template_for

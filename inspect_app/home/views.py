@@ -7,6 +7,11 @@ from sqlalchemy import text
 
 from ..auth.policy import public
 from ..extensions import db
+from ..core.web import safe_next
+from ..core.jobs import backlog
+from ..core.types import local_today, utcnow
+from ..overview import dashboard
+from ..rectification import policy as supervision_policy
 
 bp = Blueprint("home", __name__)
 
@@ -16,9 +21,6 @@ bp = Blueprint("home", __name__)
 def home():
     if not current_user.is_authenticated:
         return redirect(url_for("auth.login"))
-    from ..core.types import local_today, utcnow
-    from ..overview import dashboard
-    from ..rectification import policy as supervision_policy
     now = utcnow()
     today = local_today(now)
     query, choices = dashboard.read_filters(current_user, request.args)
@@ -38,7 +40,6 @@ def language(code: str):
         if current_user.is_authenticated and current_user.locale != code:
             current_user.locale = code
             db.session.commit()
-    from ..core.web import safe_next
     return redirect(safe_next(request.form.get("next"), url_for("home.home")))
 
 
@@ -56,6 +57,5 @@ def favicon():
 def health():
     """The web app is up (200); ``jobs.delayed`` tells a monitor that background work waits
     too long — a dead broker or no live worker (docs/operations.md)."""
-    from ..core.jobs import backlog
     db.session.execute(text("SELECT 1"))
     return {"status": "ok", "jobs": backlog()}

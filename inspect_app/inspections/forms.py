@@ -23,9 +23,9 @@ from wtforms.validators import DataRequired, Optional
 from wtforms.widgets import CheckboxInput, ListWidget, NumberInput
 
 from ..core import labels
-from ..domain.numbers import whole_number
-from ..domain.checklist import Checklist, Item
-from ..domain.scoring import number_text, pass_min_of, step_of
+from ..core.whole_numbers import whole_number
+from ..domain.checklist.model import Checklist, Item
+from ..domain.scoring.single import number_text, pass_min_of, step_of
 from ..domain.units import cannot_be_negative
 
 

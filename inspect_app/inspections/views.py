@@ -19,14 +19,14 @@ from ..core.pdf import pdf_response, render_pdf
 from ..core.spreadsheet import xlsx_response
 from ..core.types import LOCAL_ZONE, local_today, utcnow
 from ..core.web import translate, wants_json
-from ..domain.numbers import whole_number
-from ..domain.scoring import number_text
+from ..core.whole_numbers import whole_number
+from ..domain.scoring.single import number_text
 from ..extensions import db
 from . import services
 from .forms import PURPOSE_LABELS, VisitForm, build_inspection_form
 from .services import listing
 from .services.common import ConflictWith
-from .texts import form_texts
+from .form_texts import form_texts
 
 bp = Blueprint("inspections", __name__, url_prefix="/inspections")
 

@@ -24,10 +24,10 @@ from ..auth.throttle import client_address
 from ..core.types import local_today, utcnow
 from ..domain.bureau import DEPARTMENTS
 from ..domain.institution import INSTITUTION_TYPES
-from ..domain.numbers import whole_number
+from ..core.whole_numbers import whole_number
 from ..extensions import db
 from ..grading.models import GradeRecord
-from ..grading.records import _current_clause, suspension_reasons
+from ..grading.current import current_clause, suspension_reasons
 from ..registry.models import Institution
 from . import openapi, public as results
 
@@ -169,7 +169,7 @@ def grades():
     level = _choice("level", ["1", "2", "3", "4", "5"])
     now = utcnow()
     stmt = (select(GradeRecord).join(Institution, Institution.id == GradeRecord.institution_id)
-            .options(contains_eager(GradeRecord.institution)).where(_current_clause(local_today(now))))
+            .options(contains_eager(GradeRecord.institution)).where(current_clause(local_today(now))))
     if after is not None:
         stmt = stmt.where(GradeRecord.id > after)
     if district:

@@ -25,16 +25,16 @@ from ..auth.roles import DEPARTMENTS, Role
 from ..core import labels as core_labels
 from ..core.listing import DATE, Filter, ListQuery, ListSpec, parse
 from ..domain.institution import INSTITUTION_TYPES
-from ..domain import grade_lifecycle as life
+from ..domain.grading import lifecycle as life
 from ..domain.publication import AGEING_BANDS, LATE, ON_TIME, rate
-from ..domain.rectification import ACTIVE, UNRESOLVED, WITHDRAWN
+from ..domain.rectification.states import ACTIVE, UNRESOLVED, WITHDRAWN
 from ..extensions import db
 from ..grading.models import GradeApplication, GradeRecord
-from ..grading.records import _current_clause
+from ..grading.current import current_clause
 from ..inspections.models import COMPLETED, PLANNED, Visit
 from ..inspections.services import listing as visit_lists
 from ..planning.models import DRAWN, PUBLISHED, PlanRun
-from ..rectification import findings as finding_rules, lists as finding_lists
+from ..rectification import credit, findings as finding_rules, lists as finding_lists
 from ..rectification.models import Finding
 from ..registry.models import Institution
 
@@ -155,7 +155,6 @@ def counts(user, q: ListQuery, today: date, now: datetime) -> list[Group]:
         mine.counts.append(Count("to_decide", _l("Extensions and replies to decide"),
                                  _finding_count(user, args, now), url_for("rectification.index", **args)))
     if can(user, "rectification.blacklist"):
-        from ..rectification import credit
         pending = credit.search(user, credit.CreditFilter(pending=True), per_page=1)
         mine.counts.append(Count("blacklist", _l("Blacklist proposals to decide"), pending.total,
                                  url_for("rectification.credit_records", pending="1")))
@@ -177,7 +176,7 @@ def counts(user, q: ListQuery, today: date, now: datetime) -> list[Group]:
             _number(policy.visible(GradeRecord, user).where(GradeRecord.state == life.PUBLICISED)),
             url_for("grading.records_list", state=life.PUBLICISED)))
         expiring = (policy.visible(GradeRecord, user).where(
-            _current_clause(today), GradeRecord.expires_on <= today + timedelta(days=EXPIRY_DAYS)))
+            current_clause(today), GradeRecord.expires_on <= today + timedelta(days=EXPIRY_DAYS)))
         grades.counts.append(Count("expiring", _l("Grades expiring within 90 days"), _number(expiring),
                                    url_for("overview.expiring")))
         groups.append(grades)
@@ -188,7 +187,7 @@ def expiring_grades(user, today: date) -> list[GradeRecord]:
     """The list behind the "expiring within 90 days" count."""
     from sqlalchemy.orm import selectinload
     return list(db.session.scalars(policy.visible(GradeRecord, user).where(
-        _current_clause(today), GradeRecord.expires_on <= today + timedelta(days=EXPIRY_DAYS))
+        current_clause(today), GradeRecord.expires_on <= today + timedelta(days=EXPIRY_DAYS))
         .options(selectinload(GradeRecord.institution)).order_by(GradeRecord.expires_on, GradeRecord.id)))
 
 
@@ -263,7 +262,7 @@ def grades_by(user, q: ListQuery, today: date, column, title, key, labeller=str)
     """Current grades counted by ``column`` (district or type) and level."""
     stmt = (select(column, GradeRecord.level, func.count())
             .select_from(GradeRecord).join(Institution, Institution.id == GradeRecord.institution_id)
-            .where(policy.scope_clause(GradeRecord, user), _current_clause(today)))
+            .where(policy.scope_clause(GradeRecord, user), current_clause(today)))
     rows = db.session.execute(_institution_filters(stmt, q).group_by(column, GradeRecord.level)).all()
     cats = sorted({r[0] for r in rows})
     levels = sorted({r[1] for r in rows if r[1] is not None})

@@ -30,7 +30,7 @@ from ..auth import policy
 from ..auth.policy import can
 from ..auth.roles import Role
 from ..core.errors import NotFound
-from ..domain.risk import DEFAULT_POLICY, Assessment
+from ..domain.planning.risk import DEFAULT_POLICY, Assessment
 from ..extensions import db
 from ..grading.models import GradeRecord
 from ..grading.records import displayed_grades

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from ..config import PROJECT_ROOT
 from ..core.policyfiles import PolicyFile
-from ..domain.deadlines import PolicyError, PolicyProblem
+from ..domain.rectification.ladder import PolicyError, PolicyProblem
 from ..domain.publication import PublicationPolicy, parse_policy
 
 DEFAULT_PATH = PROJECT_ROOT / "policies" / "publication.yaml"

@@ -23,7 +23,7 @@ from ..core.paging import Page
 from ..domain.bureau import DEPARTMENTS
 from ..domain.institution import INSTITUTION_TYPES
 from ..domain.publication import latest_submission_published, publication_day, rate
-from ..domain.rectification import ACTIVE, CLOSED, WITHDRAWN
+from ..domain.rectification.states import ACTIVE, CLOSED, WITHDRAWN
 from ..extensions import db
 from ..grading.records import displayed_grades
 from ..inspections.models import SUBMITTED, Inspection, Visit

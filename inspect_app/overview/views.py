@@ -5,12 +5,12 @@ from __future__ import annotations
 from flask import Blueprint, abort, render_template, request, url_for
 from flask_login import current_user
 
-from ..auth.policy import permission_required, public
+from ..auth.policy import can, permission_required, public
 from ..core import opendata
 from ..core.types import local_today, utcnow
 from ..domain.bureau import DEPARTMENTS
 from ..domain.institution import INSTITUTION_TYPES
-from ..domain.numbers import whole_number
+from ..core.whole_numbers import whole_number
 from ..inspections.forms import PURPOSE_LABELS
 from ..inspections.services.listing import STATUS_LABELS
 from ..planning.forms import RISK_LABELS
@@ -23,7 +23,6 @@ bp = Blueprint("overview", __name__)
 @bp.app_template_global("institution_file_open")
 def institution_file_open(institution_id: int) -> bool:
     """Whether the signed-in viewer may open this institution's file (for links to it)."""
-    from ..auth.policy import can
     return can(current_user, "overview.file") and institution_file.may_open(current_user, institution_id)
 
 

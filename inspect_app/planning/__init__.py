@@ -2,5 +2,6 @@
 ``flask draw`` command and ``draw verify`` (docs/commands.md, "draw"; :mod:`.cli`), routine
 plans, risk data, publication of what was drawn, and the inspection calendars.
 
-The draw itself is pure and lives in :mod:`inspect_app.domain.draw` and its siblings.
+The draw itself is pure and lives in :mod:`inspect_app.domain.draw`; recurrence and risk classes
+in :mod:`inspect_app.domain.planning`.
 """

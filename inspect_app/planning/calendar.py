@@ -14,7 +14,7 @@ from sqlalchemy import case, func, select
 from ..auth import policy
 from ..auth.roles import Role
 from ..core.errors import Invalid
-from ..domain.plans import Period, period_of
+from ..domain.planning.plans import Period, period_of
 from ..extensions import db
 from ..core.listing import ListQuery, ListSpec, parse
 from ..inspections.models import CANCELLED, SUBMITTED, Inspection, Visit

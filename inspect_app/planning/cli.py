@@ -9,7 +9,7 @@ Exit 3: the rules cannot all be met; which rule and where on stderr.
 Exit 1: an internal error (a defect), reported in one line; never a traceback.
 Nothing is written to stdout unless the draw succeeds.
 
-``draw verify`` (:mod:`inspect_app.domain.draw_verify`): one line per check on stdout, ``PASS``,
+``draw verify`` (:mod:`inspect_app.domain.draw.verify`): one line per check on stdout, ``PASS``,
 ``FAIL`` or ``SKIP`` (a value from the page not given), then a summary. Exit 0: every check made
 passed; 1: one failed; 2: a file cannot be read or is invalid (located on stderr, nothing on
 stdout). Pure Python over the files: no database, nothing specific to one operating system.
@@ -26,7 +26,8 @@ from typing import NoReturn
 import click
 
 from inspect_app import __version__
-from inspect_app.domain.draw import InfeasibleDraw, InvalidDrawInput, load_draw_input, run_draw
+from inspect_app.domain.draw.run import InfeasibleDraw, InvalidDrawInput, load_draw_input, run_draw
+from inspect_app.domain.draw.verify import Published, UnreadableDraw, check_draw, read_files
 
 EXIT_INTERNAL = 1
 EXIT_INVALID = 2
@@ -99,7 +100,6 @@ def _fail(code: int, lines: list[str]) -> NoReturn:
 def verify_command(lists_path: str, input_path: str, output_path: str, **values: str | None) -> None:
     """Check a published draw: the frozen lists, the draw input and the draw result, as
     downloaded from the draw's public page (with the values the page shows, when given)."""
-    from inspect_app.domain.draw_verify import Published, UnreadableDraw, check_draw, read_files
     paths = (lists_path, input_path, output_path)
     try:
         published = Published.parse(**values)

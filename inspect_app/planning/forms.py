@@ -1,4 +1,4 @@
-"""Plan form and the beacon form. Rules live in domain/plans.py and domain/risk.py; the forms
+"""Plan form and the beacon form. Rules live in domain/planning/plans.py and domain/planning/risk.py; the forms
 only render fields, parse types and carry the CSRF token and the record version."""
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from wtforms import BooleanField, DateField, HiddenField, SelectField, SelectMul
 from wtforms.validators import Optional
 
 from ..core import labels
-from ..domain.plans import PERIODS
-from ..domain.risk import RISK_CLASSES, RiskPolicy
+from ..domain.planning.plans import PERIODS
+from ..domain.planning.risk import RISK_CLASSES, RiskPolicy
 from ..core.forms import WholeNumberField, options
 
 KIND_LABELS = {"random_joint": _l("Random joint inspection"), "routine": _l("Routine")}

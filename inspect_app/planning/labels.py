@@ -16,7 +16,7 @@ def run_state(code: str | None):
     return RUN_STATES.get(code, code if code is not None else "")
 
 
-# The messages of domain.risk's reasons, listed here so the catalogue extraction finds them.
+# The messages of domain.planning.risk's reasons, listed here so the catalogue extraction finds them.
 RISK_REASONS = (
     _l("veto findings ≥ %(n)s"), _l("overdue findings ≥ %(n)s"), _l("complaints ≥ %(n)s"),
     _l("open findings ≥ %(n)s"), _l("grade ≤ %(n)s stars"), _l("grade ≥ %(n)s stars, clean record"),

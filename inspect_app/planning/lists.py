@@ -23,8 +23,8 @@ from sqlalchemy import select
 
 from ..auth.models import ConflictOfInterest, User
 from ..auth.roles import Role
-from ..domain.draw import input_digest
-from ..domain.risk import parse_policy
+from ..domain.draw.run import input_digest
+from ..domain.planning.risk import parse_policy
 from ..extensions import db
 from ..registry.models import Institution
 from .models import Plan

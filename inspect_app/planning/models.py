@@ -20,7 +20,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..auth.roles import Role
 from ..core.types import UTCDateTime
-from ..domain.plans import local_date
+from ..domain.planning.plans import local_date
 from ..extensions import db
 
 # Plan.kind and Plan.rule
@@ -55,7 +55,7 @@ class Plan(db.Model):
     departments: Mapped[list] = mapped_column(JSON, default=list)
     # Random joint draws
     ratios: Mapped[dict] = mapped_column(JSON, default=dict)      # risk class → decimal text
-    risk_policy: Mapped[dict] = mapped_column(JSON, default=dict)  # domain.risk.RiskPolicy fields
+    risk_policy: Mapped[dict] = mapped_column(JSON, default=dict)  # domain.planning.risk.RiskPolicy fields
     team_per_department: Mapped[int] = mapped_column(Integer, default=2)
     max_per_inspector: Mapped[int] = mapped_column(Integer, default=5)
     avoid_own_district: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())

@@ -10,11 +10,14 @@ from ..core import audit
 from ..core.errors import Conflict, Invalid
 from ..core.types import utcnow
 from ..domain.institution import INSTITUTION_TYPES
-from ..domain.plans import plan_problems
-from ..domain.risk import DEFAULT_POLICY, parse_policy
+from ..domain.planning.plans import plan_problems
+from ..domain.planning.risk import DEFAULT_POLICY, parse_policy
 from ..extensions import db
 from .models import GRADE_EXPIRY, RANDOM_JOINT, ROUTINE, Plan, PlanRun
-from ..domain.texts import N_
+from ..domain.translatable import N_
+from ..inspections.models import Visit
+from ..inspections.services.visits import checklists_for
+from ..registry.models import Institution
 
 # docs/regulations.md, "Risk classes and sampling ratios"
 DEFAULT_RATIOS = {"high": "0.3", "medium_high": "0.1", "medium": "0.02", "low": "0.01"}
@@ -62,7 +65,6 @@ VISITS_SHOWN = 200
 def visits_of(user, run: PlanRun) -> list:
     """The visits this run created that the user may see (a draw's ``draw:<id>``, a grade
     expiry run's ``plan-run:<id>``, a follow-up run's ``finding:<id>`` of its targets)."""
-    from ..inspections.models import Visit
     policy.require(user, "planning.view")
     sources = [run.source_key, f"plan-run:{run.id}"]
     sources += [f"finding:{t['finding_id']}" for t in (run.frozen or {}).get("targets", []) if "finding_id" in t]
@@ -87,7 +89,6 @@ def clean(values: dict) -> dict:
     risk_policy, policy_problems = parse_policy(v.get("risk_policy"))
     problems += [(f"risk_{name}", message) for name, message in policy_problems]
     if v.get("kind") == ROUTINE and v.get("rule") == GRADE_EXPIRY:
-        from ..inspections.services.visits import checklists_for
         if any(not checklists_for(d, "grading") for d in v["departments"]):
             problems.append(("departments", N_("a grading visit needs departments with a grading checklist")))
     if problems:
@@ -128,5 +129,4 @@ def update_plan(user, plan_id: int, values: dict, version: int) -> Plan:
 
 
 def district_choices() -> list[str]:
-    from ..registry.models import Institution
     return list(db.session.scalars(select(Institution.district).distinct().order_by(Institution.district)))

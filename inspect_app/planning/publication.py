@@ -1,7 +1,7 @@
 """Publication of random joint draws (双随机、一公开): what anyone may see of each run.
 
 What is public depends on the run's state (docs/draw-verification.md); the rule of when the
-targets may be shown is :mod:`inspect_app.domain.draw_publication`:
+targets may be shown is :mod:`inspect_app.domain.draw.publication`:
 
 ============  ==================================================================================
 frozen        lists (the draw input without seed) and their digest, commitment, beacon source
@@ -28,9 +28,10 @@ from sqlalchemy.orm import selectinload
 from ..core.errors import NotFound
 from ..core.paging import Page, paginate
 from ..core.types import utcnow
-from ..domain.draw_publication import publication_due, target_public
+from ..domain.draw.publication import publication_due, target_public
 from ..extensions import db
 from .models import DRAWN, INFEASIBLE, PUBLISHED, RANDOM_JOINT, Plan, PlanRun
+from ..inspections.models import SUBMITTED, Inspection, Visit
 
 REVEALED = (PUBLISHED, INFEASIBLE)
 FILES = {"lists": "lists_json", "input": "input_json", "output": "output_json"}
@@ -145,7 +146,6 @@ def draw_file(run_id: int, name: str) -> tuple[str, str]:
 def recorded_at(run: PlanRun) -> dict[int, datetime]:
     """Institution id → when its visit of this run got its first submitted record (only the
     institutions whose visit has one)."""
-    from ..inspections.models import SUBMITTED, Inspection, Visit
     rows = db.session.execute(
         select(Visit.institution_id, func.min(Inspection.submitted_at))
         .join(Inspection, Inspection.visit_id == Visit.id)

@@ -2,7 +2,7 @@
 
 Grades come from grading (``records.current_grades``), finding figures from rectification
 (``finding_counts``), complaints from inspections (visits of purpose ``complaint``). The rule
-that turns them into a class is pure: :mod:`inspect_app.domain.risk`.
+that turns them into a class is pure: :mod:`inspect_app.domain.planning.risk`.
 """
 from __future__ import annotations
 
@@ -10,13 +10,13 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy import func, select
 
-from ..domain.risk import Assessment, RiskInputs, RiskPolicy, classify
+from ..domain.planning.risk import Assessment, RiskInputs, RiskPolicy, classify
 from ..extensions import db
 from ..grading.records import current_grades
 from ..inspections.models import CANCELLED, Visit
 from ..rectification.supervision import finding_counts
 
-LOOKBACK = timedelta(days=365)   # "in the last year" of the rule (domain/risk.py)
+LOOKBACK = timedelta(days=365)   # "in the last year" of the rule (domain/planning/risk.py)
 
 
 def complaint_counts(institution_ids: list[int], since: datetime) -> dict[int, int]:

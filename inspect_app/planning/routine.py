@@ -8,24 +8,26 @@
 
 The run freezes the list of targets, then (same sweep) schedules them in one step guarded by
 the run's state, so a sweep firing twice schedules each target once. Teams are the
-least-loaded eligible inspectors of the department (:func:`inspect_app.domain.plans.pick_team`).
+least-loaded eligible inspectors of the department (:func:`inspect_app.domain.planning.plans.pick_team`).
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import func, select
 
 from ..auth.models import ConflictOfInterest
-from ..domain.plans import local_date, pick_team
-from ..domain.rectification import UNRESOLVED
+from ..domain.planning.plans import local_date, pick_team
+from ..domain.rectification.states import UNRESOLVED
 from ..extensions import db
 from ..grading.records import grades_expiring
+from ..inspections.services.visits import create_visit
 from ..inspections.models import IN_PROGRESS, PLANNED, SUBMITTED, Inspection, InspectionInspector, Visit
 from ..rectification.models import Finding
 from ..registry.models import Institution
 from .lists import inspectors_for
-from .models import CRITICAL_FOLLOWUP, DRAWN, GRADE_EXPIRY, Plan, PlanRun
+from .models import CRITICAL_FOLLOWUP, GRADE_EXPIRY, Plan, PlanRun
 
 OPEN_VISIT = (PLANNED, IN_PROGRESS)
 
@@ -102,10 +104,18 @@ def _loads(user_ids: list[int]) -> dict[int, int]:
     return {uid: int(n) for uid, n in rows}
 
 
-def schedule_visits(run: PlanRun, now: datetime) -> bool:
-    """frozen → drawn: claim the run, then create one visit per target still without one."""
-    from ..inspections.services.visits import create_visit
-    from .runs import transition
+@dataclass(frozen=True)
+class Scheduling:
+    """What a frozen routine run schedules: each target with its teams, on or after ``day``."""
+    plan: Plan
+    day: date
+    planned: list[tuple[dict, dict[str, list[int]]]]
+    skipped: list[str]
+
+
+def plan_visits(run: PlanRun, now: datetime) -> Scheduling:
+    """The visits of a frozen run: one per target still without one, with the least-loaded
+    eligible teams (the run is claimed, frozen → drawn, by :mod:`.runs` before they are made)."""
     plan = db.session.get(Plan, run.plan_id)
     targets = list((run.frozen or {}).get("targets", []))
     if plan.rule == CRITICAL_FOLLOWUP:
@@ -138,12 +148,14 @@ def schedule_visits(run: PlanRun, now: datetime) -> bool:
             planned.append((target, teams))
         else:
             skipped.append(f"institution #{target['institution_id']}: no eligible inspector")
-    if not transition(run, DRAWN, note=f"{len(planned)} visits scheduled",
-                      values={"drawn_at": now, "visit_count": len(planned),
-                              "message": "; ".join(skipped) or None}):
-        return False
+    return Scheduling(plan, day, planned, skipped)
+
+
+def create_visits(run: PlanRun, scheduling: Scheduling) -> None:
+    """One visit per planned target of a run just claimed (frozen → drawn)."""
+    plan, day = scheduling.plan, scheduling.day
     kind, purpose = ("grading", "grading") if plan.rule == GRADE_EXPIRY else ("inspection", "follow_up")
-    for target, teams in planned:
+    for target, teams in scheduling.planned:
         if plan.rule == CRITICAL_FOLLOWUP:
             source, due_by = f"finding:{target['finding_id']}", day
         else:
@@ -151,4 +163,3 @@ def schedule_visits(run: PlanRun, now: datetime) -> bool:
             due_by = max(day, date.fromisoformat(target["expires_on"]))
         create_visit(None, target["institution_id"], day, teams, purpose=purpose, kind=kind,
                      source=source, due_by=due_by)
-    return True

@@ -8,12 +8,12 @@ States of a random joint run (one per plan and period)::
 - **frozen**: the lists, risk classes and limits are fixed into the draw input without seed;
   its digest, the commitment to the secret and the beacon (which third-party value, of a day
   after the freeze, will enter the seed) are public (:mod:`.lists`,
-  :mod:`inspect_app.domain.seed_commit`).
+  :mod:`inspect_app.domain.draw.seed_commit`).
 - **seeded**: the beacon value is in; seed and full input are fixed (not yet public).
-- **drawn**: ``domain.draw`` ran; the output is stored (its SHA-256 public) and the visits exist;
+- **drawn**: ``domain.draw.run`` ran; the output is stored (its SHA-256 public) and the visits exist;
   a drawn institution is shown once its visit has a record (:mod:`.publication`).
 - **published**: input, output, secret, beacon value and seed are public; reached once every
-  visit has a record or the period is over (:mod:`inspect_app.domain.draw_publication`).
+  visit has a record or the period is over (:mod:`inspect_app.domain.draw.publication`).
 - **infeasible**: the rules could not all be met; the input and the reason are public.
 
 Routine runs (no draw) go ``frozen → drawn`` in one sweep and stop there.
@@ -40,16 +40,17 @@ from ..auth import policy
 from ..core import audit, jobs
 from ..core.errors import Conflict, DomainError, Invalid
 from ..core.types import utcnow
-from ..domain import seed_commit
-from ..domain.draw import InfeasibleDraw, load_draw_input, run_draw
-from ..domain.draw_publication import latest_publication
-from ..domain.plans import Period, Schedule, due_period, local_date, spread_dates, working_days
-from ..domain.texts import N_
+from ..domain.draw import seed_commit
+from ..domain.draw.run import InfeasibleDraw, load_draw_input, run_draw
+from ..domain.draw.publication import latest_publication
+from ..domain.planning.plans import Period, Schedule, due_period, local_date, spread_dates, working_days
+from ..domain.translatable import N_
 from ..extensions import db
-from . import labels, publication
+from . import labels, publication, routine
 from .lists import dumps, freeze_lists, list_digest
 from .models import (DRAWN, FROZEN, INFEASIBLE, PUBLISHED, RANDOM_JOINT, ROUTINE, SEEDED, Plan,
                      PlanRun, PlanRunEvent)
+from ..inspections.services.visits import create_visit
 
 log = logging.getLogger(__name__)
 
@@ -188,8 +189,7 @@ def start_run(plan: Plan, period: Period, now: datetime) -> PlanRun | None:
         run.beacon_source = plan.beacon_source
         run.beacon_date = seed_commit.beacon_day(today, plan.beacon_delay_days)
     else:
-        from .routine import freeze_targets
-        run.frozen = freeze_targets(plan, now, today)
+        run.frozen = routine.freeze_targets(plan, now, today)
     try:
         with db.session.begin_nested():
             db.session.add(run)
@@ -222,8 +222,7 @@ def advance_run(run_id: int, now: datetime | None = None) -> int:
         if run is None or is_final(run):
             return steps
         if run.kind == ROUTINE and run.state == FROZEN:
-            from .routine import schedule_visits
-            moved = schedule_visits(run, now)
+            moved = _schedule_routine(run, now)
         elif run.state == SEEDED:
             moved = draw(run, now)
         elif run.state == DRAWN and publication.publication_is_due(run, now):
@@ -236,6 +235,18 @@ def advance_run(run_id: int, now: datetime | None = None) -> int:
 
 
 # ----------------------------------------------------------------------------- steps
+
+def _schedule_routine(run: PlanRun, now: datetime) -> bool:
+    """frozen → drawn for a routine run: claim the run, then create one visit per target
+    still without one (:mod:`.routine`)."""
+    scheduling = routine.plan_visits(run, now)
+    if not transition(run, DRAWN, note=f"{len(scheduling.planned)} visits scheduled",
+                      values={"drawn_at": now, "visit_count": len(scheduling.planned),
+                              "message": "; ".join(scheduling.skipped) or None}):
+        return False
+    routine.create_visits(run, scheduling)
+    return True
+
 
 def enter_beacon(user, run_id: int, value: str, now: datetime | None = None, *,
                  dated: date | None = None) -> PlanRun:
@@ -300,7 +311,6 @@ def draw(run: PlanRun, now: datetime) -> bool:
 
 
 def _create_draw_visits(run: PlanRun, result, now: datetime) -> None:
-    from ..inspections.services.visits import create_visit
     frozen = run.frozen or {}
     institution_ids = {code: row["id"] for code, row in frozen.get("institutions", {}).items()}
     user_ids = frozen.get("inspectors", {})

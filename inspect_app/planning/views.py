@@ -16,11 +16,13 @@ from ..auth.policy import permission_required, public
 from ..core.errors import Conflict, Invalid
 from ..core.types import utcnow
 from ..core.web import translate
-from ..domain.numbers import whole_number
-from ..domain.plans import local_date
+from ..core.whole_numbers import whole_number
+from ..domain.planning.plans import local_date
 from ..extensions import db
 from . import calendar, labels, plans, publication, runs
 from .forms import BeaconForm, PlanForm
+from .. import __version__
+from ..domain.draw.verify import CHECKS
 
 bp = Blueprint("planning", __name__, url_prefix="/planning")
 
@@ -223,8 +225,6 @@ def draws():
 @public
 def verification():
     """The citizen's guide to checking a draw (docs/draw-verification.md, as a public page)."""
-    from .. import __version__
-    from ..domain.draw_verify import CHECKS
     return render_template("planning/verification.html", checks=CHECKS, version=__version__)
 
 

@@ -14,11 +14,11 @@ from ..core import audit
 from ..core.errors import Conflict, Invalid
 from ..core.paging import Page, paginate
 from ..core.types import utcnow
-from ..domain.rectification import CREDIT_DECISIONS, TransitionError, credit_decision
+from ..domain.rectification.states import CREDIT_DECISIONS, TransitionError, credit_decision
 from ..extensions import db
 from . import findings as fs
 from .models import BLACKLIST_PROPOSAL, OVERDUE_RECTIFICATION, CreditRecord, Finding, FindingEvent
-from .texts import t as _
+from .translate import t as _
 
 KINDS = (OVERDUE_RECTIFICATION, BLACKLIST_PROPOSAL)
 PENDING = "pending"

@@ -20,8 +20,8 @@ from sqlalchemy import func, insert, literal, select, type_coerce, update
 
 from ..core import audit
 from ..core.types import UTCDateTime, utcnow
-from ..domain import deadlines as dl
-from ..domain.rectification import ACTIVE
+from ..domain.rectification import ladder as dl
+from ..domain.rectification.states import ACTIVE
 from ..extensions import db
 from . import messages
 from . import policy as policies

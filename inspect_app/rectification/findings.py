@@ -1,7 +1,7 @@
 """Findings: opening them from a submitted inspection, the one transition writer, queries.
 
 Every state change goes through :func:`apply`: it checks the transition table
-(:mod:`inspect_app.domain.rectification`), sets the state and any other values, places the
+(:mod:`inspect_app.domain.rectification.states`), sets the state and any other values, places the
 ladder pointer for the (new) deadline, and writes the history row.
 """
 from __future__ import annotations
@@ -16,14 +16,16 @@ from ..auth.roles import Role
 from ..core import audit
 from ..core.errors import Conflict, NotFound
 from ..core.types import utcnow
-from ..domain import deadlines as dl
-from ..domain.rectification import ACTIVE, TransitionError, transition
+from ..domain.rectification import ladder as dl
+from ..domain.rectification.states import ACTIVE, TransitionError, transition
 from ..extensions import db
 from ..inspections.models import SUBMITTED, Inspection, InspectionInspector
 from ..inspections.services.common import checklist_of
 from . import labels
 from . import policy as policies
 from .models import Finding, FindingEvent, RectificationNotice
+from .notices import issue_notice
+from .messages import notify
 
 
 def reschedule(finding: Finding, rule: dl.Policy, now: datetime) -> None:
@@ -128,7 +130,6 @@ def is_overdue(finding: Finding, now: datetime) -> bool:
 def open_findings(inspection_id: int, now: datetime | None = None) -> RectificationNotice | None:
     """Findings, the numbered notice and the messages for a submitted inspection; the job
     ``rectification.open_findings`` runs this. Idempotent: a second run finds the notice."""
-    from .notices import issue_notice
     now = now or utcnow()
     existing = db.session.scalar(select(RectificationNotice).where(RectificationNotice.inspection_id == inspection_id))
     if existing is not None:
@@ -170,7 +171,6 @@ def open_findings(inspection_id: int, now: datetime | None = None) -> Rectificat
         apply(finding, "issue", None, now, data={"deadline": due.isoformat(), "days": days,
                                                   "policy": rule.version})
         findings.append(finding)
-    from .messages import notify
     notify("notice", notice.institution_id, notice.department, ("institution",), notice_id=notice.id,
            params={"notice": notice.code, "count": len(findings)}, now=now)
     audit.record(None, "issue", "rectification_notice", notice.id, after={

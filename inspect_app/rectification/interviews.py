@@ -9,12 +9,12 @@ from ..auth import policy
 from ..core import audit
 from ..core.errors import Conflict, Invalid
 from ..core.types import utcnow
-from ..domain import deadlines as dl
+from ..domain.rectification import ladder as dl
 from ..extensions import db
 from . import findings as fs
 from . import policy as policies
 from .models import Finding, FindingEvent
-from .texts import t as _
+from .translate import t as _
 
 RECORD = "record_interview"
 

@@ -3,6 +3,7 @@ rungs, credit records), shared by the services' messages and the templates."""
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l, lazy_pgettext
+from .policy import current
 
 STATES = {
     "open": lazy_pgettext("finding", "Open"), "reopened": _l("Reopened"), "responded": _l("Answered, awaiting verification"),
@@ -40,7 +41,6 @@ DECISIONS = {
 
 def rung_days(code: str) -> tuple[str, int] | None:
     """(kind, days from the deadline) of the policy's rung ``code``, or None if it has none."""
-    from .policy import current
     for rung in current().ladder:
         if rung.code == code:
             return rung.kind, abs(rung.offset_days)

@@ -23,8 +23,8 @@ from ..core.listing import (CHOICE, DATE, FLAG, TEXT, Filter, ListQuery, ListSpe
                             like_pattern, ordered, page_of, parse, refuse_problems)
 from ..core.spreadsheet import DATE as XDATE, DATETIME, NUMBER, Column, write_table
 from ..core.types import utcnow
-from ..domain import deadlines as dl
-from ..domain.rectification import ACTIVE, UNRESOLVED
+from ..domain.rectification import ladder as dl
+from ..domain.rectification.states import ACTIVE, UNRESOLVED
 from ..extensions import db
 from ..registry.models import Institution
 from . import labels
@@ -125,7 +125,7 @@ def _institution_match(q: str):
 
 def _day_bounds(first, last, tz):
     """Instants bounding deadlines whose local day is within [first, last] (either may be None):
-    a deadline instant is the end of its day (domain.deadlines.end_of_day)."""
+    a deadline instant is the end of its day (domain.rectification.ladder.end_of_day)."""
     low = dl.end_of_day(first - timedelta(days=1), tz) if first else None
     high = dl.end_of_day(last, tz) if last else None
     return low, high

@@ -21,6 +21,7 @@ from ..core.types import UTCDateTime, utcnow
 from ..extensions import db
 from .models import (Finding, Message, MessageRead, RectificationNotice, TO_BUREAU, TO_DEPARTMENT,
                      TO_INSTITUTION)
+from .labels import rung_days
 
 log = logging.getLogger(__name__)
 MAIL_JOB = "rectification.send_mail"
@@ -46,7 +47,6 @@ TEXTS = {
 
 
 def text_of(message: Message) -> str:
-    from .labels import rung_days
     template = TEXTS.get(message.kind)
     params = {"finding": message.finding_id or "", "item": "", "notice": "", "count": "", "days": "",
               "step": message.kind}

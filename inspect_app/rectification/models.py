@@ -2,7 +2,7 @@
 and credit records.
 
 A :class:`Finding` is one failed item of a submitted inspection (unique per inspection and
-item). Its ``state`` changes only through :func:`inspect_app.domain.rectification.apply` via
+item). Its ``state`` changes only through :func:`inspect_app.domain.rectification.states.apply` via
 the services, which write a :class:`FindingEvent` each time. Deadlines are rows: the
 reminder/escalation ladder is swept by a periodic task that looks only at ``next_due_at``
 (NULL when nothing is due: closed, answered or contested findings), so an idle sweep is one
@@ -281,7 +281,7 @@ class CreditRecord(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     note: Mapped[str | None] = mapped_column(Text)
     # The bureau's decision on a blacklist proposal (NULL: pending, or not a proposal); the
-    # table of decisions is domain.rectification.CREDIT_DECISIONS.
+    # table of decisions is domain.rectification.states.CREDIT_DECISIONS.
     decision: Mapped[str | None] = mapped_column(String(12))   # confirmed | dismissed
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

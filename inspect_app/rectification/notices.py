@@ -6,10 +6,11 @@ from datetime import datetime
 
 from ..auth import policy
 from ..core.errors import NotFound
-from ..domain import deadlines as dl
+from ..domain.rectification import ladder as dl
 from ..extensions import db
 from . import policy as policies
 from .models import NoticeCounter, RectificationNotice
+from ..core.pdf import render_pdf
 
 
 def next_number(department: str, year: int) -> int:
@@ -52,7 +53,6 @@ def pdf(user, notice_id: int) -> tuple[bytes, str]:
     """The notice as a PDF in Chinese (the page language is the reader's; a notice is an
     official document and always prints in Chinese) and its file name."""
     from flask_babel import force_locale
-    from ..core.pdf import render_pdf
     notice = get(user, notice_id)
     tz = policies.tz()
     with force_locale("zh"):

@@ -1,5 +1,5 @@
 """Loading the supervision policy (``policies/supervision.yaml``): parsed by the pure
-:func:`inspect_app.domain.deadlines.parse_policy`, read when first used and cached until the
+:func:`inspect_app.domain.rectification.ladder.parse_policy`, read when first used and cached until the
 file changes. ``SUPERVISION_POLICY`` in the config names another file."""
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 from ..config import PROJECT_ROOT
 from ..core.policyfiles import PolicyFile
-from ..domain.deadlines import Policy, PolicyError, PolicyProblem, parse_policy
+from ..domain.rectification.ladder import Policy, PolicyError, PolicyProblem, parse_policy
 
 DEFAULT_PATH = PROJECT_ROOT / "policies" / "supervision.yaml"
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from .texts import t as _
+from .translate import t as _
 from sqlalchemy import func, select
 
 from ..auth import policy
@@ -12,15 +12,18 @@ from ..auth.roles import Role
 from ..core import audit
 from ..core.errors import Conflict, Forbidden, Invalid, NotFound
 from ..core.types import utcnow
-from ..domain import deadlines as dl
-from ..domain.numbers import whole_number
-from ..domain.rectification import ACTIVE, CONTESTED, RESPONDED
+from ..domain.rectification import ladder as dl
+from ..core.whole_numbers import whole_number
+from ..domain.rectification.states import ACTIVE, CONTESTED, RESPONDED
 from ..extensions import db
 from . import findings as fs
 from . import policy as policies
 from .messages import notify
 from .models import (ACCEPTED, EXTENSION, PENDING, REJECTED, REPLY, RESPONSE, Finding,
                      FindingResponse, ResponsePhoto)
+from ..core.files import prepare_upload, record
+from ..inspections.services.visits import create_visit
+from ..auth.models import User
 
 MAX_PHOTOS = 6
 
@@ -39,7 +42,6 @@ def _text(value: str | None, label: str, problems: list, required: bool = True, 
 def _prepare_photos(photos, problems_where: str = "photos") -> list:
     """The photos checked, re-encoded and written: done before the finding is locked (on
     SQLite, before the write lock is taken); :func:`_store_photos` adds their rows."""
-    from ..core.files import prepare_upload
     photos = [p for p in (photos or []) if p is not None and getattr(p, "filename", "")]
     if len(photos) > MAX_PHOTOS:
         raise Invalid("Too many photos.", problems=[f"{problems_where}: " + _("at most %(n)s", n=MAX_PHOTOS)])
@@ -48,7 +50,6 @@ def _prepare_photos(photos, problems_where: str = "photos") -> list:
 
 
 def _store_photos(user, prepared: list) -> list:
-    from ..core.files import record
     return [record(p, user) for p in prepared]
 
 
@@ -312,7 +313,6 @@ def schedule_reinspection(user, finding_id: int, on: date | None, inspector_ids:
                           now: datetime | None = None):
     """An on-site re-inspection (复查) of a critical finding: a follow-up visit of the
     finding's department, created by the inspections feature."""
-    from ..inspections.services.visits import create_visit
     policy.require(user, "rectification.decide")
     now = now or utcnow()
     rule = policies.current()
@@ -339,7 +339,6 @@ def schedule_reinspection(user, finding_id: int, on: date | None, inspector_ids:
 
 
 def inspector_choices(user, finding: Finding) -> list[tuple[int, str]]:
-    from ..auth.models import User
     rows = db.session.execute(select(User.id, User.name).where(
         User.role == Role.INSPECTOR.value, User.department == finding.department,
         User.is_active_account.is_(True)).order_by(User.name)).all()

@@ -12,11 +12,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from .texts import t as _
+from .translate import t as _
 from sqlalchemy import and_, case, func, or_, select
 
 from ..core.labels import DEPARTMENTS
-from ..domain.rectification import ACTIVE, UNRESOLVED
+from ..domain.rectification.states import ACTIVE, UNRESOLVED
 from ..extensions import db
 from . import policy as policies
 from .models import Finding

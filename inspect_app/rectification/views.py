@@ -13,12 +13,13 @@ from ..core.pdf import pdf_response
 from ..core.spreadsheet import xlsx_response
 from ..core.types import utcnow
 from ..core.web import translate
-from ..domain.numbers import whole_number, whole_numbers
+from ..core.whole_numbers import whole_number, whole_numbers
 from ..extensions import db
 from . import credit, findings, interviews, labels, lists, messages, notices, responses
 from . import policy as policies
 from .forms import (CreditDecisionForm, DecisionForm, ExtensionForm, InterviewForm, ReinspectForm,
                     ReplyForm, RespondForm, VerifyForm)
+from ..domain.rectification import ladder as dl
 
 bp = Blueprint("rectification", __name__, url_prefix="/rectification")
 
@@ -90,7 +91,6 @@ def finding(finding_id: int):
 
 
 def _finding_page(item, status: int = 200, **forms):
-    from ..domain import deadlines as dl
     rule = policies.current()
     tz = policies.tz(rule)
     now = utcnow()

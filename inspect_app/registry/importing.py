@@ -19,7 +19,7 @@ from ..core.heavy import heavy_work
 from ..core.spreadsheet import Bounds, TooLarge, check_csv, check_file_size, check_xlsx
 from ..core.types import utcnow
 from ..domain.institution import FIELDS, REQUIRED, clean_institution
-from ..domain.texts import N_, Message
+from ..domain.translatable import N_, Message
 from ..extensions import db
 from .models import Institution
 

@@ -9,7 +9,7 @@ from ..auth.policy import can, permission_required
 from ..core import audit
 from ..core.errors import Conflict, Invalid
 from ..core.web import translate
-from ..domain.numbers import whole_number
+from ..core.whole_numbers import whole_number
 from ..extensions import db
 from . import history as changes, importing, services
 from .forms import ImportForm, InstitutionForm

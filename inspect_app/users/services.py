@@ -14,7 +14,7 @@ from ..core import audit
 from ..core.errors import Conflict, Forbidden, Invalid
 from ..core.paging import Page, paginate
 from ..core.types import utcnow
-from ..domain.texts import N_
+from ..domain.translatable import N_
 from ..extensions import db
 from ..registry.models import Institution
 

@@ -11,7 +11,7 @@ from ..auth.policy import can, permission_required
 from ..auth.roles import Role
 from ..core.errors import Invalid
 from ..core.web import translate
-from ..domain.numbers import whole_number
+from ..core.whole_numbers import whole_number
 from ..extensions import db
 from ..registry.models import Institution
 from . import services

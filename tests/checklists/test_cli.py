@@ -7,7 +7,7 @@ import pytest
 from click.testing import CliRunner
 
 from inspect_app.checklists.cli import checklist_cli
-from tests.domain.checklist_examples import GRADING, INSPECTION
+from tests.domain.checklist.examples import GRADING, INSPECTION
 
 
 @pytest.fixture

@@ -10,9 +10,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 
 from inspect_app.checklists.excel import checklist_from_xlsx, checklist_to_xlsx
-from inspect_app.domain.checklist import (Checklist, ChecklistError, load_checklist_file,
+from inspect_app.domain.checklist.model import (Checklist, ChecklistError, load_checklist_file,
                                           parse_checklist_yaml)
-from tests.domain.checklist_examples import GRADING, INSPECTION, checklists
+from tests.domain.checklist.examples import GRADING, INSPECTION, checklists
 
 REPO_CHECKLISTS = sorted((Path(__file__).parents[2] / "checklists").glob("*.yaml"))
 

@@ -8,7 +8,7 @@ import time
 import pytest
 
 from inspect_app import create_app
-from inspect_app.domain.deadlines import PolicyError
+from inspect_app.domain.rectification.ladder import PolicyError
 
 
 def test_a_broken_policy_file_stops_the_start_with_its_location(tmp_path, app):

@@ -130,7 +130,7 @@ def test_csv_rows_columns_and_cells_are_bounded_by_line():
 
 def test_the_workbooks_this_system_writes_pass_their_readers_bounds():
     from inspect_app.checklists import excel
-    from inspect_app.domain.checklist import load_checklist_file
+    from inspect_app.domain.checklist.model import load_checklist_file
     from inspect_app.domain.institution import FIELDS
     from inspect_app.registry import importing
     from pathlib import Path

@@ -139,13 +139,13 @@ class Gate:
 
 
 def _heavy_convert(world, monkeypatch, gate):
-    from inspect_app.checklists import excel
-    from inspect_app.domain.checklist import ChecklistError, Problem
+    from inspect_app.checklists import views as checklist_views
+    from inspect_app.domain.checklist.model import ChecklistError, Problem
 
     def slow(source, name):
         gate.wait()
         raise ChecklistError([Problem(name, "file", "not a checklist")])
-    monkeypatch.setattr(excel, "checklist_from_xlsx", slow)
+    monkeypatch.setattr(checklist_views, "checklist_from_xlsx", slow)
     return lambda: world.admin.post("/checklists/convert", {"file": (io.BytesIO(b"PK"), "big.xlsx")},
                                     token_from="/checklists/", content_type="multipart/form-data"), 422
 

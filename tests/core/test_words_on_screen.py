@@ -10,7 +10,7 @@ import pytest
 from inspect_app.core import labels
 from inspect_app.core.types import LOCAL_ZONE, local_today
 from inspect_app.domain.display import one_decimal
-from inspect_app.domain.texts import Message
+from inspect_app.domain.translatable import Message
 
 
 def _in(app, lang: str):

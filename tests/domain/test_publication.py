@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from inspect_app.domain.deadlines import PolicyError
+from inspect_app.domain.rectification.ladder import PolicyError
 from inspect_app.domain.publication import (LATE, ON_TIME, ageing_band, is_published,
                                             latest_submission_published, on_time, on_time_rate,
                                             parse_policy, publication_day)

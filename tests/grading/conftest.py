@@ -9,7 +9,7 @@ from inspect_app.core.types import utcnow
 
 
 def star_answers(checklist, fail=(), na=()):
-    from inspect_app.domain.scoring import number_text
+    from inspect_app.domain.scoring.single import number_text
     """Every item of ``checklist`` answered: pass / full marks / in range, except as listed."""
     out = {}
     for item in checklist.items:
@@ -48,7 +48,7 @@ class GradingMaker:
     def inspection(self, institution, answers=None, application=None):
         """A submitted grading inspection with answers (not yet a record)."""
         from inspect_app.checklists.services import store_version
-        from inspect_app.domain.scoring import score, to_contract_dict
+        from inspect_app.domain.scoring.single import score, to_contract_dict
         from inspect_app.grading.records import responses_of
         from inspect_app.inspections.models import Answer, Inspection, Visit
         cl = self.checklist
@@ -80,7 +80,7 @@ class GradingMaker:
 
     def confirmed(self, institution, effective_on=None, answers=None):
         """A confirmed record whose validity started on ``effective_on`` (default today)."""
-        from inspect_app.domain.grade_lifecycle import expiry
+        from inspect_app.domain.grading.lifecycle import expiry
         record = self.record(institution, answers)
         start = effective_on or date.today()
         record.state, record.effective_on, record.expires_on = "confirmed", start, expiry(start, 3)

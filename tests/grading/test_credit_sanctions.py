@@ -21,7 +21,7 @@ def _proposal(db, rect):
 
 
 def test_dismissed_proposal_does_not_bar_grading_and_confirmed_one_blacklists(db, make):
-    from inspect_app.domain.eligibility import BLACKLIST, CREDIT
+    from inspect_app.domain.grading.eligibility import BLACKLIST, CREDIT
     from inspect_app.grading.applications import sanctions_of
     from inspect_app.rectification import credit
     rect = RectMake(make, db)

@@ -8,7 +8,7 @@ import time_machine
 from sqlalchemy import func, select
 
 from inspect_app.core.audit import AuditEvent
-from inspect_app.grading import records
+from inspect_app.grading import current, records
 from inspect_app.grading.models import GradeApplication, GradeObjection, GradeRecord
 from tests.grading.conftest import star_answers
 
@@ -113,7 +113,7 @@ def test_a_new_confirmed_record_supersedes_the_old_one_explicitly(make, db, grad
     records.confirm(bureau, new.id, date(2026, 1, 5))
     assert (old.state, old.superseded_by_id) == ("superseded", new.id)
     assert old.events[-1].action == "supersede"
-    assert records.current_records([inst.id], date(2026, 1, 5))[inst.id].id == new.id
+    assert current.current_records([inst.id], date(2026, 1, 5))[inst.id].id == new.id
 
 
 def test_displayed_grade_is_suspended_with_the_reasons(make, login, db, grading, monkeypatch):

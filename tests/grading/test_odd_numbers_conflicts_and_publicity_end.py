@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import func, select, text
 
 from inspect_app.core.errors import Conflict, NotFound
-from inspect_app.domain.numbers import whole_number, whole_numbers
+from inspect_app.core.whole_numbers import whole_number, whole_numbers
 from inspect_app.grading import applications, public, records
 from inspect_app.grading.models import GradeObjection, GradeSanction
 from inspect_app.grading.records import local_today

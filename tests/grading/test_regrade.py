@@ -10,8 +10,8 @@ import pytest
 from sqlalchemy import select
 
 from inspect_app.core import jobs
-from inspect_app.domain.checklist import parse_checklist_yaml
-from inspect_app.domain.scoring import score, to_contract_dict
+from inspect_app.domain.checklist.model import parse_checklist_yaml
+from inspect_app.domain.scoring.single import score, to_contract_dict
 from inspect_app.grading import regrade
 from inspect_app.grading.jobs import HANDLERS
 from inspect_app.grading.records import responses_of

@@ -38,7 +38,7 @@ def signature(color=(10, 10, 10)) -> str:
 
 def all_pass(checklist) -> dict:
     """A valid full answer set: every check passed, numbers within their bounds."""
-    from inspect_app.domain.scoring import number_text
+    from inspect_app.domain.scoring.single import number_text
     out = {}
     for item in checklist.items:
         if item.type == "check":

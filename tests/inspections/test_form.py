@@ -245,7 +245,7 @@ def test_the_script_texts_come_only_from_the_page_translated(kit, make, login, a
     from pathlib import Path
     from flask_babel import force_locale
     import inspect_app
-    from inspect_app.inspections.texts import FORM_TEXTS, form_texts
+    from inspect_app.inspections.form_texts import FORM_TEXTS, form_texts
     used = _texts_used_by_the_script()
     assert len(used) >= 35 and "conflict" in used and "not_answered" in used
     assert used == set(FORM_TEXTS), "every text the script shows is rendered, and every text rendered is shown"

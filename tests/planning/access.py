@@ -26,7 +26,7 @@ def world(make, db, users, own, other) -> dict:
     """A random joint plan with one frozen run (its lists are public from the start)."""
     from tests.planning.conftest import make_plan
     from inspect_app.planning.runs import start_run
-    from inspect_app.domain.plans import period_of
+    from inspect_app.domain.planning.plans import period_of
     from inspect_app.core.types import utcnow
     plan = make_plan(db, users[BUREAU], departments=["fire"], districts=[own.district])
     now = utcnow()

@@ -18,7 +18,7 @@ def test_a_week_outside_the_calendar_shows_this_week_with_a_message(db, make, lo
     html = response.get_data(as_text=True)
     assert "There is no such week" in html or "没有这一周" in html
     from inspect_app.core.types import utcnow
-    from inspect_app.domain.plans import local_date
+    from inspect_app.domain.planning.plans import local_date
     from inspect_app.planning.calendar import parse_week, week_key
     assert week_key(parse_week(None, local_date(utcnow()))) in html
 

@@ -13,8 +13,8 @@ import pytest
 from click.testing import CliRunner
 
 from inspect_app import __version__
-from inspect_app.domain import seed_commit
-from inspect_app.domain.draw import input_digest, load_draw_input, run_draw
+from inspect_app.domain.draw import seed_commit
+from inspect_app.domain.draw.run import input_digest, load_draw_input, run_draw
 from inspect_app.planning.cli import draw_command
 
 SECRET = "5e" * 32

@@ -11,8 +11,8 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import select
 
-from inspect_app.domain import seed_commit
-from inspect_app.domain.draw import input_digest
+from inspect_app.domain.draw import seed_commit
+from inspect_app.domain.draw.run import input_digest
 from inspect_app.planning import runs
 from inspect_app.planning.cli import draw_command
 from inspect_app.planning.models import DRAWN, PUBLISHED, PlanRun

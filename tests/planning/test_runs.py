@@ -8,8 +8,8 @@ import pytest
 from sqlalchemy import func, select, update
 
 from inspect_app.core.errors import Conflict, Invalid
-from inspect_app.domain import seed_commit
-from inspect_app.domain.draw import input_digest
+from inspect_app.domain.draw import seed_commit
+from inspect_app.domain.draw.run import input_digest
 from inspect_app.inspections.models import Inspection, InspectionInspector, Visit
 from inspect_app.planning import runs
 from inspect_app.planning.models import (DRAWN, FROZEN, INFEASIBLE, PUBLISHED, SEEDED, Plan, PlanRun,
@@ -126,8 +126,7 @@ def test_the_advance_job_and_the_sweep_together_still_draw_once(db, plan, make):
 
 def test_a_failure_mid_run_leaves_nothing_and_the_next_sweep_finishes_once(db, plan, make, monkeypatch):
     run = _seeded(db, plan, make)
-    from inspect_app.inspections.services import visits as visit_services
-    real = visit_services.create_visit
+    real = runs.create_visit
     calls = []
 
     def dying(*args, **kwargs):
@@ -136,12 +135,12 @@ def test_a_failure_mid_run_leaves_nothing_and_the_next_sweep_finishes_once(db, p
             raise RuntimeError("worker lost")
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(visit_services, "create_visit", dying)
+    monkeypatch.setattr(runs, "create_visit", dying)
     summary = runs.run_due_plans(LATER)
     assert summary["failed"] == 1
     run = db.session.get(PlanRun, run.id)
     assert run.state == SEEDED and run.output_json is None and _visits(db, run) == []
-    monkeypatch.setattr(visit_services, "create_visit", real)
+    monkeypatch.setattr(runs, "create_visit", real)
     runs.run_due_plans(LATER)
     run = db.session.get(PlanRun, run.id)
     assert run.state == DRAWN and len(_visits(db, run)) == 5

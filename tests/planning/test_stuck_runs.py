@@ -60,11 +60,10 @@ def test_the_advance_job_records_a_failure_instead_of_raising(db, make, district
 def test_an_unexpected_error_is_kept_as_text(db, make, district, monkeypatch):
     plan = make_plan(db, make.user("bureau_admin"), districts=["测试区"])
     run = _seeded(db, plan, make)
-    from inspect_app.inspections.services import visits as visit_services
 
     def broken(*args, **kwargs):
         raise RuntimeError("database went away")
-    monkeypatch.setattr(visit_services, "create_visit", broken)
+    monkeypatch.setattr(runs, "create_visit", broken)
     runs.run_due_plans(LATER)
     run = db.session.get(PlanRun, run.id, populate_existing=True)
     assert run.last_error == {"detail": "RuntimeError: database went away"}

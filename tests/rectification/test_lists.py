@@ -10,7 +10,7 @@ import pytest
 from openpyxl import load_workbook
 from werkzeug.datastructures import MultiDict
 
-from inspect_app.domain import deadlines as dl
+from inspect_app.domain.rectification import ladder as dl
 from inspect_app.rectification import lists
 from inspect_app.rectification import policy as policies
 

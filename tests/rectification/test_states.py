@@ -9,7 +9,7 @@ import time_machine
 from sqlalchemy import select
 
 from inspect_app.core.errors import Conflict, Forbidden, Invalid
-from inspect_app.domain import rectification as sm
+from inspect_app.domain.rectification import states as sm
 from inspect_app.rectification import escalation, responses, supervision
 from inspect_app.rectification.findings import open_findings
 from inspect_app.rectification.models import FindingEvent, Message, RectificationNotice

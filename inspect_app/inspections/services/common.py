@@ -12,7 +12,7 @@ from ...auth import policy
 from ...checklists.models import ChecklistVersion
 from ...checklists.services import version_checklist
 from ...core.errors import Conflict, NotFound
-from ...domain.checklist import Checklist, Item
+from ...domain.checklist.model import Checklist, Item
 from ...extensions import db
 from ..models import Inspection, Visit
 

@@ -18,10 +18,10 @@ from sqlalchemy.exc import IntegrityError
 from ...core import audit
 from ...core.errors import Conflict, Invalid
 from ...core.types import utcnow
-from ...domain.checklist import Checklist
+from ...domain.checklist.model import Checklist
 from ...domain.display import one_decimal
-from ...domain.numbers import whole_number
-from ...domain.scoring import (NA, answer_problem, answer_value, json_number, number_text, outcome,
+from ...core.whole_numbers import whole_number
+from ...domain.scoring.single import (NA, answer_problem, answer_value, json_number, number_text, outcome,
                                read_answer, read_answer_text, scaled)
 from ...domain.units import sign_problem
 from ...extensions import db
@@ -87,7 +87,7 @@ _ZERO = Fraction(0)
 
 def live_score(checklist: Checklist, answers: dict[str, str]) -> dict:
     """The score of the answers given so far, by the engine's own rules per item
-    (:func:`domain.scoring.outcome`, :func:`~domain.scoring.scaled`).
+    (:func:`domain.scoring.single.outcome`, :func:`~domain.scoring.single.scaled`).
 
     Rule for a partial form: an item not yet answered is *not counted* — it is left out of
     both the points earned and the applicable maximum, exactly like an "na" answer. So the

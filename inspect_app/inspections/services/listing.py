@@ -26,6 +26,8 @@ from ...extensions import db
 from ...registry.models import Institution
 from ..models import (CANCELLED, COMPLETED, IN_PROGRESS, PLANNED, PURPOSES, Inspection,
                       InspectionInspector, Visit)
+from ..forms import PURPOSE_LABELS
+from ...core.labels import KINDS as KIND_LABELS
 
 STATUSES = (PLANNED, IN_PROGRESS, COMPLETED, CANCELLED)
 STATUS_LABELS = {PLANNED: _l("Planned"), IN_PROGRESS: _l("In progress"), COMPLETED: _l("Completed"),
@@ -76,7 +78,6 @@ def calendar_choices(user) -> dict[str, list[tuple[str, object]]]:
 
 
 def visit_choices(user) -> dict[str, list[tuple[str, object]]]:
-    from ..forms import PURPOSE_LABELS
     return {**calendar_choices(user),
             "status": [(s, STATUS_LABELS[s]) for s in STATUSES],
             "purpose": [(p, PURPOSE_LABELS[p]) for p in PURPOSES],
@@ -154,8 +155,6 @@ def team_text(visit: Visit) -> str:
 
 def export_visits(user, query: ListQuery) -> bytes:
     """Exactly the rows of the list (every page, same order) as a formatted .xlsx in Chinese."""
-    from ..forms import PURPOSE_LABELS
-    from ...core.labels import KINDS as KIND_LABELS
     policy.require(user, "inspections.record")
     refuse_problems(query)
     stmt = _with_teams(ordered(visits_select(user, query), query))

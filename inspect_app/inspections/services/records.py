@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 from ...core import files
 from ...core.errors import NotFound
-from ...domain.checklist import Checklist
+from ...domain.checklist.model import Checklist
 from ...extensions import db
 from ..models import SUBMITTED, Answer, Evidence, Inspection
 from .common import checklist_of, get_inspection

@@ -27,8 +27,8 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from ...core import files, jobs
 from ...core.errors import Conflict, Invalid
 from ...core.types import UTCDateTime, utcnow
-from ...domain import scoring
-from ...domain.numbers import whole_number
+from ...domain.scoring import single as scoring
+from ...core.whole_numbers import whole_number
 from ...domain.units import sign_problem
 from ...extensions import db
 from ..models import (ASSIGNED, CANCELLED, COMPLETED, DRAFT, IN_PROGRESS, PLANNED, SUBMITTED, Answer,

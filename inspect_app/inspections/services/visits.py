@@ -19,7 +19,7 @@ from ...checklists.services import store_version
 from ...core import audit
 from ...core.errors import Conflict, Forbidden, Invalid, NotFound
 from ...core.types import utcnow
-from ...domain.checklist import Checklist
+from ...domain.checklist.model import Checklist
 from ...extensions import db
 from ...registry.models import Institution
 from ..models import (CANCELLED, COMPLETED, IN_PROGRESS, PLANNED, PURPOSES, SUBMITTED, Inspection,

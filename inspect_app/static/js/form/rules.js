@@ -1,4 +1,4 @@
-/* The submit check's rules, as the server's engine decides them (domain/scoring.py): when an
+/* The submit check's rules, as the server's engine decides them (domain/scoring/single.py): when an
  * item fails, when it wants a photo, the first problem of an item, the answered count. Pure
  * (tests/js/rules.test.mjs); the form (submit.js) reads the values and counts the photos.
  *

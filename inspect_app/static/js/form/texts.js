@@ -1,5 +1,5 @@
 /* The texts the form shows, in the page's language: the server renders them, translated, from
- * inspect_app/inspections/texts.py into <script type="application/json" id="form-texts">
+ * inspect_app/inspections/form_texts.py into <script type="application/json" id="form-texts">
  * (data, not script: the CSP stays script-src 'self'). Nothing is copied here. */
 
 let texts = null;
