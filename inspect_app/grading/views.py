@@ -270,7 +270,7 @@ def record(grade_record_id: int):
     return render_template(
         "grading/record.html", r=row, shown=shown, bureau=bureau, note_form=NoteForm(),
         decision_form=ObjectionDecisionForm(), objections=row.objections if bureau else [],
-        actions=life.actions_from(life.RECORD_TRANSITIONS, row.state), today=today)
+        actions=life.RECORD.events_from(row.state), today=today)
 
 
 def _record_action(grade_record_id: int, action) -> Response:

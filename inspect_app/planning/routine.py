@@ -138,7 +138,7 @@ def schedule_visits(run: PlanRun, now: datetime) -> bool:
             planned.append((target, teams))
         else:
             skipped.append(f"institution #{target['institution_id']}: no eligible inspector")
-    if not transition(run, DRAWN, note=f"{len(planned)} visits scheduled",
+    if not transition(run, "draw", note=f"{len(planned)} visits scheduled",
                       values={"drawn_at": now, "visit_count": len(planned),
                               "message": "; ".join(skipped) or None}):
         return False

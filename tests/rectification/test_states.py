@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from inspect_app.core.errors import Conflict, Forbidden, Invalid
 from inspect_app.domain import rectification as sm
+from inspect_app.domain.machine import NotAllowed
 from inspect_app.rectification import escalation, responses, supervision
 from inspect_app.rectification.findings import open_findings
 from inspect_app.rectification.models import FindingEvent, Message, RectificationNotice
@@ -32,10 +33,10 @@ def people(make):
 
 
 def test_transition_table_refuses_what_it_does_not_list():
-    assert sm.transition("open", "respond").to_state == "responded"
-    with pytest.raises(sm.TransitionError):
-        sm.transition("closed", "respond")
-    assert "accept" not in sm.allowed_actions("open")
+    assert sm.FINDING.next("open", "respond").to_state == "responded"
+    with pytest.raises(NotAllowed):
+        sm.FINDING.next("closed", "respond")
+    assert "accept" not in sm.FINDING.events_from("open")
 
 
 def test_open_findings_is_idempotent_and_numbers_notices_per_department_and_year(db, rect, people):

@@ -187,14 +187,14 @@ def start(user, inspection_id: int, submission_id: Any) -> Inspection:
             raise Conflict("This visit is %(state)s; nothing can be submitted.", state=visit.status)
         try:
             with db.session.begin_nested():
-                moved = state.apply(user, inspection, DRAFT, values={
+                moved = state.apply(user, inspection, "start", values={
                     "submission_id": submission_id, "started_at": utcnow()},
                     after={"submission_id": submission_id})
         except IntegrityError:
             raise Invalid("The submission id is already used.", problems=["submission_id: already used"]) from None
         if moved:
             if visit.status == PLANNED:
-                state.apply(user, visit, IN_PROGRESS)
+                state.apply(user, visit, "start")
             return inspection
         inspection = get_inspection(user, inspection_id, "inspections.fill")
     raise Conflict("The inspection is being started elsewhere; try again.")

@@ -304,6 +304,6 @@ def cancel_visit(actor, visit_id: int, reason: str) -> Visit:
         raise Forbidden("This visit cannot be called off: a part was submitted, or another department takes part.")
     if actor is None and any(p.status == SUBMITTED for p in visit.inspections):
         raise Invalid("The visit was not called off.", problems=["visit: a part was already submitted"])
-    if not state.apply(actor, visit, CANCELLED, values={}, after={"status": CANCELLED, "reason": reason}):
+    if not state.apply(actor, visit, "cancel", values={}, after={"status": CANCELLED, "reason": reason}):
         raise Conflict("Someone else changed this visit meanwhile; reload and try again.")
     return visit
