@@ -28,11 +28,13 @@ def problem(value) -> Problem:
         return value
     if isinstance(value, tuple) and len(value) == 2:
         return Problem(str(value[0] or ""), value[1])
+    if isinstance(value, str) and hasattr(value, "msgid"):     # a domain Message: kept whole
+        return Problem("", value)
     if isinstance(value, str):
         where, sep, message = value.partition(": ")
         return Problem(where, message) if sep and where and " " not in where.strip() else Problem("", value)
     where = getattr(value, "where", None) or getattr(value, "column", None) or ""
-    return Problem(str(where), getattr(value, "message", value))
+    return Problem(str(where), getattr(value, "message", value), dict(getattr(value, "params", None) or {}))
 
 
 class DomainError(Exception):

@@ -6,6 +6,8 @@ grade history. Public (no log-in): current grades with open data, 公示 with ob
 """
 from __future__ import annotations
 
+from functools import partial
+
 from flask import (Blueprint, Response, current_app, flash, jsonify, redirect, render_template,
                    request, url_for)
 from flask_babel import gettext as _
@@ -14,12 +16,11 @@ from flask_login import current_user
 from ..auth.policy import can, permission_required, public
 from ..core.forms import options
 from ..core import audit, opendata
-from ..core.errors import Conflict, Invalid
+from ..core.errors import Invalid
 from ..core.spreadsheet import xlsx_response
 from ..core.types import utcnow
-from ..core.labels import say
 from ..domain.display import one_decimal
-from ..core.web import translate
+from ..core.web import refusal
 from ..domain import grade_lifecycle as life
 from ..domain.numbers import whole_number, whole_numbers
 from ..extensions import db
@@ -66,19 +67,9 @@ def _form_refused(form) -> None:
             flash(f"{label.text if label else name}: {error}", "error")
 
 
-def _refused(exc, form=None) -> None:
-    """Flash the refusal and each problem at its field, by the field's label (the form's,
-    else labels.FIELDS), in the reader's language."""
-    db.session.rollback()
-    flash(translate(exc.message, exc.params), "error")
-    for problem in getattr(exc, "problems", []):
-        if isinstance(problem, tuple):
-            name, message = problem
-            field = getattr(form, name, None) if form is not None and name else None
-            label = field.label.text if field is not None else labels_of.FIELDS.get(name, name)
-            flash(f"{label}: {say(message)}" if label else say(message), "error")
-        elif hasattr(problem, "message"):      # an eligibility rule not met
-            flash(_(problem.message, **problem.params), "error")
+#: The edge of this feature's pages: a refusal flashed, each problem after its field's label
+#: (the form's, else labels.FIELDS), an eligibility rule not met by its own message.
+_refusal = partial(refusal, labels=labels_of.FIELDS)
 
 
 # Overview -----------------------------------------------------------------------------------
@@ -116,12 +107,11 @@ def apply():
             status = 422
     level = whole_number(form.level.data) or 0
     if request.method == "POST" and form.validate_on_submit():
-        try:
+        with _refusal(form) as refused:
             application = applications.apply(current_user, form.level.data, form.self_score.data,
                                              form.self_assessment.data, today, now)
-        except (Invalid, Conflict) as exc:
-            _refused(exc, form)
-            status = exc.status
+        if refused:
+            status = refused.status
         else:
             db.session.commit()
             flash(_("Application submitted."), "info")
@@ -168,25 +158,23 @@ def schedule_evaluation(grade_application_id: int):
     ids = whole_numbers(request.form.getlist("assessor_ids"))
     lead_text = request.form.get("assessor_lead", "")
     lead = (whole_number(lead_text) or 0) if lead_text else None
-    try:
+    with _refusal(form) as refused:
         if ids is None:
             raise Invalid("The evaluation could not be scheduled.",
                           problems=[("assessor_ids", "not a valid choice")])
         scheduling.schedule_evaluation(current_user, grade_application_id, on, ids, _today(), lead=lead)
-    except (Invalid, Conflict) as exc:
-        _refused(exc, form)
+    if refused:
         app_row = applications.get(current_user, grade_application_id)
-        return _application_page(app_row, form, 422 if isinstance(exc, Invalid) else 409)
+        return _application_page(app_row, form, refused.status)
     db.session.commit()
     flash(_("The on-site evaluation was scheduled."), "info")
     return redirect(url_for("grading.application", grade_application_id=grade_application_id))
 
 
 def _application_action(grade_application_id: int, action) -> Response:
-    try:
+    with _refusal() as refused:
         action()
-    except (Invalid, Conflict) as exc:
-        _refused(exc)
+    if refused:
         return redirect(url_for("grading.application", grade_application_id=grade_application_id))
     db.session.commit()
     flash(_("Saved."), "info")
@@ -224,15 +212,12 @@ def import_evaluation(grade_application_id: int):
     problems = []
     if form.validate_on_submit():
         upload = form.file.data
-        try:
+        with _refusal(problems=False) as refused:
             record = importing.import_evaluation(current_user, grade_application_id, upload.read(),
                                                  upload.filename or "", _today())
-        except (Invalid, Conflict) as exc:
-            db.session.rollback()
-            problems = getattr(exc, "problems", [])
-            flash(translate(exc.message, exc.params), "error")
+        if refused:
             return render_template("grading/import.html", form=form, a=app_row,
-                                   problems=problems), 422
+                                   problems=refused.error.problems), 422
         db.session.commit()
         flash(_("Evaluation imported: %(total)s points, level %(level)s.", total=one_decimal(record.total),
                 level=record.level or "-"), "info")
@@ -274,10 +259,9 @@ def record(grade_record_id: int):
 
 
 def _record_action(grade_record_id: int, action) -> Response:
-    try:
+    with _refusal() as refused:
         action()
-    except (Invalid, Conflict) as exc:
-        _refused(exc)
+    if refused:
         return redirect(url_for("grading.record", grade_record_id=grade_record_id))
     db.session.commit()
     flash(_("Saved."), "info")
@@ -331,11 +315,10 @@ def objections():
 @bp.route("/objections/<int:grade_objection_id>/decide", methods=["POST"])
 @permission_required("grading.manage")
 def decide_objection(grade_objection_id: int):
-    try:
+    with _refusal() as refused:
         objection = records.decide_objection(current_user, grade_objection_id,
                                              request.form.get("outcome", ""), request.form.get("note", ""))
-    except (Invalid, Conflict) as exc:
-        _refused(exc)
+    if refused:
         return redirect(url_for("grading.objections"))
     db.session.commit()
     flash(_("Saved."), "info")
@@ -353,12 +336,11 @@ def sanctions():
         _form_refused(form)
         status = 422
     elif request.method == "POST":
-        try:
+        with _refusal(form, catch=(Invalid,)) as refused:
             applications.add_sanction(current_user, form.institution_id.data or "", form.kind.data,
                                       form.decided_on.data, form.until.data, form.reference.data,
                                       form.note.data)
-        except Invalid as exc:
-            _refused(exc, form)
+        if refused:
             status = 422
         else:
             db.session.commit()
@@ -440,11 +422,10 @@ def public_notice(grade_record_id: int):
     if request.method == "POST":
         if form.validate_on_submit():
             sender = open_data.sender_hash(request.remote_addr or "", current_app.config["SECRET_KEY"])
-            try:
+            with _refusal(form, catch=(Invalid,)) as refused:
                 open_data.lodge_objection(grade_record_id, form.name.data, form.contact.data,
                                           form.text.data, sender, today)
-            except Invalid as exc:
-                _refused(exc, form)
+            if refused:
                 status = 422
             else:
                 db.session.commit()
