@@ -22,6 +22,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from .machine import Machine
+from .texts import N_
 
 # Record states
 EVALUATED = "evaluated"
@@ -48,8 +49,8 @@ RECORD = Machine.of("grade_record", [
     (CONFIRMED, "supersede", SUPERSEDED),
     (CONFIRMED, "lapse", LAPSED),
     (CONFIRMED, "revoke", REVOKED),
-], refusal="This grade record is %(state)s; it cannot be changed that way now.",
-   changed="The grade record changed meanwhile; reload and try again.")
+], refusal=N_("This grade record is %(state)s; it cannot be changed that way now."),
+   changed=N_("The grade record changed meanwhile; reload and try again."))
 
 # Application states
 SUBMITTED = "submitted"
@@ -69,8 +70,8 @@ APPLICATION = Machine.of("grade_application", [
     (ACCEPTED, "decline", DECLINED),
     (SUBMITTED, "evaluate", APPLICATION_EVALUATED),
     (ACCEPTED, "evaluate", APPLICATION_EVALUATED),
-], refusal="This application is %(state)s; it cannot be changed that way now.",
-   changed="The application changed meanwhile; reload and try again.")
+], refusal=N_("This application is %(state)s; it cannot be changed that way now."),
+   changed=N_("The application changed meanwhile; reload and try again."))
 
 
 # Dates --------------------------------------------------------------------------------------

@@ -17,6 +17,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from .texts import N_
+
 
 @dataclass(frozen=True)
 class Transition:
@@ -46,8 +48,8 @@ class Machine:
 
     name: str
     transitions: tuple[Transition, ...]
-    refusal: str = "This cannot be done in the record's present state (%(state)s)."
-    changed: str = "The record changed meanwhile; reload and try again."
+    refusal: str = N_("This cannot be done in the record's present state (%(state)s).")
+    changed: str = N_("The record changed meanwhile; reload and try again.")
     _index: dict = field(init=False, repr=False, compare=False)
 
     def __post_init__(self):

@@ -39,8 +39,8 @@ RANDOM_JOINT, ROUTINE = "random_joint", "routine"
 FROZEN, SEEDED, DRAWN, PUBLISHED, INFEASIBLE = "frozen", "seeded", "drawn", "published", "infeasible"
 RUN_STATES = (FROZEN, SEEDED, DRAWN, PUBLISHED, INFEASIBLE)
 
-_RUN_REFUSAL = "This cannot be done in the run's present state (%(state)s)."
-_RUN_CHANGED = "Someone else changed this run meanwhile; reload the page."
+_RUN_REFUSAL = N_("This cannot be done in the run's present state (%(state)s).")
+_RUN_CHANGED = N_("Someone else changed this run meanwhile; reload the page.")
 #: A random joint run: frozen → seeded (the beacon value) → drawn (visits) → published, or
 #: seeded → infeasible when the rules cannot all be met. "freeze" creates the run.
 RANDOM_JOINT_RUN = Machine.of("plan_run", [

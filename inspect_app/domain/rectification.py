@@ -14,6 +14,7 @@ so every history line names a transition of this table.
 from __future__ import annotations
 
 from .machine import Machine
+from .texts import N_
 
 OPEN, RESPONDED, CONTESTED, REOPENED, CLOSED, WITHDRAWN = (
     "open", "responded", "contested", "reopened", "closed", "withdrawn")
@@ -47,15 +48,15 @@ FINDING = Machine.of("finding", [
     *((s, "record_interview", s) for s in _KEEP_UNRESOLVED),
     # The bureau decides a blacklist proposal made by the ladder (the finding may be closed by then).
     *((s, "decide_blacklist", s) for s in STATES),
-], refusal="This finding is %(state)s; that action is not possible now.",
-   changed="The finding changed meanwhile; reload and try again.")
+], refusal=N_("This finding is %(state)s; that action is not possible now."),
+   changed=N_("The finding changed meanwhile; reload and try again."))
 
 # The bureau's decision on a blacklist proposal (a credit record): None is pending.
 CONFIRMED, DISMISSED = "confirmed", "dismissed"
 CREDIT_DECISION = Machine.of("credit_record", [
     (None, "confirm", CONFIRMED),
     (None, "dismiss", DISMISSED),
-], refusal="This proposal was already decided.")
+], refusal=N_("This proposal was already decided."))
 
 
 def is_overdue(state: str, deadline, now) -> bool:

@@ -22,6 +22,7 @@ from ..core.paging import Page, paginate
 from ..core.types import local_today, utcnow
 from ..domain import grade_lifecycle as life
 from ..domain.numbers import whole_number
+from ..domain.texts import N_
 from ..domain.scoring import Score, score
 from ..domain.scoring_explain import Explanation, award, explain
 from ..extensions import db
@@ -288,7 +289,7 @@ def decide_objection(user, objection_id: int, outcome: str, note: str) -> GradeO
     policy.require(user, "grading.manage")
     objection = policy.get_visible(GradeObjection, objection_id, user)
     if outcome not in (UPHELD, DISMISSED):
-        raise Invalid("Choose uphold or dismiss.", problems=[("outcome", "upheld or dismissed")])
+        raise Invalid("Choose uphold or dismiss.", problems=[("outcome", N_("choose upheld or dismissed"))])
     if not (note or "").strip():
         raise Invalid("Give the reason.", problems=[("note", "required")])
     if objection.state != OPEN:

@@ -39,7 +39,7 @@ from sqlalchemy.exc import IntegrityError
 from .. import __version__
 from ..auth import policy
 from ..core import audit, jobs, machine
-from ..core.errors import Conflict, DomainError, Invalid
+from ..core.errors import Conflict, DomainError, Invalid, Problem, problem
 from ..core.types import utcnow
 from ..domain import seed_commit
 from ..domain.draw import InfeasibleDraw, load_draw_input, run_draw
@@ -141,7 +141,9 @@ def error_of(exc: Exception) -> dict:
     """What is kept of a failed step: a service's message (an English msgid with its
     parameters, translated when shown) and located problems, or the exception's text."""
     if isinstance(exc, DomainError):
-        problems = [p if isinstance(p, str) else ": ".join(str(x) for x in p) for p in getattr(exc, "problems", [])]
+        located = [problem(p) for p in getattr(exc, "problems", [])]
+        problems = [": ".join(x for x in (p.where, str(p.msgid) % p.params if p.params else str(p.msgid)) if x)
+                    for p in located]
         return {"message": exc.message, "params": {k: str(v) for k, v in exc.params.items()},
                 "problems": [p[:500] for p in problems[:50]]}
     return {"detail": f"{type(exc).__name__}: {exc}"[:2000]}
@@ -230,7 +232,7 @@ def enter_beacon(user, run_id: int, value: str, now: datetime | None = None, *,
     beacon = seed_commit.normalise_beacon(value or "")
     if not beacon or len(beacon) > 200:
         raise Invalid("The value could not be accepted.",
-                      problems=[("beacon_value", "enter the value exactly as the third party published it")])
+                      problems=[("beacon_value", N_("enter the value exactly as the third party published it"))])
     problem = seed_commit.beacon_date_problem(run.frozen_on, run.beacon_date, dated)
     if problem:
         raise Invalid(problem, problems=[("beacon_date", N_("must be after the day the lists were frozen")
@@ -239,8 +241,9 @@ def enter_beacon(user, run_id: int, value: str, now: datetime | None = None, *,
                       dated=(dated or run.beacon_date).isoformat(), frozen=run.frozen_on.isoformat(),
                       expected=run.beacon_date.isoformat())
     if local_date(now) < run.beacon_date:
-        raise Invalid("The value could not be accepted.", problems=[(
-            "beacon_value", f"the value is published on {run.beacon_date.isoformat()}; enter it from that day")])
+        raise Invalid("The value could not be accepted.", problems=[Problem(
+            "beacon_value", N_("the value is published on %(day)s; enter it from that day"),
+            {"day": run.beacon_date.isoformat()})])
     seed = seed_commit.seed(run.list_digest, run.secret, beacon)
     document = json.loads(run.lists_json)
     document["seed"] = seed
