@@ -3,7 +3,8 @@
 States
   open        issued; the institution must rectify by the deadline (the ladder runs)
   responded   the institution says it is fixed; awaiting verification (复查) — ladder paused
-  contested   the institution made a reply (陈述申辩); awaiting a decision — ladder paused
+  contested   the institution made a reply (陈述申辩) that contests it; awaiting a decision —
+              ladder paused (the state's stored name; the act is a reply)
   reopened    verification rejected the fix; a new deadline runs (the ladder resumes)
   closed      verified and closed (销号) — final
   withdrawn   the reply was upheld: the finding is annulled — final
@@ -36,7 +37,7 @@ FINDING = Machine.of("finding", [
     *((s, "request_extension", s) for s in _KEEP_ACTIVE),
     *((s, "grant_extension", s) for s in _KEEP_PENDING),
     *((s, "refuse_extension", s) for s in _KEEP_PENDING),
-    (OPEN, "contest", CONTESTED), (REOPENED, "contest", CONTESTED),   # 陈述申辩
+    (OPEN, "reply", CONTESTED), (REOPENED, "reply", CONTESTED),       # 陈述申辩
     (CONTESTED, "uphold_reply", WITHDRAWN),                      # the institution was right
     (CONTESTED, "dismiss_reply", OPEN),                          # the finding stands
     (RESPONDED, "accept", CLOSED),                               # verification: fixed → 销号

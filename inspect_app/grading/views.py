@@ -28,7 +28,7 @@ from . import applications, importing, public as open_data, records, regrade
 from .import_template import template_for
 from . import labels as labels_of
 from .policy import in_force
-from . import scheduling
+from . import evaluations
 from .forms import (ApplyForm, EvaluationImportForm, NoteForm, ObjectionDecisionForm, ObjectionForm,
                     SanctionForm, ScheduleEvaluationForm, StartRegradeForm)
 
@@ -141,13 +141,13 @@ def _application_page(app_row, schedule_form=None, status: int = 200):
     history = audit.history("grade_application", app_row.id) \
         if can(current_user, "audit.view") else []
     schedule_form = schedule_form or ScheduleEvaluationForm()
-    visits = scheduling.visits_of(app_row)
-    may_schedule = scheduling.may_schedule(current_user, app_row, visits)
+    visits = evaluations.visits_of(app_row)
+    may_schedule = evaluations.may_schedule(current_user, app_row, visits)
     if may_schedule:
-        schedule_form.assessor_ids.choices = options(scheduling.assessor_choices(current_user))
+        schedule_form.assessor_ids.choices = options(evaluations.assessor_choices(current_user))
     return render_template("grading/application.html", a=app_row, history=history,
                            note_form=NoteForm(), visits=visits, may_schedule=may_schedule, schedule_form=schedule_form,
-                           opens=scheduling.openable(current_user, app_row, visits)), status
+                           opens=evaluations.openable(current_user, app_row, visits)), status
 
 
 @bp.route("/applications/<int:grade_application_id>/evaluation", methods=["POST"])
@@ -162,7 +162,7 @@ def schedule_evaluation(grade_application_id: int):
         if ids is None:
             raise Invalid("The evaluation could not be scheduled.",
                           problems=[("assessor_ids", "not a valid choice")])
-        scheduling.schedule_evaluation(current_user, grade_application_id, on, ids, _today(), lead=lead)
+        evaluations.schedule_evaluation(current_user, grade_application_id, on, ids, _today(), lead=lead)
     if refused:
         app_row = applications.get(current_user, grade_application_id)
         return _application_page(app_row, form, refused.status)
@@ -408,15 +408,15 @@ def public_data_about():
 
 @bp.route("/public/notices")
 @public
-def public_notices():
-    return render_template("grading/public_notices.html", rows=open_data.notices(_today()))
+def publicity_list():
+    return render_template("grading/publicity_list.html", rows=open_data.in_publicity(_today()))
 
 
 @bp.route("/public/notices/<int:grade_record_id>", methods=["GET", "POST"])
 @public
-def public_notice(grade_record_id: int):
+def publicity(grade_record_id: int):
     today = _today()
-    row = open_data.notice(grade_record_id, today)
+    row = open_data.publicised_record(grade_record_id, today)
     form = ObjectionForm()
     status = 200
     if request.method == "POST":
@@ -430,7 +430,7 @@ def public_notice(grade_record_id: int):
             else:
                 db.session.commit()
                 flash(_("Your objection was received. The bureau will examine it."), "info")
-                return redirect(url_for("grading.public_notice", grade_record_id=grade_record_id))
+                return redirect(url_for("grading.publicity", grade_record_id=grade_record_id))
         else:
             status = 400
-    return render_template("grading/public_notice.html", r=row, form=form), status
+    return render_template("grading/publicity.html", r=row, form=form), status

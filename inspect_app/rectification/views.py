@@ -151,10 +151,10 @@ def request_extension(finding_id: int):
 
 @bp.route("/findings/<int:finding_id>/reply", methods=["POST"])
 @permission_required("rectification.respond")
-def contest(finding_id: int):
+def reply(finding_id: int):
     form = _posted("reply_form")
-    return _act(finding_id, lambda: responses.contest(current_user, finding_id, form.text.data,
-                                                      request.files.getlist(form.photos.name)),
+    return _act(finding_id, lambda: responses.reply(current_user, finding_id, form.text.data,
+                                                    request.files.getlist(form.photos.name)),
                 "reply_form", form, _("Your reply was sent; the deadline waits for the decision."))
 
 

@@ -26,7 +26,7 @@ EXPECTED = {
         (A, "respond"): R, (RE, "respond"): R,
         (A, "request_extension"): A, (RE, "request_extension"): RE,
         **{(s, e): s for s in (A, RE, R) for e in ("grant_extension", "refuse_extension")},
-        (A, "contest"): C, (RE, "contest"): C,
+        (A, "reply"): C, (RE, "reply"): C,
         (C, "uphold_reply"): W, (C, "dismiss_reply"): A,
         (R, "accept"): CL, (R, "reject"): RE,
         **{(s, e): s for s in (A, RE) for e in ("remind", "escalate")},
