@@ -20,6 +20,7 @@ from ..domain.bureau import LOCAL_TIMEZONE
 from .database import is_busy
 from .errors import Conflict, DomainError, Invalid, Problem, problem
 from .heavy import Busy
+from .labels import say
 
 log = logging.getLogger(__name__)
 
@@ -52,7 +53,6 @@ def translate(message: str, params: dict | None = None) -> str:
 
 def say_problem(found: Problem) -> str:
     """A located problem's message in the reader's language (its msgid with its parameters)."""
-    from .labels import say
     if found.params:
         return _(str(found.msgid), **{k: say(v) if isinstance(v, str) else v for k, v in found.params.items()})
     return say(found.msgid)
