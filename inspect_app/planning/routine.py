@@ -25,7 +25,7 @@ from ..inspections.models import IN_PROGRESS, PLANNED, SUBMITTED, Inspection, In
 from ..rectification.models import Finding
 from ..registry.models import Institution
 from .lists import inspectors_for
-from .models import CRITICAL_FOLLOWUP, DRAWN, GRADE_EXPIRY, Plan, PlanRun
+from .models import CRITICAL_FOLLOWUP, GRADE_EXPIRY, Plan, PlanRun
 
 OPEN_VISIT = (PLANNED, IN_PROGRESS)
 

@@ -50,7 +50,7 @@ from ..domain.texts import N_
 from ..extensions import db
 from . import labels, publication
 from .lists import dumps, freeze_lists, list_digest
-from .models import (DRAWN, FROZEN, INFEASIBLE, PUBLISHED, RANDOM_JOINT, ROUTINE, SEEDED, Plan,
+from .models import (DRAWN, FROZEN, RANDOM_JOINT, ROUTINE, SEEDED, Plan,
                      PlanRun, PlanRunEvent)
 
 log = logging.getLogger(__name__)

@@ -25,7 +25,7 @@ from ...domain.scoring import (NA, answer_problem, answer_value, json_number, nu
                                read_answer, read_answer_text, scaled)
 from ...domain.units import sign_problem
 from ...extensions import db
-from ..models import (ASSIGNED, CANCELLED, COMPLETED, DRAFT, IN_PROGRESS, PLANNED, SUBMITTED, Answer,
+from ..models import (ASSIGNED, CANCELLED, COMPLETED, DRAFT, PLANNED, SUBMITTED, Answer,
                       Inspection)
 from . import state
 from .common import ConflictWith, checklist_of, facts, get_inspection, items_by_id, lock_visit

@@ -31,7 +31,7 @@ from ...domain import scoring
 from ...domain.numbers import whole_number
 from ...domain.units import sign_problem
 from ...extensions import db
-from ..models import (ASSIGNED, CANCELLED, COMPLETED, DRAFT, IN_PROGRESS, PLANNED, SUBMITTED, Answer,
+from ..models import (ASSIGNED, CANCELLED, COMPLETED, IN_PROGRESS, PLANNED, SUBMITTED, Answer,
                       Evidence, Inspection, Visit)
 from . import state
 from .common import ConflictWith, checklist_of, facts, get_inspection, items_by_id, lock_visit
