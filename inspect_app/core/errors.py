@@ -19,6 +19,11 @@ class Problem(NamedTuple):
     msgid: Any
     params: dict = {}
 
+    def __str__(self) -> str:
+        """In English, as logs, the command line and the JSON API keep it: "where: message"."""
+        text = str(self.msgid) % self.params if self.params else str(self.msgid)
+        return f"{self.where}: {text}" if self.where else text
+
 
 def problem(value) -> Problem:
     """Any of the shapes services give a problem in, as a :class:`Problem`: a Problem, a

@@ -13,7 +13,7 @@ from flask_wtf.csrf import generate_csrf
 
 from ..auth.policy import permission_required, public
 from ..core import files
-from ..core.errors import DomainError, Invalid
+from ..core.errors import DomainError, Invalid, problem
 from ..core.inputs import json_body
 from ..core.pdf import pdf_response, render_pdf
 from ..core.spreadsheet import xlsx_response
@@ -36,13 +36,14 @@ def domain_error(exc: DomainError):
     """Like the application's handler, plus the located problems and any conflict payload."""
     db.session.rollback()
     message = translate(exc.message, exc.params)
+    problems = [p if isinstance(p, str) else str(problem(p)) for p in getattr(exc, "problems", [])]
     if wants_json():
-        body = {"error": message, "problems": [str(p) for p in getattr(exc, "problems", [])]}
+        body = {"error": message, "problems": problems}
         if isinstance(exc, ConflictWith):
             body.update(exc.body)
         return body, exc.status
     return render_template("inspections/error.html", status=exc.status, message=message,
-                           problems=getattr(exc, "problems", [])), exc.status
+                           problems=problems), exc.status
 
 
 # ----------------------------------------------------------------------------- lists and visits

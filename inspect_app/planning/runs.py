@@ -141,9 +141,7 @@ def error_of(exc: Exception) -> dict:
     """What is kept of a failed step: a service's message (an English msgid with its
     parameters, translated when shown) and located problems, or the exception's text."""
     if isinstance(exc, DomainError):
-        located = [problem(p) for p in getattr(exc, "problems", [])]
-        problems = [": ".join(x for x in (p.where, str(p.msgid) % p.params if p.params else str(p.msgid)) if x)
-                    for p in located]
+        problems = [p if isinstance(p, str) else str(problem(p)) for p in getattr(exc, "problems", [])]
         return {"message": exc.message, "params": {k: str(v) for k, v in exc.params.items()},
                 "problems": [p[:500] for p in problems[:50]]}
     return {"detail": f"{type(exc).__name__}: {exc}"[:2000]}

@@ -92,5 +92,7 @@ def test_every_shape_of_problem_reads_as_where_msgid_params():
     assert problem("submission_id: already used") == Problem("submission_id", "already used", {})
     assert problem("Too many photos") == Problem("", "Too many photos", {})
     assert problem(Row()) == Problem("beds", "cannot exceed beds", {})
+    assert str(Problem("text", "the value is published on %(day)s", {"day": "2026-06-01"})) == (
+        "text: the value is published on 2026-06-01")
     located = problem(Message("%(item)s: no answer", item="FIRE-01"))
     assert located.where == "" and located.msgid.msgid == "%(item)s: no answer"
