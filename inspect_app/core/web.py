@@ -1,4 +1,5 @@
-"""The web edge shared by every blueprint: locale, error pages, security headers, template helpers."""
+"""The web edge shared by every blueprint: locale, error pages, security headers, template
+helpers, and :class:`refusal`, the one way a page shows a service's refusal on itself."""
 from __future__ import annotations
 
 from urllib.parse import urlsplit
@@ -7,7 +8,7 @@ from werkzeug.routing import IntegerConverter
 
 import logging
 
-from flask import Flask, make_response, render_template, request, session
+from flask import Flask, flash, make_response, render_template, request, session
 from flask_babel import get_locale, gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
@@ -17,9 +18,10 @@ from werkzeug.exceptions import HTTPException
 from ..extensions import db
 from ..domain.bureau import LOCAL_TIMEZONE
 from .database import is_busy
-from .errors import DomainError
+from .errors import Conflict, DomainError, Invalid, Problem, problem
 from . import inputs, labels
 from .heavy import Busy
+from .labels import say
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +50,81 @@ def translate(message: str, params: dict | None = None) -> str:
     """Translate a service's message (English msgid with %(name)s parameters)."""
     params = params or {}
     return _(message, **params) if message else ""
+
+
+def say_problem(found: Problem) -> str:
+    """A located problem's message in the reader's language (its msgid with its parameters)."""
+    if found.params:
+        return _(str(found.msgid), **{k: say(v) if isinstance(v, str) else v for k, v in found.params.items()})
+    return say(found.msgid)
+
+
+def _field(form, where: str):
+    """The form's field a problem is located at: the form's own ``field_for`` when it maps
+    locations to fields (e.g. "inspectors.fire"), else the field of that name."""
+    if form is None or not where:
+        return None
+    if hasattr(form, "field_for"):
+        return form.field_for(where)
+    return getattr(form, "_fields", {}).get(where)
+
+
+class refusal:
+    """The edge of a page around a service call: a refusal (``Invalid``, ``Conflict``) rolls
+    the transaction back, its message is flashed in the reader's language, and each located
+    problem is put on its form field (``attach=True``, for a page that shows the form again)
+    or flashed after the label of the place it concerns (the form field's label, else
+    ``labels[where]``, else ``where``)::
+
+        with refusal(form, attach=True) as refused:
+            plan = plans.create_plan(current_user, form.values())
+        if refused:
+            return render_template(...), refused.status
+        db.session.commit()
+
+    Anything else propagates (the application's error handlers answer it). ``problems=False``
+    leaves the problems to the page (a table of an import's rows)."""
+
+    def __init__(self, form=None, *, attach: bool = False, labels: dict | None = None,
+                 problems: bool = True, catch: tuple = (Invalid, Conflict)):
+        self.form, self.attach, self.labels, self.show_problems = form, attach, labels or {}, problems
+        self.catch = catch
+        self.error: DomainError | None = None
+
+    def __enter__(self) -> "refusal":
+        return self
+
+    def __exit__(self, kind, exc, tb) -> bool:
+        if exc is None or not isinstance(exc, self.catch):
+            return False
+        db.session.rollback()
+        self.error = exc
+        if exc.message:
+            flash(translate(exc.message, exc.params), "error")
+        if self.show_problems:
+            for found in self.problems:
+                self._show(found)
+        return True
+
+    def __bool__(self) -> bool:
+        return self.error is not None
+
+    @property
+    def status(self) -> int:
+        return self.error.status if self.error is not None else 200
+
+    @property
+    def problems(self) -> list[Problem]:
+        return [problem(p) for p in getattr(self.error, "problems", [])]
+
+    def _show(self, found: Problem) -> None:
+        text = say_problem(found)
+        field = _field(self.form, found.where)
+        if field is not None and self.attach:
+            field.errors = [*(field.errors or []), text]
+            return
+        label = field.label.text if field is not None else self.labels.get(found.where, found.where)
+        flash(f"{label}: {text}" if label else text, "error")
 
 
 def safe_next(target: str | None, fallback: str) -> str:

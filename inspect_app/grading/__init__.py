@@ -1,6 +1,6 @@
 """Grading (等级评定): the ``flask grade`` command (docs/commands.md, "grade") and its located
-reading of answer files; institutions' applications and their eligibility, evaluations scheduled
-as visits, the assessor import, grade records (evaluated → 公示 → confirmed), objections,
+reading of answer files; institutions' applications and their eligibility, on-site evaluations
+scheduled as visits (:mod:`.evaluations`), the assessor import, grade records (evaluated → 公示 → confirmed), objections,
 sanctions, re-grading, public grades and their open data; the grade an institution holds now
 (current.py) sits below the applications and the records, which both read it.
 

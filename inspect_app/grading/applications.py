@@ -18,7 +18,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from ..auth import policy
 from ..auth.roles import Role
-from ..core import audit
+from ..core import audit, machine
 from ..core.errors import Conflict, Forbidden, Invalid
 from ..core.paging import Page, paginate
 from ..core.types import local_today, utcnow
@@ -167,26 +167,20 @@ def _flush() -> None:
     try:
         db.session.flush()
     except StaleDataError:
-        raise Conflict("The application changed meanwhile; reload and try again.") from None
+        raise Conflict(life.APPLICATION.changed) from None
 
 
 def transition(application: GradeApplication, action: str, actor, note: str | None = None,
                values: dict | None = None) -> GradeApplication:
-    """The one way an application changes state (table in grade_lifecycle); audited."""
-    try:
-        new_state = life.next_state(life.APPLICATION_TRANSITIONS, application.state, action)
-    except life.IllegalTransition:
-        raise Conflict("This application is %(state)s; it cannot be changed that way now.",
-                       state=labels.state(application.state)) from None
+    """The one way an application changes state: its machine (``grade_lifecycle.APPLICATION``)
+    applied under the application's version; audited."""
+    machine.check(life.APPLICATION, application.state, action, labels.state)
     before = audit.snapshot(application)
-    for key, value in (values or {}).items():
-        setattr(application, key, value)
-    application.state = new_state
+    values = dict(values or {})
     if action in ("accept", "decline"):
-        application.decided_by_id = getattr(actor, "id", None)
-        application.decided_at = utcnow()
-        application.decision_note = note
-    _flush()
+        values.update(decided_by_id=getattr(actor, "id", None), decided_at=utcnow(), decision_note=note)
+    machine.apply(life.APPLICATION, application, action, guard=machine.VERSION, values=values,
+                  label=labels.state)
     audit.record(actor, action, "grade_application", application.id, before=before,
                  after=audit.snapshot(application), reason=note)
     return application
@@ -209,9 +203,7 @@ def accept(user, application_id: int, today: date, now: datetime) -> GradeApplic
     """Accept for evaluation; the rules are checked again as they stand today."""
     policy.require(user, "grading.manage")
     application = policy.get_visible(GradeApplication, application_id, user)
-    if application.state != life.SUBMITTED:
-        raise Conflict("This application is %(state)s; it cannot be changed that way now.",
-                       state=labels.state(application.state))
+    machine.check(life.APPLICATION, application.state, "accept", labels.state)   # before the checks
     facts = facts_for(application.institution, application.requested_level, today, now,
                       exclude_application=application.id)
     result = rules.check(facts, policies.in_force(today), today)

@@ -120,24 +120,24 @@ def selection(f: PublicFilter) -> str:
 
 # 公示 and objections ------------------------------------------------------------------------
 
-def _in_notice(today: date):
+def _in_publicity(today: date):
     """Records in 公示 today: published, from the first to the last day (both included) —
     whether or not the daily sweep has closed the period yet."""
     return ((GradeRecord.state == life.PUBLICISED) & (GradeRecord.publicity_start <= today)
             & (GradeRecord.publicity_end >= today))
 
 
-def notices(today: date) -> list[GradeRecord]:
+def in_publicity(today: date) -> list[GradeRecord]:
     return list(db.session.scalars(
         select(GradeRecord).join(Institution, Institution.id == GradeRecord.institution_id)
-        .options(contains_eager(GradeRecord.institution)).where(_in_notice(today))
+        .options(contains_eager(GradeRecord.institution)).where(_in_publicity(today))
         .order_by(GradeRecord.publicity_end, Institution.name)))
 
 
-def notice(record_id: int, today: date, *, lock: bool = False) -> GradeRecord:
+def publicised_record(record_id: int, today: date, *, lock: bool = False) -> GradeRecord:
     """A record in 公示 today; ``lock`` takes its row (so the bureau's confirmation or
     rejection, which lock it too, cannot interleave with an objection being lodged)."""
-    stmt = select(GradeRecord).where(GradeRecord.id == record_id, _in_notice(today))
+    stmt = select(GradeRecord).where(GradeRecord.id == record_id, _in_publicity(today))
     if lock:
         stmt = stmt.with_for_update(of=GradeRecord)
     record = db.session.scalar(stmt.execution_options(populate_existing=True))
@@ -154,7 +154,7 @@ def lodge_objection(record_id: int, name: str, contact: str, text: str, sender: 
                     today: date, now: datetime | None = None) -> GradeObjection:
     """Record an objection to a record in 公示 (anyone may lodge one)."""
     now = now or utcnow()
-    record = notice(record_id, today, lock=True)
+    record = publicised_record(record_id, today, lock=True)
     rules = policies.in_force(today)
     name, contact, text = (name or "").strip(), (contact or "").strip(), (text or "").strip()
     problems = []

@@ -1,7 +1,7 @@
 """Grade records: from an evaluation to a grade, through 公示 and the bureau's decision.
 
-Every state change goes through :func:`_apply`, which asks the transitions table of
-:mod:`inspect_app.domain.grading.lifecycle`, writes the :class:`GradeRecordEvent` history row
+Every state change goes through :func:`_apply`, which applies the record's machine
+(:data:`inspect_app.domain.grading.lifecycle.RECORD`) through ``core.machine``, writes the :class:`GradeRecordEvent` history row
 and one audit row. Services flush, never commit.
 """
 from __future__ import annotations
@@ -16,12 +16,13 @@ from sqlalchemy.orm import contains_eager, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from ..auth import policy
-from ..core import audit
+from ..core import audit, machine
 from ..core.errors import Conflict, Invalid, NotFound
 from ..core.paging import Page, paginate
 from ..core.types import local_today, utcnow
 from ..domain.grading import lifecycle as life
 from ..core.whole_numbers import whole_number
+from ..domain.translatable import N_
 from ..domain.scoring.single import Score, score
 from ..domain.scoring.explain import Explanation, award, explain
 from ..extensions import db
@@ -54,19 +55,12 @@ def _event(record: GradeRecord, actor, action: str, from_state: str, note: str |
 
 def _apply(record: GradeRecord, action: str, actor, *, note: str | None = None,
            values: dict | None = None, data: dict | None = None) -> GradeRecord:
-    """The one way a record changes state: transition, history row, audit row."""
-    try:
-        new_state = life.next_state(life.RECORD_TRANSITIONS, record.state, action)
-    except life.IllegalTransition:
-        raise Conflict("This grade record is %(state)s; it cannot be changed that way now.",
-                       state=labels.state(record.state)) from None
+    """The one way a record changes state: its machine (``grade_lifecycle.RECORD``) applied
+    under the record's version, the history row, then the audit row."""
+    machine.check(life.RECORD, record.state, action, labels.state)
     before = _snapshot(record)
-    from_state = record.state
-    for key, value in (values or {}).items():
-        setattr(record, key, value)
-    record.state = new_state
-    _event(record, actor, action, from_state, note, data)
-    _flush()
+    machine.apply(life.RECORD, record, action, guard=machine.VERSION, values=values, label=labels.state,
+                  history=lambda move: _event(record, actor, action, move.from_state, note, data))
     audit.record(actor, action, "grade_record", record.id, before=before, after=_snapshot(record),
                  reason=note)
     return record
@@ -77,7 +71,7 @@ def _flush() -> None:
     try:
         db.session.flush()
     except StaleDataError:
-        raise Conflict("The grade record changed meanwhile; reload and try again.") from None
+        raise Conflict(life.RECORD.changed) from None
 
 
 def _note_event(record: GradeRecord, actor, action: str, note: str | None, data: dict | None,
@@ -280,7 +274,7 @@ def decide_objection(user, objection_id: int, outcome: str, note: str) -> GradeO
     policy.require(user, "grading.manage")
     objection = policy.get_visible(GradeObjection, objection_id, user)
     if outcome not in (UPHELD, DISMISSED):
-        raise Invalid("Choose uphold or dismiss.", problems=[("outcome", "upheld or dismissed")])
+        raise Invalid("Choose uphold or dismiss.", problems=[("outcome", N_("choose upheld or dismissed"))])
     if not (note or "").strip():
         raise Invalid("Give the reason.", problems=[("note", "required")])
     if objection.state != OPEN:

@@ -6,6 +6,8 @@ grade history. Public (no log-in): current grades with open data, 公示 with ob
 """
 from __future__ import annotations
 
+from functools import partial
+
 from flask import (Blueprint, Response, current_app, flash, jsonify, redirect, render_template,
                    request, url_for)
 from flask_babel import gettext as _
@@ -14,12 +16,11 @@ from flask_login import current_user
 from ..auth.policy import can, permission_required, public
 from ..core.forms import options
 from ..core import audit, opendata
-from ..core.errors import Conflict, Invalid
+from ..core.errors import Invalid
 from ..core.spreadsheet import xlsx_response
 from ..core.types import utcnow
-from ..core.labels import say
 from ..domain.display import one_decimal
-from ..core.web import translate
+from ..core.web import refusal
 from ..domain.grading import lifecycle as life
 from ..core.whole_numbers import whole_number, whole_numbers
 from ..extensions import db
@@ -27,7 +28,7 @@ from . import applications, importing, public as open_data, records, regrade
 from .import_template import template_for
 from . import labels as labels_of
 from .policy import in_force
-from . import scheduling
+from . import evaluations
 from .forms import (ApplyForm, EvaluationImportForm, NoteForm, ObjectionDecisionForm, ObjectionForm,
                     SanctionForm, ScheduleEvaluationForm, StartRegradeForm)
 
@@ -66,19 +67,9 @@ def _form_refused(form) -> None:
             flash(f"{label.text if label else name}: {error}", "error")
 
 
-def _refused(exc, form=None) -> None:
-    """Flash the refusal and each problem at its field, by the field's label (the form's,
-    else labels.FIELDS), in the reader's language."""
-    db.session.rollback()
-    flash(translate(exc.message, exc.params), "error")
-    for problem in getattr(exc, "problems", []):
-        if isinstance(problem, tuple):
-            name, message = problem
-            field = getattr(form, name, None) if form is not None and name else None
-            label = field.label.text if field is not None else labels_of.FIELDS.get(name, name)
-            flash(f"{label}: {say(message)}" if label else say(message), "error")
-        elif hasattr(problem, "message"):      # an eligibility rule not met
-            flash(_(problem.message, **problem.params), "error")
+#: The edge of this feature's pages: a refusal flashed, each problem after its field's label
+#: (the form's, else labels.FIELDS), an eligibility rule not met by its own message.
+_refusal = partial(refusal, labels=labels_of.FIELDS)
 
 
 # Overview -----------------------------------------------------------------------------------
@@ -116,12 +107,11 @@ def apply():
             status = 422
     level = whole_number(form.level.data) or 0
     if request.method == "POST" and form.validate_on_submit():
-        try:
+        with _refusal(form) as refused:
             application = applications.apply(current_user, form.level.data, form.self_score.data,
                                              form.self_assessment.data, today, now)
-        except (Invalid, Conflict) as exc:
-            _refused(exc, form)
-            status = exc.status
+        if refused:
+            status = refused.status
         else:
             db.session.commit()
             flash(_("Application submitted."), "info")
@@ -151,13 +141,13 @@ def _application_page(app_row, schedule_form=None, status: int = 200):
     history = audit.history("grade_application", app_row.id) \
         if can(current_user, "audit.view") else []
     schedule_form = schedule_form or ScheduleEvaluationForm()
-    visits = scheduling.visits_of(app_row)
-    may_schedule = scheduling.may_schedule(current_user, app_row, visits)
+    visits = evaluations.visits_of(app_row)
+    may_schedule = evaluations.may_schedule(current_user, app_row, visits)
     if may_schedule:
-        schedule_form.assessor_ids.choices = options(scheduling.assessor_choices(current_user))
+        schedule_form.assessor_ids.choices = options(evaluations.assessor_choices(current_user))
     return render_template("grading/application.html", a=app_row, history=history,
                            note_form=NoteForm(), visits=visits, may_schedule=may_schedule, schedule_form=schedule_form,
-                           opens=scheduling.openable(current_user, app_row, visits)), status
+                           opens=evaluations.openable(current_user, app_row, visits)), status
 
 
 @bp.route("/applications/<int:grade_application_id>/evaluation", methods=["POST"])
@@ -168,25 +158,23 @@ def schedule_evaluation(grade_application_id: int):
     ids = whole_numbers(request.form.getlist("assessor_ids"))
     lead_text = request.form.get("assessor_lead", "")
     lead = (whole_number(lead_text) or 0) if lead_text else None
-    try:
+    with _refusal(form) as refused:
         if ids is None:
             raise Invalid("The evaluation could not be scheduled.",
                           problems=[("assessor_ids", "not a valid choice")])
-        scheduling.schedule_evaluation(current_user, grade_application_id, on, ids, _today(), lead=lead)
-    except (Invalid, Conflict) as exc:
-        _refused(exc, form)
+        evaluations.schedule_evaluation(current_user, grade_application_id, on, ids, _today(), lead=lead)
+    if refused:
         app_row = applications.get(current_user, grade_application_id)
-        return _application_page(app_row, form, 422 if isinstance(exc, Invalid) else 409)
+        return _application_page(app_row, form, refused.status)
     db.session.commit()
     flash(_("The on-site evaluation was scheduled."), "info")
     return redirect(url_for("grading.application", grade_application_id=grade_application_id))
 
 
 def _application_action(grade_application_id: int, action) -> Response:
-    try:
+    with _refusal() as refused:
         action()
-    except (Invalid, Conflict) as exc:
-        _refused(exc)
+    if refused:
         return redirect(url_for("grading.application", grade_application_id=grade_application_id))
     db.session.commit()
     flash(_("Saved."), "info")
@@ -224,15 +212,12 @@ def import_evaluation(grade_application_id: int):
     problems = []
     if form.validate_on_submit():
         upload = form.file.data
-        try:
+        with _refusal(problems=False) as refused:
             record = importing.import_evaluation(current_user, grade_application_id, upload.read(),
                                                  upload.filename or "", _today())
-        except (Invalid, Conflict) as exc:
-            db.session.rollback()
-            problems = getattr(exc, "problems", [])
-            flash(translate(exc.message, exc.params), "error")
+        if refused:
             return render_template("grading/import.html", form=form, a=app_row,
-                                   problems=problems), 422
+                                   problems=refused.error.problems), 422
         db.session.commit()
         flash(_("Evaluation imported: %(total)s points, level %(level)s.", total=one_decimal(record.total),
                 level=record.level or "-"), "info")
@@ -270,14 +255,13 @@ def record(grade_record_id: int):
     return render_template(
         "grading/record.html", r=row, shown=shown, bureau=bureau, note_form=NoteForm(),
         decision_form=ObjectionDecisionForm(), objections=row.objections if bureau else [],
-        actions=life.actions_from(life.RECORD_TRANSITIONS, row.state), today=today)
+        actions=life.RECORD.events_from(row.state), today=today)
 
 
 def _record_action(grade_record_id: int, action) -> Response:
-    try:
+    with _refusal() as refused:
         action()
-    except (Invalid, Conflict) as exc:
-        _refused(exc)
+    if refused:
         return redirect(url_for("grading.record", grade_record_id=grade_record_id))
     db.session.commit()
     flash(_("Saved."), "info")
@@ -331,11 +315,10 @@ def objections():
 @bp.route("/objections/<int:grade_objection_id>/decide", methods=["POST"])
 @permission_required("grading.manage")
 def decide_objection(grade_objection_id: int):
-    try:
+    with _refusal() as refused:
         objection = records.decide_objection(current_user, grade_objection_id,
                                              request.form.get("outcome", ""), request.form.get("note", ""))
-    except (Invalid, Conflict) as exc:
-        _refused(exc)
+    if refused:
         return redirect(url_for("grading.objections"))
     db.session.commit()
     flash(_("Saved."), "info")
@@ -353,12 +336,11 @@ def sanctions():
         _form_refused(form)
         status = 422
     elif request.method == "POST":
-        try:
+        with _refusal(form, catch=(Invalid,)) as refused:
             applications.add_sanction(current_user, form.institution_id.data or "", form.kind.data,
                                       form.decided_on.data, form.until.data, form.reference.data,
                                       form.note.data)
-        except Invalid as exc:
-            _refused(exc, form)
+        if refused:
             status = 422
         else:
             db.session.commit()
@@ -426,30 +408,29 @@ def public_data_about():
 
 @bp.route("/public/notices")
 @public
-def public_notices():
-    return render_template("grading/public_notices.html", rows=open_data.notices(_today()))
+def publicity_list():
+    return render_template("grading/publicity_list.html", rows=open_data.in_publicity(_today()))
 
 
 @bp.route("/public/notices/<int:grade_record_id>", methods=["GET", "POST"])
 @public
-def public_notice(grade_record_id: int):
+def publicity(grade_record_id: int):
     today = _today()
-    row = open_data.notice(grade_record_id, today)
+    row = open_data.publicised_record(grade_record_id, today)
     form = ObjectionForm()
     status = 200
     if request.method == "POST":
         if form.validate_on_submit():
             sender = open_data.sender_hash(request.remote_addr or "", current_app.config["SECRET_KEY"])
-            try:
+            with _refusal(form, catch=(Invalid,)) as refused:
                 open_data.lodge_objection(grade_record_id, form.name.data, form.contact.data,
                                           form.text.data, sender, today)
-            except Invalid as exc:
-                _refused(exc, form)
+            if refused:
                 status = 422
             else:
                 db.session.commit()
                 flash(_("Your objection was received. The bureau will examine it."), "info")
-                return redirect(url_for("grading.public_notice", grade_record_id=grade_record_id))
+                return redirect(url_for("grading.publicity", grade_record_id=grade_record_id))
         else:
             status = 400
-    return render_template("grading/public_notice.html", r=row, form=form), status
+    return render_template("grading/publicity.html", r=row, form=form), status

@@ -175,16 +175,10 @@ class VisitForm(FlaskForm):
             out[dept] = (whole_number(text) or 0) if text else None
         return out
 
-    def attach(self, problems) -> list[str]:
-        """Put located problems on their fields; return those that fit none."""
-        loose = []
-        for problem in problems:
-            where, _, message = str(problem).partition(": ")
-            head, _, dept = where.partition(".")
-            target = self.teams.get(dept) if head in ("inspectors", "leaders") else (
-                self.departments if head in ("departments", "checklists") else getattr(self, head, None))
-            if isinstance(target, Field):
-                target.errors = list(target.errors or []) + [message]
-            else:
-                loose.append(str(problem))
-        return loose
+    def field_for(self, where: str):
+        """The field a located problem concerns ("inspectors.fire" is the fire team's field),
+        or None (core.web.refusal flashes it then)."""
+        head, _, dept = where.partition(".")
+        target = self.teams.get(dept) if head in ("inspectors", "leaders") else (
+            self.departments if head in ("departments", "checklists") else getattr(self, head, None))
+        return target if isinstance(target, Field) else None

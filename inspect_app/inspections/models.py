@@ -19,12 +19,11 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ..auth.roles import Role
 from ..core.files import StoredFile  # noqa: F401  (files belong to core; re-exported for convenience)
 from ..core.types import UTCDateTime
+from ..domain.visits import (ASSIGNED, CANCELLED, COMPLETED, DRAFT, IN_PROGRESS,  # noqa: F401
+                             PLANNED, SUBMITTED)
 from ..extensions import db
 
-# Visit.status
-PLANNED, IN_PROGRESS, COMPLETED, CANCELLED = "planned", "in_progress", "completed", "cancelled"
-# Inspection.status
-ASSIGNED, DRAFT, SUBMITTED = "assigned", "draft", "submitted"
+# Visit.status and Inspection.status: their machines are domain.visits.VISIT and INSPECTION
 # Visit.purpose
 PURPOSES = ("routine", "random", "complaint", "follow_up", "grading")
 

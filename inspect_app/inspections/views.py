@@ -13,12 +13,12 @@ from flask_wtf.csrf import generate_csrf
 
 from ..auth.policy import permission_required, public
 from ..core import files
-from ..core.errors import DomainError, Invalid
+from ..core.errors import DomainError, Invalid, problem
 from ..core.inputs import json_body
 from ..core.pdf import pdf_response, render_pdf
 from ..core.spreadsheet import xlsx_response
 from ..core.types import LOCAL_ZONE, local_today, utcnow
-from ..core.web import translate, wants_json
+from ..core.web import refusal, translate, wants_json
 from ..core.whole_numbers import whole_number
 from ..domain.scoring.single import number_text
 from ..extensions import db
@@ -36,13 +36,14 @@ def domain_error(exc: DomainError):
     """Like the application's handler, plus the located problems and any conflict payload."""
     db.session.rollback()
     message = translate(exc.message, exc.params)
+    problems = [p if isinstance(p, str) else str(problem(p)) for p in getattr(exc, "problems", [])]
     if wants_json():
-        body = {"error": message, "problems": [str(p) for p in getattr(exc, "problems", [])]}
+        body = {"error": message, "problems": problems}
         if isinstance(exc, ConflictWith):
             body.update(exc.body)
         return body, exc.status
     return render_template("inspections/error.html", status=exc.status, message=message,
-                           problems=getattr(exc, "problems", [])), exc.status
+                           problems=problems), exc.status
 
 
 # ----------------------------------------------------------------------------- lists and visits
@@ -86,17 +87,12 @@ def new_visit():
         if whole_number(request.args.get("institution_id")):
             form.institution_id.data = whole_number(request.args["institution_id"])
     elif form.validate_on_submit():
-        try:
+        with refusal(form, attach=True, catch=(Invalid,)) as refused:
             visit = services.create_visit(current_user, form.institution_id.data, form.scheduled_for.data,
                                           form.departments_value(), form.purpose.data,
                                           due_by=form.due_by.data, note=form.note.data,
                                           leads=form.leaders_value())
-        except Invalid as exc:
-            db.session.rollback()
-            for loose in form.attach(exc.problems):
-                flash(loose, "error")
-            flash(translate(exc.message), "error")
-        else:
+        if not refused:
             db.session.commit()
             flash(_("The visit was created and its inspectors can see it."), "info")
             return redirect(url_for("inspections.visit", visit_id=visit.id))
@@ -117,11 +113,9 @@ def visit(visit_id: int):
 @bp.route("/visits/<int:visit_id>/cancel", methods=["POST"])
 @permission_required("inspections.manage")
 def cancel_visit(visit_id: int):
-    try:
+    with refusal(catch=(Invalid,)) as refused:
         services.cancel_visit(current_user, visit_id, request.form.get("reason", ""))
-    except Invalid as exc:
-        db.session.rollback()
-        flash(translate(exc.message, exc.params) + " " + "; ".join(exc.problems), "error")
+    if refused:
         return redirect(url_for("inspections.visit", visit_id=visit_id))
     db.session.commit()
     flash(_("The visit was called off."), "info")

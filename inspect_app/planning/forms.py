@@ -107,11 +107,6 @@ class PlanForm(FlaskForm):
         out["risk_policy"] = {name: self[f"risk_{name}"].data for name in RISK_FIELDS}
         return out
 
-    def attach(self, problems) -> None:
-        for where, message in problems:
-            if where in self._fields:
-                self[where].errors = list(self[where].errors or []) + [message]
-
 
 class BeaconForm(FlaskForm):
     beacon_value = StringField(_l("Value as published by the third party"))

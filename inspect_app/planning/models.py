@@ -6,9 +6,9 @@ plan). Vocabulary after django-celery-beat: ``enabled``, ``start``, ``expires``,
 
 A :class:`PlanRun` is one plan's work for one period, unique per ``(plan_id, period_key)``, so a
 beat firing twice, or two sweepers at once, find the same run. Its ``state`` changes only through
-:func:`inspect_app.planning.runs.transition`, which applies the table
-:data:`inspect_app.planning.runs.TRANSITIONS` with a conditional UPDATE and writes a
-:class:`PlanRunEvent`.
+:func:`inspect_app.planning.runs.transition`, which applies its machine
+(:data:`inspect_app.domain.planning.plans.RUN_MACHINES`) with a conditional UPDATE (``core.machine``)
+and writes a :class:`PlanRunEvent`.
 """
 from __future__ import annotations
 
@@ -20,18 +20,16 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..auth.roles import Role
 from ..core.types import UTCDateTime
-from ..domain.planning.plans import local_date
+from ..domain.planning.plans import (DRAWN, FROZEN, INFEASIBLE, PUBLISHED, RANDOM_JOINT,  # noqa: F401
+                            ROUTINE, RUN_STATES, SEEDED, local_date)
 from ..extensions import db
 
 # Plan.kind and Plan.rule
-RANDOM_JOINT, ROUTINE = "random_joint", "routine"
 GRADE_EXPIRY, CRITICAL_FOLLOWUP = "grade_expiry", "critical_followup"
 KINDS = (RANDOM_JOINT, ROUTINE)
 ROUTINE_RULES = (GRADE_EXPIRY, CRITICAL_FOLLOWUP)
 
-# PlanRun.state
-FROZEN, SEEDED, DRAWN, PUBLISHED, INFEASIBLE = "frozen", "seeded", "drawn", "published", "infeasible"
-RUN_STATES = (FROZEN, SEEDED, DRAWN, PUBLISHED, INFEASIBLE)
+# PlanRun.state: the table of moves is domain.planning.plans.RUN_MACHINES
 
 
 class Plan(db.Model):

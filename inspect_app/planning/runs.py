@@ -19,8 +19,9 @@ States of a random joint run (one per plan and period)::
 Routine runs (no draw) go ``frozen → drawn`` in one sweep and stop there.
 
 Exactly once. A run is unique per (plan, period); a new run is inserted in a savepoint and a
-concurrent duplicate falls back to the row that won. Every move is :func:`transition`: a
-conditional ``UPDATE … WHERE state = <from>`` taken *before* the move's effects, in the same
+concurrent duplicate falls back to the row that won. Every move is :func:`transition`: its
+machine (``domain.planning.plans.RUN_MACHINES``) applied by ``core.machine`` as a conditional
+``UPDATE … WHERE state = <from>`` taken *before* the move's effects, in the same
 transaction as the effects (the visits), with the history row. Of two sweepers only one
 moves a run; the other sees that it lost and does nothing. A worker dying mid-step loses the
 whole transaction, and the next sweep redoes the step from the state that was committed.
@@ -37,67 +38,47 @@ from sqlalchemy.exc import IntegrityError
 
 from .. import __version__
 from ..auth import policy
-from ..core import audit, jobs
-from ..core.errors import Conflict, DomainError, Invalid
+from ..core import audit, jobs, machine
+from ..core.errors import Conflict, DomainError, Invalid, Problem, problem
 from ..core.types import utcnow
 from ..domain.draw import seed_commit
 from ..domain.draw.run import InfeasibleDraw, load_draw_input, run_draw
 from ..domain.draw.publication import latest_publication
-from ..domain.planning.plans import Period, Schedule, due_period, local_date, spread_dates, working_days
+from ..domain.planning.plans import (RUN_MACHINES, Period, Schedule, due_period, local_date, spread_dates,
+                            working_days)
 from ..domain.translatable import N_
 from ..extensions import db
 from . import labels, publication, routine
 from .lists import dumps, freeze_lists, list_digest
-from .models import (DRAWN, FROZEN, INFEASIBLE, PUBLISHED, RANDOM_JOINT, ROUTINE, SEEDED, Plan,
+from .models import (DRAWN, FROZEN, RANDOM_JOINT, ROUTINE, SEEDED, Plan,
                      PlanRun, PlanRunEvent)
 from ..inspections.services.visits import create_visit
 
 log = logging.getLogger(__name__)
 
-# kind → {from state (None: a new run): allowed next states}
-TRANSITIONS: dict[str, dict[str | None, frozenset[str]]] = {
-    RANDOM_JOINT: {
-        None: frozenset({FROZEN}),
-        FROZEN: frozenset({SEEDED}),
-        SEEDED: frozenset({DRAWN, INFEASIBLE}),
-        DRAWN: frozenset({PUBLISHED}),
-        PUBLISHED: frozenset(),
-        INFEASIBLE: frozenset(),
-    },
-    ROUTINE: {
-        None: frozenset({FROZEN}),
-        FROZEN: frozenset({DRAWN}),
-        DRAWN: frozenset(),
-    },
-}
 ADVANCE_JOB = "planning.advance_run"
 
 
 def is_final(run: PlanRun) -> bool:
-    return not TRANSITIONS[run.kind][run.state]
+    return not RUN_MACHINES[run.kind].events_from(run.state)
 
 
-def transition(run: PlanRun, to: str, *, actor=None, note: str | None = None,
+def transition(run: PlanRun, event: str, *, actor=None, note: str | None = None,
                values: dict | None = None) -> bool:
-    """Move ``run`` to ``to`` if it is still in the state it was read in; set ``values`` with
-    it; write the history row and the audit row. False: another sweep moved it first."""
-    current = run.state
-    if to not in TRANSITIONS[run.kind].get(current, frozenset()):
-        raise Conflict("This cannot be done in the run's present state (%(state)s).", state=labels.run_state(current))
+    """Move ``run`` by ``event`` (its machine in domain.planning.plans) if it is still in the state it
+    was read in; set ``values`` with it; write the history row and the audit row. False:
+    another sweep moved it first."""
     values = dict(values or {})
-    moved = db.session.execute(
-        update(PlanRun).where(PlanRun.id == run.id, PlanRun.state == current)
-        .values(state=to, version=PlanRun.version + 1, **values)
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    db.session.expire(run)
-    if moved != 1:
-        return False
-    _history(run.id, current, to, actor, note)
-    public = {k: v for k, v in values.items() if k not in ("secret", "output_json", "input_json")}
-    audit.record(actor, to, "plan_run", run.id, before={"state": current},
-                 after={"state": to, **audit.jsonable(public)}, reason=note)
-    return True
+    run_id = run.id
+
+    def history(move) -> None:
+        _history(run_id, move.from_state, move.to_state, actor, note)
+        public = {k: v for k, v in values.items() if k not in ("secret", "output_json", "input_json")}
+        audit.record(actor, move.to_state, "plan_run", run_id, before={"state": move.from_state},
+                     after={"state": move.to_state, **audit.jsonable(public)}, reason=note)
+
+    return machine.apply(RUN_MACHINES[run.kind], run, event, guard=machine.STATE, values=values,
+                         history=history, label=labels.run_state, lost_ok=True) is not None
 
 
 def _history(run_id: int, from_state: str | None, to_state: str, actor, note: str | None) -> None:
@@ -161,7 +142,7 @@ def error_of(exc: Exception) -> dict:
     """What is kept of a failed step: a service's message (an English msgid with its
     parameters, translated when shown) and located problems, or the exception's text."""
     if isinstance(exc, DomainError):
-        problems = [p if isinstance(p, str) else ": ".join(str(x) for x in p) for p in getattr(exc, "problems", [])]
+        problems = [p if isinstance(p, str) else str(problem(p)) for p in getattr(exc, "problems", [])]
         return {"message": exc.message, "params": {k: str(v) for k, v in exc.params.items()},
                 "problems": [p[:500] for p in problems[:50]]}
     return {"detail": f"{type(exc).__name__}: {exc}"[:2000]}
@@ -226,7 +207,7 @@ def advance_run(run_id: int, now: datetime | None = None) -> int:
         elif run.state == SEEDED:
             moved = draw(run, now)
         elif run.state == DRAWN and publication.publication_is_due(run, now):
-            moved = transition(run, PUBLISHED, values={"published_at": now})
+            moved = transition(run, "publish", values={"published_at": now})
         else:
             return steps
         if not moved:
@@ -240,7 +221,7 @@ def _schedule_routine(run: PlanRun, now: datetime) -> bool:
     """frozen → drawn for a routine run: claim the run, then create one visit per target
     still without one (:mod:`.routine`)."""
     scheduling = routine.plan_visits(run, now)
-    if not transition(run, DRAWN, note=f"{len(scheduling.planned)} visits scheduled",
+    if not transition(run, "draw", note=f"{len(scheduling.planned)} visits scheduled",
                       values={"drawn_at": now, "visit_count": len(scheduling.planned),
                               "message": "; ".join(scheduling.skipped) or None}):
         return False
@@ -256,13 +237,11 @@ def enter_beacon(user, run_id: int, value: str, now: datetime | None = None, *,
     policy.require(user, "planning.manage")
     now = now or utcnow()
     run = policy.get_visible(PlanRun, run_id, user)
-    if run.kind != RANDOM_JOINT or run.state != FROZEN:
-        raise Conflict("This cannot be done in the run's present state (%(state)s).",
-                       state=labels.run_state(run.state))
+    machine.check(RUN_MACHINES[run.kind], run.state, "seed", labels.run_state)   # before the work
     beacon = seed_commit.normalise_beacon(value or "")
     if not beacon or len(beacon) > 200:
         raise Invalid("The value could not be accepted.",
-                      problems=[("beacon_value", "enter the value exactly as the third party published it")])
+                      problems=[("beacon_value", N_("enter the value exactly as the third party published it"))])
     problem = seed_commit.beacon_date_problem(run.frozen_on, run.beacon_date, dated)
     if problem:
         raise Invalid(problem, problems=[("beacon_date", N_("must be after the day the lists were frozen")
@@ -271,14 +250,15 @@ def enter_beacon(user, run_id: int, value: str, now: datetime | None = None, *,
                       dated=(dated or run.beacon_date).isoformat(), frozen=run.frozen_on.isoformat(),
                       expected=run.beacon_date.isoformat())
     if local_date(now) < run.beacon_date:
-        raise Invalid("The value could not be accepted.", problems=[(
-            "beacon_value", f"the value is published on {run.beacon_date.isoformat()}; enter it from that day")])
+        raise Invalid("The value could not be accepted.", problems=[Problem(
+            "beacon_value", N_("the value is published on %(day)s; enter it from that day"),
+            {"day": run.beacon_date.isoformat()})])
     seed = seed_commit.seed(run.list_digest, run.secret, beacon)
     document = json.loads(run.lists_json)
     document["seed"] = seed
     input_json = dumps(document)
     parsed = load_draw_input(input_json)      # the very parser of `flask draw`
-    if not transition(run, SEEDED, actor=user, note="beacon value entered",
+    if not transition(run, "seed", actor=user, note="beacon value entered",
                       values={"beacon_value": beacon, "seed": seed, "input_json": input_json,
                               "input_digest": parsed.digest}):
         raise Conflict("Someone else changed this run meanwhile; reload the page.")
@@ -292,11 +272,11 @@ def draw(run: PlanRun, now: datetime) -> bool:
     try:
         result = run_draw(load_draw_input(run.input_json))
     except InfeasibleDraw as error:
-        return transition(run, INFEASIBLE, note="the rules cannot all be met",
+        return transition(run, "declare_infeasible", note="the rules cannot all be met",
                           values={"message": error.message, "published_at": now,
                                   "product_version": __version__})
     output_json = result.to_json()
-    claimed = transition(run, DRAWN, values={
+    claimed = transition(run, "draw", values={
         "output_json": output_json,
         "output_digest": hashlib.sha256(output_json.encode("utf-8")).hexdigest(),
         "drawn_at": now,

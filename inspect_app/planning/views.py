@@ -13,9 +13,9 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..auth.policy import permission_required, public
-from ..core.errors import Conflict, Invalid
+from ..core.errors import Invalid
 from ..core.types import utcnow
-from ..core.web import translate
+from ..core.web import refusal
 from ..core.whole_numbers import whole_number
 from ..domain.planning.plans import local_date
 from ..extensions import db
@@ -70,20 +70,13 @@ def _form(plan=None) -> PlanForm:
 
 
 def _save(form: PlanForm, plan_id: int | None):
-    try:
+    with refusal(form, attach=True) as refused:
         if plan_id is None:
             plan = plans.create_plan(current_user, form.values())
         else:
             plan = plans.update_plan(current_user, plan_id, form.values(),
                                      whole_number(form.version.data) or 0)
-    except Invalid as exc:
-        db.session.rollback()
-        form.attach([(where, translate(message)) for where, message in exc.problems])
-        flash(translate(exc.message), "error")
-        return None
-    except Conflict as exc:
-        db.session.rollback()
-        flash(translate(exc.message), "error")
+    if refused:
         return None
     db.session.commit()
     flash(_("Saved."), "info")
@@ -132,26 +125,15 @@ def enter_beacon(run_id: int):
     form = BeaconForm()
     valid = form.validate_on_submit()
     problems = form.problems()
-    if not valid or problems:
-        _flash_located(form, problems)
-        return redirect(url_for("planning.run", run_id=run_id))
-    try:
+    with refusal(form) as refused:
+        if not valid or problems:
+            raise Invalid("", problems=problems)       # the form's own problems, shown the same way
         runs.enter_beacon(current_user, run_id, form.beacon_value.data or "", dated=form.beacon_date.data)
-    except (Invalid, Conflict) as exc:
-        db.session.rollback()
-        flash(translate(exc.message, exc.params), "error")
-        _flash_located(form, getattr(exc, "problems", []))
+    if refused:
         return redirect(url_for("planning.run", run_id=run_id))
     db.session.commit()
     flash(_("The seed is fixed; the draw runs now."), "info")
     return redirect(url_for("planning.run", run_id=run_id))
-
-
-def _flash_located(form, problems) -> None:
-    """Flash each problem after the label of the field it concerns."""
-    for where, message in problems:
-        label = form[where].label.text if where in form else where
-        flash(f"{label}: {translate(str(message))}", "error")
 
 
 @bp.route("/run-due", methods=["POST"])
@@ -170,10 +152,9 @@ def run_due():
 @permission_required("calendar.view")
 def week():
     today = local_date(utcnow())
-    try:
+    with refusal(problems=False) as refused:
         monday = calendar.parse_week(request.args.get("week"), today)
-    except Invalid as exc:
-        flash(translate(exc.message), "error")
+    if refused:
         monday = calendar.parse_week(None, today)
     query, choices = calendar.calendar_query(current_user, request.args)
     return render_template("planning/calendar.html", days=calendar.week(current_user, monday, query), today=today,
@@ -188,10 +169,9 @@ def week():
 @permission_required("calendar.view")
 def month():
     today = local_date(utcnow())
-    try:
+    with refusal(problems=False) as refused:
         first = calendar.parse_month(request.args.get("month"), today)
-    except Invalid as exc:
-        flash(translate(exc.message), "error")
+    if refused:
         first = calendar.parse_month(None, today)
     query, choices = calendar.calendar_query(current_user, request.args)
     return render_template("planning/calendar_month.html", weeks=calendar.month(current_user, first, query),

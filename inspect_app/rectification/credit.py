@@ -10,11 +10,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from ..auth import policy
-from ..core import audit
+from ..core import audit, machine
 from ..core.errors import Conflict, Invalid
 from ..core.paging import Page, paginate
 from ..core.types import utcnow
-from ..domain.rectification.states import CREDIT_DECISIONS, TransitionError, credit_decision
+from ..domain.rectification.states import CREDIT_DECISION
 from ..extensions import db
 from . import findings as fs
 from .models import BLACKLIST_PROPOSAL, OVERDUE_RECTIFICATION, CreditRecord, Finding, FindingEvent
@@ -69,7 +69,7 @@ def decide(user, record_id: int, action: str, note: str, now: datetime | None = 
     now = now or utcnow()
     record = policy.get_visible(CreditRecord, record_id, user)
     problems = []
-    if action not in CREDIT_DECISIONS:
+    if action not in CREDIT_DECISION.events:
         problems.append("decision: " + _("choose confirm or dismiss"))
     note = (note or "").strip()
     if not note:
@@ -82,10 +82,7 @@ def decide(user, record_id: int, action: str, note: str, now: datetime | None = 
         raise Conflict("Only a blacklist proposal is decided by the bureau.")
     locked = db.session.scalar(select(CreditRecord).where(CreditRecord.id == record.id)
                                .with_for_update().execution_options(populate_existing=True))   # the row, now held
-    try:
-        decision = credit_decision(locked.decision, action)
-    except TransitionError:
-        raise Conflict("This proposal was already decided.") from None
+    decision = machine.check(CREDIT_DECISION, locked.decision, action).to_state   # Conflict: decided
     before = audit.snapshot(locked)
     locked.decision, locked.decided_by_id, locked.decided_at, locked.decision_note = decision, user.id, now, note
     finding = db.session.get(Finding, locked.finding_id)

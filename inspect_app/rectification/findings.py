@@ -1,23 +1,23 @@
 """Findings: opening them from a submitted inspection, the one transition writer, queries.
 
-Every state change goes through :func:`apply`: it checks the transition table
-(:mod:`inspect_app.domain.rectification.states`), sets the state and any other values, places the
-ladder pointer for the (new) deadline, and writes the history row.
+Every state change goes through :func:`apply`: the finding's machine
+(:data:`inspect_app.domain.rectification.states.FINDING`) applied by ``core.machine`` under the
+finding's version; it sets the state and any other values, places the ladder pointer for the
+(new) deadline, and writes the history row.
 """
 from __future__ import annotations
 
 from datetime import datetime
 
 from sqlalchemy import select
-from sqlalchemy.orm.exc import StaleDataError
 
 from ..auth import policy
 from ..auth.roles import Role
-from ..core import audit
+from ..core import audit, machine
 from ..core.errors import Conflict, NotFound
 from ..core.types import utcnow
 from ..domain.rectification import ladder as dl
-from ..domain.rectification.states import ACTIVE, TransitionError, transition
+from ..domain.rectification.states import ACTIVE, FINDING, NEW
 from ..extensions import db
 from ..inspections.models import SUBMITTED, Inspection, InspectionInspector
 from ..inspections.services.common import checklist_of
@@ -38,40 +38,33 @@ def reschedule(finding: Finding, rule: dl.Policy, now: datetime) -> None:
 
 
 def check(finding: Finding, action: str) -> None:
-    """Conflict unless the transition table allows ``action`` now (before any side effect)."""
-    try:
-        transition(finding.state, action)
-    except TransitionError:
-        raise not_now(finding) from None
+    """Conflict unless the finding's machine allows ``action`` now (before any side effect)."""
+    machine.check(FINDING, finding.state, action, labels.state)
 
 
 def not_now(finding: Finding) -> Conflict:
     """The refusal of an action the finding's state does not allow (state shown translated)."""
-    return Conflict("This finding is %(state)s; that action is not possible now.",
-                    state=labels.state(finding.state))
+    return machine.refusal(FINDING, finding.state, labels.state)
 
 
 def apply(finding: Finding, action: str, actor, now: datetime, *, reason: str | None = None,
           data: dict | None = None, values: dict | None = None, reschedule_ladder: bool = False) -> FindingEvent:
-    """Apply ``action`` to ``finding`` (Conflict when the table forbids it), write history."""
-    try:
-        move = transition(finding.state, action)
-    except TransitionError:
-        raise not_now(finding) from None
-    finding.state = move.to_state
-    for key, value in (values or {}).items():
-        setattr(finding, key, value)
-    if reschedule_ladder or move.from_state != move.to_state:
-        reschedule(finding, policies.current(), now)
-    event = FindingEvent(finding=finding, at=now, actor_id=getattr(actor, "id", None), action=action,
-                         from_state=move.from_state, to_state=move.to_state,
-                         reason=(reason or "").strip()[:4000] or None, data=data)
-    db.session.add(event)
-    try:
-        db.session.flush()
-    except StaleDataError:
-        raise Conflict("The finding changed meanwhile; reload and try again.") from None
-    return event
+    """Apply ``action`` to ``finding`` by its machine (Conflict when the table forbids it or
+    the finding changed meanwhile: version guard), place the ladder, write the history row."""
+    events: list[FindingEvent] = []
+
+    def history(move) -> None:
+        if reschedule_ladder or move.from_state != move.to_state:
+            reschedule(finding, policies.current(), now)
+        event = FindingEvent(finding=finding, at=now, actor_id=getattr(actor, "id", None), action=action,
+                             from_state=move.from_state, to_state=move.to_state,
+                             reason=(reason or "").strip()[:4000] or None, data=data)
+        db.session.add(event)
+        events.append(event)
+
+    machine.apply(FINDING, finding, action, guard=machine.VERSION, values=values, history=history,
+                  label=labels.state)
+    return events[0]
 
 
 # ----------------------------------------------------------------------------- reading
@@ -165,7 +158,7 @@ def open_findings(inspection_id: int, now: datetime | None = None) -> Rectificat
             checklist_id=checklist.id, checklist_version=checklist.version, item_id=item.id,
             item_text=item.text, basis=item.basis, answer=answer.value if answer else None,
             remark=answer.remark if answer else None, severity=item.severity, veto=item.veto,
-            deadline_days=days, original_deadline_at=due, deadline_at=due, state="",
+            deadline_days=days, original_deadline_at=due, deadline_at=due, state=NEW,
             step=0, escalation_level=0, policy_version=rule.version, created_at=now)
         db.session.add(finding)
         apply(finding, "issue", None, now, data={"deadline": due.isoformat(), "days": days,

@@ -7,13 +7,14 @@ from .policy import current
 
 STATES = {
     "open": lazy_pgettext("finding", "Open"), "reopened": _l("Reopened"), "responded": _l("Answered, awaiting verification"),
-    "contested": _l("Contested, awaiting decision"), "closed": lazy_pgettext("finding", "Closed"), "withdrawn": lazy_pgettext("finding", "Withdrawn"),
+    "contested": _l("Reply made, awaiting decision"), "closed": lazy_pgettext("finding", "Closed"), "withdrawn": lazy_pgettext("finding", "Withdrawn"),
     "unresolved": _l("Not closed"),
 }
 ACTIONS = {
     "issue": lazy_pgettext("event", "Issued"), "respond": _l("Answered by the institution"),
     "request_extension": _l("Extension requested"), "grant_extension": _l("Extension granted"),
-    "refuse_extension": _l("Extension refused"), "contest": _l("Reply made"),
+    "refuse_extension": _l("Extension refused"), "reply": _l("Reply made"),
+    "contest": _l("Reply made"),     # the same act, as the audit trail wrote it before it was "reply"
     "uphold_reply": _l("Reply upheld"), "dismiss_reply": _l("Reply dismissed"),
     "accept": _l("Verified and closed"), "reject": _l("Verification rejected"),
     "remind": _l("Reminder sent"), "escalate": _l("Escalated"),

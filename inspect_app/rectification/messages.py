@@ -37,7 +37,7 @@ TEXTS = {
     "extension_request": _l("The institution asks %(days)s more days for finding #%(finding)s (%(item)s)."),
     "extension_granted": _l("Extension granted for finding #%(finding)s (%(item)s)."),
     "extension_refused": _l("Extension refused for finding #%(finding)s (%(item)s)."),
-    "reply": _l("The institution contests finding #%(finding)s (%(item)s)."),
+    "reply": _l("The institution made a reply on finding #%(finding)s (%(item)s)."),
     "reply_upheld": _l("Your reply on finding #%(finding)s (%(item)s) was upheld; the finding is withdrawn."),
     "reply_dismissed": _l("Your reply on finding #%(finding)s (%(item)s) was dismissed; the finding stands."),
     "closed": _l("Finding #%(finding)s (%(item)s) was verified and closed."),

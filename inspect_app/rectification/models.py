@@ -281,7 +281,7 @@ class CreditRecord(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     note: Mapped[str | None] = mapped_column(Text)
     # The bureau's decision on a blacklist proposal (NULL: pending, or not a proposal); the
-    # table of decisions is domain.rectification.states.CREDIT_DECISIONS.
+    # machine of decisions is domain.rectification.states.CREDIT_DECISION.
     decision: Mapped[str | None] = mapped_column(String(12))   # confirmed | dismissed
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -1,4 +1,4 @@
-"""What people do to a finding: the institution answers, asks for more time or contests it;
+"""What people do to a finding: the institution answers, asks for more time or replies (陈述申辩);
 the department decides, verifies (复查) and may send inspectors back on site."""
 from __future__ import annotations
 
@@ -110,13 +110,13 @@ def extension_refusal(finding: Finding, now: datetime, rule=None) -> Conflict | 
 
 
 def reply_refusal(finding: Finding, now: datetime) -> Conflict | None:
-    """Why ``finding`` cannot be contested (陈述申辩) at ``now``, or None (see :func:`contest`)."""
+    """Why no reply (陈述申辩) can be made on ``finding`` at ``now``, or None (see :func:`reply`)."""
     if finding.notice is not None and now >= finding.notice.reply_until:
         return Conflict("The time to reply to this notice has ended.")
     if finding.contested:
         return Conflict("A reply was already made on this finding.")
     try:
-        fs.check(finding, "contest")
+        fs.check(finding, "reply")
     except Conflict as exc:
         return exc
     return None
@@ -151,8 +151,8 @@ def request_extension(user, finding_id: int, text: str, days, now: datetime | No
     return response
 
 
-def contest(user, finding_id: int, text: str, photos=(), now: datetime | None = None) -> FindingResponse:
-    """陈述申辩: contest the finding with reasons (and evidence) within the reply window.
+def reply(user, finding_id: int, text: str, photos=(), now: datetime | None = None) -> FindingResponse:
+    """陈述申辩: a reply that contests the finding with reasons (and evidence) within the reply window.
     The deadline's clock stops until a department officer decides."""
     policy.require(user, "rectification.respond")
     now = now or utcnow()
@@ -161,25 +161,25 @@ def contest(user, finding_id: int, text: str, photos=(), now: datetime | None = 
     reason = _text(text, "Why the finding is wrong", problems)
     if problems:
         raise Invalid("The reply could not be saved.", problems=problems)
-    _may_contest(finding, now)
+    _may_reply(finding, now)
     prepared = _prepare_photos(photos)
     finding = fs.get(user, finding_id, lock=True)
-    _may_contest(finding, now)
+    _may_reply(finding, now)
     before = _snapshot(finding)
     files = _store_photos(user, prepared)
     response = FindingResponse(finding=finding, kind=REPLY, text=reason, status=PENDING,
                                created_by_id=user.id, created_at=now)
     response.photos = [ResponsePhoto(file_id=f.id) for f in files]
     db.session.add(response)
-    fs.apply(finding, "contest", user, now, reason=reason, values={"contested": True, "paused_at": now})
+    fs.apply(finding, "reply", user, now, reason=reason, values={"contested": True, "paused_at": now})
     notify("reply", finding.institution_id, finding.department, ("department",),
            finding_id=finding.id, params=_params(finding), now=now)
-    audit.record(user, "contest", "finding", finding.id, before=before,
+    audit.record(user, "reply", "finding", finding.id, before=before,
                  after={**_snapshot(finding), "response_id": response.id})
     return response
 
 
-def _may_contest(finding: Finding, now: datetime) -> None:
+def _may_reply(finding: Finding, now: datetime) -> None:
     refusal = reply_refusal(finding, now)
     if refusal is not None:
         raise refusal

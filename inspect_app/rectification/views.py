@@ -7,12 +7,12 @@ from flask_login import current_user
 
 from ..auth.policy import can, permission_required
 from ..core.forms import options
-from ..core.errors import Conflict, Invalid
+from ..core.errors import Invalid
 from ..core.files import send_stored
 from ..core.pdf import pdf_response
 from ..core.spreadsheet import xlsx_response
 from ..core.types import utcnow
-from ..core.web import translate
+from ..core.web import refusal
 from ..core.whole_numbers import whole_number, whole_numbers
 from ..extensions import db
 from . import credit, findings, interviews, labels, lists, messages, notices, responses
@@ -121,15 +121,11 @@ def _finding_page(item, status: int = 200, **forms):
 
 def _act(finding_id: int, call, form_name: str, form, done_message: str):
     """Run a service for a finding form; re-render the page with the problems on failure."""
-    try:
+    with refusal(form) as refused:
         call()
-    except (Invalid, Conflict) as exc:
-        db.session.rollback()
-        flash(translate(exc.message, exc.params), "error")
-        for problem in getattr(exc, "problems", []):
-            flash(problem if isinstance(problem, str) else f"{problem[0]}: {problem[1]}", "error")
+    if refused:
         item = findings.get(current_user, finding_id)
-        return _finding_page(item, 422 if isinstance(exc, Invalid) else 409, **{form_name: form})
+        return _finding_page(item, refused.status, **{form_name: form})
     db.session.commit()
     flash(done_message, "info")
     return redirect(url_for("rectification.finding", finding_id=finding_id))
@@ -155,10 +151,10 @@ def request_extension(finding_id: int):
 
 @bp.route("/findings/<int:finding_id>/reply", methods=["POST"])
 @permission_required("rectification.respond")
-def contest(finding_id: int):
+def reply(finding_id: int):
     form = _posted("reply_form")
-    return _act(finding_id, lambda: responses.contest(current_user, finding_id, form.text.data,
-                                                      request.files.getlist(form.photos.name)),
+    return _act(finding_id, lambda: responses.reply(current_user, finding_id, form.text.data,
+                                                    request.files.getlist(form.photos.name)),
                 "reply_form", form, _("Your reply was sent; the deadline waits for the decision."))
 
 
@@ -317,13 +313,9 @@ def credit_records():
 @permission_required("rectification.blacklist")
 def decide_credit(credit_record_id: int):
     form = CreditDecisionForm()
-    try:
+    with refusal(form) as refused:
         credit.decide(current_user, credit_record_id, request.form.get("decision", ""), form.note.data or "")
-    except (Invalid, Conflict) as exc:
-        db.session.rollback()
-        flash(translate(exc.message, exc.params), "error")
-        for problem in getattr(exc, "problems", []):
-            flash(problem, "error")
+    if refused:
         return redirect(url_for("rectification.credit_records", pending=1))
     db.session.commit()
     flash(_("Decision recorded."), "info")

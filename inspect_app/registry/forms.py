@@ -8,7 +8,6 @@ from wtforms.validators import Optional
 
 from ..core import labels
 from ..core.forms import WholeNumberField, options
-from ..core.labels import say
 
 
 def _choices(table):
@@ -46,11 +45,6 @@ class InstitutionForm(FlaskForm):
         raw = {n: self[n].raw_data[0] if self[n].raw_data else "" for n in names}
         raw["ltc_designated"] = "yes" if self.ltc_designated.data else "no"
         return raw
-
-    def attach(self, problems) -> None:
-        for column, message in problems:
-            if column in self._fields:
-                self[column].errors = list(self[column].errors or []) + [say(message)]
 
 
 class ImportForm(FlaskForm):

@@ -7,8 +7,8 @@ from flask_login import current_user
 
 from ..auth.policy import can, permission_required
 from ..core import audit
-from ..core.errors import Conflict, Invalid
-from ..core.web import translate
+from ..core.errors import Invalid
+from ..core.web import refusal
 from ..core.whole_numbers import whole_number
 from ..extensions import db
 from . import history as changes, importing, services
@@ -41,20 +41,13 @@ def show(institution_id: int):
 
 
 def _save(form: InstitutionForm, institution_id: int | None):
-    try:
+    with refusal(form, attach=True) as refused:
         if institution_id is None:
             inst = services.create(current_user, form.raw_values())
         else:
             version = whole_number(form.version.data) or 0  # tampered → stale
             inst = services.update(current_user, institution_id, form.raw_values(), version)
-    except Invalid as exc:
-        db.session.rollback()
-        form.attach(exc.problems)
-        flash(translate(exc.message, exc.params), "error")
-        return None
-    except Conflict as exc:
-        db.session.rollback()
-        flash(translate(exc.message), "error")
+    if refused:
         return None
     db.session.commit()
     flash(_("Saved."), "info")
@@ -93,13 +86,10 @@ def import_file():
     problems = []
     if form.validate_on_submit():
         upload = form.file.data
-        try:
+        with refusal(problems=False, catch=(Invalid,)) as refused:
             result = importing.import_institutions(current_user, upload.read(), upload.filename or "")
-        except Invalid as exc:
-            db.session.rollback()
-            problems = exc.problems
-            flash(translate(exc.message), "error")
-            return render_template("registry/import.html", form=form, problems=problems), 422
+        if refused:
+            return render_template("registry/import.html", form=form, problems=refused.error.problems), 422
         db.session.commit()
         flash(_("Imported: %(created)d new, %(updated)d updated, %(unchanged)d unchanged.",
                 created=result.created, updated=result.updated, unchanged=result.unchanged), "info")

@@ -35,11 +35,6 @@ class PersonForm(FlaskForm):
             "is_department_head": self.is_department_head.data, "password": self.password.data,
         }
 
-    def attach(self, problems) -> None:
-        for column, message in problems:
-            if column in self._fields:
-                self[column].errors = list(self[column].errors or []) + [message]
-
 
 class ConflictForm(FlaskForm):
     institution_id = SelectField(_l("Institution"))

@@ -209,7 +209,7 @@ def update(actor, user_id: int, values: dict) -> User:
         try:
             check_password_strength(new_password)
         except Invalid:
-            raise Invalid("The account could not be saved.", problems=[("password", "must have at least 10 characters")])
+            raise Invalid("The account could not be saved.", problems=[("password", N_("must have at least 10 characters"))])
         user.password_hash = hash_password(new_password)
     if not user.is_active_account or new_password:
         revoke_all_sessions(user)

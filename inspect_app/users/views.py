@@ -9,8 +9,7 @@ from sqlalchemy import select
 from ..auth import throttle
 from ..auth.policy import can, permission_required
 from ..auth.roles import Role
-from ..core.errors import Invalid
-from ..core.web import translate
+from ..core.web import refusal
 from ..core.whole_numbers import whole_number
 from ..extensions import db
 from ..registry.models import Institution
@@ -71,13 +70,9 @@ def create():
     shown = services.creatable_fields(current_user)
     form = _form(shown=shown)
     if form.validate_on_submit():
-        try:
+        with refusal(form, attach=True) as refused:
             person = services.create(current_user, _submitted(form, shown))
-        except Invalid as exc:
-            db.session.rollback()
-            form.attach(exc.problems)
-            flash(translate(exc.message), "error")
-        else:
+        if not refused:
             db.session.commit()
             flash(_("Saved."), "info")
             return redirect(url_for("users.show", user_id=person.id))
@@ -92,13 +87,9 @@ def edit(user_id: int):
     shown = services.editable_fields(current_user, person)
     form = _form(person, shown)
     if form.validate_on_submit():
-        try:
+        with refusal(form, attach=True) as refused:
             services.update(current_user, user_id, _submitted(form, shown))
-        except Invalid as exc:
-            db.session.rollback()
-            form.attach(exc.problems)
-            flash(translate(exc.message), "error")
-        else:
+        if not refused:
             db.session.commit()
             flash(_("Saved."), "info")
             return redirect(url_for("users.show", user_id=user_id))
@@ -121,12 +112,9 @@ def add_conflict(user_id: int):
     form = ConflictForm()
     form.institution_id.choices = options(((str(i), n) for i, n in _institution_choices()), data=True)
     if form.validate_on_submit():
-        try:
+        with refusal(form) as refused:
             services.declare_conflict(current_user, user_id, int(form.institution_id.data), form.reason.data)
-        except Invalid as exc:
-            db.session.rollback()
-            flash(translate(exc.message), "error")
-        else:
+        if not refused:
             db.session.commit()
             flash(_("Conflict of interest recorded."), "info")
     return redirect(url_for("users.show", user_id=user_id))

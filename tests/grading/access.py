@@ -32,8 +32,8 @@ ROUTES: dict[str, set[str]] = {
     "grading.public_grades": EVERYONE,
     "grading.public_download": EVERYONE,
     "grading.public_data_about": EVERYONE,
-    "grading.public_notices": EVERYONE,
-    "grading.public_notice": EVERYONE,
+    "grading.publicity_list": EVERYONE,
+    "grading.publicity": EVERYONE,
 }
 
 

@@ -166,7 +166,7 @@ def test_an_objection_on_a_record_confirmed_meanwhile_is_impossible(make, db, gr
     objection was written: the record is read again under lock and the objection refused."""
     today = local_today()
     record = grading.publicised(make.institution(), today=today)
-    assert public.notice(record.id, today).state == "publicised"        # the page, earlier
+    assert public.publicised_record(record.id, today).state == "publicised"        # the page, earlier
     db.session.execute(text("UPDATE grade_record SET state = 'confirmed', version = version + 1 "
                             "WHERE id = :i"), {"i": record.id})         # the bureau, meanwhile
     with pytest.raises(NotFound):

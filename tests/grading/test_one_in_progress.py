@@ -23,7 +23,7 @@ def _applications(db, institution) -> int:
 
 
 @pytest.fixture
-def in_notice(make, grading, db):
+def in_publicity(make, grading, db):
     """An institution whose application was evaluated and whose record is in 公示."""
     from datetime import date
     inst = make.institution(name="人民路康乐养老院", filed_on=date(2020, 3, 1))
@@ -37,8 +37,8 @@ def in_notice(make, grading, db):
     return inst, record
 
 
-def test_eligibility_counts_a_record_in_public_notice_as_in_progress(make, login, in_notice):
-    inst, _record = in_notice
+def test_eligibility_counts_a_record_in_publicity_as_in_progress(make, login, in_publicity):
+    inst, _record = in_publicity
     staff = make.user("institution_staff", institution_id=inst.id)
     result, _cap = applications.eligibility(staff, 3, local_today(), utcnow())
     rule = next(r for r in result.rules if r.code == "open_application")
@@ -48,8 +48,8 @@ def test_eligibility_counts_a_record_in_public_notice_as_in_progress(make, login
     assert "本机构的等级评定仍在办理中" in html
 
 
-def test_a_second_application_during_the_public_notice_is_refused(make, login, client, db, in_notice):
-    inst, record = in_notice
+def test_a_second_application_during_the_publicity_is_refused(make, login, client, db, in_publicity):
+    inst, record = in_publicity
     staff = login(make.user("institution_staff", institution_id=inst.id))
     before = _applications(db, inst)
     for _attempt in range(2):

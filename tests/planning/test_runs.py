@@ -180,9 +180,9 @@ def test_the_state_machine_refuses_moves_outside_its_table(db, plan):
     runs.run_due_plans(NOW)
     [run] = _runs(db, plan)
     with pytest.raises(Conflict):
-        runs.transition(run, DRAWN)                   # a random draw needs its seed first
+        runs.transition(run, "draw")                  # a random draw needs its seed first
     with pytest.raises(Conflict):
-        runs.transition(run, PUBLISHED)
+        runs.transition(run, "publish")
 
 
 def test_a_move_lost_to_another_sweep_does_nothing(db, plan):
@@ -191,7 +191,7 @@ def test_a_move_lost_to_another_sweep_does_nothing(db, plan):
     assert run.state == FROZEN
     db.session.execute(update(PlanRun).where(PlanRun.id == run.id).values(state=SEEDED)
                        .execution_options(synchronize_session=False))
-    assert runs.transition(run, SEEDED) is False      # read as frozen; someone else moved it
+    assert runs.transition(run, "seed") is False      # read as frozen; someone else moved it
     assert [e.to_state for e in db.session.get(PlanRun, run.id).events] == [FROZEN]
 
 

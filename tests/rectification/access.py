@@ -19,7 +19,7 @@ ROUTES: dict[str, set[str]] = {
     "rectification.read_all_messages": SIGNED_IN,
     "rectification.respond": {STAFF},
     "rectification.request_extension": {STAFF},
-    "rectification.contest": {STAFF},
+    "rectification.reply": {STAFF},
     "rectification.decide_extension": {DEPT},
     "rectification.decide_reply": {DEPT},
     "rectification.reinspect": {DEPT},

@@ -21,7 +21,7 @@ def world(make, rect):
     plain = make.user("inspector", department="fire")
     _, found = rect.findings(inst, failed=("FIRE-03", "FIRE-25"), inspectors=(head_on_visit, plain))
     contested, extended = found["FIRE-03"], found["FIRE-25"]
-    reply = responses.contest(staff, contested.id, "该处并无问题，有照片为证")
+    reply = responses.reply(staff, contested.id, "该处并无问题，有照片为证")
     extension = responses.request_extension(staff, extended.id, "材料采购中", 2)
     return dict(contested=contested, extended=extended, reply=reply, extension=extension,
                 head_on_visit=head_on_visit, head_elsewhere=head_elsewhere, plain=plain)

@@ -37,7 +37,7 @@ def test_a_reply_decision_without_a_choice_is_refused(make, login, db, rect):
     staff = make.user("institution_staff", institution_id=inst.id)
     _, found = rect.findings(inst, failed=("FIRE-03",))
     finding = found["FIRE-03"]
-    reply = responses.contest(staff, finding.id, "该处并无问题，有照片为证")
+    reply = responses.reply(staff, finding.id, "该处并无问题，有照片为证")
     page = f"/rectification/findings/{finding.id}"
     browser = login(make.user("department_admin", department="fire"))
     response = browser.post(f"{page}/reply/{reply.id}/decide", {f"decide-{reply.id}-note": "经核实"}, token_from=page)

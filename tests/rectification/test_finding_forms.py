@@ -35,5 +35,5 @@ def test_a_second_extension_or_reply_is_not_offered(make, login, rect):
     responses.request_extension(staff, extended.id, "材料采购中", 2)
     assert 'id="extension"' not in _page(login, staff, extended)
     assert 'id="reply"' in _page(login, staff, contested)
-    responses.contest(staff, contested.id, "该处并无问题")
+    responses.reply(staff, contested.id, "该处并无问题")
     assert 'id="reply"' not in _page(login, staff, contested)

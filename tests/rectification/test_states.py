@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from inspect_app.core.errors import Conflict, Forbidden, Invalid
 from inspect_app.domain.rectification import states as sm
+from inspect_app.domain.machine import NotAllowed
 from inspect_app.rectification import escalation, responses, supervision
 from inspect_app.rectification.findings import open_findings
 from inspect_app.rectification.models import FindingEvent, Message, RectificationNotice
@@ -32,10 +33,10 @@ def people(make):
 
 
 def test_transition_table_refuses_what_it_does_not_list():
-    assert sm.transition("open", "respond").to_state == "responded"
-    with pytest.raises(sm.TransitionError):
-        sm.transition("closed", "respond")
-    assert "accept" not in sm.allowed_actions("open")
+    assert sm.FINDING.next("open", "respond").to_state == "responded"
+    with pytest.raises(NotAllowed):
+        sm.FINDING.next("closed", "respond")
+    assert "accept" not in sm.FINDING.events_from("open")
 
 
 def test_open_findings_is_idempotent_and_numbers_notices_per_department_and_year(db, rect, people):
@@ -115,7 +116,7 @@ def test_one_extension_at_most_the_original_length_before_the_deadline(db, rect,
 def test_reply_within_window_decided_by_an_officer_not_on_the_visit(db, rect, people):
     _, found = rect.findings(people["inst"], now=T0, inspectors=[people["inspector"]])
     f, g = found["FIRE-01"], found["FIRE-03"]
-    responses.contest(people["staff"], f.id, "该隐患已于检查前消除", now=T0 + timedelta(days=1))
+    responses.reply(people["staff"], f.id, "该隐患已于检查前消除", now=T0 + timedelta(days=1))
     assert f.state == "contested" and f.next_due_at is None
     reply = f.responses[-1]
     from inspect_app.inspections.models import InspectionInspector
@@ -127,14 +128,14 @@ def test_reply_within_window_decided_by_an_officer_not_on_the_visit(db, rect, pe
     assert f.state == "withdrawn" and f.contested
     # dismissed: the finding stands and its deadline moves by the days spent deciding
     old = g.deadline_at
-    responses.contest(people["staff"], g.id, "不同意", now=T0 + timedelta(days=1))
+    responses.reply(people["staff"], g.id, "不同意", now=T0 + timedelta(days=1))
     responses.decide_reply(people["other_admin"], g.id, g.responses[-1].id, False, "证据不足",
                            now=T0 + timedelta(days=4))
     assert g.state == "open" and g.deadline_at == old + timedelta(days=3)
     # past the window: no reply
     _, found = rect.findings(people["inst"], now=T0)
     with pytest.raises(Conflict):
-        responses.contest(people["staff"], found["FIRE-03"].id, "晚了", now=T0 + timedelta(days=6))
+        responses.reply(people["staff"], found["FIRE-03"].id, "晚了", now=T0 + timedelta(days=6))
 
 
 def test_staff_of_another_institution_cannot_touch_the_finding(db, make, rect, people):

@@ -1,6 +1,6 @@
 """The life of a grade record and of a grading application: states, transitions, dates.
 
-A grade record (等级评定结果) moves through an explicit table of transitions::
+A grade record (等级评定结果) moves through its machine :data:`RECORD` (:mod:`.machine`'s shape)::
 
     evaluated ──publish──▶ publicised ──end_publicity──▶ publicity_ended ──confirm──▶ confirmed
         │                      │                              │                      │
@@ -21,6 +21,9 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from ..machine import Machine
+from ..translatable import N_
+
 # Record states
 EVALUATED = "evaluated"
 PUBLICISED = "publicised"
@@ -35,18 +38,19 @@ RECORD_STATES = (EVALUATED, PUBLICISED, PUBLICITY_ENDED, CONFIRMED, REJECTED, SU
 OPEN_STATES = (EVALUATED, PUBLICISED, PUBLICITY_ENDED)        # still being decided
 HELD_STATES = (CONFIRMED, SUPERSEDED, LAPSED, REVOKED)        # the institution held the grade
 
-#: (state, action) → next state. The only way a record's state changes.
-RECORD_TRANSITIONS: dict[tuple[str, str], str] = {
-    (EVALUATED, "publish"): PUBLICISED,
-    (EVALUATED, "reject"): REJECTED,
-    (PUBLICISED, "end_publicity"): PUBLICITY_ENDED,
-    (PUBLICISED, "reject"): REJECTED,
-    (PUBLICITY_ENDED, "confirm"): CONFIRMED,
-    (PUBLICITY_ENDED, "reject"): REJECTED,
-    (CONFIRMED, "supersede"): SUPERSEDED,
-    (CONFIRMED, "lapse"): LAPSED,
-    (CONFIRMED, "revoke"): REVOKED,
-}
+#: The grade record's machine: (from state, event, to state). The only way its state changes.
+RECORD = Machine.of("grade_record", [
+    (EVALUATED, "publish", PUBLICISED),
+    (EVALUATED, "reject", REJECTED),
+    (PUBLICISED, "end_publicity", PUBLICITY_ENDED),
+    (PUBLICISED, "reject", REJECTED),
+    (PUBLICITY_ENDED, "confirm", CONFIRMED),
+    (PUBLICITY_ENDED, "reject", REJECTED),
+    (CONFIRMED, "supersede", SUPERSEDED),
+    (CONFIRMED, "lapse", LAPSED),
+    (CONFIRMED, "revoke", REVOKED),
+], refusal=N_("This grade record is %(state)s; it cannot be changed that way now."),
+   changed=N_("The grade record changed meanwhile; reload and try again."))
 
 # Application states
 SUBMITTED = "submitted"
@@ -57,35 +61,17 @@ APPLICATION_EVALUATED = "evaluated"
 APPLICATION_STATES = (SUBMITTED, ACCEPTED, DECLINED, WITHDRAWN, APPLICATION_EVALUATED)
 APPLICATION_OPEN = (SUBMITTED, ACCEPTED)
 
-APPLICATION_TRANSITIONS: dict[tuple[str, str], str] = {
-    (SUBMITTED, "accept"): ACCEPTED,
-    (SUBMITTED, "decline"): DECLINED,
-    (SUBMITTED, "withdraw"): WITHDRAWN,
-    (ACCEPTED, "withdraw"): WITHDRAWN,
-    (ACCEPTED, "decline"): DECLINED,
-    (SUBMITTED, "evaluate"): APPLICATION_EVALUATED,
-    (ACCEPTED, "evaluate"): APPLICATION_EVALUATED,
-}
-
-
-class IllegalTransition(ValueError):
-    def __init__(self, state: str, action: str):
-        super().__init__(f"cannot {action} in state {state}")
-        self.state = state
-        self.action = action
-
-
-def next_state(table: dict[tuple[str, str], str], state: str, action: str) -> str:
-    """The state after ``action``; :class:`IllegalTransition` when the table forbids it."""
-    try:
-        return table[(state, action)]
-    except KeyError:
-        raise IllegalTransition(state, action) from None
-
-
-def actions_from(table: dict[tuple[str, str], str], state: str) -> list[str]:
-    """The actions the table allows in ``state`` (for buttons)."""
-    return [action for (frm, action) in table if frm == state]
+#: The grading application's machine.
+APPLICATION = Machine.of("grade_application", [
+    (SUBMITTED, "accept", ACCEPTED),
+    (SUBMITTED, "decline", DECLINED),
+    (SUBMITTED, "withdraw", WITHDRAWN),
+    (ACCEPTED, "withdraw", WITHDRAWN),
+    (ACCEPTED, "decline", DECLINED),
+    (SUBMITTED, "evaluate", APPLICATION_EVALUATED),
+    (ACCEPTED, "evaluate", APPLICATION_EVALUATED),
+], refusal=N_("This application is %(state)s; it cannot be changed that way now."),
+   changed=N_("The application changed meanwhile; reload and try again."))
 
 
 # Dates --------------------------------------------------------------------------------------

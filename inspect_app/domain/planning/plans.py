@@ -28,10 +28,34 @@ from decimal import Decimal, InvalidOperation
 from zoneinfo import ZoneInfo
 
 from ..bureau import DEPARTMENTS, LOCAL_ZONE
+from ..machine import Machine
 from .risk import RISK_CLASSES
 from ..translatable import N_
 
 PERIODS = ("daily", "weekly", "monthly", "quarterly", "yearly")
+
+# A plan's kind, and a plan run's states (planning.runs describes each).
+RANDOM_JOINT, ROUTINE = "random_joint", "routine"
+FROZEN, SEEDED, DRAWN, PUBLISHED, INFEASIBLE = "frozen", "seeded", "drawn", "published", "infeasible"
+RUN_STATES = (FROZEN, SEEDED, DRAWN, PUBLISHED, INFEASIBLE)
+
+_RUN_REFUSAL = N_("This cannot be done in the run's present state (%(state)s).")
+_RUN_CHANGED = N_("Someone else changed this run meanwhile; reload the page.")
+#: A random joint run: frozen → seeded (the beacon value) → drawn (visits) → published, or
+#: seeded → infeasible when the rules cannot all be met. "freeze" creates the run.
+RANDOM_JOINT_RUN = Machine.of("plan_run", [
+    (None, "freeze", FROZEN),
+    (FROZEN, "seed", SEEDED),
+    (SEEDED, "draw", DRAWN),
+    (SEEDED, "declare_infeasible", INFEASIBLE),
+    (DRAWN, "publish", PUBLISHED),
+], refusal=_RUN_REFUSAL, changed=_RUN_CHANGED)
+#: A routine run (no draw): frozen → drawn (its visits scheduled) in one sweep, and stops.
+ROUTINE_RUN = Machine.of("plan_run", [
+    (None, "freeze", FROZEN),
+    (FROZEN, "draw", DRAWN),
+], refusal=_RUN_REFUSAL, changed=_RUN_CHANGED)
+RUN_MACHINES = {RANDOM_JOINT: RANDOM_JOINT_RUN, ROUTINE: ROUTINE_RUN}
 
 
 @dataclass(frozen=True)

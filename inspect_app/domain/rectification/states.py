@@ -1,9 +1,10 @@
-"""The finding state machine (整改): one table of allowed transitions, one function applying it.
+"""The finding state machine (整改): one table of transitions (:mod:`.machine`'s shape).
 
 States
   open        issued; the institution must rectify by the deadline (the ladder runs)
   responded   the institution says it is fixed; awaiting verification (复查) — ladder paused
-  contested   the institution replied (陈述申辩); awaiting a decision — ladder paused
+  contested   the institution made a reply (陈述申辩) that contests it; awaiting a decision —
+              ladder paused (the state's stored name; the act is a reply)
   reopened    verification rejected the fix; a new deadline runs (the ladder resumes)
   closed      verified and closed (销号) — final
   withdrawn   the reply was upheld: the finding is annulled — final
@@ -13,7 +14,8 @@ so every history line names a transition of this table.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from ..machine import Machine
+from ..translatable import N_
 
 OPEN, RESPONDED, CONTESTED, REOPENED, CLOSED, WITHDRAWN = (
     "open", "responded", "contested", "reopened", "closed", "withdrawn")
@@ -22,69 +24,40 @@ ACTIVE = (OPEN, REOPENED)                         # a deadline runs; the ladder 
 UNRESOLVED = (OPEN, RESPONDED, CONTESTED, REOPENED)  # not yet closed or withdrawn
 FINAL = (CLOSED, WITHDRAWN)
 
-# action → {from state: to state}
-TRANSITIONS: dict[str, dict[str, str]] = {
-    "issue": {"": OPEN},
-    "respond": {OPEN: RESPONDED, REOPENED: RESPONDED},
-    "request_extension": {OPEN: OPEN, REOPENED: REOPENED},
-    "grant_extension": {OPEN: OPEN, REOPENED: REOPENED, RESPONDED: RESPONDED},
-    "refuse_extension": {OPEN: OPEN, REOPENED: REOPENED, RESPONDED: RESPONDED},
-    "contest": {OPEN: CONTESTED, REOPENED: CONTESTED},
-    "uphold_reply": {CONTESTED: WITHDRAWN},       # the institution was right
-    "dismiss_reply": {CONTESTED: OPEN},           # the finding stands
-    "accept": {RESPONDED: CLOSED},                # verification: fixed → 销号
-    "reject": {RESPONDED: REOPENED},              # verification: not fixed → new deadline
-    "remind": {OPEN: OPEN, REOPENED: REOPENED},
-    "escalate": {OPEN: OPEN, REOPENED: REOPENED},
-    "schedule_reinspection": {OPEN: OPEN, REOPENED: REOPENED, RESPONDED: RESPONDED,
-                              CONTESTED: CONTESTED},
+_KEEP_ACTIVE = (OPEN, REOPENED)
+_KEEP_PENDING = (OPEN, REOPENED, RESPONDED)
+_KEEP_UNRESOLVED = (OPEN, REOPENED, RESPONDED, CONTESTED)
+
+NEW = ""   # a finding being created (its first history row reads "" → open)
+
+#: The finding's machine: (from state, event, to state); "issue" creates a finding.
+FINDING = Machine.of("finding", [
+    (NEW, "issue", OPEN),
+    (OPEN, "respond", RESPONDED), (REOPENED, "respond", RESPONDED),
+    *((s, "request_extension", s) for s in _KEEP_ACTIVE),
+    *((s, "grant_extension", s) for s in _KEEP_PENDING),
+    *((s, "refuse_extension", s) for s in _KEEP_PENDING),
+    (OPEN, "reply", CONTESTED), (REOPENED, "reply", CONTESTED),       # 陈述申辩
+    (CONTESTED, "uphold_reply", WITHDRAWN),                      # the institution was right
+    (CONTESTED, "dismiss_reply", OPEN),                          # the finding stands
+    (RESPONDED, "accept", CLOSED),                               # verification: fixed → 销号
+    (RESPONDED, "reject", REOPENED),                             # verification: not fixed → new deadline
+    *((s, "remind", s) for s in _KEEP_ACTIVE),
+    *((s, "escalate", s) for s in _KEEP_ACTIVE),
+    *((s, "schedule_reinspection", s) for s in _KEEP_UNRESOLVED),
     # Minutes of the interview (约谈) the ladder asked for, recorded while the finding is open.
-    "record_interview": {OPEN: OPEN, REOPENED: REOPENED, RESPONDED: RESPONDED, CONTESTED: CONTESTED},
+    *((s, "record_interview", s) for s in _KEEP_UNRESOLVED),
     # The bureau decides a blacklist proposal made by the ladder (the finding may be closed by then).
-    "decide_blacklist": {s: s for s in STATES},
-}
+    *((s, "decide_blacklist", s) for s in STATES),
+], refusal=N_("This finding is %(state)s; that action is not possible now."),
+   changed=N_("The finding changed meanwhile; reload and try again."))
 
 # The bureau's decision on a blacklist proposal (a credit record): None is pending.
 CONFIRMED, DISMISSED = "confirmed", "dismissed"
-CREDIT_DECISIONS: dict[str, dict[str | None, str]] = {
-    "confirm": {None: CONFIRMED},
-    "dismiss": {None: DISMISSED},
-}
-
-
-class TransitionError(ValueError):
-    def __init__(self, action: str, state: str):
-        super().__init__(f"{action!r} is not allowed when a finding is {state!r}")
-        self.action = action
-        self.state = state
-
-
-@dataclass(frozen=True)
-class Transition:
-    action: str
-    from_state: str
-    to_state: str
-
-
-def allowed_actions(state: str) -> tuple[str, ...]:
-    return tuple(a for a, moves in TRANSITIONS.items() if state in moves)
-
-
-def transition(state: str, action: str) -> Transition:
-    """The transition ``action`` makes from ``state``; TransitionError when not allowed."""
-    moves = TRANSITIONS.get(action)
-    if moves is None or state not in moves:
-        raise TransitionError(action, state)
-    return Transition(action, state, moves[state])
-
-
-def credit_decision(decision: str | None, action: str) -> str:
-    """The decision ``action`` records on a proposal in ``decision``; TransitionError when
-    the proposal was already decided (or the action is unknown)."""
-    moves = CREDIT_DECISIONS.get(action)
-    if moves is None or decision not in moves:
-        raise TransitionError(action, decision or "pending")
-    return moves[decision]
+CREDIT_DECISION = Machine.of("credit_record", [
+    (None, "confirm", CONFIRMED),
+    (None, "dismiss", DISMISSED),
+], refusal=N_("This proposal was already decided."))
 
 
 def is_overdue(state: str, deadline, now) -> bool:

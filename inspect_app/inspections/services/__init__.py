@@ -6,7 +6,7 @@ never commit). Split by concern:
 * :mod:`.evidence`   — photos per item
 * :mod:`.submission` — the idempotent submit
 * :mod:`.records`    — the read-only record (检查记录)
-* :mod:`.state`      — the visit and inspection state machines
+* :mod:`.state`      — moves a visit or inspection by its machine (``domain.visits``)
 """
 from __future__ import annotations
 

@@ -25,7 +25,7 @@ from ...domain.scoring.single import (NA, answer_problem, answer_value, json_num
                                read_answer, read_answer_text, scaled)
 from ...domain.units import sign_problem
 from ...extensions import db
-from ..models import (ASSIGNED, CANCELLED, COMPLETED, DRAFT, IN_PROGRESS, PLANNED, SUBMITTED, Answer,
+from ..models import (ASSIGNED, CANCELLED, COMPLETED, DRAFT, PLANNED, SUBMITTED, Answer,
                       Inspection)
 from . import state
 from .common import ConflictWith, checklist_of, facts, get_inspection, items_by_id, lock_visit
@@ -187,14 +187,14 @@ def start(user, inspection_id: int, submission_id: Any) -> Inspection:
             raise Conflict("This visit is %(state)s; nothing can be submitted.", state=visit.status)
         try:
             with db.session.begin_nested():
-                moved = state.apply(user, inspection, DRAFT, values={
+                moved = state.apply(user, inspection, "start", values={
                     "submission_id": submission_id, "started_at": utcnow()},
                     after={"submission_id": submission_id})
         except IntegrityError:
             raise Invalid("The submission id is already used.", problems=["submission_id: already used"]) from None
         if moved:
             if visit.status == PLANNED:
-                state.apply(user, visit, IN_PROGRESS)
+                state.apply(user, visit, "start")
             return inspection
         inspection = get_inspection(user, inspection_id, "inspections.fill")
     raise Conflict("The inspection is being started elsewhere; try again.")

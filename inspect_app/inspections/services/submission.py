@@ -31,7 +31,7 @@ from ...domain.scoring import single as scoring
 from ...core.whole_numbers import whole_number
 from ...domain.units import sign_problem
 from ...extensions import db
-from ..models import (ASSIGNED, CANCELLED, COMPLETED, DRAFT, IN_PROGRESS, PLANNED, SUBMITTED, Answer,
+from ..models import (ASSIGNED, CANCELLED, COMPLETED, IN_PROGRESS, PLANNED, SUBMITTED, Answer,
                       Evidence, Inspection, Visit)
 from . import state
 from .common import ConflictWith, checklist_of, facts, get_inspection, items_by_id, lock_visit
@@ -333,7 +333,7 @@ def submit(user, inspection_id: int, raw_body: Any) -> tuple[Inspection, dict]:
     if inspection.status == ASSIGNED:             # a tablet offline since before its start
         try:
             with db.session.begin_nested():
-                started = state.apply(user, inspection, DRAFT, expect={"submission_id": None}, values={
+                started = state.apply(user, inspection, "start", expect={"submission_id": None}, values={
                     "submission_id": body.submission_id, "started_at": utcnow()},
                     after={"submission_id": body.submission_id})
         except IntegrityError:
@@ -341,7 +341,7 @@ def submit(user, inspection_id: int, raw_body: Any) -> tuple[Inspection, dict]:
         if not started:
             raise Conflict("This inspection is being submitted right now; try again in a moment.")
         if visit.status == PLANNED:
-            state.apply(user, visit, IN_PROGRESS)
+            state.apply(user, visit, "start")
             visit = lock_visit(visit.id)
 
     stored = _stored(inspection_id)
@@ -352,7 +352,7 @@ def submit(user, inspection_id: int, raw_body: Any) -> tuple[Inspection, dict]:
 
     stored_signatures = files.record_all(signatures, user)
     signature = {who: stored_signatures[f"signatures.{who}"] for who in SIGNERS}
-    claimed = state.apply(user, inspection, SUBMITTED, expect={"submission_id": body.submission_id}, values={
+    claimed = state.apply(user, inspection, "submit", expect={"submission_id": body.submission_id}, values={
         "body_digest": body.digest, "submitted_at": utcnow(), "submitted_by_id": user.id,
         "result": contract, "total": Decimal(str(contract["total"])), "level": contract["level"],
         "failed_count": len(contract["failed"]), "veto_count": len(contract["vetoes"]),
@@ -370,5 +370,5 @@ def submit(user, inspection_id: int, raw_body: Any) -> tuple[Inspection, dict]:
     open_parts = db.session.scalar(select(func.count()).select_from(Inspection).where(
         Inspection.visit_id == visit.id, Inspection.status != SUBMITTED))
     if not open_parts and visit.status == IN_PROGRESS:
-        state.apply(user, visit, COMPLETED, values={"completed_at": utcnow()})
+        state.apply(user, visit, "complete", values={"completed_at": utcnow()})
     return inspection, contract

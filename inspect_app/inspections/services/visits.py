@@ -20,6 +20,7 @@ from ...core import audit
 from ...core.errors import Conflict, Forbidden, Invalid, NotFound
 from ...core.types import utcnow
 from ...domain.checklist.model import Checklist
+from ...domain.translatable import N_
 from ...extensions import db
 from ...registry.models import Institution
 from ..models import (CANCELLED, COMPLETED, IN_PROGRESS, PLANNED, PURPOSES, SUBMITTED, Inspection,
@@ -303,7 +304,7 @@ def cancel_visit(actor, visit_id: int, reason: str) -> Visit:
     if actor is not None and not can_cancel(actor, visit):
         raise Forbidden("This visit cannot be called off: a part was submitted, or another department takes part.")
     if actor is None and any(p.status == SUBMITTED for p in visit.inspections):
-        raise Invalid("The visit was not called off.", problems=["visit: a part was already submitted"])
-    if not state.apply(actor, visit, CANCELLED, values={}, after={"status": CANCELLED, "reason": reason}):
+        raise Invalid("The visit was not called off.", problems=[("visit", N_("a part was already submitted"))])
+    if not state.apply(actor, visit, "cancel", values={}, after={"status": CANCELLED, "reason": reason}):
         raise Conflict("Someone else changed this visit meanwhile; reload and try again.")
     return visit

@@ -6,20 +6,21 @@ from datetime import date
 import pytest
 
 from inspect_app.domain.grading import lifecycle as life
+from inspect_app.domain.machine import NotAllowed
 from inspect_app.domain.grading.policy import PolicyError, parse_policy_yaml
 from inspect_app.grading.policy import DEFAULT_PATH
 
 
 def test_only_the_table_moves_a_record():
-    assert life.next_state(life.RECORD_TRANSITIONS, "evaluated", "publish") == "publicised"
-    assert life.next_state(life.RECORD_TRANSITIONS, "publicity_ended", "confirm") == "confirmed"
-    with pytest.raises(life.IllegalTransition):
-        life.next_state(life.RECORD_TRANSITIONS, "evaluated", "confirm")     # no 公示, no grade
-    with pytest.raises(life.IllegalTransition):
-        life.next_state(life.RECORD_TRANSITIONS, "lapsed", "confirm")
-    assert set(life.actions_from(life.RECORD_TRANSITIONS, "confirmed")) == {"supersede", "lapse", "revoke"}
+    assert life.RECORD.next("evaluated", "publish").to_state == "publicised"
+    assert life.RECORD.next("publicity_ended", "confirm").to_state == "confirmed"
+    with pytest.raises(NotAllowed):
+        life.RECORD.next("evaluated", "confirm")     # no 公示, no grade
+    with pytest.raises(NotAllowed):
+        life.RECORD.next("lapsed", "confirm")
+    assert set(life.RECORD.events_from("confirmed")) == {"supersede", "lapse", "revoke"}
     terminal = {"rejected", "superseded", "lapsed", "revoked"}
-    assert not [key for key in life.RECORD_TRANSITIONS if key[0] in terminal]
+    assert not [row for row in life.RECORD.transitions if row.from_state in terminal]
 
 
 @pytest.mark.parametrize("start, days, kind, end", [

@@ -71,12 +71,12 @@ def test_scheduling_refuses_bad_input_and_applications_not_accepted(db, make, lo
 
 def test_the_submitted_evaluation_becomes_the_applications_record(db, make, grading):
     from inspect_app.core.types import utcnow
-    from inspect_app.grading import scheduling
+    from inspect_app.grading import evaluations
     from inspect_app.grading.records import local_today, record_evaluation
     inst = make.institution()
     application = grading.application(inst, level=3, state="accepted")
     assessor = make.user("inspector", department="civil_affairs")
-    visit = scheduling.schedule_evaluation(make.user("bureau_admin"), application.id, local_today(),
+    visit = evaluations.schedule_evaluation(make.user("bureau_admin"), application.id, local_today(),
                                            [assessor.id], local_today())
     [part] = visit.inspections
     now = utcnow()
@@ -91,11 +91,11 @@ def test_the_submitted_evaluation_becomes_the_applications_record(db, make, grad
 
 
 def test_declining_an_application_calls_off_its_planned_evaluation(db, make, grading):
-    from inspect_app.grading import applications, scheduling
+    from inspect_app.grading import applications, evaluations
     application = grading.application(make.institution(), level=3, state="accepted")
     assessor = make.user("inspector", department="civil_affairs")
     bureau = make.user("bureau_admin")
-    visit = scheduling.schedule_evaluation(bureau, application.id, date.today() + timedelta(days=3),
+    visit = evaluations.schedule_evaluation(bureau, application.id, date.today() + timedelta(days=3),
                                            [assessor.id], date.today())
     applications.decline(bureau, application.id, "材料不全")
     db.session.flush()
