@@ -50,3 +50,32 @@ def checklist_text(text: str, checklist_id: str, version: str, key: str, markup:
 
 def init_app(app: Flask) -> None:
     app.jinja_env.filters["cl_text"] = checklist_text
+    app.jinja_env.globals["item_sources"] = item_sources
+    app.jinja_env.globals["hazard_of"] = catalogue.hazard
+
+
+def item_sources(checklist_id: str | None, version: str | None, item_id: str | None) -> dict:
+    """What a stored record's item rests on, from its checklist version: ``reference`` (a
+    local table or practice, printed "参考：", never as law), ``hazard`` (the major-hazard
+    catalogue entry, with its clause and whether its text is confirmed) and ``veto_reason``.
+    Versions stored before these fields existed give none of them."""
+    if not (checklist_id and version and item_id):
+        return {}
+    cache = current_app.extensions.setdefault("checklist_item_sources", {})
+    key = (checklist_id, version)
+    if key not in cache:
+        cl = catalogue.get(checklist_id)
+        if cl is not None and cl.version == version:
+            items = [{"id": i.id, "reference": i.reference, "hazard": i.hazard, "veto_reason": i.veto_reason}
+                     for i in cl.items]
+        else:
+            content = db.session.scalar(select(ChecklistVersion.content).where(
+                ChecklistVersion.checklist_id == checklist_id, ChecklistVersion.version == version)) or {}
+            items = [i for s in content.get("sections", ()) for i in s.get("items", ())]
+        cache[key] = {i["id"]: {"reference": i.get("reference"), "hazard": i.get("hazard"),
+                                "veto_reason": i.get("veto_reason")} for i in items}
+    out = dict(cache[key].get(item_id, {}))
+    found = catalogue.hazard(out.get("hazard"))
+    out["hazard_entry"] = found[1] if found else None
+    out["hazard_source"] = found[0] if found else None
+    return out
