@@ -51,7 +51,26 @@ def checklist_text(text: str, checklist_id: str, version: str, key: str, markup:
 def init_app(app: Flask) -> None:
     app.jinja_env.filters["cl_text"] = checklist_text
     app.jinja_env.globals["item_sources"] = item_sources
+    app.jinja_env.globals["checklist_notes"] = checklist_notes
     app.jinja_env.globals["hazard_of"] = catalogue.hazard
+
+
+def checklist_notes(checklist_id: str | None, version: str | None) -> dict:
+    """The caveats a checklist version carries for the bureau (``levels_note``: where the level
+    thresholds come from and what is wrong with them; ``points_note``: how the points were
+    split), from the catalogue or the stored version; {} when the version has none."""
+    if not (checklist_id and version):
+        return {}
+    cl = catalogue.get(checklist_id)
+    if cl is not None and cl.version == version:
+        return {"levels_note": cl.levels_note, "points_note": cl.points_note}
+    cache = current_app.extensions.setdefault("checklist_notes", {})
+    if (checklist_id, version) not in cache:
+        content = db.session.scalar(select(ChecklistVersion.content).where(
+            ChecklistVersion.checklist_id == checklist_id, ChecklistVersion.version == version)) or {}
+        cache[(checklist_id, version)] = {"levels_note": content.get("levels_note"),
+                                          "points_note": content.get("points_note")}
+    return cache[(checklist_id, version)]
 
 
 def item_sources(checklist_id: str | None, version: str | None, item_id: str | None) -> dict:
