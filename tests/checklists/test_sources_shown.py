@@ -69,3 +69,15 @@ def test_a_formal_finding_item_cannot_fail_without_its_document(kit, make):
     record, _ = submit(inspector, part.id, kit.submit_body(
         part, sid, answers, remarks={"SERV-36": "房屋安全鉴定报告（D级），某区房屋安全鉴定站，2026-10-12"}))
     assert record.veto_count == 1 and record.status == "submitted"
+
+
+def test_the_finding_page_names_a_major_hazard_only_for_a_confirmed_situation(make, login, rect):
+    notice, found = rect.findings(make.institution(), failed=("SERV-36", "SERV-22", "SERV-16"),
+                                  department="civil_affairs", checklist="service-safety")
+    browser = login(make.user("department_admin", department="civil_affairs"))
+    building = browser.get(f"/rectification/findings/{found['SERV-36'].id}").get_data(as_text=True)
+    assert "否决项（重大事故隐患）" in building and "否决说明" in building
+    abuse = browser.get(f"/rectification/findings/{found['SERV-22'].id}").get_data(as_text=True)
+    assert "否决项（重大事故隐患）" not in abuse and "否决项" in abuse
+    training = browser.get(f"/rectification/findings/{found['SERV-16'].id}").get_data(as_text=True)
+    assert "参考（非法律规定）" in training and "NMG 养老机构星级评定表 服务#5" in training
