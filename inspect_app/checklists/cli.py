@@ -15,6 +15,7 @@ from flask.cli import AppGroup
 
 from ..domain.checklist.model import (Checklist, ChecklistError, Problem, dump_yaml, load_catalogue,
                                 load_checklist_file)
+from ..domain.checklist.hazards import check_references, load_hazard_files
 from .excel import checklist_from_xlsx, checklist_to_xlsx
 
 checklist_cli = AppGroup("checklist", help="Validate checklist files and convert them to and "
@@ -30,6 +31,9 @@ def validate(paths: tuple[str, ...]) -> None:
         catalogue = load_catalogue(paths)
     except ChecklistError as error:
         _fail(error.problems)
+    problems = _hazard_problems(paths)
+    if problems:
+        _fail(problems)
     for checklist in catalogue.values():
         click.echo(f"ok {_summary(checklist)}")
 
@@ -61,6 +65,22 @@ def import_xlsx(source: str, out: str) -> None:
         _fail(error.problems)
     _write(out, dump_yaml(checklist).encode("utf-8"))
     click.echo(f"wrote {out}: {_summary(checklist)}")
+
+
+def _hazard_problems(paths: tuple[str, ...]) -> list[Problem]:
+    """Items naming a major-hazard entry are checked against the catalogue beside their file
+    (``hazards/*.yaml`` in the same folder, checklists/README.md) when that folder exists; the
+    application checks them against its own catalogue when it starts in any case."""
+    problems: list[Problem] = []
+    for folder in sorted({Path(p).parent for p in paths}):
+        hazard_files = sorted((folder / "hazards").glob("*.yaml"))
+        if not hazard_files:
+            continue
+        catalogues, found = load_hazard_files(hazard_files)
+        problems += found
+        problems += check_references(((p, load_checklist_file(p)) for p in paths if Path(p).parent == folder),
+                                     catalogues)
+    return problems
 
 
 def _summary(checklist: Checklist) -> str:

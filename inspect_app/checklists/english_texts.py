@@ -50,3 +50,51 @@ def checklist_text(text: str, checklist_id: str, version: str, key: str, markup:
 
 def init_app(app: Flask) -> None:
     app.jinja_env.filters["cl_text"] = checklist_text
+    app.jinja_env.globals["item_sources"] = item_sources
+    app.jinja_env.globals["checklist_notes"] = checklist_notes
+    app.jinja_env.globals["hazard_of"] = catalogue.hazard
+
+
+def checklist_notes(checklist_id: str | None, version: str | None) -> dict:
+    """The caveats a checklist version carries for the bureau (``levels_note``: where the level
+    thresholds come from and what is wrong with them; ``points_note``: how the points were
+    split), from the catalogue or the stored version; {} when the version has none."""
+    if not (checklist_id and version):
+        return {}
+    cl = catalogue.get(checklist_id)
+    if cl is not None and cl.version == version:
+        return {"levels_note": cl.levels_note, "points_note": cl.points_note}
+    cache = current_app.extensions.setdefault("checklist_notes", {})
+    if (checklist_id, version) not in cache:
+        content = db.session.scalar(select(ChecklistVersion.content).where(
+            ChecklistVersion.checklist_id == checklist_id, ChecklistVersion.version == version)) or {}
+        cache[(checklist_id, version)] = {"levels_note": content.get("levels_note"),
+                                          "points_note": content.get("points_note")}
+    return cache[(checklist_id, version)]
+
+
+def item_sources(checklist_id: str | None, version: str | None, item_id: str | None) -> dict:
+    """What a stored record's item rests on, from its checklist version: ``reference`` (a
+    local table or practice, printed "参考：", never as law), ``hazard`` (the major-hazard
+    catalogue entry, with its clause and whether its text is confirmed) and ``veto_reason``.
+    Versions stored before these fields existed give none of them."""
+    if not (checklist_id and version and item_id):
+        return {}
+    cache = current_app.extensions.setdefault("checklist_item_sources", {})
+    key = (checklist_id, version)
+    if key not in cache:
+        cl = catalogue.get(checklist_id)
+        if cl is not None and cl.version == version:
+            items = [{"id": i.id, "reference": i.reference, "hazard": i.hazard, "veto_reason": i.veto_reason}
+                     for i in cl.items]
+        else:
+            content = db.session.scalar(select(ChecklistVersion.content).where(
+                ChecklistVersion.checklist_id == checklist_id, ChecklistVersion.version == version)) or {}
+            items = [i for s in content.get("sections", ()) for i in s.get("items", ())]
+        cache[key] = {i["id"]: {"reference": i.get("reference"), "hazard": i.get("hazard"),
+                                "veto_reason": i.get("veto_reason")} for i in items}
+    out = dict(cache[key].get(item_id, {}))
+    found = catalogue.hazard(out.get("hazard"))
+    out["hazard_entry"] = found[1] if found else None
+    out["hazard_source"] = found[0] if found else None
+    return out

@@ -34,7 +34,8 @@ if TYPE_CHECKING:   # openpyxl is imported where a workbook is made or read (not
     from openpyxl.worksheet.worksheet import Worksheet
 
 CHECKLIST_SHEET, ITEMS_SHEET, LEVELS_SHEET = "checklist", "items", "levels"
-CHECKLIST_ROWS = ("id", "version", "title", "title_en", "department", "kind", "basis")
+CHECKLIST_ROWS = ("id", "version", "title", "title_en", "department", "kind", "basis",
+                  "levels_note", "points_note")
 ITEM_COLUMNS = ("section", "section_title", "section_title_en") + ITEM_FIELDS
 REQUIRED_ITEM_COLUMNS = ("section", "section_title", "id", "text", "type", "points")
 LEVEL_COLUMNS = ("level", "min_total")
@@ -47,6 +48,8 @@ LABELS = {
     "severity": "严重程度", "veto": "否决项", "na": "可合理缺项", "evidence": "取证要求",
     "deadline_days": "整改期限（天）", "step": "步长", "pass_min": "合格最低分", "unit": "单位",
     "min": "下限", "max": "上限", "level": "等级", "min_total": "总分下限",
+    "reference": "参考（非法律规定）", "veto_reason": "否决说明", "hazard": "重大事故隐患目录条目",
+    "finding_document": "记录正式判定文书", "points_note": "分值说明", "levels_note": "等级门槛说明",
 }
 CHOICES = {"department": DEPARTMENTS, "kind": KINDS, "type": ITEM_TYPES,
            "severity": SEVERITIES, "evidence": EVIDENCE}
@@ -123,7 +126,8 @@ def _write_checklist(ws: Worksheet, data: dict[str, Any]) -> None:
 
 def _write_items(ws: Worksheet, data: dict[str, Any]) -> None:
     _header(ws, list(ITEM_COLUMNS), {"section_title": 24, "text": 50, "text_en": 40,
-                                      "basis": 24})
+                                      "basis": 24, "reference": 24, "veto_reason": 40,
+                                      "points_note": 30})
     row = 1
     for section in data["sections"]:
         for item in section["items"]:

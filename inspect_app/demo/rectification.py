@@ -80,7 +80,7 @@ def _submitted(rng: random.Random, inspector: User, institution_id: int, at: dat
             outside = (item.min - 1) if item.min is not None else (item.max + 1)
             answers[item.id] = number_text(outside if bad else inside)
         if bad:
-            remarks[item.id] = "现场发现"
+            remarks[item.id] = "消防监督检查记录，区消防救援大队，检查当日" if item.finding_document else "现场发现"
         if item.evidence == "photo_always" or (item.evidence == "photo_on_fail" and bad):
             photo = FileStorage(io.BytesIO(_jpeg(rng, item.id)), filename=f"{item.id}.jpg")
             services.upload_evidence(inspector, part.id, item.id, _uuid(rng), photo)

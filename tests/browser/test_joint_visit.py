@@ -56,7 +56,7 @@ def test_joint_visit_filled_on_two_tablets_offline_and_double_submit(app, live_s
     market = joint_visit.parts["market_regulation"]
 
     # --- The fire inspector: online for the first step, then the connection drops. -------------
-    fire_plan = checklist_plan(app, fire.checklist_id, fail=("FIRE-07",), na=("FIRE-12",))
+    fire_plan = checklist_plan(app, fire.checklist_id, fail=("FIRE-07",), na=("FIRE-11",))
     fire_remarks = {"FIRE-07": "灭火器压力不足 <script>alert(1)</script>"}
     jpeg = small_jpeg()
     fire_photos = {item: jpeg for item in photo_items(app, fire.checklist_id, fire_plan)}

@@ -55,7 +55,7 @@ def served(chromium, app, db, make, login):
 
 def _check_answer_cells(page, width):
     rows = [cell for table in page.locator("table.answers").all() for cell in table.evaluate(CELLS)]
-    assert len(rows) >= 30
+    assert len(rows) >= 29                  # every item of the fire checklist
     results = {}
     for id_cell, result in rows:
         results[id_cell["text"]] = result

@@ -121,3 +121,20 @@ def test_unreadable_inputs_and_unwritable_outputs_are_reported(folder):
     unwritable = run("export", "fire.yaml", "no-such-folder/fire.xlsx")
     assert unwritable.exit_code == 1
     assert unwritable.stderr.startswith("no-such-folder/fire.xlsx: file: cannot be written: ")
+
+
+def test_hazard_references_are_checked_against_the_catalogue_beside_the_files(folder):
+    from pathlib import Path
+    shipped = Path(__file__).resolve().parents[2] / "checklists"
+    (folder / "service-safety.yaml").write_text((shipped / "service-safety.yaml").read_text(encoding="utf-8"),
+                                                encoding="utf-8")
+    assert run("validate", "service-safety.yaml").exit_code == 0          # no catalogue here: not checked
+    (folder / "hazards").mkdir()
+    catalogue = (shipped / "hazards" / "minban-2023-13.yaml").read_text(encoding="utf-8")
+    (folder / "hazards" / "rh13.yaml").write_text(catalogue, encoding="utf-8")
+    assert run("validate", "service-safety.yaml").stdout == "ok service-safety 2026.2 39\n"
+    (folder / "hazards" / "rh13.yaml").write_text(catalogue.replace("id: rh13-4-1", "id: rh13-4-9"),
+                                                  encoding="utf-8")
+    result = run("validate", "service-safety.yaml")
+    assert (result.exit_code, result.stdout) == (1, "")
+    assert result.stderr.startswith("service-safety.yaml: SERV-36: hazard 'rh13-4-1' is no entry")

@@ -74,7 +74,8 @@ def test_layout_regulators_edit():
     rows = [row[:2] for row in workbook["checklist"].iter_rows(values_only=True)]
     assert rows == [("field", "value"), ("id", "fire-safety"), ("version", "2026.1"),
                     ("title", "养老机构消防安全检查表"), ("title_en", None), ("department", "fire"),
-                    ("kind", "grading"), ("basis", None)]
+                    ("kind", "grading"), ("levels_note", None), ("points_note", None),
+                    ("basis", None)]
     items = list(workbook["items"].iter_rows(values_only=True))
     assert items[0][:8] == ("section", "section_title", "section_title_en", "id", "text",
                             "text_en", "type", "points")
@@ -127,7 +128,8 @@ EDITS = [
     pytest.param(setting("items", "T1", "weight"), ["fire.xlsx: sheet items, row 1, column T: "
                  "unknown column 'weight'; the columns are section, section_title, "
                  "section_title_en, id, text, text_en, type, points, severity, veto, na, evidence, "
-                 "deadline_days, basis, step, pass_min, unit, min, max"], id="unknown column"),
+                 "deadline_days, basis, step, pass_min, unit, min, max, reference, veto_reason, hazard, "
+                 "finding_document, points_note"], id="unknown column"),
     pytest.param(setting("checklist", "B6", "police"), ["fire.xlsx: sheet checklist, row 6, column "
                  "B: department must be one of civil_affairs, fire, market_regulation, health, "
                  "medical_insurance (found the text 'police')"], id="bad department"),
@@ -135,11 +137,11 @@ EDITS = [
                  "title is required"], id="blank title"),
     pytest.param(setting("checklist", "A4", None), [
         "fire.xlsx: sheet checklist, row 4, column A: the field name is missing; write one of id, "
-        "version, title, title_en, department, kind, basis",
-        "fire.xlsx: sheet checklist, row 9, column A: title is required"], id="field name erased"),
+        "version, title, title_en, department, kind, basis, levels_note, points_note",
+        "fire.xlsx: sheet checklist, row 11, column A: title is required"], id="field name erased"),
     pytest.param(setting("checklist", "A9", "colour"), ["fire.xlsx: sheet checklist, row 9, column "
                  "A: unknown field 'colour'; the fields are id, version, title, title_en, "
-                 "department, kind, basis"], id="unknown field"),
+                 "department, kind, basis, levels_note, points_note"], id="unknown field"),
     pytest.param(setting("checklist", "A9", "kind"), ["fire.xlsx: sheet checklist, row 9, column "
                  "A: kind is given twice (first on row 7)"], id="field given twice"),
     pytest.param(setting("checklist", "B3", 2026.1), ["fire.xlsx: sheet checklist, row 3, column "
@@ -158,7 +160,7 @@ EDITS = [
                  "levels must be given when kind is grading"], id="levels sheet removed"),
     pytest.param(lambda wb: wb.remove(wb["items"]), ["fire.xlsx: sheet items: is missing (the "
                  "workbook's sheets are: checklist, levels)"], id="items sheet removed"),
-    pytest.param(lambda wb: wb["items"].delete_cols(8), ["fire.xlsx: sheet items, row 1, column S: "
+    pytest.param(lambda wb: wb["items"].delete_cols(8), ["fire.xlsx: sheet items, row 1, column X: "
                  "the column points is missing; add it"], id="points column removed"),
 ]
 

@@ -34,3 +34,13 @@ def test_a_level_reached_within_the_request_says_its_thresholds_are_met(make, lo
     assert (record.level, record.explanation["reason"]) == (5, "reached")
     html = login(make.user("bureau_admin")).get(f"/grading/records/{record.id}").get_data(as_text=True)
     assert REACHED_ZH in html and "按申请等级" not in html
+
+
+def test_the_record_shows_where_the_thresholds_and_points_come_from(make, login, grading):
+    """The bureau decides on a record: the thresholds' source and inconsistency, and the
+    project's own split of the points, are shown there (from the record's checklist version)."""
+    inst = make.institution()
+    record = grading.record(inst, application=grading.application(inst, level=5))
+    html = login(make.user("bureau_admin")).get(f"/grading/records/{record.id}").get_data(as_text=True)
+    assert "等级门槛的来源与说明：" in html and "长沙" in html and "自相矛盾" in html
+    assert "七项前置条件不计分" in html

@@ -5,7 +5,8 @@ from __future__ import annotations
 from tests.inspections.kit import all_pass, new_id
 
 FAILED = {"FIRE-03": "fail", "FIRE-01": "fail", "FIRE-31": "5"}
-REMARKS = {"FIRE-03": "现场发现问题，已告知机构负责人"}
+REMARKS = {"FIRE-03": "现场发现问题，已告知机构负责人",
+           "FIRE-01": "消防监督检查记录，某区消防救援大队，2026-11-30"}
 
 
 def submitted_with_failures(kit, make):

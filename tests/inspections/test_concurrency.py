@@ -120,7 +120,7 @@ def test_a_submit_in_flight_answers_409(app, committed):
                 tx.rollback()
                 holder.close()
         kind, result = _submit(app, user_id, part_id, body)
-        assert kind == "ok" and result["total"] == 372
+        assert kind == "ok" and result["total"] == 342
     finally:
         app.config.pop("INSPECTIONS_SUBMIT_WAIT_MS", None)
 

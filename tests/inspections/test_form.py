@@ -29,7 +29,7 @@ def test_form_renders_the_contract_dom(kit, make, login):
                      r'data-evidence="none"\s+data-na="false"', html)
     assert 'name="answer-FIRE-01" type="radio" value="pass"' in html
     assert 'name="answer-FIRE-01" type="radio" value="na"' not in html          # N/A not allowed there
-    assert 'name="answer-FIRE-12" type="radio" value="na"' in html              # …but here
+    assert 'name="answer-FIRE-11" type="radio" value="na"' in html              # …but here
     assert re.search(r'<input[^>]*name="answer-FIRE-31"[^>]*type="number"', html)  # measure
     assert 'name="remark-FIRE-01"' in html and 'name="photo-FIRE-01" accept="image/*" capture="environment"' in html
     assert '<ul class="photos">' in html and '<p class="item-status" aria-live="polite"></p>' in html
@@ -126,10 +126,10 @@ def test_save_answer_returns_version_progress_and_live_score(kit, make, login, d
     assert r.status_code == 200, r.json
     assert r.json["version"] == 1 and r.json["item_id"] == "FIRE-01"
     assert r.json["progress"]["answered"] == 1 and r.json["progress"]["sections"]["building"]["answered"] == 1
-    assert r.json["score"]["total"] == r.json["score"]["max"] == 372 and r.json["score"]["percent"] == 100
+    assert r.json["score"]["total"] == r.json["score"]["max"] == 342 and r.json["score"]["percent"] == 100
     r = post_json(browser, url, {"item_id": "FIRE-02", "value": "fail", "remark": "通道堵塞", "version": 0})
-    # 20 of 35 applicable points, scaled to the 372 of the checklist; FIRE-02 is a veto item
-    assert r.json["score"]["total"] == round(20 / 35 * 372, 4)
+    # 20 of 35 applicable points, scaled to the 342 of the checklist; FIRE-02 is a veto item
+    assert r.json["score"]["total"] == round(20 / 35 * 342, 4)
     assert r.json["score"]["failed"] == ["FIRE-02"] and r.json["score"]["vetoes"] == ["FIRE-02"]
     r = post_json(browser, url, {"item_id": "FIRE-31", "value": 4.5, "remark": None, "version": 0})
     assert r.status_code == 200

@@ -45,11 +45,11 @@ def test_submit_five_times_makes_one_record(kit, make, login, db):
     first = responses[0].json
     assert first["status"] == "submitted" and first["record_url"] == f"/inspections/{part.id}/record"
     assert first["result"]["failed"] == ["FIRE-07"] and first["result"]["checklist"] == "fire-safety"
-    assert first["result"]["total"] == 367            # 372 − 5
+    assert first["result"]["total"] == 337            # 342 − 5
     db.session.expire_all()
     stored = db.session.get(Inspection, part.id)
     assert stored.status == "submitted" and stored.failed_count == 1 and stored.veto_count == 0
-    assert float(stored.total) == 367 and stored.representative_name == "张三"
+    assert float(stored.total) == 337 and stored.representative_name == "张三"
     assert _count(db, AuditEvent, AuditEvent.action == "submit", AuditEvent.entity_id == str(part.id)) == 1
     assert _count(db, Job, Job.key == f"findings:{part.id}") == 1
     job = db.session.scalar(select(Job).where(Job.key == f"findings:{part.id}"))

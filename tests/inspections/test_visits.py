@@ -70,12 +70,22 @@ def test_department_admin_creates_visits_of_their_department_only(make):
 
 
 def test_a_department_without_a_checklist_and_other_problems_are_all_listed(make):
-    insurance = make.user("inspector", department="medical_insurance")
+    fire = make.user("inspector", department="fire")
     with pytest.raises(Invalid) as caught:
-        create_visit(None, 999999, date(2026, 12, 1), {"medical_insurance": [insurance.id]}, "party",
+        create_visit(None, 999999, date(2026, 12, 1), {"fire": [fire.id]}, "party", kind="grading",
                      due_by=date(2026, 11, 1))
     wheres = {p.split(":")[0] for p in caught.value.problems}
-    assert wheres == {"purpose", "due_by", "institution_id", "departments.medical_insurance"}
+    assert wheres == {"purpose", "due_by", "institution_id", "departments.fire"}
+
+
+def test_a_joint_visit_with_medical_insurance_gets_its_own_checklist(make):
+    """医保 has an inspection checklist of its own, so a joint visit that includes it is made."""
+    civil = make.user("inspector", department="civil_affairs")
+    insurance = make.user("inspector", department="medical_insurance")
+    visit = create_visit(None, make.institution().id, date(2026, 12, 1),
+                         {"civil_affairs": [civil.id], "medical_insurance": [insurance.id]}, "routine")
+    parts = {p.department: p.checklist_version.checklist_id for p in visit.inspections}
+    assert parts == {"civil_affairs": "service-safety", "medical_insurance": "medical-insurance"}
 
 
 def test_new_visit_page_creates_a_visit(make, login, db):

@@ -19,7 +19,8 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any, Iterable
 
-from .schema import DEPARTMENTS, EVIDENCE, ITEM_TYPES, KINDS, SEVERITIES, check
+from .schema import (DEPARTMENTS, EVIDENCE, ITEM_TYPES, KINDS, LATER_ITEM_FIELDS,
+                     LATER_TOP_FIELDS, SEVERITIES, check)
 from .values import Invalid, Issue, identifier, plain_number
 from .yaml_io import FlowMapping, YamlError, read_yaml, write_yaml
 
@@ -51,6 +52,12 @@ class Item:
     unit: str | None = None
     min: Fraction | None = None
     max: Fraction | None = None
+    # what is not law (checklists/README.md, "Legal basis, reference and notes")
+    reference: str | None = None      # a local table or practice, printed "参考：", never "依据："
+    veto_reason: str | None = None    # why the item is (or is not) a veto, shown to the bureau
+    hazard: str | None = None         # the major-hazard catalogue entry the item records
+    finding_document: bool = False    # failing records another authority's finding document
+    points_note: str | None = None    # where the points come from when no source gives them
 
 
 @dataclass(frozen=True)
@@ -83,6 +90,8 @@ class Checklist:
     title_en: str | None = None
     basis: tuple[str, ...] = ()
     levels: tuple[Level, ...] = ()   # sorted by level, ascending; empty unless kind grading
+    levels_note: str | None = None   # the thresholds' source and caveats, shown to the bureau
+    points_note: str | None = None   # how the points were split, shown to the bureau
 
     @property
     def max(self) -> Fraction:
@@ -219,7 +228,8 @@ def _build(fields: dict[str, Any]) -> Checklist:
 ITEM_DEFAULTS: dict[str, Any] = {"text_en": None, "severity": "minor", "veto": False, "na": True,
                                  "evidence": "none", "deadline_days": None, "basis": None,
                                  "step": None, "pass_min": None, "unit": None, "min": None,
-                                 "max": None}
+                                 "max": None, "reference": None, "veto_reason": None,
+                                 "hazard": None, "finding_document": False, "points_note": None}
 SCALE_DEFAULTS: dict[str, Any] = {"step": 1, "pass_min": 0}
 
 
@@ -237,8 +247,10 @@ def checklist_to_dict(cl: Checklist, *, explicit: bool = False) -> dict[str, Any
     if cl.levels:
         order = [s.id for s in cl.sections]
         out["levels"] = [_level_dict(level, order, explicit) for level in cl.levels]
+    out["levels_note"], out["points_note"] = cl.levels_note, cl.points_note
     if not explicit:
-        out = {k: v for k, v in out.items() if not (k in ("title_en", "basis") and not v)}
+        out = {k: v for k, v in out.items()
+               if not (k in ("title_en", "basis", *LATER_TOP_FIELDS) and not v)}
     return out
 
 
@@ -286,6 +298,16 @@ def dump_yaml(cl: Checklist) -> str:
 def content_digest(cl: Checklist) -> str:
     """SHA-256 of the checklist's canonical JSON: equal checklists, equal digests, however
     their files are formatted; any change of content changes it."""
-    canonical = json.dumps(checklist_to_dict(cl, explicit=True), sort_keys=True,
+    canonical = json.dumps(_digest_form(checklist_to_dict(cl, explicit=True)), sort_keys=True,
                            separators=(",", ":"), ensure_ascii=False)
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def _digest_form(data: dict[str, Any]) -> dict[str, Any]:
+    """The explicit form without the later optional fields left at their default, so that a
+    version stored before they existed keeps its digest (and is not taken for a changed file)."""
+    out = {k: v for k, v in data.items() if not (k in LATER_TOP_FIELDS and v is None)}
+    out["sections"] = [{**s, "items": [
+        {k: v for k, v in item.items() if not (k in LATER_ITEM_FIELDS and v == ITEM_DEFAULTS[k])}
+        for item in s["items"]]} for s in data["sections"]]
+    return out

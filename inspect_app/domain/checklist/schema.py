@@ -22,10 +22,15 @@ SEVERITIES = ("critical", "major", "minor")
 EVIDENCE = ("none", "photo_on_fail", "photo_always")
 
 TOP_FIELDS = ("id", "version", "title", "title_en", "department", "kind", "basis", "sections",
-              "levels")
+              "levels", "levels_note", "points_note")
 SECTION_FIELDS = ("id", "title", "title_en", "items")
 ITEM_FIELDS = ("id", "text", "text_en", "type", "points", "severity", "veto", "na", "evidence",
-               "deadline_days", "basis", "step", "pass_min", "unit", "min", "max")
+               "deadline_days", "basis", "step", "pass_min", "unit", "min", "max",
+               "reference", "veto_reason", "hazard", "finding_document", "points_note")
+# Optional fields added after the first file format (checklists/README.md, "Legal basis,
+# reference and notes"): absent, they leave a checklist's content digest as it was.
+LATER_TOP_FIELDS = ("levels_note", "points_note")
+LATER_ITEM_FIELDS = ("reference", "veto_reason", "hazard", "finding_document", "points_note")
 LEVEL_FIELDS = ("level", "min_total", "min_sections")
 TYPE_ONLY_FIELDS = {"step": "scale", "pass_min": "scale",
                     "unit": "measure", "min": "measure", "max": "measure"}
@@ -65,10 +70,14 @@ def check(data: Any) -> tuple[dict[str, Any] | None, list[Issue]]:
         "department": top.get("department", choice(DEPARTMENTS), required=True),
         "kind": top.get("kind", choice(KINDS), required=True),
         "basis": _basis(top),
+        "levels_note": top.get("levels_note", text),
+        "points_note": top.get("points_note", text),
     }
     sections = _sections(top)
     result["sections"] = [s.fields for s in sections]
     result["levels"] = _levels(top, result["kind"], sections)
+    if result["levels_note"] is not None and result["kind"] == "inspection":
+        top.fail("levels_note", "must not be given unless kind is grading (it describes the levels)")
     return (None if issues else result), issues
 
 
@@ -168,6 +177,11 @@ def _item(raw: Any, loc: tuple, label: str, issues: list[Issue],
         "evidence": f.get("evidence", choice(EVIDENCE), default="none"),
         "deadline_days": f.get("deadline_days", positive_int),
         "basis": f.get("basis", text),
+        "reference": f.get("reference", text),
+        "veto_reason": f.get("veto_reason", text),
+        "hazard": f.get("hazard", identifier),
+        "finding_document": f.get("finding_document", boolean, default=False),
+        "points_note": f.get("points_note", text),
     }
     fields.update(_type_fields(f, fields["type"], fields["points"]))
     return fields

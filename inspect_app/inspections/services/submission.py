@@ -178,6 +178,11 @@ def _validate(inspection: Inspection, body: Body) -> tuple[scoring.Score, dict[s
             problems.append(f"{key}: remark for an unknown item")
         elif len(remark) > REMARK_MAX:
             problems.append(f"{key}: remark longer than {REMARK_MAX} characters")
+    if result is not None:
+        for item_id in result.failed:
+            if known[item_id].finding_document and not body.remarks.get(item_id):
+                problems.append(f"{item_id}: this item records another authority's formal finding: name "
+                                "its document (type, issuer, date) in the remark")
     if not body.representative_name:
         problems.append("representative_name: the institution's representative must be named")
     elif len(body.representative_name) > NAME_MAX:
