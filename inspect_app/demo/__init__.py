@@ -109,8 +109,9 @@ def _seed_features(rng: random.Random) -> list[str]:
     from . import grading as grading_demo
     from . import inspections as inspections_demo
     from . import planning as planning_demo
+    from . import ranking as ranking_demo
     from . import rectification as rectification_demo
 
     today = local_today()
     return [feature.seed_demo(rng, today) for feature in
-            (inspections_demo, rectification_demo, grading_demo, planning_demo)]
+            (inspections_demo, rectification_demo, grading_demo, planning_demo, ranking_demo)]
