@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
+from decimal import Decimal
 from fractions import Fraction
 
-from sqlalchemy import case, distinct, func, literal, select
+from sqlalchemy import case, delete, distinct, func, insert, literal, select
 
 from ..auth import policy
 from ..auth.roles import DEPARTMENTS, Role
@@ -24,6 +25,7 @@ from ..inspections.models import SUBMITTED, Inspection, Visit
 from ..registry.models import Institution
 from ..rectification.models import Finding
 from . import measures
+from .models import LeagueTally
 from .standing import RANKED_STATUSES
 
 DISTRICT, DEPARTMENT = "district", "department"
@@ -49,6 +51,7 @@ class League:
     rows: list[LeagueRow]
     hidden: int = 0            # rows ranked but not shown to this viewer
     department: str | None = None   # the viewer's department, whose work alone is counted
+    computed_at: datetime | None = None   # when the counts were stored (None: computed now)
 
 
 def _bounds(year: int) -> tuple[datetime, datetime]:
@@ -70,52 +73,112 @@ def _days(later, earlier):
     return func.julianday(later) - func.julianday(earlier)
 
 
-def counts(kind: str, year: int, now: datetime, department: str | None = None) -> dict[str, rules.LeagueCounts]:
-    """Each district's (or department's) counts for ``year``; ``department`` limits the work
-    counted to one department's."""
+ALL = "*"
+COUNT_FIELDS = ("planned", "done", "compliant", "inspected", "critical", "on_time", "late", "overdue", "closed")
+
+
+def tally_rows(year: int, now: datetime) -> list[dict]:
+    """The year's counts per (district, department), plus per district with department "*"
+    the institutions inspected on site by any department: three GROUP BY queries (inspection
+    parts by district and department, the same by district alone for the distinct
+    institutions, findings by district and department)."""
     start, end = _bounds(year)
-    parts_group = Institution.district if kind == DISTRICT else Inspection.department
     submitted = Inspection.status == SUBMITTED
-    parts = (select(parts_group, func.count(), func.sum(case((submitted, 1), else_=0)),
+    in_year = (Visit.kind == "inspection", Visit.status != "cancelled", Visit.scheduled_for >= start.date(),
+               Visit.scheduled_for < end.date(), Institution.status.in_(RANKED_STATUSES))
+    parts = (select(Institution.district, Inspection.department, func.count(),
+                    func.sum(case((submitted, 1), else_=0)),
                     func.sum(case((submitted & (func.coalesce(Inspection.failed_count, 0) == 0), 1), else_=0)),
-                    func.count(distinct(case((submitted, Visit.institution_id))))).select_from(Inspection)
-             .join(Visit, Visit.id == Inspection.visit_id).join(Institution, Institution.id == Visit.institution_id)
-             .where(Visit.kind == "inspection", Visit.status != "cancelled",
-                    Visit.scheduled_for >= start.date(), Visit.scheduled_for < end.date(),
-                    Institution.status.in_(RANKED_STATUSES)))
-    finding_group = Institution.district if kind == DISTRICT else Finding.department
+                    func.count(distinct(case((submitted, Visit.institution_id)))))
+             .select_from(Inspection).join(Visit, Visit.id == Inspection.visit_id)
+             .join(Institution, Institution.id == Visit.institution_id).where(*in_year)
+             .group_by(Institution.district, Inspection.department))
+    anyone = (select(Institution.district, func.count(distinct(Visit.institution_id)))
+              .select_from(Inspection).join(Visit, Visit.id == Inspection.visit_id)
+              .join(Institution, Institution.id == Visit.institution_id).where(submitted, *in_year)
+              .group_by(Institution.district))
     closed = Finding.state == rules.CLOSED
-    found = (select(finding_group, func.sum(case((Finding.severity == "critical", 1), else_=0)),
+    found = (select(Institution.district, Finding.department,
+                    func.sum(case((Finding.severity == "critical", 1), else_=0)),
                     func.sum(measures.counts_on_time(now)), func.sum(measures.counts_late(now)),
                     func.sum(measures.overdue_now(now)), func.sum(case((closed, 1), else_=0)),
                     func.sum(case((closed, _days(Finding.closed_at, Finding.created_at)), else_=0)))
              .select_from(Finding).join(Institution, Institution.id == Finding.institution_id)
              .where(Finding.created_at >= literal(start, UTCDateTime), Finding.created_at < literal(end, UTCDateTime),
-                    Finding.state != rules.WITHDRAWN, Institution.status.in_(RANKED_STATUSES)))
-    if department is not None:
-        parts = parts.where(Inspection.department == department)
-        found = found.where(Finding.department == department)
-    table: dict[str, dict] = {}
-    for key, planned, done, compliant, inspected in db.session.execute(parts.group_by(parts_group)):
-        table.setdefault(key, {}).update(planned=planned, done=int(done or 0), compliant=int(compliant or 0),
+                    Finding.state != rules.WITHDRAWN, Institution.status.in_(RANKED_STATUSES))
+             .group_by(Institution.district, Finding.department))
+    table: dict[tuple[str, str], dict] = {}
+
+    def row(district, department):
+        return table.setdefault((district, department), {"district": district, "department": department,
+                                                         **{f: 0 for f in COUNT_FIELDS}, "days_to_close": Decimal(0)})
+    for district, department, planned, done, compliant, inspected in db.session.execute(parts):
+        row(district, department).update(planned=planned, done=int(done or 0), compliant=int(compliant or 0),
                                          inspected=inspected)
-    for key, critical, on_time, late, overdue, n_closed, days in db.session.execute(found.group_by(finding_group)):
-        table.setdefault(key, {}).update(critical=int(critical or 0), on_time=int(on_time or 0),
-                                         late=int(late or 0), overdue=int(overdue or 0),
-                                         closed=int(n_closed or 0),
-                                         days_to_close=Fraction(str(round(float(days or 0), 6))))
+    for district, inspected in db.session.execute(anyone):
+        row(district, ALL)["inspected"] = inspected
+    for district, department, critical, on_time, late, overdue, n_closed, days in db.session.execute(found):
+        row(district, department).update(critical=int(critical or 0), on_time=int(on_time or 0), late=int(late or 0),
+                                         overdue=int(overdue or 0), closed=int(n_closed or 0),
+                                         days_to_close=Decimal(str(round(float(days or 0), 4))))
+    return list(table.values())
+
+
+def store(year: int, now: datetime) -> int:
+    """Replace the stored counts of ``year`` (the refresh does this year's and last year's)."""
+    rows = tally_rows(year, now)
+    db.session.execute(delete(LeagueTally).where(LeagueTally.year == year))
+    if rows:
+        db.session.execute(insert(LeagueTally), [{**r, "year": year, "computed_at": now} for r in rows])
+    return len(rows)
+
+
+def _tallies(year: int, now: datetime) -> tuple[list[dict], datetime | None]:
+    """The stored counts of ``year``, or (a year never stored) the counts computed now."""
+    stored = db.session.scalars(select(LeagueTally).where(LeagueTally.year == year)).all()
+    if stored:
+        return ([{"district": t.district, "department": t.department, "days_to_close": t.days_to_close,
+                  **{f: getattr(t, f) for f in COUNT_FIELDS}} for t in stored],
+                max(t.computed_at for t in stored))
+    return tally_rows(year, now), None
+
+
+def counts(kind: str, year: int, now: datetime, department: str | None = None) -> tuple[dict[str, rules.LeagueCounts], datetime | None]:
+    """Each district's (or department's) counts for ``year``; ``department`` limits the work
+    counted to one department's. Also when the counts were computed (None: just now)."""
+    rows, at = _tallies(year, now)
+    sums: dict[str, dict] = {}
+    for r in rows:
+        if r["department"] == ALL:
+            continue
+        if department is not None and r["department"] != department:
+            continue
+        key = r["district"] if kind == DISTRICT else r["department"]
+        target = sums.setdefault(key, {f: 0 for f in COUNT_FIELDS} | {"days_to_close": Fraction(0)})
+        for f in COUNT_FIELDS:
+            if not (kind == DISTRICT and f == "inspected" and department is None):
+                target[f] += r[f]
+        target["days_to_close"] += Fraction(str(r["days_to_close"]))
+    if kind == DISTRICT and department is None:
+        for r in rows:
+            if r["department"] == ALL:
+                sums.setdefault(r["district"], {f: 0 for f in COUNT_FIELDS} | {"days_to_close": Fraction(0)})
+                sums[r["district"]]["inspected"] = r["inspected"]
     registry = select(func.count(), func.coalesce(func.sum(Institution.beds), 0)).where(
         Institution.status.in_(RANKED_STATUSES))
     if kind == DISTRICT:
-        for key, n, beds in db.session.execute(select(Institution.district, *registry.selected_columns)
+        for key, n, beds in db.session.execute(select(Institution.district, func.count(),
+                                                      func.coalesce(func.sum(Institution.beds), 0))
                                                .where(Institution.status.in_(RANKED_STATUSES))
                                                .group_by(Institution.district)):
-            table.setdefault(key, {}).update(institutions=n, beds=int(beds))
+            sums.setdefault(key, {f: 0 for f in COUNT_FIELDS} | {"days_to_close": Fraction(0)})
+            sums[key].update(institutions=n, beds=int(beds))
     else:
         n, beds = db.session.execute(registry).one()
         for key in (DEPARTMENTS if department is None else [department]):
-            table.setdefault(key, {}).update(institutions=n, beds=int(beds))
-    return {key: rules.LeagueCounts(**values) for key, values in table.items() if key is not None}
+            sums.setdefault(key, {f: 0 for f in COUNT_FIELDS} | {"days_to_close": Fraction(0)})
+            sums[key].update(institutions=n, beds=int(beds))
+    return {key: rules.LeagueCounts(**values) for key, values in sums.items() if key is not None}, at
 
 
 def league(user, kind: str, year: int, sort: str, now: datetime) -> League:
@@ -132,9 +195,9 @@ def league(user, kind: str, year: int, sort: str, now: datetime) -> League:
         raise Invalid("The league table could not be made.", problems=problems)
     own = _own_department(user)
     limit = own if kind == DISTRICT else None
-    current = counts(kind, year, now, limit)
+    current, computed_at = counts(kind, year, now, limit)
     this_year = {k: rules.league_measures(c) for k, c in current.items()}
-    last_year = {k: rules.league_measures(c) for k, c in counts(kind, year - 1, now, limit).items()}
+    last_year = {k: rules.league_measures(c) for k, c in counts(kind, year - 1, now, limit)[0].items()}
     ranks = rules.league_ranks(this_year, sort)
     previous_ranks = rules.league_ranks(last_year, sort) if last_year else {}
     rows = [LeagueRow(k, current[k], this_year[k], last_year.get(k, {}), ranks[k], previous_ranks.get(k))
@@ -144,4 +207,4 @@ def league(user, kind: str, year: int, sort: str, now: datetime) -> League:
         hidden = len([r for r in rows if r.key != own])
         rows = [r for r in rows if r.key == own]
     rows.sort(key=lambda r: (r.rank is None, r.rank or 0, r.key))
-    return League(kind, year, sort, rows, hidden, own)
+    return League(kind, year, sort, rows, hidden, own, computed_at)

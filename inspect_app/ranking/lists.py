@@ -21,7 +21,7 @@ from ..auth import policy
 from ..core import audit, labels as core_labels
 from ..core.listing import CHOICE, TEXT, Filter, ListQuery, ListSpec, like_pattern, parse, refuse_problems
 from ..core.paging import Page
-from ..core.spreadsheet import NUMBER, Column, safe_cell, write_table
+from ..core.spreadsheet import Column, safe_cell, write_table
 from ..domain import ranking as rules
 from ..extensions import db
 from ..registry.models import Institution
@@ -167,31 +167,32 @@ def get_standing(user, institution_id: int):
 # ----------------------------------------------------------------------------- exports
 
 HEADERS = ("排名", "机构名称", "统一社会信用代码", "区", "街道", "机构类型", "运营方式", "床位数",
-           "当前等级", "评定得分", "监管指数", "上期监管指数", "区内百分位", "区内档次",
-           "按时整改率(%)", "按时整改数", "逾期整改数", "未销号问题数")
-WIDTHS = (7, 34, 22, 12, 16, 18, 14, 9, 9, 10, 11, 12, 11, 9, 13, 11, 11, 12)
-KINDS = ("number", "text", "text", "text", "text", "text", "text", "number", "number", "number",
-         "number", "number", "number", "text", "number", "number", "number", "number")
+           "当前等级", "评定得分", "监管指数", "较上期变化", "区内档次", "按时整改率(%)", "未销号问题数")
+WIDTHS = (7, 34, 22, 12, 16, 18, 14, 9, 9, 10, 11, 11, 9, 13, 12)
 
 
 def _export_rows(query: ListQuery):
+    """The rows of the whole filtered ranking in its order; numbers stay numbers (written as
+    they are: a number needs no formula guard and no per-cell style)."""
     period, previous = standing.periods()
     if period is None:
         return
+    types, operators = _chinese(core_labels.INSTITUTION_TYPES), _chinese(core_labels.OPERATOR_TYPES)
     result = db.session.execute(_statement(query, period, previous).execution_options(yield_per=2000))
     for s, inst, prev_index, _prev_level, _prev_rate, rank in result:
+        index = s.supervision_index
         yield (rank, inst.name, inst.credit_code, inst.district, inst.street,
-               rules_label(core_labels.INSTITUTION_TYPES, inst.type),
-               rules_label(core_labels.OPERATOR_TYPES, inst.operator_type), inst.beds,
-               s.level, s.grade_total, s.supervision_index, prev_index, s.district_percentile,
-               s.district_band, None if s.on_time_rate is None else s.on_time_rate * 100,
-               s.on_time, s.late, s.open_findings)
+               types.get(inst.type, inst.type), operators.get(inst.operator_type, inst.operator_type), inst.beds,
+               s.level, s.grade_total, index,
+               None if index is None or prev_index is None else index - prev_index, s.district_band,
+               None if s.on_time_rate is None else s.on_time_rate * 100, s.open_findings)
 
 
-def rules_label(table, code):
+def _chinese(table) -> dict[str, str]:
+    """A label table in Chinese (the export's language, whoever downloads it)."""
     from flask_babel import force_locale
     with force_locale("zh"):
-        return str(table.get(code, code))
+        return {code: str(label) for code, label in table.items()}
 
 
 def export_xlsx(user, query: ListQuery) -> bytes:
@@ -200,7 +201,7 @@ def export_xlsx(user, query: ListQuery) -> bytes:
     policy.require(user, "ranking.view")
     refuse_problems(query)
     from ..core.heavy import heavy_work
-    columns = [Column(h, w, NUMBER if k == "number" else "text") for h, w, k in zip(HEADERS, WIDTHS, KINDS)]
+    columns = [Column(h, w) for h, w in zip(HEADERS, WIDTHS)]
     with heavy_work("ranking export"):
         data = write_table("机构排名", columns, _export_rows(query))
     audit.record(user, "export", "ranking", None, after={"filters": query.export_args(), "format": "xlsx"})

@@ -39,3 +39,28 @@ class Standing(db.Model):
     open_findings: Mapped[int] = mapped_column(Integer, default=0)
     district_percentile: Mapped[float | None] = mapped_column(Numeric(7, 3))
     district_band: Mapped[str | None] = mapped_column(String(1))
+
+
+class LeagueTally(db.Model):
+    """A year's counts of one district and one department (``department`` "*": the district's
+    institutions inspected on site by any department, which do not add up across departments),
+    stored with the standings so a league table sums a hundred rows instead of a year's
+    findings. Computed as of ``computed_at``."""
+    __tablename__ = "ranking_league_tally"
+    __table_args__ = (UniqueConstraint("year", "district", "department"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    year: Mapped[int] = mapped_column(Integer)
+    district: Mapped[str] = mapped_column(String(40))
+    department: Mapped[str] = mapped_column(String(24))
+    computed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    planned: Mapped[int] = mapped_column(Integer, default=0)
+    done: Mapped[int] = mapped_column(Integer, default=0)
+    compliant: Mapped[int] = mapped_column(Integer, default=0)
+    inspected: Mapped[int] = mapped_column(Integer, default=0)
+    critical: Mapped[int] = mapped_column(Integer, default=0)
+    on_time: Mapped[int] = mapped_column(Integer, default=0)
+    late: Mapped[int] = mapped_column(Integer, default=0)
+    overdue: Mapped[int] = mapped_column(Integer, default=0)
+    closed: Mapped[int] = mapped_column(Integer, default=0)
+    days_to_close: Mapped[float] = mapped_column(Numeric(18, 4), default=0)

@@ -155,7 +155,8 @@ def compute(now: datetime | None = None, policy: rules.IndexPolicy | None = None
 
 def refresh(now: datetime | None = None) -> int:
     """Store the current period's standings (replacing that period's rows, in one
-    transaction: readers see the old rows until it commits). Returns the number of rows."""
+    transaction: readers see the old rows until it commits) and this year's and last year's
+    league counts. Returns the number of standings."""
     now = now or utcnow()
     policy = policies.current()
     period = period_of(now)
@@ -171,6 +172,10 @@ def refresh(now: datetime | None = None) -> int:
     db.session.execute(delete(Standing).where(Standing.period == period))
     for start in range(0, len(rows), 5000):
         db.session.execute(insert(Standing), rows[start:start + 5000])
+    from . import league
+    year = now.astimezone(LOCAL_ZONE).year
+    league.store(year, now)
+    league.store(year - 1, now)
     return len(rows)
 
 

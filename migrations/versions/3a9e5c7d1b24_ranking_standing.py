@@ -1,5 +1,5 @@
 """ranking standings: each institution's level, grading score, supervision index (with its
-parts), on-time rectification rate, open findings and district band per local month
+parts), on-time rectification rate, open findings and district band per local month; a year's league counts per district and department
 
 Revision ID: 3a9e5c7d1b24
 Revises: 6d1f0b8e4a27
@@ -44,9 +44,23 @@ def upgrade():
         batch_op.create_index('ix_ranking_standing_period_index', ['period', 'supervision_index'], unique=False)
         batch_op.create_index('ix_ranking_standing_period_rate', ['period', 'on_time_rate'], unique=False)
         batch_op.create_index('ix_ranking_standing_period_level', ['period', 'level', 'grade_total'], unique=False)
+    op.create_table(
+        'ranking_league_tally',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('year', sa.Integer(), nullable=False),
+        sa.Column('district', sa.String(length=40), nullable=False),
+        sa.Column('department', sa.String(length=24), nullable=False),
+        sa.Column('computed_at', sa.DateTime(timezone=True), nullable=False),
+        *[sa.Column(name, sa.Integer(), nullable=False) for name in
+          ('planned', 'done', 'compliant', 'inspected', 'critical', 'on_time', 'late', 'overdue', 'closed')],
+        sa.Column('days_to_close', sa.Numeric(precision=18, scale=4), nullable=False),
+        sa.PrimaryKeyConstraint('id'),
+        sa.UniqueConstraint('year', 'district', 'department'),
+    )
 
 
 def downgrade():
+    op.drop_table('ranking_league_tally')
     with op.batch_alter_table('ranking_standing', schema=None) as batch_op:
         batch_op.drop_index('ix_ranking_standing_period_level')
         batch_op.drop_index('ix_ranking_standing_period_rate')

@@ -80,6 +80,7 @@ def test_exports_are_formatted_and_formula_safe(world, make, db, login):
     sheet = load_workbook(io.BytesIO(xlsx.data)).active
     assert sheet.freeze_panes == "A2"
     assert sheet["A1"].value == "排名" and sheet["J1"].value == "评定得分" and sheet["K1"].value == "监管指数"
+    assert isinstance(sheet["K2"].value, (int, float)) and sheet["H2"].value == 40
     assert sheet.column_dimensions["B"].width == 34
     rows = list(sheet.iter_rows(min_row=2, values_only=True))
     assert [r[1] for r in rows][:2] == ["甲养老院", "乙养老院"] and rows[0][0] == rows[1][0] == 1
@@ -128,6 +129,15 @@ def test_district_league_by_hand(world, make, db, login):
     assert by_compliance == {"西区": 1, "东区": 2, **{k: v for k, v in by_compliance.items() if k not in ("东区", "西区")}}
     page = login(bureau).get("/ranking/league?kind=district&year=2026").get_data(as_text=True)
     assert 'data-key="东区"' in page and "33.3%" in page
+    # Stored with the standings, the counts give the same table (and a department's view too).
+    live_fire = league.league(make.user("department_admin", department="fire"), "district", 2026, "compliance", now)
+    standing.refresh(now)
+    stored = league.league(bureau, "district", 2026, "on_time_rate", now)
+    assert stored.computed_at == now
+    assert {r.key: r.measures for r in stored.rows} == {k: r.measures for k, r in rows.items()}
+    assert {r.key: r.previous for r in stored.rows} == {k: r.previous for k, r in rows.items()}
+    stored_fire = league.league(make.user("department_admin", department="fire"), "district", 2026, "compliance", now)
+    assert [(r.key, r.measures) for r in stored_fire.rows] == [(r.key, r.measures) for r in live_fire.rows]
 
 
 def test_a_department_sees_its_own_department_row(world, make, db, login):
