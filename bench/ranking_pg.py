@@ -6,8 +6,8 @@
 Creates its own database (dropped and created afresh) and generates, in the database
 (``generate_series``, set-based INSERTs): 50,000 institutions in 16 districts and 400 streets,
 200,000 inspection visits with one submitted department part each (four cycles per
-institution over four years), 2,000,000 findings (ten per part, every state, deadlines,
-closings), a rejected fix for each reopened finding, and 30,000 confirmed grades. Then the
+institution over four years), 2,000,000 findings (ten per part on average, one part in nine
+clean; every state, deadlines, closings), a rejected fix for each reopened finding, and 30,000 confirmed grades. Then the
 standings are computed (``ranking.standing.refresh``, timed and printed, last month's and this
 month's, so the ranking has a trend).
 
@@ -71,9 +71,11 @@ def generate(db, institutions: int) -> dict:
         f"""INSERT INTO inspection (id, visit_id, department, checklist_version_id, status, source, submitted_at,
                 failed_count, veto_count, version)
             SELECT v, v, (ARRAY['civil_affairs','fire','market_regulation','health','medical_insurance'])[1 + v % 5],
-                   {version_id}, 'submitted', 'tablet', now(), CASE WHEN v % 9 = 0 THEN 0 ELSE 10 END, 0, 1
+                   {version_id}, 'submitted', 'tablet', now(),
+                   CASE WHEN v % 9 = 0 THEN 0 WHEN v % 9 <= 2 THEN 12 ELSE 11 END, 0, 1
             FROM generate_series(1, {visits}) v""",
-        # Ten findings per part (none for every ninth part: a clean inspection).
+        # Ten findings per part on average: none for every ninth part (a clean inspection), 11 or
+        # 12 for the others (one per failed item).
         f"""INSERT INTO finding (inspection_id, visit_id, institution_id, department, checklist_id, checklist_version,
                 item_id, item_text, severity, veto, deadline_days, original_deadline_at, deadline_at, state, step,
                 escalation_level, policy_version, contested, created_at, closed_at, version)
@@ -82,7 +84,7 @@ def generate(db, institutions: int) -> dict:
                    '2026.2', s.state = 'contested', s.created,
                    CASE WHEN s.state IN ('closed', 'withdrawn') THEN s.created + (s.r * 20) * interval '1 day' END, 1
             FROM inspection p JOIN visit v ON v.id = p.visit_id
-            CROSS JOIN generate_series(1, 10) n
+            CROSS JOIN LATERAL generate_series(1, p.failed_count) n
             CROSS JOIN LATERAL (SELECT random() AS r, random() AS q WHERE n > 0 AND p.id > 0) x
             CROSS JOIN LATERAL (SELECT
                  CASE WHEN x.q < 0.15 THEN 'critical' WHEN x.q < 0.5 THEN 'major' ELSE 'minor' END AS severity,

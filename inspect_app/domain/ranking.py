@@ -19,6 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from fractions import Fraction
+from math import gcd
 from typing import Any, Callable, Iterable, Mapping, Sequence
 
 SEVERITIES = ("critical", "major", "minor")
@@ -245,27 +246,71 @@ def supervision_index(cycles: int, tallies: Iterable[Tally], policy: IndexPolicy
     """The index of one institution with ``cycles`` inspection cycles (visits counted as
     cycles, most recent first) and the tallies of their findings; tallies of older cycles than
     the policy weighs are ignored."""
-    weights = weights_for(cycles, policy)
-    if not weights:
-        return IndexResult(None)
-    base = [Fraction(0)] * len(weights)
-    repeat = [Fraction(0)] * len(weights)
-    overdue = [Fraction(0)] * len(weights)
-    counts = [0] * len(weights)
-    severity_points = {s: Fraction(0) for s in SEVERITIES}
-    for t in tallies:
-        if not 0 <= t.cycle < len(weights) or t.count <= 0 or t.severity not in policy.grid:
-            continue
-        points = policy.grid[t.severity][scope_of(t.same_severity, policy)]
-        base[t.cycle] += points * t.count
-        repeat[t.cycle] += points * repeat_share(t.rejections, policy) * t.count
-        if t.overdue:
-            overdue[t.cycle] += points * policy.overdue_extra * t.count
-        counts[t.cycle] += t.count
-        severity_points[t.severity] += weights[t.cycle] * points * t.count
-    parts = tuple(CyclePart(n, weights[n], base[n], repeat[n], overdue[n], counts[n])
-                  for n in range(len(weights)))
-    return IndexResult(sum((p.weighted for p in parts), Fraction(0)), parts, severity_points)
+    return Scorer(policy).index(cycles, tallies)
+
+
+class Scorer:
+    """:func:`supervision_index` for many institutions under one policy: each finding's
+    points (grid, repeat extra, overdue extra) are worked out once per kind of finding, as
+    whole numbers over one common denominator, so scoring 50,000 institutions adds integers
+    and makes fractions only for the totals. Exact all the same."""
+
+    def __init__(self, policy: IndexPolicy):
+        self.policy = policy
+        parts = {}
+        for severity, row in policy.grid.items():
+            for scope, points in row.items():
+                for rejections in range(len(policy.repeat_extra) + 1):
+                    for overdue in (False, True):
+                        parts[(severity, scope, rejections, overdue)] = (
+                            points, points * repeat_share(rejections, policy),
+                            points * policy.overdue_extra if overdue else Fraction(0))
+        denominator = 1
+        for values in parts.values():
+            for v in values:
+                denominator = denominator * v.denominator // gcd(denominator, v.denominator)
+        self.denominator = denominator
+        self._whole = {key: tuple(int(v * denominator) for v in values) for key, values in parts.items()}
+
+    def _key(self, t: Tally):
+        p = self.policy
+        scope = ("widespread" if t.same_severity >= p.widespread_from
+                 else "pattern" if t.same_severity >= p.pattern_from else "isolated")
+        return (t.severity, scope, min(max(t.rejections, 0), len(p.repeat_extra)), bool(t.overdue))
+
+    def index(self, cycles: int, tallies: Iterable[Tally], parts: bool = True) -> IndexResult:
+        """The index; with ``parts=False`` only its value (no per-cycle parts: faster, for
+        comparing many institutions)."""
+        weights = weights_for(cycles, self.policy)
+        if not weights:
+            return IndexResult(None)
+        n = len(weights)
+        base, repeat, overdue, counts = [0] * n, [0] * n, [0] * n, [0] * n
+        by_severity = {s: [0] * n for s in SEVERITIES}
+        whole = self._whole
+        for t in tallies:
+            if not 0 <= t.cycle < n or t.count <= 0 or t.severity not in self.policy.grid:
+                continue
+            b, r, o = whole[self._key(t)]
+            c = t.cycle
+            base[c] += b * t.count
+            repeat[c] += r * t.count
+            overdue[c] += o * t.count
+            counts[c] += t.count
+            by_severity[t.severity][c] += b * t.count
+        d = self.denominator
+        if not parts:
+            common = 1
+            for w in weights:
+                common = common * w.denominator // gcd(common, w.denominator)
+            total = sum((w.numerator * (common // w.denominator)) * (base[c] + repeat[c] + overdue[c])
+                        for c, w in enumerate(weights))
+            return IndexResult(Fraction(total, common * d))
+        cycle_parts = tuple(CyclePart(c, weights[c], Fraction(base[c], d), Fraction(repeat[c], d),
+                                      Fraction(overdue[c], d), counts[c]) for c in range(n))
+        severity_points = {s: sum((weights[c] * Fraction(v[c], d) for c in range(n)), Fraction(0))
+                           for s, v in by_severity.items()}
+        return IndexResult(sum((p.weighted for p in cycle_parts), Fraction(0)), cycle_parts, severity_points)
 
 
 def decimal4(value: Fraction | None) -> str | None:

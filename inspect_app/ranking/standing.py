@@ -130,14 +130,16 @@ def gather(now: datetime, cycles_weighed: int) -> Gathered:
     return Gathered(now, cycles_weighed, figures, found)
 
 
-def score(gathered: Gathered, policy: rules.IndexPolicy) -> dict[int, Figures]:
-    """The figures with each institution's index and district band under ``policy``."""
+def score(gathered: Gathered, policy: rules.IndexPolicy, parts: bool = True) -> dict[int, Figures]:
+    """The figures with each institution's index (with its parts unless ``parts`` is false)
+    and district band under ``policy``."""
     if len(policy.cycle_weights) > gathered.cycles_weighed:
         raise ValueError("the policy weighs more cycles than were gathered")
     out = {}
+    scorer = rules.Scorer(policy)
     for key, base in gathered.base.items():
         f = replace(base)
-        f.index = rules.supervision_index(f.cycles, gathered.tallies.get(key, ()), policy)
+        f.index = scorer.index(f.cycles, gathered.tallies.get(key, ()), parts)
         out[key] = f
     bands = rules.district_bands(((f.institution_id, f.district, f.index.value) for f in out.values()), policy)
     for key, (percentile, band) in bands.items():

@@ -145,3 +145,11 @@ def test_policy_problems_are_located():
 def test_numbers_read_as_fractions_or_decimals():
     assert r.number("1/3") == F(1, 3) and r.number("0.5") == F(1, 2) and r.number(7) == 7
     assert r.number("-1") is None and r.number("x") is None and r.number(True) is None and r.number("1/0") is None
+
+
+def test_the_value_alone_equals_the_value_with_parts():
+    tallies = [r.Tally(0, "critical", 1, 0, False, 1), r.Tally(0, "major", 2, 1, True, 2),
+               r.Tally(1, "minor", 5, 3, True, 7), r.Tally(2, "major", 1, 2, False, 1)]
+    scorer = r.Scorer(POLICY)
+    for cycles in (1, 2, 3, 4):
+        assert scorer.index(cycles, tallies, parts=False).value == r.supervision_index(cycles, tallies, POLICY).value
