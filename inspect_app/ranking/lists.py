@@ -1,10 +1,11 @@
 """The ranking of institutions (docs/supervision-index.md, "The ranking page"): filters,
 sorting, rank numbers, the trend against the previous period, paging and the exports.
 
-One SELECT over the period's standings joined to the registry (and to the previous period's
-standings for the trend): the filters are WHERE clauses on indexed columns, the rank is a
-window ``RANK()`` over the filtered rows ordered by the chosen measure's better end (so equal
-values share a rank: 1, 2, 2, 4), and a page is ``ORDER BY … LIMIT``. Every sort key orders
+One SELECT over the period's standings (which carry the previous period's index, for the
+trend) joined to the registry: the filters are WHERE clauses on indexed columns; the rank is,
+unfiltered, the city-wide rank stored with the standing, and filtered, a window ``RANK()``
+over the rows left, ordered by the chosen measure's better end (equal values share a rank:
+1, 2, 2, 4); a page is ``ORDER BY … LIMIT``. Every sort key orders
 best first when ascending; rows without a value (never inspected, no grade, no rate) come last
 and get no rank.
 """
@@ -15,7 +16,7 @@ import io
 from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, case, func, null, or_, select
+from sqlalchemy import case, func, null, or_, select
 
 from ..auth import policy
 from ..core import audit, labels as core_labels
@@ -28,13 +29,12 @@ from ..registry.models import Institution
 from . import standing
 from .models import Standing
 
-Prev = Standing.__table__.alias("prev")       # the previous period's standings
 NO_LEVEL = "none"
 
 # sort key → (expression whose ascending order is best first, label)
 _index = Standing.supervision_index
 _rate = Standing.on_time_rate
-_trend = Standing.supervision_index - Prev.c.supervision_index
+_trend = Standing.supervision_index - Standing.previous_index
 MEASURES = {
     "index": _index,
     "level": -Standing.level,
@@ -104,6 +104,14 @@ def _rank_measure(query: ListQuery):
     return MEASURES.get(query.sort, _index)
 
 
+STORED_RANKS = {"index": Standing.rank_index, "level": Standing.rank_level, "score": Standing.rank_score,
+                "rate": Standing.rank_rate, "open": Standing.rank_open, "trend": Standing.rank_trend}
+
+
+def _filtered(query: ListQuery) -> bool:
+    return any(query.get(f.name) for f in query.spec.filters)
+
+
 @dataclass(frozen=True)
 class Ranking:
     page: Page
@@ -114,15 +122,17 @@ class Ranking:
     computed_at: object
 
 
-def _statement(query: ListQuery, period: str, previous: str | None):
-    measure = _rank_measure(query)
-    rank = case((measure.is_(None), null()),
-                else_=func.rank().over(order_by=measure.asc().nulls_last()))
-    stmt = (select(Standing, Institution, Prev.c.supervision_index.label("prev_index"),
-                   Prev.c.level.label("prev_level"), Prev.c.on_time_rate.label("prev_rate"), rank.label("rank"))
+def _statement(query: ListQuery, period: str, columns=(Standing, Institution)):
+    """The ranking's SELECT: unfiltered, the city-wide ranks stored with the standings (so a
+    page is an index range scan); filtered, ``RANK()`` over the rows the filters leave."""
+    if _filtered(query):
+        measure = _rank_measure(query)
+        rank = case((measure.is_(None), null()),
+                    else_=func.rank().over(order_by=measure.asc().nulls_last()))
+    else:
+        rank = STORED_RANKS.get(query.sort, Standing.rank_index)
+    stmt = (select(rank.label("rank"), *columns)
             .join(Institution, Institution.id == Standing.institution_id)
-            .outerjoin(Prev, and_(Prev.c.institution_id == Standing.institution_id,
-                                  Prev.c.period == (previous or "")))
             .where(Standing.period == period, *_filters(query)))
     keys = SORTS[query.sort]
     order = [(k.desc() if query.descending else k.asc()).nulls_last() for k in keys]
@@ -136,12 +146,14 @@ def search(user, query: ListQuery, offered: dict) -> Ranking:
     period, previous = standing.periods()
     if period is None:
         return Ranking(Page([], 1, query.spec.per_page, 0), query, offered, None, None, None)
-    count = select(func.count()).select_from(Standing).join(Institution, Institution.id == Standing.institution_id)
-    total = db.session.scalar(count.where(Standing.period == period, *_filters(query))) or 0
+    count = select(func.count()).select_from(Standing).where(Standing.period == period, *_filters(query))
+    if _filtered(query):
+        count = count.join(Institution, Institution.id == Standing.institution_id)
+    total = db.session.scalar(count) or 0
     per_page = query.spec.per_page
     pages = max(1, -(-total // per_page))
     page = min(query.page, pages)
-    rows = db.session.execute(_statement(query, period, previous).limit(per_page)
+    rows = db.session.execute(_statement(query, period).limit(per_page)
                               .offset((page - 1) * per_page)).all()
     return Ranking(Page(rows, page, per_page, total), query, offered, period, previous,
                    standing.computed_at(period))
@@ -155,9 +167,7 @@ def get_standing(user, institution_id: int):
     row = None
     if period is not None:
         row = db.session.execute(
-            select(Standing, Institution, Prev.c.supervision_index.label("prev_index"))
-            .join(Institution, Institution.id == Standing.institution_id)
-            .outerjoin(Prev, and_(Prev.c.institution_id == Standing.institution_id, Prev.c.period == (previous or "")))
+            select(Standing, Institution).join(Institution, Institution.id == Standing.institution_id)
             .where(Standing.period == period, Standing.institution_id == institution_id)).first()
     if row is None:
         raise NotFound("The record was not found.")
@@ -174,18 +184,21 @@ WIDTHS = (7, 34, 22, 12, 16, 18, 14, 9, 9, 10, 11, 11, 9, 13, 12)
 def _export_rows(query: ListQuery):
     """The rows of the whole filtered ranking in its order; numbers stay numbers (written as
     they are: a number needs no formula guard and no per-cell style)."""
-    period, previous = standing.periods()
+    period, _previous = standing.periods()
     if period is None:
         return
     types, operators = _chinese(core_labels.INSTITUTION_TYPES), _chinese(core_labels.OPERATOR_TYPES)
-    result = db.session.execute(_statement(query, period, previous).execution_options(yield_per=2000))
-    for s, inst, prev_index, _prev_level, _prev_rate, rank in result:
-        index = s.supervision_index
-        yield (rank, inst.name, inst.credit_code, inst.district, inst.street,
-               types.get(inst.type, inst.type), operators.get(inst.operator_type, inst.operator_type), inst.beds,
-               s.level, s.grade_total, index,
-               None if index is None or prev_index is None else index - prev_index, s.district_band,
-               None if s.on_time_rate is None else s.on_time_rate * 100, s.open_findings)
+    # Plain rows (no objects): the export streams every row of the filtered ranking in its order.
+    columns = (Institution.name, Institution.credit_code, Institution.district, Institution.street,
+               Institution.type, Institution.operator_type, Institution.beds, Standing.level,
+               Standing.grade_total, Standing.supervision_index, Standing.previous_index,
+               Standing.district_band, Standing.on_time_rate, Standing.open_findings)
+    result = db.session.execute(_statement(query, period, columns).execution_options(yield_per=5000))
+    for (rank, name, code, district, street, itype, operator, beds, level, total, index, previous, band,
+         rate, open_findings) in result:
+        yield (rank, name, code, district, street, types.get(itype, itype), operators.get(operator, operator),
+               beds, level, total, index, None if index is None or previous is None else index - previous,
+               band, None if rate is None else rate * 100, open_findings)
 
 
 def _chinese(table) -> dict[str, str]:

@@ -39,6 +39,15 @@ class Standing(db.Model):
     open_findings: Mapped[int] = mapped_column(Integer, default=0)
     district_percentile: Mapped[float | None] = mapped_column(Numeric(7, 3))
     district_band: Mapped[str | None] = mapped_column(String(1))
+    previous_index: Mapped[float | None] = mapped_column(Numeric(14, 4))      # the previous period's
+    # City-wide competition ranks by each measure at its better end (None: no value), so an
+    # unfiltered page is an index range scan; a filtered page ranks its rows with RANK().
+    rank_index: Mapped[int | None] = mapped_column(Integer)
+    rank_level: Mapped[int | None] = mapped_column(Integer)
+    rank_score: Mapped[int | None] = mapped_column(Integer)
+    rank_rate: Mapped[int | None] = mapped_column(Integer)
+    rank_open: Mapped[int | None] = mapped_column(Integer)
+    rank_trend: Mapped[int | None] = mapped_column(Integer)
 
 
 class LeagueTally(db.Model):

@@ -163,13 +163,29 @@ def refresh(now: datetime | None = None) -> int:
     policy = policies.current()
     period = period_of(now)
     figures = compute(now, policy)
+    previous = dict(db.session.execute(select(Standing.institution_id, Standing.supervision_index).where(
+        Standing.period == db.session.scalar(select(func.max(Standing.period)).where(Standing.period < period)))).all())
+    changes = {k: (f.index.value - Fraction(str(previous[k]))
+                   if f.index.value is not None and previous.get(k) is not None else None)
+               for k, f in figures.items()}
+    keys = list(figures)
+    ranks = {name: dict(zip(keys, rules.competition_ranks(values, better)))
+             for name, values, better in (
+                 ("rank_index", [figures[k].index.value for k in keys], False),
+                 ("rank_level", [figures[k].level for k in keys], True),
+                 ("rank_score", [figures[k].grade_total for k in keys], True),
+                 ("rank_rate", [figures[k].rate for k in keys], True),
+                 ("rank_open", [figures[k].open_findings for k in keys], False),
+                 ("rank_trend", [changes[k] for k in keys], False))}
     rows = [{"period": period, "institution_id": f.institution_id, "computed_at": now,
              "policy_version": policy.version, "level": f.level, "grade_total": f.grade_total,
              "supervision_index": rules.decimal4(f.index.value),
              "index_parts": f.index.as_dict() if f.index.value is not None else None,
              "cycles": f.cycles, "on_time": f.on_time, "late": f.late,
              "on_time_rate": _six(f.rate), "open_findings": f.open_findings,
-             "district_percentile": _three(f.percentile), "district_band": f.band}
+             "district_percentile": _three(f.percentile), "district_band": f.band,
+             "previous_index": previous.get(f.institution_id),
+             **{name: ranks[name][f.institution_id] for name in ranks}}
             for f in figures.values()]
     db.session.execute(delete(Standing).where(Standing.period == period))
     for start in range(0, len(rows), 5000):

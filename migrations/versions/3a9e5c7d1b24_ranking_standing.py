@@ -35,6 +35,9 @@ def upgrade():
         sa.Column('open_findings', sa.Integer(), nullable=False),
         sa.Column('district_percentile', sa.Numeric(precision=7, scale=3), nullable=True),
         sa.Column('district_band', sa.String(length=1), nullable=True),
+        sa.Column('previous_index', sa.Numeric(precision=14, scale=4), nullable=True),
+        *[sa.Column(name, sa.Integer(), nullable=True) for name in
+          ('rank_index', 'rank_level', 'rank_score', 'rank_rate', 'rank_open', 'rank_trend')],
         sa.ForeignKeyConstraint(['institution_id'], ['institution.id'], ondelete='CASCADE'),
         sa.PrimaryKeyConstraint('id'),
         sa.UniqueConstraint('period', 'institution_id'),
