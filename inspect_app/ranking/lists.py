@@ -20,7 +20,7 @@ from sqlalchemy import case, func, null, or_, select
 
 from ..auth import policy
 from ..core import audit, labels as core_labels
-from ..core.listing import CHOICE, TEXT, Filter, ListQuery, ListSpec, like_pattern, parse, refuse_problems
+from ..core.listing import TEXT, Filter, ListQuery, ListSpec, like_pattern, parse, refuse_problems
 from ..core.paging import Page
 from ..core.spreadsheet import Column, safe_cell, write_table
 from ..domain import ranking as rules

@@ -13,7 +13,7 @@ from ..domain import ranking as rules
 from ..domain.numbers import whole_number
 from ..extensions import db
 from . import league as leagues
-from . import lists, standing, whatif
+from . import lists, whatif
 from . import policy as policies
 
 bp = Blueprint("ranking", __name__, url_prefix="/ranking")

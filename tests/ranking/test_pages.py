@@ -8,7 +8,7 @@ import io
 from datetime import date, timedelta
 from fractions import Fraction as F
 
-from sqlalchemy import select, text
+from sqlalchemy import select
 
 from inspect_app.ranking import standing
 
