@@ -172,44 +172,64 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=30)
     parser.add_argument("--url", default=os.environ.get("BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432"))
     parser.add_argument("--db", default="careinspect_rank_bench")
+    parser.add_argument("--reuse", action="store_true",
+                        help="measure again on the database a previous run generated (no generation, no refresh)")
     args = parser.parse_args()
-    recreate_database(args.url, args.db)
+    if not args.reuse:
+        recreate_database(args.url, args.db)
     os.environ["CAREINSPECT_INSTANCE"] = tempfile.mkdtemp(prefix="bench-ranking-")
     from inspect_app import create_app
     app = create_app({"SQLALCHEMY_DATABASE_URI": f"postgresql+psycopg://{args.url.split('://', 1)[1]}/{args.db}",
                       "WTF_CSRF_ENABLED": False})
     with app.app_context():
-        from datetime import timedelta
-
         from sqlalchemy import text
 
-        from inspect_app.auth.models import User
-        from inspect_app.auth.services import hash_password
         from inspect_app.core.types import utcnow
         from inspect_app.extensions import db
-        from inspect_app.ranking import standing
-        db.create_all()
-        t0 = time.perf_counter()
-        counts = generate(db, args.institutions)
-        print(f"generated in {time.perf_counter() - t0:.1f} s (not timed below): "
-              + ", ".join(f"{n:,} {t}" for t, n in counts.items()))
         now = utcnow()
-        t0 = time.perf_counter()
-        standing.refresh(now - timedelta(days=31))
-        db.session.commit()
-        t1 = time.perf_counter()
-        n = standing.refresh(now)
-        db.session.commit()
-        t2 = time.perf_counter()
-        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-            conn.execute(text("VACUUM ANALYZE ranking_standing"))
-        print(f"standings: last month's {t1 - t0:.1f} s, this month's {t2 - t1:.1f} s ({n:,} institutions; "
-              "hourly in the background, not a page)")
-        db.session.add(User(username="bench-bureau", name="基准局管理员", role="bureau_admin",
-                            password_hash=hash_password(PASSWORD), created_at=now))
-        db.session.commit()
-        db.session.remove()
+        if args.reuse:
+            counts = {t: db.session.execute(text(f"SELECT count(*) FROM {t}")).scalar()
+                      for t in ("institution", "visit", "inspection", "finding", "finding_event", "grade_record")}
+            print("reusing " + ", ".join(f"{n:,} {t}" for t, n in counts.items()) + " and their standings")
+            db.session.remove()
+        else:
+            prepare(db, args, now)
 
+    measure(app, args)
+
+
+def prepare(db, args, now) -> None:
+    """Generate the rows, compute last month's and this month's standings, add the bureau user."""
+    from datetime import timedelta
+
+    from sqlalchemy import text
+
+    from inspect_app.auth.models import User
+    from inspect_app.auth.services import hash_password
+    from inspect_app.ranking import standing
+    db.create_all()
+    t0 = time.perf_counter()
+    counts = generate(db, args.institutions)
+    print(f"generated in {time.perf_counter() - t0:.1f} s (not timed below): "
+          + ", ".join(f"{n:,} {t}" for t, n in counts.items()), flush=True)
+    t0 = time.perf_counter()
+    standing.refresh(now - timedelta(days=31))
+    db.session.commit()
+    t1 = time.perf_counter()
+    n = standing.refresh(now)
+    db.session.commit()
+    t2 = time.perf_counter()
+    with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.execute(text("VACUUM ANALYZE ranking_standing"))
+    print(f"standings: last month's {t1 - t0:.1f} s, this month's {t2 - t1:.1f} s ({n:,} institutions; "
+          "hourly in the background, not a page)", flush=True)
+    db.session.add(User(username="bench-bureau", name="基准局管理员", role="bureau_admin",
+                        password_hash=hash_password(PASSWORD), created_at=now))
+    db.session.commit()
+    db.session.remove()
+
+
+def measure(app, args) -> None:
     client = app.test_client()
     response = client.post("/login", data={"username": "bench-bureau", "password": PASSWORD})
     assert response.status_code == 302, response.status_code
@@ -237,6 +257,7 @@ def main() -> None:
         page = p95(timed(page_runner(url), args.repeat))
         bare = p95(timed(sql_runner(sql), args.repeat))
         rows.append((f"ranking: {label}", page, bare, 0.300))
+        print(f"  measured {rows[-1][0]}: {page * 1000:.1f} ms vs {bare * 1000:.1f} ms", flush=True)
     for kind in ("district", "department"):
         page = p95(timed(page_runner(f"/ranking/league?kind={kind}"), args.repeat))
         bare = p95(timed(sql_runner(league_baseline(kind)), args.repeat))
