@@ -73,6 +73,7 @@ def _register_models() -> None:
     from .rectification import models as _rectification  # noqa: F401
     from .grading import models as _grading  # noqa: F401
     from .planning import models as _planning  # noqa: F401
+    from .ranking import models as _ranking  # noqa: F401
 
 
 def _check_policies(app: Flask) -> None:
@@ -80,10 +81,12 @@ def _check_policies(app: Flask) -> None:
     problems instead of failing the first request that needs it."""
     from .grading import policy as grading_policy
     from .overview import policy as publication_policy
+    from .ranking import policy as ranking_policy
     from .rectification import policy as supervision_policy
     with app.app_context():
         supervision_policy.current()
         publication_policy.current()
+        ranking_policy.current()
         grading_policy.history()
 
 
@@ -96,12 +99,13 @@ def _register_blueprints(app: Flask) -> None:
     from .overview import api
     from .overview.views import bp as overview_bp
     from .planning.views import bp as planning_bp
+    from .ranking.views import bp as ranking_bp
     from .rectification.views import bp as rectification_bp
     from .registry.views import bp as registry_bp
     from .users.views import bp as users_bp
 
     for bp in (home_bp, auth_bp, registry_bp, users_bp, checklists_bp, inspections_bp,
-               rectification_bp, grading_bp, planning_bp, overview_bp, api.bp):
+               rectification_bp, grading_bp, planning_bp, ranking_bp, overview_bp, api.bp):
         app.register_blueprint(bp)
     api.init_app(app)
 

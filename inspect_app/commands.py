@@ -20,6 +20,7 @@ from .core.jobs import backlog
 from .checklists.cli import checklist_cli
 from .grading.cli import grade_command
 from .planning.cli import draw_command
+from .ranking.cli import ranking_cli
 
 
 @click.command("setup")
@@ -137,6 +138,7 @@ def register(app) -> None:
     app.cli.add_command(checklist_cli)
     app.cli.add_command(grade_command)
     app.cli.add_command(draw_command)
+    app.cli.add_command(ranking_cli)
     app.cli.add_command(seed_command)
     app.cli.add_command(setup_command)
     app.cli.add_command(audit_cli)

@@ -7,12 +7,14 @@ from tests.grading import access as grading_access
 from tests.inspections import access as inspections_access
 from tests.overview import access as overview_access
 from tests.planning import access as planning_access
+from tests.ranking import access as ranking_access
 from tests.rectification import access as rectification_access
 from tests.roles import ANON, BUREAU, DEPT, EVERYONE, INSP, SIGNED_IN, STAFF
 
 # Each later feature keeps its rows in tests/<feature>/access.py: ROUTES (endpoint → roles)
 # and world(make, db, users, own, other) → the URL parameters its routes need.
-FEATURES = (inspections_access, rectification_access, grading_access, planning_access, overview_access)
+FEATURES = (inspections_access, rectification_access, grading_access, planning_access, ranking_access,
+            overview_access)
 
 # endpoint → roles allowed
 MATRIX: dict[str, set[str]] = {

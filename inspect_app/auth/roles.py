@@ -53,6 +53,11 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "planning.view": frozenset({D, B}),
     "planning.manage": frozenset({B}),
     "calendar.view": frozenset({I, D, B}),
+    # rankings and league tables (docs/supervision-index.md, "Who sees what"): regulators only;
+    # a department's staff see the league over their own department's work
+    "ranking.view": frozenset({I, D, B}),
+    "ranking.league": frozenset({I, D, B}),
+    "ranking.whatif": frozenset({B}),
     # the institution file (一户一档): each section scoped as on its own page; an inspector only
     # where they were on a visit's team, staff their own institution (overview/institution_file.py)
     "overview.file": frozenset({I, D, B, S}),

@@ -17,6 +17,7 @@ from . import grading as grading_demo
 from . import inspections as inspections_demo
 from . import overview as overview_demo
 from . import planning as planning_demo
+from . import ranking as ranking_demo
 from . import rectification as rectification_demo
 
 DEMO_PASSWORD = "CareInspect-2026"
@@ -114,4 +115,5 @@ def _seed_features(rng: random.Random) -> list[str]:
 
     today = local_today()
     return [feature.seed_demo(rng, today) for feature in
-            (inspections_demo, rectification_demo, grading_demo, planning_demo, overview_demo)]
+            (inspections_demo, rectification_demo, grading_demo, planning_demo, ranking_demo,
+             overview_demo)]

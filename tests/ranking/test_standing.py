@@ -1,0 +1,85 @@
+"""The standings computed from rows: the index's SQL tallies against the hand-computed value,
+the SQL on-time rule against the pure one, the rate, the bands and the refresh."""
+from __future__ import annotations
+
+from datetime import date, timedelta
+from fractions import Fraction as F
+
+from sqlalchemy import select
+
+from inspect_app.domain import ranking as rules
+from inspect_app.ranking import measures, standing
+from inspect_app.ranking.models import Standing
+from inspect_app.rectification.models import Finding
+
+from .conftest import NOW
+
+
+def test_index_from_rows_matches_the_hand_computed_value(world, make, db):
+    inst = make.institution(name="甲养老院")
+    # Cycle 1 (older): one minor alone, its fix rejected twice.
+    old = world.visit(inst, date(2026, 1, 10))
+    world.finding(old, "minor", "closed", closed=NOW - timedelta(days=100), rejections=2,
+                  deadline=NOW - timedelta(days=90))
+    # A follow-up visit between them is not a cycle; a withdrawn finding does not count.
+    follow = world.visit(inst, date(2026, 2, 1), purpose="follow_up")
+    world.finding(follow, "critical")
+    # Cycle 0 (most recent): one critical alone, two majors (a pattern), one of them overdue.
+    recent = world.visit(inst, date(2026, 5, 20))
+    world.finding(recent, "critical", "closed", deadline=NOW, closed=NOW - timedelta(days=20))
+    world.finding(recent, "major", "closed", deadline=NOW, closed=NOW - timedelta(days=20))
+    world.finding(recent, "major", "open", deadline=NOW - timedelta(days=1))
+    world.finding(recent, "major", "withdrawn", closed=NOW - timedelta(days=20))
+    figures = standing.compute(NOW)[inst.id]
+    assert figures.cycles == 2
+    assert figures.index.value == F(8522, 100)
+    # The rate counts every finding of the last year: on time the old minor (closed before its
+    # deadline), the recent critical and a major; late the open major and the follow-up's
+    # critical, both past their deadlines; the withdrawn one is not counted.
+    assert (figures.on_time, figures.late) == (3, 2)
+    assert figures.rate == F(3, 5)
+    assert figures.open_findings == 2          # the open major and the follow-up's critical
+
+
+def test_sql_timeliness_agrees_with_the_pure_rule(world, make, db):
+    inst = make.institution()
+    part = world.visit(inst, date(2026, 6, 1))
+    cases = [("closed", NOW, NOW - timedelta(seconds=1)), ("closed", NOW, NOW),
+             ("closed", NOW - timedelta(days=3), NOW), ("open", NOW - timedelta(seconds=1), None),
+             ("open", NOW + timedelta(days=2), None), ("reopened", NOW, None),
+             ("responded", NOW - timedelta(days=1), None), ("withdrawn", NOW - timedelta(days=5), NOW),
+             ("contested", NOW - timedelta(days=5), None)]
+    made = [world.finding(part, "minor", state, deadline=deadline, closed=closed, created=NOW - timedelta(days=20))
+            for state, deadline, closed in cases]
+    got = dict(db.session.execute(select(Finding.id, measures.timeliness(NOW)).where(
+        Finding.id.in_([f.id for f in made]))).all())
+    for f, (state, deadline, closed) in zip(made, cases):
+        assert got[f.id] == rules.timeliness(state, deadline, closed, NOW), (state, deadline, closed)
+
+
+def test_no_counted_finding_means_no_rate(world, make, db):
+    inst = make.institution()
+    part = world.visit(inst, date(2026, 6, 10))
+    world.finding(part, "minor", "open", deadline=NOW + timedelta(days=5))
+    figures = standing.compute(NOW)[inst.id]
+    assert figures.rate is None and figures.index.value == 4
+    never = make.institution()
+    assert standing.compute(NOW)[never.id].index.value is None
+
+
+def test_refresh_stores_the_period_and_replaces_it(world, make, db):
+    a, b, c = (make.institution(district="东区") for _ in range(3))
+    for inst, severity in ((a, "minor"), (b, "critical")):
+        world.finding(world.visit(inst, date(2026, 6, 1)), severity, "open", deadline=NOW + timedelta(days=9))
+    world.visit(c, date(2026, 6, 1))
+    world.grade(a, 3, 600)
+    assert standing.refresh(NOW) >= 3
+    rows = {s.institution_id: s for s in db.session.scalars(select(Standing).where(Standing.period == "2026-06"))}
+    assert rows[a.id].supervision_index == 4 and rows[b.id].supervision_index == 50
+    assert rows[c.id].supervision_index == 0 and rows[c.id].district_band == "A"
+    assert rows[b.id].district_band == "D"                  # 2 of 3 better: 66.7 % → D (< 80)
+    assert rows[a.id].level == 3 and float(rows[a.id].grade_total) == 600
+    assert rows[a.id].index_parts["cycles"][0]["base"] == "4.0000"
+    assert rows[a.id].on_time_rate is None and rows[a.id].open_findings == 1
+    standing.refresh(NOW + timedelta(hours=1))
+    assert db.session.scalar(select(Standing.computed_at).where(Standing.institution_id == a.id)) == NOW + timedelta(hours=1)
