@@ -37,24 +37,23 @@ def allowed(obj, to: str) -> bool:
 
 
 def apply(actor, obj, to: str, *, values: dict | None = None, after: dict | None = None,
-          expect: dict | None = None) -> bool:
+          expect: dict | None = None, where: tuple = ()) -> bool:
     """Move ``obj`` to ``to`` if it is still in the state it was read in (and its columns
-    still equal ``expect``); set ``values`` with it; write the history row. Returns whether
-    this call made the move (False: another request moved it first; re-read it)."""
+    still equal ``expect``, and the further conditions ``where`` hold); set ``values`` with
+    it; write the history row. Returns whether this call made the move (False: another
+    request moved it first, or a condition does not hold; re-read it)."""
     model = type(obj)
     current, obj_id = obj.status, obj.id
     action = _TABLES[model].get((current, to))
     if action is None:
         raise Conflict("This cannot be done in the record's present state (%(state)s).", state=current)
     values = dict(values or {})
-    conditions = [model.id == obj_id, model.status == current]
-    conditions += [getattr(model, k).is_(None) if v is None else getattr(model, k) == v
-                   for k, v in (expect or {}).items()]
+    table = model.__table__          # a Core UPDATE: no ORM bookkeeping (the object is expired below)
+    conditions = [table.c.id == obj_id, table.c.status == current]
+    conditions += [table.c[k].is_(None) if v is None else table.c[k] == v for k, v in (expect or {}).items()]
+    conditions += list(where)
     moved = db.session.execute(
-        update(model).where(*conditions)
-        .values(status=to, version=model.version + 1, **values)
-        .execution_options(synchronize_session=False)
-    ).rowcount
+        update(table).where(*conditions).values(status=to, version=table.c.version + 1, **values)).rowcount
     db.session.expire(obj)
     if moved != 1:
         return False
