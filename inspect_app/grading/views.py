@@ -14,6 +14,7 @@ from flask_login import current_user
 from ..auth.policy import can, permission_required, public
 from ..core.forms import options
 from ..core import audit, opendata
+from ..core.replica import reads_replica
 from ..core.errors import Conflict, Invalid
 from ..core.spreadsheet import xlsx_response
 from ..core.types import utcnow
@@ -399,6 +400,7 @@ def _public_filter() -> open_data.PublicFilter:
 
 @bp.route("/public/")
 @public
+@reads_replica
 def public_grades():
     f = _public_filter()
     page, reasons = open_data.current_grades(f, _today(), utcnow(),
@@ -409,6 +411,7 @@ def public_grades():
 
 @bp.route("/public/grades.<any(csv, xlsx):fmt>")
 @public
+@reads_replica
 def public_download(fmt: str):
     f, now = _public_filter(), utcnow()
     rows = open_data.export_rows(f, _today(), now)
@@ -419,6 +422,7 @@ def public_download(fmt: str):
 
 @bp.route("/public/grades/about")
 @public
+@reads_replica
 def public_data_about():
     return render_template("grading/public_data_about.html", dataset=open_data.GRADES, kinds=opendata.KINDS,
                            about=opendata.publication(utcnow(), request.base_url))
@@ -426,12 +430,14 @@ def public_data_about():
 
 @bp.route("/public/notices")
 @public
+@reads_replica
 def public_notices():
     return render_template("grading/public_notices.html", rows=open_data.notices(_today()))
 
 
 @bp.route("/public/notices/<int:grade_record_id>", methods=["GET", "POST"])
 @public
+@reads_replica
 def public_notice(grade_record_id: int):
     today = _today()
     row = open_data.notice(grade_record_id, today)
