@@ -33,8 +33,9 @@ def create_app(config: dict | None = None) -> Flask:
     app.instance_path = app.config["INSTANCE_DIR"]
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
-    from .core import database
+    from .core import database, replica
     database.configure_engine(app)
+    replica.configure(app)
 
     from .extensions import babel, csrf, db, login_manager, migrate
     db.init_app(app)

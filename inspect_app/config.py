@@ -159,6 +159,9 @@ def from_environment() -> dict:
         "AUDIT_ANCHOR_DIR": os.environ.get("AUDIT_ANCHOR_DIR", str(instance / "audit-anchors")),
         "AUDIT_ANCHOR_MAILTO": os.environ.get("AUDIT_ANCHOR_MAILTO", ""),
         "SQLALCHEMY_DATABASE_URI": _database_url(os.environ.get("DATABASE_URL"), instance),
+        # A streaming replica for the public pages' reads (core/replica.py, docs/scaling.md).
+        "DATABASE_REPLICA_URL": (_database_url(os.environ["DATABASE_REPLICA_URL"], instance)
+                                 if os.environ.get("DATABASE_REPLICA_URL") else ""),
         "INSTANCE_DIR": str(instance),
         "UPLOAD_DIR": os.environ.get("CAREINSPECT_UPLOADS", str(instance / "uploads")),
         "CELERY": celery,

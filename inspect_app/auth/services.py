@@ -84,14 +84,14 @@ def load_session_user(token: str) -> User | None:
     """The user of a live session token, or None (revoked, idle too long, account disabled)."""
     if not token:
         return None
-    row = db.session.scalar(select(LoginSession).where(
-        LoginSession.token_hash == LoginSession.hash_token(token), LoginSession.revoked_at.is_(None)))
-    if row is None:
+    found = db.session.execute(select(LoginSession, User).join(User, User.id == LoginSession.user_id).where(
+        LoginSession.token_hash == LoginSession.hash_token(token), LoginSession.revoked_at.is_(None))).first()
+    if found is None:
         return None
+    row, user = found                      # one query for the session and its user
     now = utcnow()
     if now - row.last_seen_at > current_app.config["LOGIN_SESSION_IDLE"]:
         return None
-    user = row.user
     if not user.is_active:
         return None
     if now - row.last_seen_at > SEEN_RESOLUTION:

@@ -5,9 +5,11 @@ Each row keeps who, when, what, and the values before and after. Rows form a has
 a row is detected at that row by :func:`verify`. Export the latest hash regularly
 (``flask audit head``) to keep the chain's end outside the database.
 
-Rows are written at once (visible in the transaction, numbered by ``id``) but **sealed when
-the transaction commits**: a ``before_commit`` hook takes the chain lock, gives the
-transaction's rows the next chain positions (``seq``) and their hashes. So concurrent
+Rows join the session at once (visible to the transaction's queries, which flush them
+first) but are **sealed when the transaction commits**: a ``before_commit`` hook takes the
+chain lock, gives the transaction's rows the next chain positions (``seq``) and their hashes,
+in the order they were recorded. A row no query flushed before is inserted already sealed, by
+one statement with the transaction's other such rows (no INSERT then UPDATE). So concurrent
 requests serialise only for the moment of their commit, not from their first change on, and
 the chain's order is the order in which transactions committed.
 
@@ -31,6 +33,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 from ..domain import audit_chain
 from ..domain.audit_chain import GENESIS, Anchor, ChainCheck, ChainRow, Keyring, Report
 from ..extensions import db
+from . import rows as rows_module
 from .types import UTCDateTime, utcnow
 
 
@@ -135,8 +138,7 @@ def record(actor, action: str, entity: str, entity_id, before: dict | None = Non
         after=jsonable(after) if after is not None else None,
         reason=reason,
     )
-    session.add(row)
-    session.flush()
+    session.add(row)          # inserted by the next flush, or at commit already sealed
     session.info.setdefault(_UNSEALED, []).append(row)
     return row
 
@@ -151,15 +153,18 @@ def _seal(session: Session) -> None:
     pending = session.info.pop(_UNSEALED, None)
     if not pending:
         return
-    rows = sorted((r for r in pending if r in session and r.seq is None), key=lambda r: r.id)
+    # In the order they were recorded: a flushed row's id follows that order, and the rows
+    # still pending get theirs in it when the flush below inserts them (one statement).
+    rows = [r for r in pending if r in session and r.seq is None]
     if not rows:
         return
-    if session.get_bind().dialect.name == "postgresql":
-        # Serialise sealers so the chain never forks; released at commit.
-        session.execute(text(f"SELECT pg_advisory_xact_lock({CHAIN_LOCK})"))
-    last = session.execute(
-        select(AuditEvent.seq, AuditEvent.hash).where(AuditEvent.seq.is_not(None))
-        .order_by(AuditEvent.seq.desc()).limit(1)).first()
+    with session.no_autoflush:               # the pending rows are inserted sealed, below
+        if session.get_bind().dialect.name == "postgresql":
+            # Serialise sealers so the chain never forks; released at commit.
+            session.execute(text(f"SELECT pg_advisory_xact_lock({CHAIN_LOCK})"))
+        last = session.execute(
+            select(AuditEvent.seq, AuditEvent.hash).where(AuditEvent.seq.is_not(None))
+            .order_by(AuditEvent.seq.desc()).limit(1)).first()
     seq, prev = (last.seq, last.hash) if last else (0, GENESIS)
     ring = keys()
     for row in rows:
@@ -168,6 +173,10 @@ def _seal(session: Session) -> None:
         row.seq, row.prev_hash, row.key_id = seq, prev, ring.signing_id
         row.hash = prev = audit_chain.plain_hash(data)
         row.mac = audit_chain.row_mac(ring.signing, seq, data)
+    # Rows no query wrote yet (the commonest case) are inserted sealed, by one statement; they
+    # were recorded after any written row (a flush writes every pending one), so their ids
+    # follow the chain's order too. Rows already written are updated by the flush.
+    rows_module.insert(session, [r for r in rows if inspect(r).pending])
     session.flush()
 
 

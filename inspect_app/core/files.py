@@ -49,6 +49,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from ..extensions import db
 from .errors import Invalid, NotFound
 from .heavy import heavy_work
+from . import rows as new_rows
 from .types import UTCDateTime, utcnow
 
 SIGNATURE_MAX_PIXELS = 4_000_000
@@ -216,7 +217,7 @@ def record(prepared: PreparedFile, user=None) -> StoredFile:
 def record_all(prepared: dict[str, PreparedFile], user=None) -> dict[str, StoredFile]:
     """The rows of several prepared files (``{where: prepared}``), flushed in one go."""
     rows = {where: _row(p, user) for where, p in prepared.items()}
-    db.session.flush()
+    new_rows.insert(db.session, list(rows.values()))      # one INSERT, no flush
     return rows
 
 

@@ -25,7 +25,8 @@ from typing import Callable
 
 from flask import current_app
 from sqlalchemy import JSON, String, Text, and_, event, func, or_, select, update
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.orm import Mapped, Session, make_transient_to_detached, mapped_column
 
 from ..extensions import db
 from .types import UTCDateTime, utcnow
@@ -55,15 +56,31 @@ class Job(db.Model):
     error: Mapped[str | None] = mapped_column(Text)
 
 
+_NEW_JOB_COLUMNS = ("name", "payload", "key", "state", "attempts", "progress", "created_at")
+
+
 def enqueue(name: str, payload: dict | None = None, key: str | None = None) -> Job:
     """Record work to do; the wake-up is sent after commit. ``key`` makes it idempotent."""
-    if key is not None:
-        existing = db.session.scalar(select(Job).where(Job.key == key))
-        if existing is not None:
-            return existing
-    job = Job(name=name, payload=payload or {}, key=key, state=PENDING, created_at=utcnow())
-    db.session.add(job)
-    db.session.flush()
+    if key is not None and db.session.get_bind().dialect.name == "postgresql":
+        # One statement: the row, or nothing when the key is taken (then the existing row).
+        job = Job(name=name, payload=payload or {}, key=key, state=PENDING, attempts=0, progress=0,
+                  created_at=utcnow())
+        table = Job.__table__
+        job_id = db.session.scalar(pg_insert(table).values(**{c: getattr(job, c) for c in _NEW_JOB_COLUMNS})
+                                   .on_conflict_do_nothing(index_elements=[table.c.key]).returning(table.c.id))
+        if job_id is None:
+            return db.session.scalar(select(Job).where(Job.key == key))
+        job.id = job_id
+        make_transient_to_detached(job)         # the row as written: persistent, no flush
+        db.session.add(job)
+    else:
+        if key is not None:
+            existing = db.session.scalar(select(Job).where(Job.key == key))
+            if existing is not None:
+                return existing
+        job = Job(name=name, payload=payload or {}, key=key, state=PENDING, created_at=utcnow())
+        db.session.add(job)
+        db.session.flush()
     db.session.info.setdefault("job_wakeups", []).append(job.id)
     return job
 

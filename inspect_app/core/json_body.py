@@ -26,6 +26,10 @@ from ..domain.plain_text import forbidden_character
 _STRING = re.compile(rb'"[^"\\]*(?:\\.?[^"\\]*)*(?:"|\Z)', re.DOTALL)
 _NOT_BRACKET = re.compile(rb"[^\[\]{}]+")
 _INT_DIGITS = len(str(INT64_MAX))
+# How a string parsed from UTF-8 can hold a forbidden character (domain/plain_text.py): an
+# escape (backslash-u, -b or -f; an escaped backslash before u/b/f matches too, which only
+# costs the walk) or U+FFFE/U+FFFF written as UTF-8 (JSON refuses raw C0 characters itself).
+_MAY_HOLD_FORBIDDEN = re.compile(rb"\\[ubf]|\xef\xbf[\xbe\xbf]")
 
 
 class RefusedBody(ValueError):
@@ -107,10 +111,22 @@ def read_json(raw: bytes, max_depth: int) -> object:
     depth = nesting_depth(raw)
     if depth > max_depth:
         raise RefusedBody([f"body: nested deeper than {max_depth} levels ({depth})"])
+    refused = []
+
+    def hook(parse):
+        def checked(text):
+            out = parse(text)
+            if isinstance(out, _Refused):
+                refused.append(out)
+            return out
+        return checked
     try:
-        value = json.loads(raw, parse_int=_int, parse_float=_float, parse_constant=_constant)
+        value = json.loads(raw, parse_int=hook(_int), parse_float=hook(_float), parse_constant=hook(_constant))
     except (ValueError, UnicodeDecodeError) as exc:
         raise UnreadableBody([f"body: not JSON ({exc})"]) from None
+    if (not refused and isinstance(raw, bytes) and json.detect_encoding(raw) == "utf-8"
+            and not _MAY_HOLD_FORBIDDEN.search(raw)):
+        return value                      # nothing the walk below could find: skip it
     problems = _problems(value)
     if problems:
         raise RefusedBody(problems)

@@ -48,11 +48,12 @@ def check(machine: Machine, state: str | None, event: str, label: Callable = str
 def apply(machine: Machine, row, event: str, *, guard: str, column: str = "state",
           values: dict | None = None, expect: dict | None = None,
           history: Callable[[Transition], None] | None = None, label: Callable = str,
-          lost_ok: bool = False) -> Transition | None:
+          lost_ok: bool = False, where: tuple = ()) -> Transition | None:
     """Move ``row`` by ``event`` under ``guard`` and write its history; the transition made.
 
     ``values`` are set with the move; ``expect`` (STATE guard only) adds columns that must
-    still hold their value (None: IS NULL). See the module's docstring for the guards."""
+    still hold their value (None: IS NULL), and ``where`` further conditions of the UPDATE
+    (the move is lost when one does not hold). See the module's docstring for the guards."""
     model = type(row)
     move = check(machine, getattr(row, column), event, label)
     values = dict(values or {})
@@ -60,6 +61,7 @@ def apply(machine: Machine, row, event: str, *, guard: str, column: str = "state
         conditions = [model.id == row.id, getattr(model, column) == move.from_state]
         conditions += [getattr(model, k).is_(None) if v is None else getattr(model, k) == v
                        for k, v in (expect or {}).items()]
+        conditions += list(where)
         if hasattr(model, "version"):
             values.setdefault("version", model.version + 1)
         moved = db.session.execute(
@@ -74,7 +76,7 @@ def apply(machine: Machine, row, event: str, *, guard: str, column: str = "state
             history(move)
         return move
     if guard == VERSION:
-        if expect:
+        if expect or where:
             raise ValueError("expect is a condition of the STATE guard")
         for key, value in values.items():
             setattr(row, key, value)

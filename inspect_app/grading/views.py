@@ -16,6 +16,7 @@ from flask_login import current_user
 from ..auth.policy import can, permission_required, public
 from ..core.forms import options
 from ..core import audit, opendata
+from ..core.replica import reads_replica
 from ..core.errors import Invalid
 from ..core.spreadsheet import xlsx_response
 from ..core.types import utcnow
@@ -381,6 +382,7 @@ def _public_filter() -> open_data.PublicFilter:
 
 @bp.route("/public/")
 @public
+@reads_replica
 def public_grades():
     f = _public_filter()
     page, reasons = open_data.current_grades(f, _today(), utcnow(),
@@ -391,6 +393,7 @@ def public_grades():
 
 @bp.route("/public/grades.<any(csv, xlsx, json):fmt>")
 @public
+@reads_replica
 def public_download(fmt: str):
     f, now = _public_filter(), utcnow()
     rows = open_data.export_rows(f, _today(), now)
@@ -401,6 +404,7 @@ def public_download(fmt: str):
 
 @bp.route("/public/grades/about")
 @public
+@reads_replica
 def public_data_about():
     return render_template("grading/public_data_about.html", dataset=open_data.GRADES, kinds=opendata.KINDS,
                            about=opendata.publication(utcnow(), request.base_url))
@@ -408,12 +412,14 @@ def public_data_about():
 
 @bp.route("/public/notices")
 @public
+@reads_replica
 def publicity_list():
     return render_template("grading/publicity_list.html", rows=open_data.in_publicity(_today()))
 
 
 @bp.route("/public/notices/<int:grade_record_id>", methods=["GET", "POST"])
 @public
+@reads_replica
 def publicity(grade_record_id: int):
     today = _today()
     row = open_data.publicised_record(grade_record_id, today)

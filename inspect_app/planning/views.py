@@ -14,6 +14,7 @@ from flask_login import current_user
 
 from ..auth.policy import permission_required, public
 from ..core.errors import Invalid
+from ..core.replica import reads_replica
 from ..core.types import utcnow
 from ..core.web import refusal
 from ..core.whole_numbers import whole_number
@@ -196,6 +197,7 @@ def progress():
 
 @bp.route("/draws")
 @public
+@reads_replica
 def draws():
     return render_template("planning/draws.html",
                            page=publication.list_draws(whole_number(request.args.get("page")) or 1))
@@ -203,6 +205,7 @@ def draws():
 
 @bp.route("/draws/verification")
 @public
+@reads_replica
 def verification():
     """The citizen's guide to checking a draw (docs/draw-verification.md, as a public page)."""
     return render_template("planning/verification.html", checks=CHECKS, version=__version__)
@@ -210,6 +213,7 @@ def verification():
 
 @bp.route("/draws/<int:run_id>")
 @public
+@reads_replica
 def draw(run_id: int):
     return render_template("planning/draw.html", draw=publication.get_draw(run_id),
                            selection=publication.published_selection(run_id))
@@ -217,6 +221,7 @@ def draw(run_id: int):
 
 @bp.route("/draws/<int:run_id>/<any(lists, input, output):name>.json")
 @public
+@reads_replica
 def draw_file(run_id: int, name: str):
     filename, text = publication.draw_file(run_id, name)
     return Response(text.encode("utf-8"), mimetype="application/json",

@@ -34,6 +34,18 @@ def test_a_rolled_back_row_leaves_no_gap(db, make):
     kept = audit.record(admin, "update", "institution", 2, after={"beds": 2})
     db.session.commit()
     assert audit.verify_chain() == [] and kept.seq is not None
+    assert db.session.scalars(select(AuditEvent.entity_id).where(AuditEvent.entity == "institution")).all() == ["2"]
+
+
+def test_rows_are_inserted_sealed_in_the_order_recorded(db, make):
+    admin = make.user("bureau_admin")
+    early = audit.record(admin, "update", "institution", 1, after={"beds": 1})
+    db.session.flush()                                   # written unsealed, then sealed at commit
+    late = [audit.record(admin, "update", "institution", i, after={"beds": i}) for i in (2, 3)]
+    assert all(r.id is None for r in late)               # not yet written: inserted sealed
+    db.session.commit()
+    assert [r.seq for r in (early, *late)] == [early.seq, early.seq + 1, early.seq + 2]
+    assert early.id < late[0].id < late[1].id and audit.verify_chain() == []
 
 
 def test_an_unsealed_committed_row_is_reported(db, make):

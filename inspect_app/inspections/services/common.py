@@ -86,27 +86,33 @@ def items_by_id(checklist: Checklist) -> dict[str, Item]:
     return facts(checklist).by_id
 
 
-def get_inspection(user, inspection_id: int, permission: str, *, lock: str | None = None) -> Inspection:
+def get_inspection(user, inspection_id: int, permission: str, *, lock: str | None = None,
+                   wait: bool = True) -> Inspection | None:
     """The inspection if ``user`` may see it (else NotFound), freshly read.
 
     ``lock="share"`` keeps it from being submitted while this transaction writes a draft
-    answer or photo; ``lock="update"`` claims it (PostgreSQL; SQLite serialises writers)."""
+    answer or photo; ``lock="update"`` claims it (PostgreSQL; SQLite serialises writers).
+    ``wait=False`` (with a lock, PostgreSQL) skips a row another transaction holds and then
+    returns None instead of raising: the caller takes the waiting path."""
     policy.require(user, permission)
     stmt = (policy.visible(Inspection, user).add_columns(ChecklistVersion.digest)
             .join(ChecklistVersion, ChecklistVersion.id == Inspection.checklist_version_id)
             .where(Inspection.id == inspection_id))
     if lock:
-        stmt = stmt.with_for_update(read=(lock == "share"), of=Inspection)
+        stmt = stmt.with_for_update(read=(lock == "share"), of=Inspection, skip_locked=not wait)
     row = db.session.execute(stmt.execution_options(populate_existing=True)).first()
     if row is None:
+        if lock and not wait:
+            return None
         raise NotFound("The inspection was not found.")
     obj, digest = row
     obj.__dict__["_checklist_digest"] = (obj.checklist_version_id, digest)   # for checklist_of
     return obj
 
 
-def lock_visit(visit_id: int) -> Visit:
+def lock_visit(visit_id: int, *, wait: bool = True) -> Visit | None:
     """Lock a visit row (PostgreSQL) so its parts' state changes are serialised; a
-    visit completes exactly when its last part is submitted."""
-    return db.session.scalar(select(Visit).where(Visit.id == visit_id).with_for_update()
+    visit completes exactly when its last part is submitted. ``wait=False``: None when
+    another transaction holds it (``SKIP LOCKED``)."""
+    return db.session.scalar(select(Visit).where(Visit.id == visit_id).with_for_update(skip_locked=not wait)
                              .execution_options(populate_existing=True))

@@ -13,10 +13,11 @@ MACHINES = {Visit: VISIT, Inspection: INSPECTION}
 
 
 def apply(actor, obj, event: str, *, values: dict | None = None, after: dict | None = None,
-          expect: dict | None = None) -> bool:
+          expect: dict | None = None, where: tuple = ()) -> bool:
     """Move ``obj`` by ``event`` if it is still in the state it was read in (and its columns
-    still equal ``expect``); set ``values`` with it; write the history row. Returns whether
-    this call made the move (False: another request moved it first; re-read it)."""
+    still equal ``expect``, and the further conditions ``where`` hold); set ``values`` with it;
+    write the history row. Returns whether this call made the move (False: another request
+    moved it first, or a condition does not hold; re-read it)."""
     model, obj_id = type(obj), obj.id
 
     def history(move) -> None:
@@ -25,4 +26,5 @@ def apply(actor, obj, event: str, *, values: dict | None = None, after: dict | N
                             **audit.jsonable(after if after is not None else values or {})})
 
     return machine.apply(MACHINES[model], obj, event, guard=machine.STATE, column="status",
-                         values=values, expect=expect, history=history, lost_ok=True) is not None
+                         values=values, expect=expect, where=where, history=history,
+                         lost_ok=True) is not None
