@@ -10,6 +10,7 @@ import sys
 import click
 from flask.cli import AppGroup, with_appcontext
 
+from . import file_commands
 from .extensions import db
 
 
@@ -134,14 +135,10 @@ def jobs_status() -> None:
 
 
 def register(app) -> None:
-    """Add every command to ``app.cli``."""
-    from .checklists.cli import checklist_cli
-    from .grading.cli import grade_command
-    from .planning.cli import draw_command
-
-    app.cli.add_command(checklist_cli)
-    app.cli.add_command(grade_command)
-    app.cli.add_command(draw_command)
+    """Add every command to ``app.cli``: the file commands (:mod:`.file_commands`), then the
+    operations commands defined here."""
+    for name in file_commands.FILE_COMMANDS:
+        app.cli.add_command(file_commands.command(name))
     app.cli.add_command(seed_command)
     app.cli.add_command(setup_command)
     app.cli.add_command(audit_cli)
