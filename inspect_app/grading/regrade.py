@@ -2,13 +2,17 @@
 
 Run as the job ``grading.regrade`` (progress 0..100 on the job row) after, for example, a
 correction of the grading checklist: each submitted grading inspection is scored again with
-the catalogue's current version of its checklist. The pass is vectorised:
+the catalogue's current version of its checklist. The pass is vectorised and streamed: the
+inspections of each checklist are taken in chunks of :data:`CHUNK` by keyset paging on their id
+(``id > last … ORDER BY id LIMIT CHUNK``), so time grows linearly with the number of
+inspections and memory stays bounded by one chunk. For each chunk:
 
-1. bulk read of the answers — on PostgreSQL ``COPY (SELECT …) TO STDOUT`` straight into
+1. bulk read of its answers — on PostgreSQL ``COPY (SELECT …) TO STDOUT`` straight into
    pandas' C parser as categorical columns; elsewhere one SELECT;
-2. one call of :func:`inspect_app.domain.scoring_batch.score_long_frame` per checklist;
+2. one call of :func:`inspect_app.domain.scoring_batch.score_long_frame`;
 3. bulk write-back — on PostgreSQL ``COPY`` into a temporary table and one
-   ``UPDATE … FROM``; elsewhere one executemany UPDATE.
+   ``UPDATE … FROM``; elsewhere one executemany UPDATE;
+4. the grade records of the chunk's inspections compared with the new figures.
 
 Inspections (``total``, ``level``, counts, ``result``) take the new figures; the old and new
 total and level of every inspection whose figures changed are kept in the job's one audit row.
@@ -25,9 +29,9 @@ import io
 import json
 from datetime import datetime
 from decimal import Decimal
-from typing import Callable
+from typing import Callable, Iterator
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.orm import Session
 
 from ..auth import policy
@@ -43,6 +47,7 @@ from ..inspections.models import SUBMITTED, Answer, Inspection, Visit
 from .models import GradeRecord, GradeRecordEvent
 
 JOB = "grading.regrade"
+CHUNK = 5_000               # inspections read, scored and written back at a time
 Progress = Callable[[int], None]
 
 
@@ -110,13 +115,36 @@ def _grading_checklists() -> list[Checklist]:
     return [cl for cl in catalogue.all_checklists().values() if cl.kind == "grading"]
 
 
-def _selection(checklist_id: str):
-    return (select(Answer.inspection_id, Answer.item_id, Answer.value)
-            .join(Inspection, Inspection.id == Answer.inspection_id)
-            .join(Visit, Visit.id == Inspection.visit_id)
+def _graded(statement, checklist_id: str):
+    """``statement`` limited to the submitted grading inspections of the checklist."""
+    return (statement.join(Visit, Visit.id == Inspection.visit_id)
             .join(ChecklistVersion, ChecklistVersion.id == Inspection.checklist_version_id)
             .where(Visit.kind == "grading", Inspection.status == SUBMITTED,
                    ChecklistVersion.checklist_id == checklist_id))
+
+
+def _count(checklist_id: str) -> int:
+    return db.session.scalar(_graded(select(func.count()).select_from(Inspection), checklist_id))
+
+
+def _pages(checklist_id: str) -> Iterator[tuple[int, int]]:
+    """The inspections of the checklist as id ranges ``(after, last]`` of at most :data:`CHUNK`
+    inspections each, in id order (keyset paging: each page starts where the last one ended)."""
+    after = 0
+    while True:
+        page = (_graded(select(Inspection.id).where(Inspection.id > after), checklist_id)
+                .order_by(Inspection.id).limit(CHUNK).subquery("page"))
+        last = db.session.scalar(select(func.max(page.c.id)))
+        if last is None:
+            return
+        yield after, last
+        after = last
+
+
+def _selection(checklist_id: str, after: int, last: int):
+    return _graded(select(Answer.inspection_id, Answer.item_id, Answer.value)
+                   .join(Inspection, Inspection.id == Answer.inspection_id)
+                   .where(Inspection.id > after, Inspection.id <= last), checklist_id)
 
 
 def _is_postgres() -> bool:
@@ -130,11 +158,13 @@ COPY (SELECT string_agg(a.inspection_id || ',' || a.item_id || ',' || a.value, E
       FROM answer a JOIN inspection i ON i.id = a.inspection_id JOIN visit v ON v.id = i.visit_id
       JOIN checklist_version cv ON cv.id = i.checklist_version_id
       WHERE v.kind = 'grading' AND i.status = 'submitted' AND cv.checklist_id = {checklist}
+        AND i.id > {after} AND i.id <= {last} AND a.inspection_id > {after} AND a.inspection_id <= {last}
       GROUP BY a.inspection_id) TO STDOUT"""
 
 
-def _read_answers(checklist_id: str):
-    """A frame of categorical text columns target (inspection id), item, value."""
+def _read_answers(checklist_id: str, after: int, last: int):
+    """A frame of categorical text columns target (inspection id), item, value: the answers of
+    the inspections with ids in ``(after, last]``."""
     import pandas as pd
 
     columns = ["target", "item", "value"]
@@ -143,7 +173,8 @@ def _read_answers(checklist_id: str):
         raw = db.session.connection().connection.driver_connection
         buffer = bytearray()
         with raw.cursor() as cursor:
-            query = sql.SQL(_PG_ANSWERS).format(checklist=sql.Literal(checklist_id))
+            query = sql.SQL(_PG_ANSWERS).format(checklist=sql.Literal(checklist_id),
+                                                after=sql.Literal(after), last=sql.Literal(last))
             with cursor.copy(query) as copy:
                 for chunk in copy:
                     buffer += chunk
@@ -155,7 +186,7 @@ def _read_answers(checklist_id: str):
         del buffer
         return pd.read_csv(data, names=columns, header=None, dtype="category",
                            na_filter=False, engine="c")
-    rows = db.session.execute(_selection(checklist_id)).all()
+    rows = db.session.execute(_selection(checklist_id, after, last)).all()
     frame = pd.DataFrame(rows, columns=columns, dtype=object)
     frame["target"] = frame["target"].astype(str)
     return frame.astype("category")
@@ -250,12 +281,16 @@ def _write(results) -> dict[int, tuple]:
     return changed
 
 
-def _flag_records(figures: dict[int, tuple[Decimal, int | None]], now: datetime) -> int:
-    """Store the re-graded score beside each affected record; flag and note differences."""
+def _flag_records(figures: dict[int, tuple[Decimal, int | None]], now: datetime,
+                  after: int, last: int) -> int:
+    """Store the re-graded score beside each record of the inspections with ids in
+    ``(after, last]`` that ``figures`` holds; flag and note differences."""
     flagged = 0
     records = db.session.scalars(
         select(GradeRecord).join(Inspection, Inspection.id == GradeRecord.inspection_id)
-        .join(Visit, Visit.id == Inspection.visit_id).where(Visit.kind == "grading"))
+        .join(Visit, Visit.id == Inspection.visit_id)
+        .where(Visit.kind == "grading", GradeRecord.inspection_id > after,
+               GradeRecord.inspection_id <= last))
     for record in records:
         if record.inspection_id not in figures:
             continue
@@ -289,33 +324,36 @@ def regrade_all(progress: Progress | None = None, job_id: int | None = None) -> 
     summary: dict = {"checklists": {}, "scored": 0, "changed": 0, "flagged": 0, "skipped": {}}
     before: dict[str, list] = {}
     after: dict[str, list] = {}
-    figures: dict[int, tuple[Decimal, int | None]] = {}
     now = utcnow()
     progress(5)
     for n, checklist in enumerate(checklists):
         share = 90 / max(1, len(checklists))
         base = 5 + n * share
-        frame = _read_answers(checklist.id)
-        progress(int(base + share * 0.4))
-        if not len(frame):
-            summary["checklists"][checklist.id] = {"version": checklist.version, "scored": 0}
-            continue
-        batch, skipped = _score(checklist, frame)
-        results = _results(batch)
-        progress(int(base + share * 0.7))
-        changed = _write(results)
-        for ident, total, level, *_rest in results:
-            figures[ident] = (total, level)
-            if ident in changed:
-                old_total, old_level = changed[ident]
-                before[str(ident)] = [None if old_total is None else str(old_total), old_level]
-                after[str(ident)] = [str(total), level]
-        summary["checklists"][checklist.id] = {"version": checklist.version, "scored": len(results)}
-        summary["scored"] += len(results)
-        summary["skipped"].update(skipped)
-    db.session.expire_all()
+        total, done, scored = _count(checklist.id), 0, 0
+        for first, last in _pages(checklist.id):
+            frame = _read_answers(checklist.id, first, last)
+            if len(frame):
+                batch, skipped = _score(checklist, frame)
+                del frame
+                results = _results(batch)
+                del batch
+                changed = _write(results)
+                figures: dict[int, tuple[Decimal, int | None]] = {}
+                for ident, new_total, level, *_rest in results:
+                    figures[ident] = (new_total, level)
+                    if ident in changed:
+                        old_total, old_level = changed[ident]
+                        before[str(ident)] = [None if old_total is None else str(old_total), old_level]
+                        after[str(ident)] = [str(new_total), level]
+                db.session.expire_all()
+                summary["flagged"] += _flag_records(figures, now, first, last)
+                scored += len(results)
+                summary["skipped"].update(skipped)
+                done += len(figures) + len(skipped)
+            progress(int(base + share * min(1.0, done / max(1, total))))
+        summary["checklists"][checklist.id] = {"version": checklist.version, "scored": scored}
+        summary["scored"] += scored
     summary["changed"] = len(after)
-    summary["flagged"] = _flag_records(figures, now)
     skipped_list = sorted(summary["skipped"].items())
     summary["skipped"] = dict(skipped_list[:50])
     summary["skipped_count"] = len(skipped_list)
