@@ -27,11 +27,13 @@ from __future__ import annotations
 
 import io
 import json
+import queue
+import threading
 from datetime import datetime
 from decimal import Decimal
 from typing import Callable, Iterator
 
-from sqlalchemy import bindparam, func, select, update
+from sqlalchemy import Engine, bindparam, func, select, update
 from sqlalchemy.orm import Session
 
 from ..auth import policy
@@ -41,6 +43,7 @@ from ..core import audit, jobs
 from ..core.errors import NotFound
 from ..core.types import utcnow
 from ..domain.checklist import Checklist
+from ..domain.scoring_batch import InvalidAnswerRows, score_long_frame
 from ..domain.scoring_explain import capped_level
 from ..extensions import db
 from ..inspections.models import SUBMITTED, Answer, Inspection, Visit
@@ -131,14 +134,17 @@ def _pages(checklist_id: str) -> Iterator[tuple[int, int]]:
     """The inspections of the checklist as id ranges ``(after, last]`` of at most :data:`CHUNK`
     inspections each, in id order (keyset paging: each page starts where the last one ended)."""
     after = 0
-    while True:
-        page = (_graded(select(Inspection.id).where(Inspection.id > after), checklist_id)
-                .order_by(Inspection.id).limit(CHUNK).subquery("page"))
-        last = db.session.scalar(select(func.max(page.c.id)))
-        if last is None:
-            return
+    while (last := _page_end(db.session.scalar, checklist_id, after)) is not None:
         yield after, last
         after = last
+
+
+def _page_end(scalar, checklist_id: str, after: int) -> int | None:
+    """The id of the last inspection of the page after ``after`` (``None``: no more), asked
+    through ``scalar`` (a session's or a connection's)."""
+    page = (_graded(select(Inspection.id).where(Inspection.id > after), checklist_id)
+            .order_by(Inspection.id).limit(CHUNK).subquery("page"))
+    return scalar(select(func.max(page.c.id)))
 
 
 def _selection(checklist_id: str, after: int, last: int):
@@ -162,41 +168,111 @@ COPY (SELECT string_agg(a.inspection_id || ',' || a.item_id || ',' || a.value, E
       GROUP BY a.inspection_id) TO STDOUT"""
 
 
-def _read_answers(checklist_id: str, after: int, last: int):
-    """A frame of categorical text columns target (inspection id), item, value: the answers of
-    the inspections with ids in ``(after, last]``."""
+def _answer_chunks(checklist_id: str) -> Iterator[tuple[int, int, object]]:
+    """``(after, last, frame)`` for each page of the checklist's inspections (:func:`_pages`):
+    a frame of categorical text columns target (inspection id), item, value holding the
+    answers of the inspections with ids in ``(after, last]``.
+
+    On PostgreSQL, when the session draws its connection from an engine (always, but under
+    a test's outer transaction), the next page is read ahead on a connection of its own
+    while this one is scored and written back, so that the database's work and the scoring
+    overlap on two cores; the pass only reads answers, so both connections see the same."""
+    import pandas as pd        # pandas, as psycopg below, only when a re-grade runs
+
+    if not _is_postgres():
+        for after, last in _pages(checklist_id):
+            rows = db.session.execute(_selection(checklist_id, after, last)).all()
+            frame = pd.DataFrame(rows, columns=_COLUMNS, dtype=object)
+            frame["target"] = frame["target"].astype(str)
+            yield after, last, frame.astype("category")
+        return
+    if not isinstance(db.engine, Engine):
+        raw = db.session.connection().connection.driver_connection
+        for after, last in _pages(checklist_id):
+            yield after, last, _copied_frame(_copy_page(raw, checklist_id, after, last))
+        return
+    pages: queue.Queue = queue.Queue(maxsize=1)          # at most one page waiting
+    stop = threading.Event()
+    reader = threading.Thread(target=_read_ahead, args=(db.engine, checklist_id, pages, stop),
+                              name="regrade-reader", daemon=True)
+    reader.start()
+    try:
+        while (page := pages.get()) is not None:
+            if isinstance(page, BaseException):
+                raise page
+            after, last, data = page
+            yield after, last, _copied_frame(data)
+    finally:
+        stop.set()
+        while reader.is_alive():                         # unblock a reader waiting to hand over
+            try:
+                pages.get(timeout=0.05)
+            except queue.Empty:
+                pass
+        reader.join()
+
+
+def _copy_page(raw, checklist_id: str, after: int, last: int) -> bytes:
+    """The COPY text of the answers of the inspections with ids in ``(after, last]``."""
+    from psycopg import sql
+
+    buffer = bytearray()
+    with raw.cursor() as cursor:
+        query = sql.SQL(_PG_ANSWERS).format(checklist=sql.Literal(checklist_id),
+                                            after=sql.Literal(after), last=sql.Literal(last))
+        with cursor.copy(query) as copy:
+            for chunk in copy:
+                buffer += chunk
+    return bytes(buffer)
+
+
+def _read_ahead(engine: Engine, checklist_id: str, pages: queue.Queue, stop: threading.Event) -> None:
+    """The reader: each page's ``(after, last, COPY bytes)`` into ``pages``, then ``None`` (or
+    the exception that stopped it)."""
+    try:
+        with engine.connect() as conn:
+            raw = conn.connection.driver_connection
+            after = 0
+            while not stop.is_set():
+                last = _page_end(conn.scalar, checklist_id, after)
+                if last is None:
+                    break
+                _hand_over(pages, stop, (after, last, _copy_page(raw, checklist_id, after, last)))
+                after = last
+            conn.rollback()
+    except BaseException as exc:  # noqa: BLE001 - handed to the pass, which raises it
+        _hand_over(pages, stop, exc)
+        return
+    _hand_over(pages, stop, None)
+
+
+def _hand_over(pages: queue.Queue, stop: threading.Event, item) -> None:
+    while not stop.is_set():
+        try:
+            pages.put(item, timeout=0.05)
+            return
+        except queue.Full:
+            continue
+
+
+_COLUMNS = ["target", "item", "value"]
+
+
+def _copied_frame(data: bytes):
+    """The frame of one page's COPY text (one line per inspection, its answers as CSV lines)."""
     import pandas as pd
 
-    columns = ["target", "item", "value"]
-    if _is_postgres():
-        from psycopg import sql
-        raw = db.session.connection().connection.driver_connection
-        buffer = bytearray()
-        with raw.cursor() as cursor:
-            query = sql.SQL(_PG_ANSWERS).format(checklist=sql.Literal(checklist_id),
-                                                after=sql.Literal(after), last=sql.Literal(last))
-            with cursor.copy(query) as copy:
-                for chunk in copy:
-                    buffer += chunk
-        if not buffer:
-            return pd.DataFrame({c: pd.Series([], dtype="category") for c in columns})
-        # COPY's text format writes the newlines inside a value as the two characters \n;
-        # item ids and answers never contain a backslash.
-        data = io.BytesIO(bytes(buffer).replace(b"\\n", b"\n"))
-        del buffer
-        return pd.read_csv(data, names=columns, header=None, dtype="category",
-                           na_filter=False, engine="c")
-    rows = db.session.execute(_selection(checklist_id, after, last)).all()
-    frame = pd.DataFrame(rows, columns=columns, dtype=object)
-    frame["target"] = frame["target"].astype(str)
-    return frame.astype("category")
+    if not data:
+        return pd.DataFrame({c: pd.Series([], dtype="category") for c in _COLUMNS})
+    # COPY's text format writes the newlines inside a value as the two characters \n;
+    # item ids and answers never contain a backslash.
+    return pd.read_csv(io.BytesIO(data.replace(b"\\n", b"\n")), names=_COLUMNS, header=None,
+                       dtype="category", na_filter=False, engine="c")
 
 
 def _score(checklist: Checklist, frame):
     """Score every target; targets whose answers no longer fit the checklist (an item added
     or removed by the correction) are left out and returned with their problem."""
-    from ..domain.scoring_batch import InvalidAnswerRows, score_long_frame
-
     skipped: dict[str, str] = {}
     for _attempt in range(2):
         try:
@@ -330,8 +406,7 @@ def regrade_all(progress: Progress | None = None, job_id: int | None = None) -> 
         share = 90 / max(1, len(checklists))
         base = 5 + n * share
         total, done, scored = _count(checklist.id), 0, 0
-        for first, last in _pages(checklist.id):
-            frame = _read_answers(checklist.id, first, last)
+        for first, last, frame in _answer_chunks(checklist.id):
             if len(frame):
                 batch, skipped = _score(checklist, frame)
                 del frame
