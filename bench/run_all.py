@@ -1,4 +1,4 @@
-"""Run every benchmark that takes part, and write the dated summary ``bench/results/YYYY-MM-DD.md``.
+"""Run every benchmark that takes part, and write the dated summary into ``bench/results/``.
 
     .venv/bin/python bench/run_all.py [--only NAME,NAME] [--skip NAME,NAME] [--list]
 
