@@ -26,7 +26,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 SERVER = os.environ.get("BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432")
-DB_NAME = "careinspect_bench_rect"
+DB_NAME = os.environ.get("BENCH_DB_PREFIX", "careinspect_bench") + "_rect"
 RUN_ALL: list[str] = []          # bench/run_all.py runs it as it is
 FINDINGS = int(os.environ.get("BENCH_FINDINGS", "1000000"))
 PER_INSPECTION = 200

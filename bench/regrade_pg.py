@@ -35,7 +35,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-DB_NAME = "careinspect_bench_regrade"
+DB_NAME = os.environ.get("BENCH_DB_PREFIX", "careinspect_bench") + "_regrade"
 RUN_ALL: list[str] = []          # bench/run_all.py runs it with the default sizes
 SAMPLE = 200
 SECTIONS = (("environment", "环境", 24), ("facilities", "设施设备", 26), ("operations", "运营管理", 30),
