@@ -16,7 +16,7 @@ as it comes, and every line it prints as
 
 becomes a row of the summary's table (the README's performance table is copied from it). The
 summary also keeps each benchmark's whole output, its exit status and how long it ran. Exit 1
-when any benchmark failed.
+when any benchmark exited non-zero (a benchmark does when it misses a target or fails).
 """
 from __future__ import annotations
 
@@ -138,7 +138,8 @@ def write_summary(started: datetime, machine_text: str, commit_text: str,
     for name, (_, status, _, lines) in results.items():
         rows = summary_rows(name, lines)
         if status != 0:
-            rows.append([name, f"**failed** (exit {status})", "", "", "", ""])
+            rows.append([name, f"**exit {status}**: a target missed or an error (its output below)",
+                         "", "", "", ""])
         elif not rows:
             rows.append([name, "see its output below", "", "", "", ""])
         out += ["| " + " | ".join(row) + " |" for row in rows]
@@ -179,7 +180,7 @@ def main() -> int:
     print(f"\nsummary written to {path.relative_to(PROJECT)}")
     failed = [n for n, (_, status, _, _) in results.items() if status != 0]
     if failed:
-        print(f"failed: {', '.join(failed)}", file=sys.stderr)
+        print(f"exited non-zero (a target missed or an error): {', '.join(failed)}", file=sys.stderr)
     return 1 if failed else 0
 
 
