@@ -8,8 +8,9 @@ rows measured in the same run:
 - *burst*: 10,000 findings newly overdue, escalated (history row, two messages and one audit
   row per rung and batch), committed batch by batch (target < 1 s).
 
-Needs a PostgreSQL database it may wipe: ``BENCH_DATABASE_URL`` (default
-``postgresql://postgres@127.0.0.1:5432/careinspect_rectbench``).
+Uses its own database ``careinspect_bench_rect`` on ``127.0.0.1:5432`` as user ``postgres``
+(dropped and created afresh; ``BENCH_POSTGRES_URL`` names another server), or, when
+``BENCH_DATABASE_URL`` is set, that database, whose schema it wipes.
 Run from the project root: ``.venv/bin/python bench/deadline_sweep.py``
 """
 from __future__ import annotations
@@ -24,7 +25,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-URL = os.environ.get("BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/careinspect_rectbench")
+SERVER = os.environ.get("BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432")
+DB_NAME = os.environ.get("BENCH_DB_PREFIX", "careinspect_bench") + "_rect"
+RUN_ALL: list[str] = []          # bench/run_all.py runs it as it is
 FINDINGS = int(os.environ.get("BENCH_FINDINGS", "1000000"))
 PER_INSPECTION = 200
 BURST = 10_000
@@ -75,6 +78,18 @@ def build(db, text, now):
         conn.execute(text("VACUUM ANALYZE"))
 
 
+def database_url() -> str:
+    """``BENCH_DATABASE_URL``, or a fresh database of this benchmark's own."""
+    given = os.environ.get("BENCH_DATABASE_URL")
+    if given:
+        return given
+    import psycopg
+    with psycopg.connect(SERVER + "/postgres", autocommit=True) as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
+        conn.execute(f"CREATE DATABASE {DB_NAME}")
+    return f"postgresql+psycopg://{SERVER.split('://', 1)[1]}/{DB_NAME}"
+
+
 def main() -> None:
     os.environ.setdefault("CAREINSPECT_INSTANCE", tempfile.mkdtemp(prefix="rect-bench-"))
     from sqlalchemy import text
@@ -84,7 +99,7 @@ def main() -> None:
     from inspect_app.extensions import db
     from inspect_app.rectification import escalation
 
-    app = create_app({"SQLALCHEMY_DATABASE_URI": URL})
+    app = create_app({"SQLALCHEMY_DATABASE_URI": database_url()})
     with app.app_context():
         now = utcnow()
         t_build, _ = timed(lambda: build(db, text, now))
@@ -139,6 +154,10 @@ def main() -> None:
               f"{'OK' if t_burst < 1 else 'MISSED'}")
         t_after, result = timed(lambda: sweep_once(now), repeat=5)
         print(f"after: sweep {t_after * 1000:7.2f} ms ({result.due} due)")
+        print(f"SUMMARY: deadline sweep, idle, {FINDINGS:,} open findings | {t_idle * 1000:.1f} ms | "
+              f"indexed count(*) {t_bare * 1000:.1f} ms | {t_idle / t_bare:.1f}× | < 50 ms")
+        print(f"SUMMARY: deadline sweep, {done:,} newly overdue | {t_burst * 1000:,.0f} ms | "
+              f"indexed count(*) {t_bare_burst * 1000:.1f} ms | {t_burst / t_bare_burst:,.0f}× | < 1 s")
 
 
 if __name__ == "__main__":

@@ -40,6 +40,7 @@ RATIOS = {"high": 0.3, "medium_high": 0.1, "medium": 0.02, "low": 0.01}
 TEAM = 2
 TARGET_SECONDS = 5.0
 REPEATS = 3
+RUN_ALL: list[str] = []          # bench/run_all.py runs it as it is
 
 
 def build_document(max_per_inspector: int, ratios: dict, seed: str) -> dict:
@@ -91,6 +92,8 @@ def scenario(name: str, max_per_inspector: int, ratios: dict) -> bool:
           f"{TARGET_SECONDS:.0f} s]")
     print(f"  random.sample baseline  {baseline * 1000:9.3f} ms")
     print(f"  ratio run_draw / random.sample: {draw / baseline:,.0f}x")
+    print(f"SUMMARY: draw, {name}, {INSTITUTIONS:,} institutions → {targets:,} targets | "
+          f"{draw * 1000:,.0f} ms | random.sample {baseline * 1000:.3f} ms | {draw / baseline:,.0f}× | < 5 s")
     return draw < TARGET_SECONDS
 
 

@@ -47,7 +47,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-DB_NAME = "careinspect_bench_load"
+DB_NAME = os.environ.get("BENCH_DB_PREFIX", "careinspect_bench") + "_load"
+RUN_ALL: list[str] = []          # bench/run_all.py runs it with the defaults
 CHECKLIST_ID = "bench-200"
 PASSWORD = "bench-password-1"
 TARGETS = {"save_p95_ms": 100, "submit_p95_ms": 300, "saturation_per_s": 200}

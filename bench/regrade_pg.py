@@ -1,21 +1,27 @@
-"""Benchmark: full re-grade on PostgreSQL, 50,000 institutions × 200 answers (10,000,000 rows).
+"""Benchmark: a province's full re-grade on PostgreSQL, at growing sizes, × 200 answers each.
 
-    .venv/bin/python bench/regrade_pg.py [--institutions 50000] [--url postgresql://postgres@127.0.0.1:5432]
+    .venv/bin/python bench/regrade_pg.py [--sizes 5000,50000[,500000]] [--url postgresql://postgres@127.0.0.1:5432]
 
-Uses its own database ``careinspect_bench_regrade`` (dropped and created afresh). The checklist
-is a GENERATED 200-item grading checklist (``bench-grading``: the four GB/T 37276 parts with
-24/26/30/120 items of 5 points, every 5th item a 0..5 scale, every 7th a measure with min 90,
-three veto prerequisites, the star-grading level thresholds), registered in the app's catalogue
-for the run. Each institution has one submitted grading inspection with 200 stored answers.
+For each size (default 5,000 and 50,000 institutions; add 500,000 = 100,000,000 answers for the
+growth check, which loads for several minutes) a fresh database ``careinspect_bench_regrade``
+(``--database``; dropped and created afresh) is filled by one child process, then a second child
+process measures; the parent prints the growth table. The checklist is a GENERATED 200-item
+grading checklist (``bench-grading``: the four GB/T 37276 parts with 24/26/30/120 items of 5
+points, every 5th item a 0..5 scale, every 7th a measure with min 90, three veto prerequisites,
+the star-grading level thresholds), registered in the app's catalogue for the run. Each
+institution has one submitted grading inspection with 200 stored answers.
 
-Measured in the same run:
-* baseline — a pure-SQL ``GROUP BY`` of the same 10M rows (earned and applicable points per
+Measured in the same child, per size:
+* baseline — a pure-SQL ``GROUP BY`` of the same rows (earned and applicable points per
   inspection, joined to the item table), fetched to the client;
-* re-grade — the real job ``grading.regrade`` run through ``core.jobs.run_job``: COPY out →
-  pandas → vectorised scoring → COPY into a temp table → ``UPDATE … FROM`` (all 50,000
-  inspections written back, progress rows committed, audit row), then committed.
-Target (issue 4): re-grade ≤ 10 s. Printed: seconds, ratio to the baseline, rows/s; and a
-check that 200 sampled inspections equal the single scoring path.
+* re-grade — the real job ``grading.regrade`` run through ``core.jobs.run_job``, streamed in
+  chunks of ``grading.regrade.CHUNK`` inspections (keyset paging): COPY out → pandas →
+  vectorised scoring → COPY into a temp table → ``UPDATE … FROM``, every inspection written
+  back, progress rows committed, audit row, then committed; its peak RSS
+  (``resource.getrusage``, read right after it, before the baseline runs);
+* the same re-grade again with nothing changed.
+Targets: 50,000 institutions in ≤ 10 s; time linear in the size (the "s per 1,000" column
+flat), memory bounded. A check that 200 sampled inspections equal the single scoring path.
 """
 from __future__ import annotations
 
@@ -29,7 +35,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-DB_NAME = "careinspect_bench_regrade"
+DB_NAME = os.environ.get("BENCH_DB_PREFIX", "careinspect_bench") + "_regrade"
+RUN_ALL: list[str] = []          # bench/run_all.py runs it with the default sizes
+SAMPLE = 200
 SECTIONS = (("environment", "环境", 24), ("facilities", "设施设备", 26), ("operations", "运营管理", 30),
             ("services", "服务", 120))
 
@@ -61,11 +69,11 @@ def checklist_yaml() -> str:
     return "\n".join(lines) + "\n"
 
 
-def recreate_database(base_url: str) -> None:
+def recreate_database(base_url: str, name: str) -> None:
     import psycopg
     with psycopg.connect(base_url + "/postgres", autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
-        conn.execute(f"CREATE DATABASE {DB_NAME}")
+        conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        conn.execute(f"CREATE DATABASE {name}")
 
 
 def load(db, checklist, institutions: int) -> None:
@@ -135,23 +143,40 @@ FROM answer a JOIN bench_item it ON it.item_id = a.item_id
 GROUP BY a.inspection_id"""
 
 
-def main() -> None:
-    import faulthandler
-    faulthandler.dump_traceback_later(float(os.environ.get("BENCH_WATCHDOG", "1e9")), exit=True)
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--institutions", type=int, default=50_000)
-    parser.add_argument("--url", default=os.environ.get("BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432"))
-    args = parser.parse_args()
-    recreate_database(args.url)
-    instance = tempfile.mkdtemp(prefix="bench-regrade-")
-    os.environ["CAREINSPECT_INSTANCE"] = instance
+def peak_rss_mib() -> float:
+    import resource
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024      # KiB on Linux
+
+
+def child_app(args):
+    os.environ["CAREINSPECT_INSTANCE"] = tempfile.mkdtemp(prefix="bench-regrade-")
     from inspect_app import create_app
     from inspect_app.domain.checklist.model import parse_checklist_yaml
-    app = create_app({"SQLALCHEMY_DATABASE_URI": f"postgresql+psycopg://{args.url.split('://', 1)[1]}/{DB_NAME}"})
+    app = create_app({"SQLALCHEMY_DATABASE_URI":
+                      f"postgresql+psycopg://{args.url.split('://', 1)[1]}/{args.database}"})
     app.extensions["job_waker"] = lambda job_id: None          # run in this process
     checklist = parse_checklist_yaml(checklist_yaml(), "bench-grading.yaml")
     app.extensions["checklists"]["bench-grading"] = checklist
-    rows = args.institutions * len(checklist.items)
+    return app, checklist
+
+
+def fill(args) -> None:
+    """Child 1: a fresh database with ``args.fill`` institutions × 200 answers."""
+    recreate_database(args.url, args.database)
+    app, checklist = child_app(args)
+    with app.app_context():
+        from inspect_app.extensions import db
+        db.create_all()
+        load(db, checklist, args.fill)
+
+
+def measure(args) -> None:
+    """Child 2: the re-grade (its peak RSS), the SQL baseline, the unchanged re-run, the check;
+    one JSON line of figures on stdout."""
+    import json
+
+    app, checklist = child_app(args)
+    institutions = args.measure
     with app.app_context():
         from sqlalchemy import text
 
@@ -161,41 +186,91 @@ def main() -> None:
         from inspect_app.grading.jobs import HANDLERS
         from inspect_app.grading.records import responses_of
         from inspect_app.inspections.models import Inspection
-        db.create_all()
-        started = time.perf_counter()
-        load(db, checklist, args.institutions)
-        print(f"loaded {args.institutions:,} institutions × {len(checklist.items)} answers = {rows:,} rows "
-              f"in {time.perf_counter() - started:.1f} s (not timed below)")
 
-        timings = []
-        for attempt in range(2):
-            t0 = time.perf_counter()
-            with db.engine.connect() as conn:
-                baseline_rows = conn.execute(text(BASELINE)).fetchall()
-            baseline = time.perf_counter() - t0
-            assert len(baseline_rows) == args.institutions
+        def regrade(attempt: int) -> tuple[float, dict]:
             job = jobs.enqueue("grading.regrade", {"bench": attempt})
             db.session.commit()
             t0 = time.perf_counter()
             state = jobs.run_job(job.id, HANDLERS)
-            regrade = time.perf_counter() - t0
+            seconds = time.perf_counter() - t0
             db.session.refresh(job)
             assert state == jobs.DONE, job.error
-            timings.append((baseline, regrade, job.result))
-            print(f"run {attempt + 1}: SQL GROUP BY {baseline:.2f} s; re-grade (read, score, write back, commit) "
-                  f"{regrade:.2f} s; ratio {regrade / baseline:.2f}×; {rows / regrade / 1e6:.2f} M answers/s; "
-                  f"scored {job.result['scored']:,}, changed {job.result['changed']:,}")
+            return seconds, job.result
 
-        sample = random.Random(7).sample(range(1, args.institutions + 1), 200)
-        for ident in sample:
+        rss_before = peak_rss_mib()
+        seconds, result = regrade(1)
+        rss_after = peak_rss_mib()
+        assert result["scored"] == institutions and result["changed"] == institutions, result
+        t0 = time.perf_counter()
+        with db.engine.connect() as conn:
+            baseline_rows = conn.execute(text(BASELINE)).fetchall()
+        baseline = time.perf_counter() - t0
+        assert len(baseline_rows) == institutions
+        del baseline_rows
+        unchanged, again = regrade(2)
+        assert again["changed"] == 0, again
+        for ident in random.Random(7).sample(range(1, institutions + 1), min(SAMPLE, institutions)):
             row = db.session.get(Inspection, ident)
             expected = to_contract_dict(score(checklist, responses_of(row)), checklist)
             assert row.result == expected, (ident, row.result, expected)
-        first, base = timings[0][1], timings[0][0]
-        print("200 sampled inspections equal the single scoring path")
-        print(f"RESULT: full re-grade with every inspection changed {first:.2f} s "
-              f"(target ≤ 10 s: {'met' if first <= 10 else 'NOT met'}); pure-SQL GROUP BY {base:.2f} s; "
-              f"ratio {first / base:.2f}×; unchanged re-run {timings[1][1]:.2f} s")
+    print(json.dumps({"institutions": institutions, "answers": institutions * len(checklist.items),
+                      "baseline": baseline, "regrade": seconds, "unchanged": unchanged,
+                      "rss_start": rss_before, "rss_peak": rss_after}))
+
+
+def child(args, role: str, size: int) -> str:
+    import subprocess
+    command = [sys.executable, __file__, f"--{role}", str(size), "--url", args.url,
+               "--database", args.database]
+    done = subprocess.run(command, stdout=subprocess.PIPE, text=True)
+    if done.returncode:
+        raise SystemExit(f"{role} {size:,}: exited {done.returncode}")
+    return done.stdout
+
+
+def main() -> None:
+    import faulthandler
+    import json
+    faulthandler.dump_traceback_later(float(os.environ.get("BENCH_WATCHDOG", "1e9")), exit=True)
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="5000,50000",
+                        help="institutions per run, comma-separated (500000 for the growth check)")
+    parser.add_argument("--url", default=os.environ.get("BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432"))
+    parser.add_argument("--database", default=DB_NAME, help="the database to drop and create")
+    parser.add_argument("--fill", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--measure", type=int, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.fill:
+        return fill(args)
+    if args.measure:
+        return measure(args)
+    from inspect_app.grading.regrade import CHUNK
+    sizes = [int(size.replace("_", "")) for size in args.sizes.split(",") if size.strip()]
+    figures = []
+    for size in sizes:
+        t0 = time.perf_counter()
+        child(args, "fill", size)
+        print(f"loaded {size:,} institutions × 200 answers = {size * 200:,} rows in "
+              f"{time.perf_counter() - t0:.0f} s (not timed)", flush=True)
+        figures.append(json.loads(child(args, "measure", size).strip().splitlines()[-1]))
+        f = figures[-1]
+        print(f"  {size:,}: re-grade {f['regrade']:.2f} s, SQL GROUP BY {f['baseline']:.2f} s, "
+              f"peak RSS {f['rss_peak']:.0f} MiB", flush=True)
+    print(f"\nre-grade streamed in chunks of {CHUNK:,} inspections; 200 sampled inspections per size "
+          "equal the single scoring path")
+    print("| institutions | answers | SQL GROUP BY | re-grade | ratio | s per 1,000 | unchanged re-run "
+          "| RSS at start | peak RSS |")
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for f in figures:
+        print(f"| {f['institutions']:,} | {f['answers']:,} | {f['baseline']:.2f} s | {f['regrade']:.2f} s "
+              f"| {f['regrade'] / f['baseline']:.2f}× | {f['regrade'] / f['institutions'] * 1000:.3f} "
+              f"| {f['unchanged']:.2f} s | {f['rss_start']:.0f} MiB | {f['rss_peak']:.0f} MiB |")
+    for f in figures:
+        target = " (target ≤ 10 s: " + ("met)" if f["regrade"] <= 10 else "NOT met)") \
+            if f["institutions"] == 50_000 else ""
+        print(f"SUMMARY: re-grade {f['institutions']:,} × 200 on PostgreSQL | {f['regrade']:.2f} s, "
+              f"peak RSS {f['rss_peak']:.0f} MiB | SQL GROUP BY {f['baseline']:.2f} s | "
+              f"{f['regrade'] / f['baseline']:.1f}× | {'≤ 10 s' if f['institutions'] == 50_000 else 'linear'}{target}")
 
 
 if __name__ == "__main__":

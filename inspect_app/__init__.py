@@ -1,6 +1,7 @@
 """CareInspect — supervision and inspection of elderly-care institutions.
 
-Only :func:`create_app` builds the application.
+Only :func:`create_app` builds the application; :func:`create_command_app` builds the small one
+the ``flask`` command line runs a file command in (``checklist``, ``grade``, ``draw``).
 """
 from __future__ import annotations
 
@@ -61,6 +62,17 @@ def create_app(config: dict | None = None) -> Flask:
     _check_policies(app)
     _register_blueprints(app)
     _register_commands(app)
+    return app
+
+
+def create_command_app(name: str) -> Flask:
+    """The application the ``flask`` command line needs to run the file command ``name``
+    (``checklist``, ``grade`` or ``draw``: :mod:`inspect_app.file_commands`): that command
+    alone, without the database, the pages or the catalogue, so that it starts at once."""
+    check_python()
+    from . import file_commands
+    app = Flask(__name__)
+    app.cli.add_command(file_commands.command(name))
     return app
 
 

@@ -10,6 +10,7 @@ import sys
 import click
 from flask.cli import AppGroup, with_appcontext
 
+from . import file_commands
 from .extensions import db
 from .checklists.services import sync_catalogue
 from .demo import seed_demo
@@ -17,9 +18,6 @@ from .domain.audit_chain import AnchorInputError, head_line, parse_expect_head
 from .core.audit import head_row, verify
 from .core.audit_anchors import export, read_anchors
 from .core.jobs import backlog
-from .checklists.cli import checklist_cli
-from .grading.cli import grade_command
-from .planning.cli import draw_command
 from .ranking.cli import ranking_cli
 
 
@@ -133,11 +131,10 @@ def jobs_status() -> None:
 
 
 def register(app) -> None:
-    """Add every command to ``app.cli``."""
-
-    app.cli.add_command(checklist_cli)
-    app.cli.add_command(grade_command)
-    app.cli.add_command(draw_command)
+    """Add every command to ``app.cli``: the file commands (:mod:`.file_commands`), then the
+    operations commands defined here."""
+    for name in file_commands.FILE_COMMANDS:
+        app.cli.add_command(file_commands.command(name))
     app.cli.add_command(ranking_cli)
     app.cli.add_command(seed_command)
     app.cli.add_command(setup_command)

@@ -8,7 +8,7 @@ from typing import Iterable, Sequence
 
 from ..domain.plain_text import writable
 from .heavy import heavy_work
-from .types import LOCAL_ZONE
+from ..domain.bureau import LOCAL_ZONE
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 

@@ -10,6 +10,7 @@ CSV is graded, and the output is written in one piece.
 """
 from __future__ import annotations
 
+import importlib
 import json
 import sys
 
@@ -19,7 +20,10 @@ from ..domain.checklist.model import Checklist, ChecklistError, load_checklist_f
 from ..domain.scoring.single import InvalidResponses, score, to_contract_dict
 from .answer_files import (
     CsvRows, InputFileError, read_answers_csv, read_responses_file)
-from ..domain.scoring.batch import InvalidAnswerRows, score_long_frame
+
+# The batch path needs numpy and pandas (about half a second to import): it is loaded by name
+# when a CSV is graded, so grading one JSON file starts at once (docs/architecture.md, "Start-up").
+BATCH_SCORING = "inspect_app.domain.scoring.batch"
 
 
 @click.command("grade")
@@ -67,11 +71,11 @@ def _grade_one(checklist: Checklist, path: str) -> str:
 
 def _grade_batch(checklist: Checklist, path: str) -> str:
     """JSON Lines for an answers CSV, one object per target; every problem, located."""
-
+    scoring = importlib.import_module(BATCH_SCORING)
     frame, rows = read_answers_csv(path)
     try:
-        batch = score_long_frame(checklist, frame)
-    except InvalidAnswerRows as exc:
+        batch = scoring.score_long_frame(checklist, frame)
+    except scoring.InvalidAnswerRows as exc:
         raise InputFileError(_located(exc, rows or CsvRows(path), path)) from None
     if rows is not None and rows.problems:
         raise InputFileError(rows.problems)

@@ -2,13 +2,17 @@
 
 Run as the job ``grading.regrade`` (progress 0..100 on the job row) after, for example, a
 correction of the grading checklist: each submitted grading inspection is scored again with
-the catalogue's current version of its checklist. The pass is vectorised:
+the catalogue's current version of its checklist. The pass is vectorised and streamed: the
+inspections of each checklist are taken in chunks of :data:`CHUNK` by keyset paging on their id
+(``id > last … ORDER BY id LIMIT CHUNK``), so time grows linearly with the number of
+inspections and memory stays bounded by one chunk. For each chunk:
 
-1. bulk read of the answers — on PostgreSQL ``COPY (SELECT …) TO STDOUT`` straight into
+1. bulk read of its answers — on PostgreSQL ``COPY (SELECT …) TO STDOUT`` straight into
    pandas' C parser as categorical columns; elsewhere one SELECT;
 2. one call of :func:`inspect_app.domain.scoring.batch.score_long_frame` per checklist;
 3. bulk write-back — on PostgreSQL ``COPY`` into a temporary table and one
-   ``UPDATE … FROM``; elsewhere one executemany UPDATE.
+   ``UPDATE … FROM``; elsewhere one executemany UPDATE;
+4. the grade records of the chunk's inspections compared with the new figures.
 
 Inspections (``total``, ``level``, counts, ``result``) take the new figures; the old and new
 total and level of every inspection whose figures changed are kept in the job's one audit row.
@@ -23,11 +27,13 @@ from __future__ import annotations
 
 import io
 import json
+import queue
+import threading
 from datetime import datetime
 from decimal import Decimal
-from typing import Callable
+from typing import Callable, Iterator
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import Engine, bindparam, func, select, update
 from sqlalchemy.orm import Session
 
 from ..auth import policy
@@ -37,6 +43,7 @@ from ..core import audit, jobs
 from ..core.errors import NotFound
 from ..core.types import utcnow
 from ..domain.checklist.model import Checklist
+from ..domain.scoring.batch import InvalidAnswerRows, score_long_frame
 from ..domain.scoring.explain import capped_level
 from ..extensions import db
 from ..inspections.models import SUBMITTED, Answer, Inspection, Visit
@@ -44,6 +51,7 @@ from .models import GradeRecord, GradeRecordEvent
 from ..domain.scoring.batch import InvalidAnswerRows, score_long_frame
 
 JOB = "grading.regrade"
+CHUNK = 5_000               # inspections read, scored and written back at a time
 Progress = Callable[[int], None]
 
 
@@ -111,13 +119,39 @@ def _grading_checklists() -> list[Checklist]:
     return [cl for cl in catalogue.all_checklists().values() if cl.kind == "grading"]
 
 
-def _selection(checklist_id: str):
-    return (select(Answer.inspection_id, Answer.item_id, Answer.value)
-            .join(Inspection, Inspection.id == Answer.inspection_id)
-            .join(Visit, Visit.id == Inspection.visit_id)
+def _graded(statement, checklist_id: str):
+    """``statement`` limited to the submitted grading inspections of the checklist."""
+    return (statement.join(Visit, Visit.id == Inspection.visit_id)
             .join(ChecklistVersion, ChecklistVersion.id == Inspection.checklist_version_id)
             .where(Visit.kind == "grading", Inspection.status == SUBMITTED,
                    ChecklistVersion.checklist_id == checklist_id))
+
+
+def _count(checklist_id: str) -> int:
+    return db.session.scalar(_graded(select(func.count()).select_from(Inspection), checklist_id))
+
+
+def _pages(checklist_id: str) -> Iterator[tuple[int, int]]:
+    """The inspections of the checklist as id ranges ``(after, last]`` of at most :data:`CHUNK`
+    inspections each, in id order (keyset paging: each page starts where the last one ended)."""
+    after = 0
+    while (last := _page_end(db.session.scalar, checklist_id, after)) is not None:
+        yield after, last
+        after = last
+
+
+def _page_end(scalar, checklist_id: str, after: int) -> int | None:
+    """The id of the last inspection of the page after ``after`` (``None``: no more), asked
+    through ``scalar`` (a session's or a connection's)."""
+    page = (_graded(select(Inspection.id).where(Inspection.id > after), checklist_id)
+            .order_by(Inspection.id).limit(CHUNK).subquery("page"))
+    return scalar(select(func.max(page.c.id)))
+
+
+def _selection(checklist_id: str, after: int, last: int):
+    return _graded(select(Answer.inspection_id, Answer.item_id, Answer.value)
+                   .join(Inspection, Inspection.id == Answer.inspection_id)
+                   .where(Inspection.id > after, Inspection.id <= last), checklist_id)
 
 
 def _is_postgres() -> bool:
@@ -131,35 +165,110 @@ COPY (SELECT string_agg(a.inspection_id || ',' || a.item_id || ',' || a.value, E
       FROM answer a JOIN inspection i ON i.id = a.inspection_id JOIN visit v ON v.id = i.visit_id
       JOIN checklist_version cv ON cv.id = i.checklist_version_id
       WHERE v.kind = 'grading' AND i.status = 'submitted' AND cv.checklist_id = {checklist}
+        AND i.id > {after} AND i.id <= {last} AND a.inspection_id > {after} AND a.inspection_id <= {last}
       GROUP BY a.inspection_id) TO STDOUT"""
 
 
-def _read_answers(checklist_id: str):
-    """A frame of categorical text columns target (inspection id), item, value."""
+def _answer_chunks(checklist_id: str) -> Iterator[tuple[int, int, object]]:
+    """``(after, last, frame)`` for each page of the checklist's inspections (:func:`_pages`):
+    a frame of categorical text columns target (inspection id), item, value holding the
+    answers of the inspections with ids in ``(after, last]``.
+
+    On PostgreSQL, when the session draws its connection from an engine (always, but under
+    a test's outer transaction), the next page is read ahead on a connection of its own
+    while this one is scored and written back, so that the database's work and the scoring
+    overlap on two cores; the pass only reads answers, so both connections see the same."""
+    import pandas as pd        # pandas, as psycopg below, only when a re-grade runs
+
+    if not _is_postgres():
+        for after, last in _pages(checklist_id):
+            rows = db.session.execute(_selection(checklist_id, after, last)).all()
+            frame = pd.DataFrame(rows, columns=_COLUMNS, dtype=object)
+            frame["target"] = frame["target"].astype(str)
+            yield after, last, frame.astype("category")
+        return
+    if not isinstance(db.engine, Engine):
+        raw = db.session.connection().connection.driver_connection
+        for after, last in _pages(checklist_id):
+            yield after, last, _copied_frame(_copy_page(raw, checklist_id, after, last))
+        return
+    pages: queue.Queue = queue.Queue(maxsize=1)          # at most one page waiting
+    stop = threading.Event()
+    reader = threading.Thread(target=_read_ahead, args=(db.engine, checklist_id, pages, stop),
+                              name="regrade-reader", daemon=True)
+    reader.start()
+    try:
+        while (page := pages.get()) is not None:
+            if isinstance(page, BaseException):
+                raise page
+            after, last, data = page
+            yield after, last, _copied_frame(data)
+    finally:
+        stop.set()
+        while reader.is_alive():                         # unblock a reader waiting to hand over
+            try:
+                pages.get(timeout=0.05)
+            except queue.Empty:
+                pass
+        reader.join()
+
+
+def _copy_page(raw, checklist_id: str, after: int, last: int) -> bytes:
+    """The COPY text of the answers of the inspections with ids in ``(after, last]``."""
+    from psycopg import sql
+
+    buffer = bytearray()
+    with raw.cursor() as cursor:
+        query = sql.SQL(_PG_ANSWERS).format(checklist=sql.Literal(checklist_id),
+                                            after=sql.Literal(after), last=sql.Literal(last))
+        with cursor.copy(query) as copy:
+            for chunk in copy:
+                buffer += chunk
+    return bytes(buffer)
+
+
+def _read_ahead(engine: Engine, checklist_id: str, pages: queue.Queue, stop: threading.Event) -> None:
+    """The reader: each page's ``(after, last, COPY bytes)`` into ``pages``, then ``None`` (or
+    the exception that stopped it)."""
+    try:
+        with engine.connect() as conn:
+            raw = conn.connection.driver_connection
+            after = 0
+            while not stop.is_set():
+                last = _page_end(conn.scalar, checklist_id, after)
+                if last is None:
+                    break
+                _hand_over(pages, stop, (after, last, _copy_page(raw, checklist_id, after, last)))
+                after = last
+            conn.rollback()
+    except BaseException as exc:  # noqa: BLE001 - handed to the pass, which raises it
+        _hand_over(pages, stop, exc)
+        return
+    _hand_over(pages, stop, None)
+
+
+def _hand_over(pages: queue.Queue, stop: threading.Event, item) -> None:
+    while not stop.is_set():
+        try:
+            pages.put(item, timeout=0.05)
+            return
+        except queue.Full:
+            continue
+
+
+_COLUMNS = ["target", "item", "value"]
+
+
+def _copied_frame(data: bytes):
+    """The frame of one page's COPY text (one line per inspection, its answers as CSV lines)."""
     import pandas as pd
 
-    columns = ["target", "item", "value"]
-    if _is_postgres():
-        from psycopg import sql
-        raw = db.session.connection().connection.driver_connection
-        buffer = bytearray()
-        with raw.cursor() as cursor:
-            query = sql.SQL(_PG_ANSWERS).format(checklist=sql.Literal(checklist_id))
-            with cursor.copy(query) as copy:
-                for chunk in copy:
-                    buffer += chunk
-        if not buffer:
-            return pd.DataFrame({c: pd.Series([], dtype="category") for c in columns})
-        # COPY's text format writes the newlines inside a value as the two characters \n;
-        # item ids and answers never contain a backslash.
-        data = io.BytesIO(bytes(buffer).replace(b"\\n", b"\n"))
-        del buffer
-        return pd.read_csv(data, names=columns, header=None, dtype="category",
-                           na_filter=False, engine="c")
-    rows = db.session.execute(_selection(checklist_id)).all()
-    frame = pd.DataFrame(rows, columns=columns, dtype=object)
-    frame["target"] = frame["target"].astype(str)
-    return frame.astype("category")
+    if not data:
+        return pd.DataFrame({c: pd.Series([], dtype="category") for c in _COLUMNS})
+    # COPY's text format writes the newlines inside a value as the two characters \n;
+    # item ids and answers never contain a backslash.
+    return pd.read_csv(io.BytesIO(data.replace(b"\\n", b"\n")), names=_COLUMNS, header=None,
+                       dtype="category", na_filter=False, engine="c")
 
 
 def _score(checklist: Checklist, frame):
@@ -250,12 +359,16 @@ def _write(results) -> dict[int, tuple]:
     return changed
 
 
-def _flag_records(figures: dict[int, tuple[Decimal, int | None]], now: datetime) -> int:
-    """Store the re-graded score beside each affected record; flag and note differences."""
+def _flag_records(figures: dict[int, tuple[Decimal, int | None]], now: datetime,
+                  after: int, last: int) -> int:
+    """Store the re-graded score beside each record of the inspections with ids in
+    ``(after, last]`` that ``figures`` holds; flag and note differences."""
     flagged = 0
     records = db.session.scalars(
         select(GradeRecord).join(Inspection, Inspection.id == GradeRecord.inspection_id)
-        .join(Visit, Visit.id == Inspection.visit_id).where(Visit.kind == "grading"))
+        .join(Visit, Visit.id == Inspection.visit_id)
+        .where(Visit.kind == "grading", GradeRecord.inspection_id > after,
+               GradeRecord.inspection_id <= last))
     for record in records:
         if record.inspection_id not in figures:
             continue
@@ -289,33 +402,35 @@ def regrade_all(progress: Progress | None = None, job_id: int | None = None) -> 
     summary: dict = {"checklists": {}, "scored": 0, "changed": 0, "flagged": 0, "skipped": {}}
     before: dict[str, list] = {}
     after: dict[str, list] = {}
-    figures: dict[int, tuple[Decimal, int | None]] = {}
     now = utcnow()
     progress(5)
     for n, checklist in enumerate(checklists):
         share = 90 / max(1, len(checklists))
         base = 5 + n * share
-        frame = _read_answers(checklist.id)
-        progress(int(base + share * 0.4))
-        if not len(frame):
-            summary["checklists"][checklist.id] = {"version": checklist.version, "scored": 0}
-            continue
-        batch, skipped = _score(checklist, frame)
-        results = _results(batch)
-        progress(int(base + share * 0.7))
-        changed = _write(results)
-        for ident, total, level, *_rest in results:
-            figures[ident] = (total, level)
-            if ident in changed:
-                old_total, old_level = changed[ident]
-                before[str(ident)] = [None if old_total is None else str(old_total), old_level]
-                after[str(ident)] = [str(total), level]
-        summary["checklists"][checklist.id] = {"version": checklist.version, "scored": len(results)}
-        summary["scored"] += len(results)
-        summary["skipped"].update(skipped)
-    db.session.expire_all()
+        total, done, scored = _count(checklist.id), 0, 0
+        for first, last, frame in _answer_chunks(checklist.id):
+            if len(frame):
+                batch, skipped = _score(checklist, frame)
+                del frame
+                results = _results(batch)
+                del batch
+                changed = _write(results)
+                figures: dict[int, tuple[Decimal, int | None]] = {}
+                for ident, new_total, level, *_rest in results:
+                    figures[ident] = (new_total, level)
+                    if ident in changed:
+                        old_total, old_level = changed[ident]
+                        before[str(ident)] = [None if old_total is None else str(old_total), old_level]
+                        after[str(ident)] = [str(new_total), level]
+                db.session.expire_all()
+                summary["flagged"] += _flag_records(figures, now, first, last)
+                scored += len(results)
+                summary["skipped"].update(skipped)
+                done += len(figures) + len(skipped)
+            progress(int(base + share * min(1.0, done / max(1, total))))
+        summary["checklists"][checklist.id] = {"version": checklist.version, "scored": scored}
+        summary["scored"] += scored
     summary["changed"] = len(after)
-    summary["flagged"] = _flag_records(figures, now)
     skipped_list = sorted(summary["skipped"].items())
     summary["skipped"] = dict(skipped_list[:50])
     summary["skipped_count"] = len(skipped_list)

@@ -145,3 +145,29 @@ def test_the_audit_row_keeps_the_old_and_new_figures_of_changed_inspections(make
     assert (Decimal(old_total), old_level) == (1, None)
     assert (Decimal(new_total), new_level) == (Decimal(new.total), new.level)
     assert str(untouched.id) not in row.after["inspections"]
+
+
+def test_the_pass_goes_in_chunks_and_every_chunk_is_scored_written_and_flagged(
+        make, db, grading, corrected, monkeypatch):
+    """Chunks of two inspections: every inspection of every page is re-scored, a broken one is
+    skipped in its own page only, and a decided grade in a later page is still flagged."""
+    from inspect_app.checklists import catalogue
+    bureau = make.user("bureau_admin")
+    original = parse_checklist_yaml(STAR.read_text(encoding="utf-8"), "star-grading.yaml")
+    catalogue.all_checklists()["star-grading"] = original
+    made = [grading.inspection(make.institution(), star_answers(original, fail=fail))
+            for fail in ([], ["ENV-01"], ["ENV-02"], [], ["ENV-03"])]
+    broken = grading.inspection(make.institution())
+    db.session.delete(broken.answers[0])
+    record = grading.confirmed(make.institution())
+    db.session.flush()
+    catalogue.all_checklists()["star-grading"] = corrected
+    monkeypatch.setattr(regrade, "CHUNK", 2)
+    job = run_regrade(db, bureau)
+    assert job.progress == 100
+    assert job.result["scored"] == 6 and job.result["skipped_count"] == 1
+    assert str(broken.id) in job.result["skipped"] and job.result["flagged"] == 1
+    for inspection in made + [record.inspection]:
+        row = db.session.get(Inspection, inspection.id)
+        db.session.refresh(row)
+        assert row.result == to_contract_dict(score(corrected, responses_of(row)), corrected)
