@@ -80,9 +80,11 @@ def _check_policies(app: Flask) -> None:
     problems instead of failing the first request that needs it."""
     from .grading import policy as grading_policy
     from .rectification import policy as supervision_policy
+    from .core import workcalendar
     with app.app_context():
         supervision_policy.current()
         grading_policy.history()
+        workcalendar.calendar()
 
 
 def _register_blueprints(app: Flask) -> None:

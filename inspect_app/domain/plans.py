@@ -30,6 +30,7 @@ from zoneinfo import ZoneInfo
 from .bureau import DEPARTMENTS, LOCAL_ZONE
 from .risk import RISK_CLASSES
 from .texts import N_
+from .workdays import WEEKDAYS_ONLY, WorkCalendar
 
 PERIODS = ("daily", "weekly", "monthly", "quarterly", "yearly")
 
@@ -103,11 +104,15 @@ def due_period(schedule: Schedule, now: datetime, zone: ZoneInfo = LOCAL_ZONE) -
 
 
 def working_days(period: Period, from_day: date | None = None,
-                 holidays: Iterable[date] = ()) -> list[date]:
-    """Monday to Friday of the period, not before ``from_day``, minus ``holidays``."""
+                 holidays: Iterable[date] = (), calendar: WorkCalendar = WEEKDAYS_ONLY) -> list[date]:
+    """The working days of the period (``calendar``: the holiday notices, docs/regulations.md,
+    "Working days and public holidays"), not before ``from_day``, minus ``holidays`` (days the
+    bureau keeps free of visits)."""
     skip = set(holidays)
-    return [d for d in period.days()
-            if d.weekday() < 5 and d not in skip and (from_day is None or d >= from_day)]
+    first = period.first_day if from_day is None else max(period.first_day, from_day)
+    if first > period.last_day:
+        return []
+    return [d for d in calendar.days(first, period.last_day) if d not in skip]
 
 
 def pick_team(candidates: Sequence[tuple[int, int]], excluded: Iterable[int], size: int) -> list[int]:

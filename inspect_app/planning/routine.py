@@ -17,6 +17,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import func, select
 
 from ..auth.models import ConflictOfInterest
+from ..core import workcalendar
 from ..domain.plans import local_date, pick_team
 from ..domain.rectification import UNRESOLVED
 from ..extensions import db
@@ -86,9 +87,7 @@ def freeze_targets(plan: Plan, now: datetime, today: date) -> dict:
 
 
 def _next_working_day(day: date) -> date:
-    while day.weekday() >= 5:
-        day += timedelta(days=1)
-    return day
+    return workcalendar.noted(workcalendar.calendar().first_on_or_after(day), "routine visit day").day
 
 
 def _loads(user_ids: list[int]) -> dict[int, int]:

@@ -37,7 +37,7 @@ from sqlalchemy.exc import IntegrityError
 
 from .. import __version__
 from ..auth import policy
-from ..core import audit, jobs
+from ..core import audit, jobs, workcalendar
 from ..core.errors import Conflict, DomainError, Invalid
 from ..core.types import utcnow
 from ..domain import seed_commit
@@ -305,7 +305,8 @@ def _create_draw_visits(run: PlanRun, result, now: datetime) -> None:
     institution_ids = {code: row["id"] for code, row in frozen.get("institutions", {}).items()}
     user_ids = frozen.get("inspectors", {})
     period = Period(run.period_key, run.period_start, run.period_end)
-    days = working_days(period, from_day=local_date(now) + timedelta(days=1)) or [run.period_end]
+    days = working_days(period, from_day=local_date(now) + timedelta(days=1),
+                        calendar=workcalendar.calendar()) or [run.period_end]
     teams = [[m.inspector for m in s.team] for s in result.selected]
     for selection, day in zip(result.selected, spread_dates(teams, days)):
         departments: dict[str, list[int]] = {}
