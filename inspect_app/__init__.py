@@ -81,7 +81,9 @@ def _check_policies(app: Flask) -> None:
     from .grading import policy as grading_policy
     from .rectification import policy as supervision_policy
     from .core import workcalendar
+    from .inspections import policy as enforcement_policy
     with app.app_context():
+        enforcement_policy.current()
         supervision_policy.current()
         grading_policy.history()
         workcalendar.calendar()

@@ -29,6 +29,7 @@ from zoneinfo import ZoneInfo
 
 from .bureau import DEPARTMENTS, LOCAL_ZONE
 from .risk import RISK_CLASSES
+from .enforcement import TEAM_TOO_SMALL, EnforcementPolicy
 from .texts import N_
 from .workdays import WEEKDAYS_ONLY, WorkCalendar
 
@@ -157,11 +158,22 @@ PLAN_KINDS = ("random_joint", "routine")
 ROUTINE_RULES = ("grade_expiry", "critical_followup")
 
 
-def plan_problems(v: dict, institution_types: Iterable[str] = ()) -> list[tuple[str, str]]:
+def visit_purpose(kind: str | None, rule: str | None) -> str:
+    """The purpose of the visits a plan schedules: a draw's are random inspections, a critical
+    follow-up's are re-inspections, a grade-expiry plan's are grading evaluations."""
+    if kind == "routine":
+        return "grading" if rule == "grade_expiry" else "follow_up"
+    return "random"
+
+
+def plan_problems(v: dict, institution_types: Iterable[str] = (),
+                  enforcement: EnforcementPolicy | None = None) -> list[tuple]:
     """Everything wrong with a plan's values, located by field (empty when it may be saved).
 
     ``v`` holds typed values: text, dates, booleans, whole numbers, lists of codes and
-    ``ratios`` as {risk class: decimal text}."""
+    ``ratios`` as {risk class: decimal text}. With ``enforcement``, a plan whose visits are
+    enforcement visits must send at least its minimum of inspectors per department (a problem
+    with parameters is a triple: field, message, parameters)."""
     p: list[tuple[str, str]] = []
     if not (v.get("name") or "").strip():
         p.append(("name", N_("is required")))
@@ -193,6 +205,11 @@ def plan_problems(v: dict, institution_types: Iterable[str] = ()) -> list[tuple[
         value = v.get(name)
         if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= 3660:
             p.append((name, f"must be a whole number from {low} to 3660"))
+    team = v.get("team_per_department")
+    if enforcement is not None and isinstance(team, int) and not isinstance(team, bool) and 1 <= team \
+            and enforcement.binds(visit_purpose(kind, v.get("rule"))) \
+            and team < enforcement.min_inspectors_per_department:
+        p.append(("team_per_department", TEAM_TOO_SMALL, {"n": enforcement.min_inspectors_per_department}))
     if kind == "random_joint":
         ratios = v.get("ratios") or {}
         positive = False

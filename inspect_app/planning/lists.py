@@ -23,6 +23,8 @@ from sqlalchemy import select
 
 from ..auth.models import ConflictOfInterest, User
 from ..auth.roles import Role
+from ..domain.plans import visit_purpose
+from ..inspections import policy as enforcement_policy
 from ..domain.draw import input_digest
 from ..domain.risk import parse_policy
 from ..extensions import db
@@ -93,7 +95,7 @@ def freeze_lists(plan: Plan, now: datetime, today: date) -> tuple[dict, dict]:
                        for u in people],
         "departments": sorted(plan.departments),
         "ratios": {risk: float(Decimal(text)) for risk, text in sorted(plan.ratios.items())},
-        "team_per_department": plan.team_per_department,
+        "team_per_department": team_size(plan),
         "max_per_inspector": plan.max_per_inspector,
         "avoid_own_district": bool(plan.avoid_own_district),
     }
@@ -114,3 +116,14 @@ def freeze_lists(plan: Plan, now: datetime, today: date) -> tuple[dict, dict]:
 def list_digest(document: dict) -> str:
     """The digest of docs/commands.md, "draw", of the input without its seed (the *list digest*)."""
     return input_digest(document)
+
+
+def team_size(plan) -> int:
+    """Inspectors per department on the plan's visits: the plan's number, raised to the
+    enforcement minimum when its visits are enforcement visits (a plan saved before the
+    minimum, or with the minimum raised since, still sends enough people; docs/regulations.md,
+    "Enforcement visits: at least two inspectors")."""
+    rules = enforcement_policy.current()
+    if rules.binds(visit_purpose(plan.kind, plan.rule)):
+        return max(plan.team_per_department, rules.min_inspectors_per_department)
+    return plan.team_per_department

@@ -18,14 +18,15 @@ from sqlalchemy import func, select
 
 from ..auth.models import ConflictOfInterest
 from ..core import workcalendar
-from ..domain.plans import local_date, pick_team
+from ..domain.plans import local_date, pick_team, visit_purpose
+from ..inspections import policy as enforcement_policy
 from ..domain.rectification import UNRESOLVED
 from ..extensions import db
 from ..grading.records import grades_expiring
 from ..inspections.models import IN_PROGRESS, PLANNED, SUBMITTED, Inspection, InspectionInspector, Visit
 from ..rectification.models import Finding
 from ..registry.models import Institution
-from .lists import inspectors_for
+from .lists import inspectors_for, team_size
 from .models import CRITICAL_FOLLOWUP, DRAWN, GRADE_EXPIRY, Plan, PlanRun
 
 OPEN_VISIT = (PLANNED, IN_PROGRESS)
@@ -122,21 +123,27 @@ def schedule_visits(run: PlanRun, now: datetime) -> bool:
                                            .where(ConflictOfInterest.user_id.in_([u.id for u in people]))):
             conflicts.setdefault(iid, set()).add(uid)
     day = _next_working_day(local_date(now) + timedelta(days=plan.visit_within_days))
+    size = team_size(plan)
+    # an enforcement visit goes with at least its minimum per department, or not at all
+    rules = enforcement_policy.current()
+    needed = rules.min_inspectors_per_department if rules.binds(visit_purpose(plan.kind, plan.rule)) else 1
     planned: list[tuple[dict, dict[str, list[int]]]] = []
     skipped: list[str] = []
     for target in targets:
         teams: dict[str, list[int]] = {}
         for dept in target["departments"]:
             staff = [(u.id, loads.get(u.id, 0)) for u in people if u.department == dept]
-            team = pick_team(staff, conflicts.get(target["institution_id"], set()), plan.team_per_department)
-            if team:
+            team = pick_team(staff, conflicts.get(target["institution_id"], set()), size)
+            if len(team) >= needed:
                 teams[dept] = team
-                for uid in team:
-                    loads[uid] = loads.get(uid, 0) + 1
         if len(teams) == len(target["departments"]):
             planned.append((target, teams))
+            for team in teams.values():
+                for uid in team:
+                    loads[uid] = loads.get(uid, 0) + 1
         else:
-            skipped.append(f"institution #{target['institution_id']}: no eligible inspector")
+            skipped.append(f"institution #{target['institution_id']}: fewer than {needed} eligible inspectors"
+                           f" of {', '.join(d for d in target['departments'] if d not in teams)}")
     if not transition(run, DRAWN, note=f"{len(planned)} visits scheduled",
                       values={"drawn_at": now, "visit_count": len(planned),
                               "message": "; ".join(skipped) or None}):

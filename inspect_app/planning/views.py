@@ -76,7 +76,7 @@ def _save(form: PlanForm, plan_id: int | None):
                                      whole_number(form.version.data) or 0)
     except Invalid as exc:
         db.session.rollback()
-        form.attach([(where, translate(message)) for where, message in exc.problems])
+        form.attach([(p[0], translate(p[1], p[2] if len(p) > 2 else None)) for p in exc.problems])
         flash(translate(exc.message), "error")
         return None
     except Conflict as exc:
@@ -147,9 +147,9 @@ def enter_beacon(run_id: int):
 
 def _flash_located(form, problems) -> None:
     """Flash each problem after the label of the field it concerns."""
-    for where, message in problems:
+    for where, message, *params in problems:
         label = form[where].label.text if where in form else where
-        flash(f"{label}: {translate(str(message))}", "error")
+        flash(f"{label}: {translate(str(message), params[0] if params else None)}", "error")
 
 
 @bp.route("/run-due", methods=["POST"])

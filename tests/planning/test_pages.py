@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from inspect_app.core.audit import AuditEvent
 from inspect_app.inspections.services.visits import create_visit
+from tests.factories import with_partners
 from inspect_app.planning.models import FROZEN, Plan, PlanRun, SEEDED
 from tests.planning.conftest import make_plan
 
@@ -102,7 +103,7 @@ def test_the_beacon_form_asks_for_the_day_named_at_the_freeze_and_refuses_an_ear
 
 
 def _visit(make, institution, day, **teams):
-    return create_visit(None, institution.id, day, {d: [u.id for u in us] for d, us in teams.items()},
+    return create_visit(None, institution.id, day, {d: [u.id for u in us] for d, us in with_partners(teams).items()},
                         purpose="random")
 
 
