@@ -180,7 +180,7 @@ def start_run(plan: Plan, period: Period, now: datetime) -> PlanRun | None:
                   period_end=period.last_day, kind=ROUTINE if plan.kind == ROUTINE else RANDOM_JOINT,
                   state=FROZEN, created_at=now, visit_count=0)
     if run.kind == RANDOM_JOINT:
-        document, frozen = freeze_lists(plan, now, today)
+        document, frozen = freeze_lists(plan, now, today, period.first_day)
         secret = seed_commit.new_secret()
         digest = list_digest(document)
         run.lists_json, run.list_digest, run.frozen = dumps(document), digest, frozen
