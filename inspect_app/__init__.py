@@ -71,6 +71,7 @@ def _register_models() -> None:
     from .checklists import models as _checklists  # noqa: F401
     from .inspections import models as _inspections  # noqa: F401
     from .rectification import models as _rectification  # noqa: F401
+    from .rectification import accidents as _accidents  # noqa: F401
     from .grading import models as _grading  # noqa: F401
     from .planning import models as _planning  # noqa: F401
 

@@ -34,7 +34,8 @@ from typing import Any
 from .grade_lifecycle import add_years
 
 PENALTY, BLACKLIST, ACCIDENT, CREDIT = "penalty", "blacklist", "accident", "credit"
-SANCTION_KINDS = (PENALTY, BLACKLIST, ACCIDENT)     # entered by the bureau
+SANCTION_KINDS = (PENALTY, BLACKLIST)     # entered by the bureau
+# ACCIDENT: a serious accident, from the accident records (rectification.accidents).
 # CREDIT: a credit record written by rectification when an overdue finding reaches the bureau.
 
 

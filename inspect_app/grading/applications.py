@@ -58,10 +58,18 @@ def _credit_records(institution_id: int) -> list[rules.Sanction]:
     return out
 
 
+def _accidents(institution_id: int) -> list[rules.Sanction]:
+    """The institution's serious accidents (records of their own, rectification.accidents), as
+    the grading rule reads them: dated on the day they occurred."""
+    from ..rectification.accidents import serious_of
+    return [rules.Sanction(rules.ACCIDENT, a.occurred_on, reference=f"{a.source_reference} ({a.source_issuer})")
+            for a in serious_of(institution_id)]
+
+
 def sanctions_of(institution_id: int) -> list[rules.Sanction]:
     rows = db.session.scalars(select(GradeSanction).where(GradeSanction.institution_id == institution_id))
     return [rules.Sanction(s.kind, s.decided_on, s.until, s.reference) for s in rows] + \
-        _credit_records(institution_id)
+        _credit_records(institution_id) + _accidents(institution_id)
 
 
 def facts_for(institution: Institution, level: int, today: date, now: datetime,
@@ -263,7 +271,7 @@ def add_sanction(user, institution_id_text: str, kind: str, decided_on: date | N
     if institution is None:
         problems.append(("institution_id", N_("choose an institution")))
     if kind not in rules.SANCTION_KINDS:
-        problems.append(("kind", N_("choose penalty, blacklist or accident")))
+        problems.append(("kind", N_("choose penalty or blacklist")))
     if decided_on is None:
         problems.append(("decided_on", N_("required")))
     if until is not None and decided_on is not None and until <= decided_on:
