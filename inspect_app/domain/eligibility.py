@@ -13,15 +13,13 @@ Rules, in order:
 3. ``first_cap`` — a first application (never held a grade) asks for at most
    ``first_application_max_level``.
 4. ``penalty`` — no administrative or criminal penalty in the last ``penalty_lookback_years``.
-5. ``credit`` — no credit record (an overdue rectification reported to the bureau) in the
-   last ``penalty_lookback_years``.
-6. ``blacklist`` — not on the credit blacklist today.
-7. ``accident`` — no serious safety accident or elder abuse in ``accident_lookback_years``.
-8. ``hazard`` — no unresolved major accident hazard (the supervision reasons).
-9. ``upgrade_wait`` — a higher level than the current one only after ``upgrade_wait_years``
+5. ``blacklist`` — not on the credit blacklist today.
+6. ``accident`` — no serious safety accident or elder abuse in ``accident_lookback_years``.
+7. ``hazard`` — no unresolved major accident hazard (a finding on a veto item not closed).
+8. ``upgrade_wait`` — a higher level than the current one only after ``upgrade_wait_years``
    at the current level; the same or a lower level (a renewal) only within
    ``renewal_window_days`` of the current grade's expiry.
-10. ``open_application`` — nothing else in progress: no other application still open, and no
+9. ``open_application`` — nothing else in progress: no other application still open, and no
     grade record still being decided (evaluated, in 公示, or awaiting confirmation). An
     evaluated application's record is in progress until the bureau confirms or rejects it.
 """
@@ -154,18 +152,6 @@ def _penalty(f: Facts, p: Any, today: date) -> RuleResult:
                                                      + timedelta(days=1)).isoformat()})
 
 
-def _credit(f: Facts, p: Any, today: date) -> RuleResult:
-    years = p.penalty_lookback_years
-    found = _within(f.sanctions, CREDIT, years, today)
-    if not found:
-        return RuleResult("credit", True, "No credit record for an overdue rectification in the "
-                          "last %(years)s years.", {"years": years})
-    latest = max(found, key=lambda s: s.decided_on)
-    return RuleResult("credit", False, "Credit record of %(day)s (%(reference)s) within the last "
-                      "%(years)s years.", {"day": latest.decided_on.isoformat(),
-                                           "reference": latest.reference or "-", "years": years})
-
-
 def blacklist_end(s: Sanction, policy: Any) -> date:
     return s.until or add_years(s.decided_on, policy.blacklist_years)
 
@@ -235,5 +221,7 @@ def _open_application(f: Facts, p: Any, today: date) -> RuleResult:
     return RuleResult("open_application", True, "No other application or evaluation is in progress.")
 
 
-RULES = (_level, _operating, _first_cap, _penalty, _credit, _blacklist, _accident, _hazard,
+# No rule bars grading for a credit record of an overdue rectification: no source found says so
+# (docs/regulations.md, "Star grading eligibility").
+RULES = (_level, _operating, _first_cap, _penalty, _blacklist, _accident, _hazard,
          _upgrade_wait, _open_application)

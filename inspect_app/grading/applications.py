@@ -32,7 +32,8 @@ from ..registry.models import Institution
 from . import labels
 from . import policy as policies
 from .models import GradeApplication, GradeRecord, GradeSanction
-from .records import current_records, local_today, lock_institution, suspension_reasons
+from .records import current_records, local_today, lock_institution
+from ..rectification.supervision import major_hazards
 from ..domain.texts import N_
 
 MAX_ASSESSMENT = 5000
@@ -41,19 +42,18 @@ MAX_ASSESSMENT = 5000
 # Facts ---------------------------------------------------------------------------------------
 
 def _credit_records(institution_id: int) -> list[rules.Sanction]:
-    """Credit records written by rectification's escalation ladder, read as sanctions: an
-    overdue rectification reported to the bureau is a credit record; a blacklist proposal
-    counts once the bureau confirmed it (a blacklist entry from the decision's day), never
-    while pending or when dismissed."""
-    from ..rectification.models import BLACKLIST_PROPOSAL, OVERDUE_RECTIFICATION, CreditRecord
+    """Credit records written by rectification's escalation ladder, read as sanctions: a
+    blacklist proposal counts once the bureau confirmed it (a blacklist entry from the
+    decision's day), never while pending or when dismissed."""
+    from ..rectification.models import BLACKLIST_PROPOSAL, CreditRecord
     rows = db.session.execute(select(CreditRecord.id, CreditRecord.kind, CreditRecord.created_at,
                                      CreditRecord.decision, CreditRecord.decided_at)
                               .where(CreditRecord.institution_id == institution_id)).all()
     out = []
     for row in rows:
-        if row.kind == OVERDUE_RECTIFICATION:
-            out.append(rules.Sanction(rules.CREDIT, local_today(row.created_at), reference=f"#{row.id} {row.kind}"))
-        elif row.kind == BLACKLIST_PROPOSAL and row.decision == "confirmed":
+        # A credit record for an overdue rectification is a record, not a bar: no rule found
+        # says it bars grading (docs/regulations.md, "Star grading eligibility").
+        if row.kind == BLACKLIST_PROPOSAL and row.decision == "confirmed":
             out.append(rules.Sanction(rules.BLACKLIST, local_today(row.decided_at), reference=f"#{row.id} {row.kind}"))
     return out
 
@@ -89,7 +89,7 @@ def facts_for(institution: Institution, level: int, today: date, now: datetime,
         current=rules.CurrentGrade(current.level, current.effective_on, current.expires_on)
         if current is not None and current.level else None,
         sanctions=tuple(sanctions_of(institution.id)),
-        hazards=tuple(suspension_reasons([institution.id], now).get(institution.id, [])),
+        hazards=tuple(major_hazards([institution.id]).get(institution.id, [])),
         open_applications=db.session.scalar(open_stmt) or 0,
         records_in_progress=db.session.scalar(in_progress) or 0)
 

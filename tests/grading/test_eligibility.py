@@ -34,7 +34,8 @@ def facts(**kw):
     ("blacklisted with no end: 3 years", facts(sanctions=(el.Sanction("blacklist", date(2023, 7, 1)),)), ["blacklist"]),
     ("blacklist ended", facts(sanctions=(el.Sanction("blacklist", date(2025, 1, 1), until=date(2026, 1, 1)),)), []),
     ("serious accident 2 years ago", facts(sanctions=(el.Sanction("accident", date(2024, 6, 1)),)), ["accident"]),
-    ("credit record from rectification", facts(sanctions=(el.Sanction("credit", date(2026, 1, 1)),)), ["credit"]),
+    # an overdue rectification's credit record is not a bar: no source says so
+    ("credit record from rectification", facts(sanctions=(el.Sanction("credit", date(2026, 1, 1)),)), []),
     ("open major hazard", facts(hazards=("Veto finding #3 is not closed",)), ["hazard"]),
     ("upgrade after 9 months at level 3", facts(requested_level=4, ever_graded=True, current=GRADE), ["upgrade_wait"]),
     ("upgrade after a year", facts(requested_level=4, ever_graded=True,
