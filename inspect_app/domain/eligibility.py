@@ -8,6 +8,9 @@ the outcome. Messages are English text with ``%(name)s`` parameters, translated 
 
 Rules, in order:
 
+0. ``scope`` — the institution is of a type GB/T 37276 grades (``scope_types``: residential
+   institutions) with at least ``scope_min_beds`` beds; a policy version without a scope
+   grades every type.
 1. ``level`` — the level asked for is 1..5.
 2. ``operating`` — filed (备案) at least ``operating_years_min`` years ago.
 3. ``first_cap`` — a first application (never held a grade) asks for at most
@@ -63,6 +66,8 @@ class Facts:
     sanctions: tuple[Sanction, ...] = ()
     hazards: tuple[str, ...] = ()                   # reasons a grade is suspended now
     open_applications: int = 0                      # other applications not yet decided
+    institution_type: str | None = None
+    beds: int | None = None
     records_in_progress: int = 0                    # grade records not yet confirmed or rejected
 
 
@@ -98,6 +103,19 @@ def highest_allowed(facts: Facts, policy: Any) -> int:
 
 
 # The rules ----------------------------------------------------------------------------------
+
+def _scope(f: Facts, p: Any, today: date) -> RuleResult:
+    types = tuple(getattr(p, "scope_types", ()) or ())
+    minimum = getattr(p, "scope_min_beds", 0) or 0
+    if types and f.institution_type not in types:
+        return RuleResult("scope", False, "GB/T 37276 grades residential institutions giving full-day "
+                          "care; an institution of this type cannot apply for a star level.",
+                          {"type": f.institution_type or "-"})
+    if minimum and (f.beds or 0) < minimum:
+        return RuleResult("scope", False, "GB/T 37276 grades institutions with at least %(min)s beds; "
+                          "this one has %(beds)s.", {"min": minimum, "beds": f.beds or 0})
+    return RuleResult("scope", True, "Within the scope of GB/T 37276.")
+
 
 def _level(f: Facts, p: Any, today: date) -> RuleResult:
     if 1 <= f.requested_level <= 5:
@@ -223,5 +241,5 @@ def _open_application(f: Facts, p: Any, today: date) -> RuleResult:
 
 # No rule bars grading for a credit record of an overdue rectification: no source found says so
 # (docs/regulations.md, "Star grading eligibility").
-RULES = (_level, _operating, _first_cap, _penalty, _blacklist, _accident, _hazard,
+RULES = (_scope, _level, _operating, _first_cap, _penalty, _blacklist, _accident, _hazard,
          _upgrade_wait, _open_application)

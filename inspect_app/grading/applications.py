@@ -91,6 +91,7 @@ def facts_for(institution: Institution, level: int, today: date, now: datetime,
         sanctions=tuple(sanctions_of(institution.id)),
         hazards=tuple(major_hazards([institution.id]).get(institution.id, [])),
         open_applications=db.session.scalar(open_stmt) or 0,
+        institution_type=institution.type, beds=institution.beds,
         records_in_progress=db.session.scalar(in_progress) or 0)
 
 
