@@ -155,14 +155,14 @@ def spread_dates(teams: Sequence[Sequence[str]], days: Sequence[date]) -> list[d
 # ----------------------------------------------------------------------------- plan rows
 
 PLAN_KINDS = ("random_joint", "routine")
-ROUTINE_RULES = ("grade_expiry", "critical_followup")
+ROUTINE_RULES = ("grade_expiry", "critical_followup", "yearly_coverage")
 
 
 def visit_purpose(kind: str | None, rule: str | None) -> str:
     """The purpose of the visits a plan schedules: a draw's are random inspections, a critical
     follow-up's are re-inspections, a grade-expiry plan's are grading evaluations."""
     if kind == "routine":
-        return "grading" if rule == "grade_expiry" else "follow_up"
+        return {"grade_expiry": "grading", "yearly_coverage": "routine"}.get(rule or "", "follow_up")
     return "random"
 
 
@@ -193,7 +193,7 @@ def plan_problems(v: dict, institution_types: Iterable[str] = (),
     departments = v.get("departments") or []
     if any(d not in DEPARTMENTS for d in departments):
         p.append(("departments", N_("contains an unknown department")))
-    needs_departments = kind == "random_joint" or v.get("rule") == "grade_expiry"
+    needs_departments = kind == "random_joint" or v.get("rule") in ("grade_expiry", "yearly_coverage")
     if needs_departments and not departments:
         p.append(("departments", N_("choose at least one department")))
     known_types = set(institution_types)

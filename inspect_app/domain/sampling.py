@@ -66,6 +66,16 @@ def due_this_period(yearly_ratio: Fraction | Decimal | str, size: int, k: int, p
     return max(0, min(size, through - drawn_before))
 
 
+def coverage_due(remaining: int, k: int, periods: int) -> int:
+    """Yearly coverage (66号令: every institution checked on site at least once a year): in period
+    ``k`` of ``periods``, the share of the institutions not yet checked this year that keeps the
+    year on course — the remaining ones spread evenly over the periods left, rounded up, so the
+    last period takes all that remain."""
+    if not 1 <= k <= periods:
+        raise ValueError("k must be a period of the year")
+    return math.ceil(max(0, remaining) / (periods - k + 1))
+
+
 def ratio_for(count: int, size: int) -> Decimal:
     """The decimal ratio r (as few digits as a class of ``size`` needs) with ceil(r × size) =
     ``count`` exactly: count/size rounded down to one more digit than ``size`` has."""

@@ -14,6 +14,7 @@ from ..core.forms import WholeNumberField, options
 
 KIND_LABELS = {"random_joint": _l("Random joint inspection"), "routine": _l("Routine")}
 RULE_LABELS = {"grade_expiry": _l("Grade expiring: grading evaluation visit"),
+               "yearly_coverage": _l("Yearly on-site check of every institution (MCA Order No. 66)"),
                "critical_followup": _l("Open critical finding: on-site re-inspection")}
 PERIOD_LABELS = {"daily": _l("Daily"), "weekly": _l("Weekly"), "monthly": _l("Monthly"),
                  "quarterly": _l("Quarterly"), "yearly": _l("Yearly")}

@@ -25,9 +25,9 @@ from ..extensions import db
 
 # Plan.kind and Plan.rule
 RANDOM_JOINT, ROUTINE = "random_joint", "routine"
-GRADE_EXPIRY, CRITICAL_FOLLOWUP = "grade_expiry", "critical_followup"
+GRADE_EXPIRY, CRITICAL_FOLLOWUP, YEARLY_COVERAGE = "grade_expiry", "critical_followup", "yearly_coverage"
 KINDS = (RANDOM_JOINT, ROUTINE)
-ROUTINE_RULES = (GRADE_EXPIRY, CRITICAL_FOLLOWUP)
+ROUTINE_RULES = (GRADE_EXPIRY, CRITICAL_FOLLOWUP, YEARLY_COVERAGE)
 
 # PlanRun.state
 FROZEN, SEEDED, DRAWN, PUBLISHED, INFEASIBLE = "frozen", "seeded", "drawn", "published", "infeasible"

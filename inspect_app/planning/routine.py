@@ -18,7 +18,8 @@ from sqlalchemy import func, select
 
 from ..auth.models import ConflictOfInterest
 from ..core import workcalendar
-from ..domain.plans import local_date, pick_team, visit_purpose
+from ..domain.plans import local_date, period_of, pick_team, visit_purpose
+from ..domain.sampling import coverage_due, period_position, periods_in_year
 from ..inspections import policy as enforcement_policy
 from ..domain.rectification import UNRESOLVED
 from ..extensions import db
@@ -27,7 +28,7 @@ from ..inspections.models import IN_PROGRESS, PLANNED, SUBMITTED, Inspection, In
 from ..rectification.models import Finding
 from ..registry.models import Institution
 from .lists import inspectors_for, team_size
-from .models import CRITICAL_FOLLOWUP, DRAWN, GRADE_EXPIRY, Plan, PlanRun
+from .models import CRITICAL_FOLLOWUP, DRAWN, GRADE_EXPIRY, YEARLY_COVERAGE, Plan, PlanRun
 
 OPEN_VISIT = (PLANNED, IN_PROGRESS)
 
@@ -84,7 +85,33 @@ def freeze_targets(plan: Plan, now: datetime, today: date) -> dict:
         done = _followed_up([f.id for f in findings])
         targets = [{"institution_id": f.institution_id, "departments": [f.department],
                     "finding_id": f.id} for f in findings if f.institution_id in ids and f.id not in done]
+    elif plan.rule == YEARLY_COVERAGE:
+        year, k = period_position(plan.period, period_of(plan.period, today).first_day)
+        ids = sorted(_in_scope(plan, list(db.session.scalars(select(Institution.id)))))
+        covered = checked_this_year(ids, year, sorted(plan.departments))
+        remaining = [i for i in ids if i not in covered]
+        count = coverage_due(len(remaining), k, periods_in_year(plan.period, year))
+        targets = [{"institution_id": i, "departments": sorted(plan.departments),
+                    "due_by": date(year, 12, 31).isoformat()} for i in remaining[:count]]
     return {"rule": plan.rule, "targets": targets}
+
+
+def checked_this_year(institution_ids: list[int], year: int, departments: list[str]) -> set[int]:
+    """Institutions with an on-site visit of every one of ``departments`` in ``year`` that is
+    done, under way or planned (not cancelled): 66号令's yearly check, counted as booked."""
+    from ..inspections.models import CANCELLED
+    if not institution_ids or not departments:
+        return set()
+    rows = db.session.execute(
+        select(Visit.institution_id, Inspection.department)
+        .join(Inspection, Inspection.visit_id == Visit.id)
+        .where(Visit.institution_id.in_(institution_ids), Visit.kind == "inspection",
+               Visit.status != CANCELLED, Inspection.department.in_(departments),
+               Visit.scheduled_for >= date(year, 1, 1), Visit.scheduled_for <= date(year, 12, 31)))
+    seen: dict[int, set[str]] = {}
+    for iid, dept in rows:
+        seen.setdefault(iid, set()).add(dept)
+    return {i for i, depts in seen.items() if set(departments) <= depts}
 
 
 def _next_working_day(day: date) -> date:
@@ -148,13 +175,37 @@ def schedule_visits(run: PlanRun, now: datetime) -> bool:
                       values={"drawn_at": now, "visit_count": len(planned),
                               "message": "; ".join(skipped) or None}):
         return False
-    kind, purpose = ("grading", "grading") if plan.rule == GRADE_EXPIRY else ("inspection", "follow_up")
+    kind, purpose = ("grading", "grading") if plan.rule == GRADE_EXPIRY else ("inspection", visit_purpose(plan.kind, plan.rule))
     for target, teams in planned:
         if plan.rule == CRITICAL_FOLLOWUP:
             source, due_by = f"finding:{target['finding_id']}", day
+        elif plan.rule == YEARLY_COVERAGE:
+            source, due_by = f"plan-run:{run.id}", max(day, date.fromisoformat(target["due_by"]))
         else:
             source = f"plan-run:{run.id}"
             due_by = max(day, date.fromisoformat(target["expires_on"]))
         create_visit(None, target["institution_id"], day, teams, purpose=purpose, kind=kind,
                      source=source, due_by=due_by)
     return True
+
+
+def coverage_progress(year: int, types: tuple[str, ...] = ("nursing_home",),
+                      department: str = "civil_affairs") -> dict[str, int]:
+    """66号令's yearly on-site check, for the bureau's planning page: operating institutions of
+    ``types``, how many had a ``department`` on-site visit completed in ``year``, and how many
+    more have one booked (planned or under way)."""
+    from ..inspections.models import COMPLETED
+    ids = list(db.session.scalars(select(Institution.id).where(Institution.status == "operating",
+                                                               Institution.type.in_(types))))
+    if not ids:
+        return {"total": 0, "done": 0, "booked": 0}
+    rows = db.session.execute(
+        select(Visit.institution_id, Visit.status)
+        .join(Inspection, Inspection.visit_id == Visit.id)
+        .where(Visit.institution_id.in_(ids), Visit.kind == "inspection", Inspection.department == department,
+               Visit.status.in_((COMPLETED, PLANNED, IN_PROGRESS)),
+               Visit.scheduled_for >= date(year, 1, 1), Visit.scheduled_for <= date(year, 12, 31)))
+    done, booked = set(), set()
+    for iid, status in rows:
+        (done if status == COMPLETED else booked).add(iid)
+    return {"total": len(ids), "done": len(done), "booked": len(booked - done)}

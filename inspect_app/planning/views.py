@@ -48,8 +48,12 @@ def part_status_label(code: str) -> str:
 @bp.route("/")
 @permission_required("planning.view")
 def index():
+    from ..core.types import local_today
+    from .routine import coverage_progress
+    year = local_today().year
     return render_template("planning/index.html", plans=plans.list_plans(current_user),
-                           runs=plans.recent_runs(current_user))
+                           runs=plans.recent_runs(current_user), coverage_year=year,
+                           coverage=coverage_progress(year))
 
 
 @bp.route("/plans/<int:plan_id>")
