@@ -6,10 +6,15 @@ defined next to their services and only registered here."""
 from __future__ import annotations
 
 import sys
+from datetime import date
+from pathlib import Path
 
 import click
 from flask.cli import AppGroup, with_appcontext
 
+from .core import workcalendar
+from .core.types import local_today
+from .domain.workdays import WorkCalendar
 from .extensions import db
 
 
@@ -143,16 +148,10 @@ holidays_cli = AppGroup("holidays", help="The holiday calendar (policies/holiday
 def holidays_check(folder: str | None, today_text: str | None) -> None:
     """Check every year file: valid dates, no date listed twice, make-up days on weekends; warn
     when this year or next year has no notice loaded. Exit 1 on any problem."""
-    from datetime import date
-
-    from .core import workcalendar
-    from .core.types import local_today
-    from .domain.workdays import WorkCalendar
     try:
         today = date.fromisoformat(today_text) if today_text else local_today()
     except ValueError:
         raise click.BadParameter(f"expected YYYY-MM-DD, got {today_text!r}", param_hint="--today") from None
-    from pathlib import Path
     years, problems = workcalendar.read(Path(folder) if folder else None)
     for problem in problems:
         click.echo(f"problem: {problem}", err=True)

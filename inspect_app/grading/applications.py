@@ -33,6 +33,7 @@ from . import labels
 from . import policy as policies
 from .models import GradeApplication, GradeRecord, GradeSanction
 from .records import current_records, local_today, lock_institution
+from ..rectification.accidents import serious_of
 from ..rectification.supervision import major_hazards
 from ..domain.texts import N_
 
@@ -61,7 +62,6 @@ def _credit_records(institution_id: int) -> list[rules.Sanction]:
 def _accidents(institution_id: int) -> list[rules.Sanction]:
     """The institution's serious accidents (records of their own, rectification.accidents), as
     the grading rule reads them: dated on the day they occurred."""
-    from ..rectification.accidents import serious_of
     return [rules.Sanction(rules.ACCIDENT, a.occurred_on, reference=f"{a.source_reference} ({a.source_issuer})")
             for a in serious_of(institution_id)]
 

@@ -30,7 +30,7 @@ from ..domain.draw import input_digest
 from ..domain.risk import parse_policy
 from ..extensions import db
 from ..registry.models import Institution
-from .models import Plan
+from .models import Plan, PlanRun
 from .risk_data import assess
 
 
@@ -75,7 +75,6 @@ def dumps(document: dict) -> str:
 
 def drawn_this_year(plan: Plan, kind: str, year: int, before: date) -> dict[str, int]:
     """Institutions drawn per risk class by the plan's earlier runs counted in ``year``."""
-    from .models import PlanRun
     out: dict[str, int] = {}
     for run in db.session.scalars(select(PlanRun).where(PlanRun.plan_id == plan.id,
                                                         PlanRun.period_start < before,

@@ -13,13 +13,15 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import func, select
 
 from ..core.types import local_today
-from ..domain.eligibility import BLACKLIST, PENALTY
+from ..domain.eligibility import BLACKLIST, PENALTY, Sanction, blacklist_end
 from ..domain.risk import Assessment, RiskInputs, RiskPolicy, classify
 from ..extensions import db
 from ..grading.models import GradeSanction
+from ..grading.policy import in_force
 from ..grading.records import current_grades
 from ..inspections.models import CANCELLED, Visit
 from ..rectification.accidents import counts_since as accident_counts
+from ..rectification.models import BLACKLIST_PROPOSAL, CreditRecord
 from ..rectification.supervision import finding_counts
 
 
@@ -54,9 +56,6 @@ def blacklist_counts(institution_ids: list[int], today: date) -> dict[int, int]:
     policy's ``blacklist_years``) and blacklist proposals the bureau confirmed."""
     if not institution_ids:
         return {}
-    from ..domain.eligibility import Sanction, blacklist_end
-    from ..grading.policy import in_force
-    from ..rectification.models import BLACKLIST_PROPOSAL, CreditRecord
     grading_rules = in_force(today)
     out: dict[int, int] = {}
     for iid, decided, until in db.session.execute(

@@ -24,7 +24,8 @@ from ..inspections import policy as enforcement_policy
 from ..domain.rectification import UNRESOLVED
 from ..extensions import db
 from ..grading.records import grades_expiring
-from ..inspections.models import IN_PROGRESS, PLANNED, SUBMITTED, Inspection, InspectionInspector, Visit
+from ..inspections.models import (CANCELLED, COMPLETED, IN_PROGRESS, PLANNED, SUBMITTED, Inspection,
+                                  InspectionInspector, Visit)
 from ..rectification.models import Finding
 from ..registry.models import Institution
 from .lists import inspectors_for, team_size
@@ -99,7 +100,6 @@ def freeze_targets(plan: Plan, now: datetime, today: date) -> dict:
 def checked_this_year(institution_ids: list[int], year: int, departments: list[str]) -> set[int]:
     """Institutions with an on-site visit of every one of ``departments`` in ``year`` that is
     done, under way or planned (not cancelled): 66号令's yearly check, counted as booked."""
-    from ..inspections.models import CANCELLED
     if not institution_ids or not departments:
         return set()
     rows = db.session.execute(
@@ -194,7 +194,6 @@ def coverage_progress(year: int, types: tuple[str, ...] = ("nursing_home",),
     """66号令's yearly on-site check, for the bureau's planning page: operating institutions of
     ``types``, how many had a ``department`` on-site visit completed in ``year``, and how many
     more have one booked (planned or under way)."""
-    from ..inspections.models import COMPLETED
     ids = list(db.session.scalars(select(Institution.id).where(Institution.status == "operating",
                                                                Institution.type.in_(types))))
     if not ids:

@@ -14,13 +14,14 @@ from flask_login import current_user
 
 from ..auth.policy import permission_required, public
 from ..core.errors import Conflict, Invalid
-from ..core.types import utcnow
+from ..core.types import local_today, utcnow
 from ..core.web import translate
 from ..domain.numbers import whole_number
 from ..domain.plans import local_date
 from ..extensions import db
 from . import calendar, labels, plans, publication, runs
 from .forms import BeaconForm, PlanForm
+from .routine import coverage_progress
 
 bp = Blueprint("planning", __name__, url_prefix="/planning")
 
@@ -48,8 +49,6 @@ def part_status_label(code: str) -> str:
 @bp.route("/")
 @permission_required("planning.view")
 def index():
-    from ..core.types import local_today
-    from .routine import coverage_progress
     year = local_today().year
     return render_template("planning/index.html", plans=plans.list_plans(current_user),
                            runs=plans.recent_runs(current_user), coverage_year=year,

@@ -7,7 +7,10 @@ from flask_login import current_user
 
 from ..auth.policy import can, permission_required
 from ..core.forms import options
-from ..core.errors import Conflict, Invalid
+from ..core.errors import Conflict, Forbidden, Invalid
+from ..core.types import local_today
+from ..registry.models import Institution
+from sqlalchemy import select
 from ..core.files import send_stored
 from ..core.pdf import pdf_response
 from ..core.spreadsheet import xlsx_response
@@ -18,6 +21,7 @@ from ..extensions import db
 from . import accidents as accident_records
 from . import credit, findings, interviews, labels, lists, messages, notices, responses
 from . import policy as policies
+from .forms import ACCIDENT_KINDS, ACCIDENT_RESPONSIBILITY, ACCIDENT_SOURCES, AccidentForm
 from .forms import (CreditDecisionForm, DecisionForm, ExtensionForm, InterviewForm, ReinspectForm,
                     ReplyForm, RespondForm, VerifyForm)
 
@@ -335,11 +339,6 @@ def decide_credit(credit_record_id: int):
 @permission_required("accidents.view")
 def accidents():
     """The accident records, and (for who may record them) the form to add one."""
-    from sqlalchemy import select
-
-    from ..core.types import local_today
-    from ..registry.models import Institution
-    from .forms import ACCIDENT_KINDS, ACCIDENT_RESPONSIBILITY, ACCIDENT_SOURCES, AccidentForm
     may_record = can(current_user, "accidents.record")
     form = AccidentForm() if may_record else None
     status = 200
@@ -349,7 +348,6 @@ def accidents():
                                                               .order_by(Institution.name))), data=True)
     if request.method == "POST":
         if form is None:
-            from ..core.errors import Forbidden
             raise Forbidden("You may not record accidents.")
         if not form.validate_on_submit():
             for name, errors in form.errors.items():
