@@ -84,6 +84,7 @@ def _register_models() -> None:
     from .checklists import models as _checklists  # noqa: F401
     from .inspections import models as _inspections  # noqa: F401
     from .rectification import models as _rectification  # noqa: F401
+    from .rectification import accidents as _accidents  # noqa: F401
     from .grading import models as _grading  # noqa: F401
     from .planning import models as _planning  # noqa: F401
     from .ranking import models as _ranking  # noqa: F401
@@ -96,11 +97,15 @@ def _check_policies(app: Flask) -> None:
     from .overview import policy as publication_policy
     from .ranking import policy as ranking_policy
     from .rectification import policy as supervision_policy
+    from .core import workcalendar
+    from .inspections import policy as enforcement_policy
     with app.app_context():
+        enforcement_policy.current()
         supervision_policy.current()
         publication_policy.current()
         ranking_policy.current()
         grading_policy.history()
+        workcalendar.calendar()
 
 
 def _register_blueprints(app: Flask) -> None:

@@ -6,11 +6,16 @@ defined next to their services and only registered here."""
 from __future__ import annotations
 
 import sys
+from datetime import date
+from pathlib import Path
 
 import click
 from flask.cli import AppGroup, with_appcontext
 
 from . import file_commands
+from .core import workcalendar
+from .core.types import local_today
+from .domain.workdays import WorkCalendar
 from .extensions import db
 from .checklists.services import sync_catalogue
 from .demo import seed_demo
@@ -130,6 +135,36 @@ def jobs_status() -> None:
     click.echo(line)
 
 
+holidays_cli = AppGroup("holidays", help="The holiday calendar (policies/holidays/<year>.yaml).")
+
+
+@holidays_cli.command("check")
+@click.option("--folder", type=click.Path(file_okay=False, exists=True),
+              help="Check the files of this folder (say, new files before they replace the loaded ones).")
+@click.option("--today", "today_text", metavar="YYYY-MM-DD", help="Check coverage as of this day (default: today).")
+def holidays_check(folder: str | None, today_text: str | None) -> None:
+    """Check every year file: valid dates, no date listed twice, make-up days on weekends; warn
+    when this year or next year has no notice loaded. Exit 1 on any problem."""
+    try:
+        today = date.fromisoformat(today_text) if today_text else local_today()
+    except ValueError:
+        raise click.BadParameter(f"expected YYYY-MM-DD, got {today_text!r}", param_hint="--today") from None
+    years, problems = workcalendar.read(Path(folder) if folder else None)
+    for problem in problems:
+        click.echo(f"problem: {problem}", err=True)
+    cal = WorkCalendar(tuple(years))
+    for year in sorted(years, key=lambda y: y.year):
+        total = len(cal.days(date(year.year, 1, 1), date(year.year, 12, 31)))
+        click.echo(f"{year.year}: {total} working days, {len(year.days_off)} weekdays off, "
+                   f"{len(year.working_weekends)} make-up working days; {year.status}; {year.notice}")
+    for missing in (today.year, today.year + 1):
+        if not cal.covers(missing):
+            click.echo(f"warning: no holiday notice loaded for {missing}: working days in {missing} are "
+                       "counted Monday to Friday only and shown as provisional", err=True)
+    if problems:
+        sys.exit(1)
+
+
 def register(app) -> None:
     """Add every command to ``app.cli``: the file commands (:mod:`.file_commands`), then the
     operations commands defined here."""
@@ -140,3 +175,4 @@ def register(app) -> None:
     app.cli.add_command(setup_command)
     app.cli.add_command(audit_cli)
     app.cli.add_command(jobs_cli)
+    app.cli.add_command(holidays_cli)

@@ -51,3 +51,22 @@ class Factory:
         self.db.session.add(user)
         self.db.session.flush()
         return user
+
+
+def with_partners(teams: dict, minimum: int = 2) -> dict:
+    """``teams`` ({department: [user]}) with partner inspectors added so that each department
+    sends ``minimum`` inspectors, as an enforcement visit needs (policies/enforcement.yaml)."""
+    from inspect_app.auth.models import User
+    from inspect_app.extensions import db
+    out = {}
+    for department, people in teams.items():
+        people = list(people)
+        while len({u.id for u in people}) < minimum:
+            n = next(_counter)
+            partner = User(username=f"partner{n}", name=f"同行检查员{n}", role="inspector",
+                           department=department, password_hash="-", created_at=utcnow())
+            db.session.add(partner)
+            db.session.flush()
+            people.append(partner)
+        out[department] = people
+    return out

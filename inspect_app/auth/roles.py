@@ -45,6 +45,9 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "rectification.verify": frozenset({I, D}),
     "rectification.decide": frozenset({D}),
     "rectification.blacklist": frozenset({B}),          # the bureau decides blacklist proposals
+    # accidents (安全事故): records of their own, entered by the bureau or a department
+    "accidents.view": frozenset({D, B}),
+    "accidents.record": frozenset({D, B}),
     # grading (等级评定): institutions apply; the bureau evaluates, publishes and confirms
     "grading.view": frozenset({D, B, S}),
     "grading.apply": frozenset({S}),

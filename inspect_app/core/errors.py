@@ -27,12 +27,14 @@ class Problem(NamedTuple):
 
 def problem(value) -> Problem:
     """Any of the shapes services give a problem in, as a :class:`Problem`: a Problem, a
-    ``(where, message)`` pair, a ``"where: message"`` text, or an object with ``where`` (or
+    ``(where, message)`` pair, a ``(where, msgid, params)`` triple, a ``"where: message"`` text, or an object with ``where`` (or
     ``column``) and ``message``."""
     if isinstance(value, Problem):
         return value
     if isinstance(value, tuple) and len(value) == 2:
         return Problem(str(value[0] or ""), value[1])
+    if isinstance(value, tuple) and len(value) == 3:
+        return Problem(str(value[0] or ""), value[1], dict(value[2] or {}))
     if isinstance(value, str) and hasattr(value, "msgid"):     # a domain Message: kept whole
         return Problem("", value)
     if isinstance(value, str):

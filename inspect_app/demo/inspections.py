@@ -81,7 +81,8 @@ def seed_demo(rng: random.Random, today: date) -> str:
     people = {u.username: u for u in db.session.scalars(select(User))}
     homes = list(db.session.scalars(select(Institution).where(Institution.type == "nursing_home")
                                     .order_by(Institution.id)))
-    needed = ("civil1", "civil2", "civil3", "fire1", "fire2", "market1", "health1")
+    needed = ("civil1", "civil2", "civil3", "civil4", "fire1", "fire2", "fire3", "fire4", "market1", "market2",
+              "health1", "health2")
     if len(homes) < 7 or any(name not in people for name in needed):
         return "inspections: the core demo users and institutions are missing; no visits loaded"
 
@@ -90,16 +91,16 @@ def seed_demo(rng: random.Random, today: date) -> str:
 
     joint = services.create_visit(None, homes[0].id, today, {
         "civil_affairs": ids("civil1", "civil2"), "fire": ids("fire1", "fire2"),
-        "market_regulation": ids("market1")}, "routine", note="联合检查：民政、消防、市场监管")
-    services.create_visit(None, homes[3].id, today, {"fire": ids("fire1")}, "complaint",
+        "market_regulation": ids("market1", "market2")}, "routine", note="联合检查：民政、消防、市场监管")
+    services.create_visit(None, homes[3].id, today, {"fire": ids("fire1", "fire3")}, "complaint",
                           note="群众投诉：楼道堆放杂物")
-    services.create_visit(None, homes[4].id, today + timedelta(days=2), {"health": ids("health1")}, "follow_up")
-    services.create_visit(None, homes[5].id, today - timedelta(days=5), {"fire": ids("fire2")}, "routine",
+    services.create_visit(None, homes[4].id, today + timedelta(days=2), {"health": ids("health1", "health2")}, "follow_up")
+    services.create_visit(None, homes[5].id, today - timedelta(days=5), {"fire": ids("fire2", "fire4")}, "routine",
                           due_by=today - timedelta(days=2))
     services.create_visit(None, homes[6].id, today + timedelta(days=8), {"civil_affairs": ids("civil3")},
                           "grading", kind="grading", source="demo")
     done = services.create_visit(None, homes[1].id, today - timedelta(days=7), {
-        "civil_affairs": ids("civil1"), "fire": ids("fire2")}, "routine")
+        "civil_affairs": ids("civil1", "civil4"), "fire": ids("fire2", "fire3")}, "routine")
     db.session.flush()
     for part in done.inspections:
         filler = people["civil1"] if part.department == "civil_affairs" else people["fire2"]

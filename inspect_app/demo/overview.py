@@ -23,8 +23,8 @@ DAYS_AGO = (60, 52, 45)
 
 def seed_demo(rng: random.Random, today: date) -> str:
     users = {u.username: u for u in db.session.scalars(select(User))}
-    inspector, staff = users.get("fire1"), users.get("staff1")
-    if not (inspector and staff and staff.institution_id):
+    inspector, partner, staff = users.get("fire1"), users.get("fire4"), users.get("staff1")
+    if not (inspector and partner and staff and staff.institution_id):
         return "published results: demo skipped (needs the demo users)"
     done = 0
     for inst_id in _homes(rng, staff):
@@ -33,7 +33,7 @@ def seed_demo(rng: random.Random, today: date) -> str:
         at = datetime.combine(today - timedelta(days=DAYS_AGO[done]), time(2), timezone.utc)
         try:
             with db.session.begin_nested():        # fire1 may not inspect a home they declared a conflict with
-                _submitted(rng, inspector, inst_id, at, ())
+                _submitted(rng, inspector, partner, inst_id, at, ())
         except Invalid:
             continue
         done += 1

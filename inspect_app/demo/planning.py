@@ -29,17 +29,17 @@ def seed_demo(rng: random.Random, today: date) -> str:
                          "institution_types": []}
     joint = Plan(**(base | {
         "name": f"{today.year}年度双随机联合抽查（按季度）", "kind": "random_joint", "rule": None,
-        "departments": ["civil_affairs", "fire", "market_regulation"], "team_per_department": 1,
-        "max_per_inspector": 5, "avoid_own_district": True, "beacon_delay_days": 1,
+        "departments": ["civil_affairs", "fire", "market_regulation"], "team_per_department": 2,
+        "max_per_inspector": 10, "avoid_own_district": True, "beacon_delay_days": 1,
         "ratios": {"high": "0.3", "medium_high": "0.2", "medium": "0.1", "low": "0.05"}}),
         created_by_id=getattr(bureau, "id", None), created_at=now, updated_at=now)
     followup = Plan(**(base | {
         "name": "严重隐患现场复查（每日）", "kind": "routine", "rule": "critical_followup",
-        "period": "daily", "departments": [], "team_per_department": 1, "visit_within_days": 7}),
+        "period": "daily", "departments": [], "team_per_department": 2, "visit_within_days": 7}),
         created_by_id=getattr(bureau, "id", None), created_at=now, updated_at=now)
     expiry = Plan(**(base | {
         "name": "等级到期评定（每月）", "kind": "routine", "rule": "grade_expiry", "period": "monthly",
-        "departments": ["civil_affairs"], "team_per_department": 1, "horizon_days": 90}),
+        "departments": ["civil_affairs"], "team_per_department": 2, "horizon_days": 90}),
         created_by_id=getattr(bureau, "id", None), created_at=now, updated_at=now)
     db.session.add_all([joint, followup, expiry])
     db.session.flush()

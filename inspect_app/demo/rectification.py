@@ -56,13 +56,13 @@ def _uuid(rng: random.Random) -> str:
     return str(uuid.UUID(int=rng.getrandbits(128)))
 
 
-def _submitted(rng: random.Random, inspector: User, institution_id: int, at: datetime,
+def _submitted(rng: random.Random, inspector: User, partner: User, institution_id: int, at: datetime,
                failed: tuple[str, ...]) -> Inspection:
     """A fire inspection by ``inspector`` failing exactly ``failed``, submitted through the
     inspections services, then dated ``at``."""
     from werkzeug.datastructures import FileStorage
 
-    visit = services.create_visit(None, institution_id, at.date(), {"fire": [inspector.id]}, "routine",
+    visit = services.create_visit(None, institution_id, at.date(), {"fire": [inspector.id, partner.id]}, "routine",
                                   note="消防安全检查（演示数据）")
     part = visit.inspections[0]
     checklist = services.common.checklist_of(part)
@@ -103,8 +103,8 @@ def _homes(rng: random.Random, staff: User) -> list[int]:
 
 def seed_demo(rng: random.Random, today: date) -> str:
     users = {u.username: u for u in db.session.scalars(select(User))}
-    inspector, staff = users.get("fire1"), users.get("staff1")
-    if not (inspector and staff and staff.institution_id and services.checklists_for("fire", "inspection")):
+    inspector, partner, staff = users.get("fire1"), users.get("fire4"), users.get("staff1")
+    if not (inspector and partner and staff and staff.institution_id and services.checklists_for("fire", "inspection")):
         return "rectification: demo skipped (needs the demo users and the fire checklist)"
     now = utcnow()
     parts: list[Inspection] = []
@@ -115,7 +115,7 @@ def seed_demo(rng: random.Random, today: date) -> str:
         at = datetime.combine(today - timedelta(days=DAYS_AGO[n]), time(2), timezone.utc)
         try:
             with db.session.begin_nested():       # e.g. fire1 declared a conflict with it: next one
-                parts.append(_submitted(rng, inspector, inst_id, at, FAILED[n]))
+                parts.append(_submitted(rng, inspector, partner, inst_id, at, FAILED[n]))
         except Invalid:
             if inst_id == staff.institution_id:
                 return "rectification: demo skipped (fire1 may not inspect staff1's home)"

@@ -19,6 +19,7 @@ from typing import Any, Iterable
 
 from .rectification.ladder import PolicyError, PolicyProblem
 from .grading.lifecycle import add_days
+from .workdays import WEEKDAYS_ONLY, WorkCalendar
 
 # ----------------------------------------------------------------------------- the policy
 
@@ -57,22 +58,26 @@ def parse_policy(data: Any, path: str = "publication.yaml") -> PublicationPolicy
     return PublicationPolicy(version=str(version), result_delay_working_days=delay)
 
 
-def publication_day(submitted_on: date, delay_working_days: int) -> date:
+def publication_day(submitted_on: date, delay_working_days: int,
+                    calendar: WorkCalendar = WEEKDAYS_ONLY) -> date:
     """The local day the public summary of an inspection submitted on ``submitted_on`` appears:
     ``delay_working_days`` working days later (a submission on a Saturday counts from the
-    Friday before it, so it appears on the same day as one made on that Friday)."""
-    return add_days(submitted_on, delay_working_days, "working")
+    Friday before it, so it appears on the same day as one made on that Friday). Working days
+    are those of ``calendar`` (the holiday notices)."""
+    return add_days(submitted_on, delay_working_days, "working", calendar)
 
 
-def is_published(submitted_on: date, delay_working_days: int, today: date) -> bool:
-    return today >= publication_day(submitted_on, delay_working_days)
+def is_published(submitted_on: date, delay_working_days: int, today: date,
+                 calendar: WorkCalendar = WEEKDAYS_ONLY) -> bool:
+    return today >= publication_day(submitted_on, delay_working_days, calendar)
 
 
-def latest_submission_published(today: date, delay_working_days: int) -> date:
+def latest_submission_published(today: date, delay_working_days: int,
+                                calendar: WorkCalendar = WEEKDAYS_ONLY) -> date:
     """The last submission day whose summaries are public ``today`` (for a query's bound):
     walking back day by day from today until the rule says "published"."""
     day = today
-    while not is_published(day, delay_working_days, today):
+    while not is_published(day, delay_working_days, today, calendar):
         day = date.fromordinal(day.toordinal() - 1)
     return day
 

@@ -32,9 +32,11 @@ from ..registry.models import Institution
 from . import labels
 from . import policy as policies
 from .models import GradeApplication, GradeRecord, GradeSanction
-from .current import current_records, lock_institution, suspension_reasons
+from .current import current_records, lock_institution
 from ..domain.translatable import N_
-from ..rectification.models import BLACKLIST_PROPOSAL, OVERDUE_RECTIFICATION, CreditRecord
+from ..rectification.accidents import serious_of
+from ..rectification.models import BLACKLIST_PROPOSAL, CreditRecord
+from ..rectification.supervision import major_hazards
 
 MAX_ASSESSMENT = 5000
 
@@ -42,26 +44,32 @@ MAX_ASSESSMENT = 5000
 # Facts ---------------------------------------------------------------------------------------
 
 def _credit_records(institution_id: int) -> list[rules.Sanction]:
-    """Credit records written by rectification's escalation ladder, read as sanctions: an
-    overdue rectification reported to the bureau is a credit record; a blacklist proposal
-    counts once the bureau confirmed it (a blacklist entry from the decision's day), never
-    while pending or when dismissed."""
+    """Credit records written by rectification's escalation ladder, read as sanctions: a
+    blacklist proposal counts once the bureau confirmed it (a blacklist entry from the
+    decision's day), never while pending or when dismissed."""
     rows = db.session.execute(select(CreditRecord.id, CreditRecord.kind, CreditRecord.created_at,
                                      CreditRecord.decision, CreditRecord.decided_at)
                               .where(CreditRecord.institution_id == institution_id)).all()
     out = []
     for row in rows:
-        if row.kind == OVERDUE_RECTIFICATION:
-            out.append(rules.Sanction(rules.CREDIT, local_today(row.created_at), reference=f"#{row.id} {row.kind}"))
-        elif row.kind == BLACKLIST_PROPOSAL and row.decision == "confirmed":
+        # A credit record for an overdue rectification is a record, not a bar: no rule found
+        # says it bars grading (docs/regulations.md, "Star grading eligibility").
+        if row.kind == BLACKLIST_PROPOSAL and row.decision == "confirmed":
             out.append(rules.Sanction(rules.BLACKLIST, local_today(row.decided_at), reference=f"#{row.id} {row.kind}"))
     return out
+
+
+def _accidents(institution_id: int) -> list[rules.Sanction]:
+    """The institution's serious accidents (records of their own, rectification.accidents), as
+    the grading rule reads them: dated on the day they occurred."""
+    return [rules.Sanction(rules.ACCIDENT, a.occurred_on, reference=f"{a.source_reference} ({a.source_issuer})")
+            for a in serious_of(institution_id)]
 
 
 def sanctions_of(institution_id: int) -> list[rules.Sanction]:
     rows = db.session.scalars(select(GradeSanction).where(GradeSanction.institution_id == institution_id))
     return [rules.Sanction(s.kind, s.decided_on, s.until, s.reference) for s in rows] + \
-        _credit_records(institution_id)
+        _credit_records(institution_id) + _accidents(institution_id)
 
 
 def facts_for(institution: Institution, level: int, today: date, now: datetime,
@@ -81,8 +89,9 @@ def facts_for(institution: Institution, level: int, today: date, now: datetime,
         current=rules.CurrentGrade(current.level, current.effective_on, current.expires_on)
         if current is not None and current.level else None,
         sanctions=tuple(sanctions_of(institution.id)),
-        hazards=tuple(suspension_reasons([institution.id], now).get(institution.id, [])),
+        hazards=tuple(major_hazards([institution.id]).get(institution.id, [])),
         open_applications=db.session.scalar(open_stmt) or 0,
+        institution_type=institution.type, beds=institution.beds,
         records_in_progress=db.session.scalar(in_progress) or 0)
 
 
@@ -255,7 +264,7 @@ def add_sanction(user, institution_id_text: str, kind: str, decided_on: date | N
     if institution is None:
         problems.append(("institution_id", N_("choose an institution")))
     if kind not in rules.SANCTION_KINDS:
-        problems.append(("kind", N_("choose penalty, blacklist or accident")))
+        problems.append(("kind", N_("choose penalty or blacklist")))
     if decided_on is None:
         problems.append(("decided_on", N_("required")))
     if until is not None and decided_on is not None and until <= decided_on:

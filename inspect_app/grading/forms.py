@@ -32,8 +32,7 @@ class EvaluationImportForm(FlaskForm):
 class SanctionForm(FlaskForm):
     institution_id = SelectField(_l("Institution"), choices=[])
     kind = SelectField(_l("Kind"), choices=options([("penalty", _l("Administrative or criminal penalty")),
-                                                    ("blacklist", _l("Credit blacklist entry")),
-                                                    ("accident", _l("Serious accident or elder abuse"))]))
+                                                    ("blacklist", _l("Credit blacklist entry"))]))
     decided_on = DateField(_l("Decided on"), validators=[Optional()])
     until = DateField(_l("Until (blacklist)"), validators=[Optional()])
     reference = StringField(_l("Decision reference"), render_kw={"maxlength": 120})

@@ -16,7 +16,7 @@ from sqlalchemy.orm import contains_eager, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from ..auth import policy
-from ..core import audit, machine
+from ..core import audit, machine, workcalendar
 from ..core.errors import Conflict, Invalid, NotFound
 from ..core.paging import Page, paginate
 from ..core.types import local_today, utcnow
@@ -220,9 +220,20 @@ def publish(user, record_id: int, today: date) -> GradeRecord:
     """Start the 公示: the record is listed publicly and objections may be lodged."""
     record = _managed(user, record_id)
     rules = policies.in_force(today)
-    end = life.publicity_end(today, rules.publicity_days, rules.publicity_day_kind)
+    cal = workcalendar.calendar()
+    end = life.publicity_end(today, rules.publicity_days, rules.publicity_day_kind, cal)
+    if rules.publicity_day_kind == "working":
+        workcalendar.noted(cal.last_of(today, rules.publicity_days), "公示 end")
     return _apply(record, "publish", user, values={
         "publicity_start": today, "publicity_end": end, "policy_version": rules.version})
+
+
+def provisional_years(record: GradeRecord) -> tuple[int, ...]:
+    """The years a published 公示 was counted through without a holiday notice (its end date
+    may move when the notice is loaded)."""
+    if record.publicity_start is None or record.publicity_end is None:
+        return ()
+    return workcalendar.calendar().uncovered(record.publicity_start, record.publicity_end)
 
 
 def open_objections(record: GradeRecord) -> int:

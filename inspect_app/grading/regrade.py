@@ -48,7 +48,6 @@ from ..domain.scoring.explain import capped_level
 from ..extensions import db
 from ..inspections.models import SUBMITTED, Answer, Inspection, Visit
 from .models import GradeRecord, GradeRecordEvent
-from ..domain.scoring.batch import InvalidAnswerRows, score_long_frame
 
 JOB = "grading.regrade"
 CHUNK = 5_000               # inspections read, scored and written back at a time

@@ -26,6 +26,7 @@ from ..domain.grading import lifecycle as life
 from ..core.whole_numbers import whole_number, whole_numbers
 from ..extensions import db
 from . import applications, importing, public as open_data, records, regrade
+from .models import GradeRecord
 from .import_template import template_for
 from . import labels as labels_of
 from .policy import in_force
@@ -272,7 +273,14 @@ def _record_action(grade_record_id: int, action) -> Response:
 @bp.route("/records/<int:grade_record_id>/publish", methods=["POST"])
 @permission_required("grading.manage")
 def publish(grade_record_id: int):
-    return _record_action(grade_record_id, lambda: records.publish(current_user, grade_record_id, _today()))
+    response = _record_action(grade_record_id, lambda: records.publish(current_user, grade_record_id, _today()))
+    record = db.session.get(GradeRecord, grade_record_id)
+    years = records.provisional_years(record) if record is not None and record.state == "publicised" else ()
+    if years:
+        flash(_("The end of the public notice was counted without the holiday notice for %(years)s "
+                "(Monday to Friday only): check it once that notice is loaded.",
+                years=", ".join(map(str, years))), "info")
+    return response
 
 
 @bp.route("/records/<int:grade_record_id>/confirm", methods=["POST"])

@@ -17,6 +17,7 @@ from datetime import date, datetime, time, timedelta, timezone
 
 from sqlalchemy import and_, case, func, select
 
+from ..core import workcalendar
 from ..core.types import LOCAL_ZONE
 from ..core.opendata import Column, DataSet
 from ..core.paging import Page
@@ -93,7 +94,7 @@ def _local_start(day: date) -> datetime:
 def published_clause(today: date, delay: int | None = None):
     """The inspections whose summary is public ``today``."""
     delay = policies.current().result_delay_working_days if delay is None else delay
-    last = latest_submission_published(today, delay)
+    last = latest_submission_published(today, delay, workcalendar.calendar())
     return and_(Inspection.status == SUBMITTED, Visit.kind == "inspection",
                 Inspection.submitted_at < _local_start(last + timedelta(days=1)))
 
@@ -146,7 +147,7 @@ def _summaries(rows, now: datetime) -> list[Summary]:
         c = counts[inspection.id]
         day = inspection.submitted_at.astimezone(LOCAL_ZONE).date()
         out.append(Summary(
-            id=inspection.id, inspected_on=day, published_on=publication_day(day, delay),
+            id=inspection.id, inspected_on=day, published_on=publication_day(day, delay, workcalendar.calendar()),
             institution_id=inst.id, institution_name=inst.name, credit_code=inst.credit_code,
             district=inst.district, institution_type=inst.type, department=inspection.department,
             departments=[d for d in DEPARTMENTS if d in parts.get(visit.id, [])],

@@ -14,6 +14,7 @@ from ..core.forms import WholeNumberField, options
 
 KIND_LABELS = {"random_joint": _l("Random joint inspection"), "routine": _l("Routine")}
 RULE_LABELS = {"grade_expiry": _l("Grade expiring: grading evaluation visit"),
+               "yearly_coverage": _l("Yearly on-site check of every institution (MCA Order No. 66)"),
                "critical_followup": _l("Open critical finding: on-site re-inspection")}
 PERIOD_LABELS = {"daily": _l("Daily"), "weekly": _l("Weekly"), "monthly": _l("Monthly"),
                  "quarterly": _l("Quarterly"), "yearly": _l("Yearly")}
@@ -29,6 +30,10 @@ RISK_RULE_LABELS = {
     "medium_high_max_grade": _l("Medium-high: grade of at most (stars)"),
     "low_min_grade": _l("Low: grade of at least (stars)"),
     "low_max_open": _l("Low: open findings, at most"),
+    "lookback_days": _l("Look-back of the risk facts (days)"),
+    "high_blacklisted": _l("High: blacklist entries in force, at least (0: not used)"),
+    "high_accidents": _l("High: accidents in the look-back, at least (0: not used)"),
+    "medium_high_penalties": _l("Medium-high: penalties in the look-back, at least (0: not used)"),
 }
 RISK_FIELDS = tuple(RiskPolicy.__dataclass_fields__)
 NUMBERS = ("team_per_department", "max_per_inspector", "beacon_delay_days", "publish_delay_days",
@@ -72,6 +77,10 @@ class PlanForm(FlaskForm):
     risk_medium_high_max_grade = _whole(RISK_RULE_LABELS["medium_high_max_grade"])
     risk_low_min_grade = _whole(RISK_RULE_LABELS["low_min_grade"])
     risk_low_max_open = _whole(RISK_RULE_LABELS["low_max_open"])
+    risk_lookback_days = _whole(RISK_RULE_LABELS["lookback_days"])
+    risk_high_blacklisted = _whole(RISK_RULE_LABELS["high_blacklisted"])
+    risk_high_accidents = _whole(RISK_RULE_LABELS["high_accidents"])
+    risk_medium_high_penalties = _whole(RISK_RULE_LABELS["medium_high_penalties"])
     version = HiddenField()
 
     def __init__(self, *args, districts: list[str] = (), **kwargs):

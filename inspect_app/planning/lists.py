@@ -23,11 +23,14 @@ from sqlalchemy import select
 
 from ..auth.models import ConflictOfInterest, User
 from ..auth.roles import Role
+from ..domain.planning.plans import period_of, visit_purpose
+from ..domain.planning.sampling import due_this_period, period_position, periods_in_year, ratio_for
+from ..inspections import policy as enforcement_policy
 from ..domain.draw.run import input_digest
 from ..domain.planning.risk import parse_policy
 from ..extensions import db
 from ..registry.models import Institution
-from .models import Plan
+from .models import Plan, PlanRun
 from .risk_data import assess
 
 
@@ -70,8 +73,43 @@ def dumps(document: dict) -> str:
     return json.dumps(document, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
 
 
-def freeze_lists(plan: Plan, now: datetime, today: date) -> tuple[dict, dict]:
-    """(the draw input without ``seed``, the frozen facts) for a random joint plan."""
+def drawn_this_year(plan: Plan, kind: str, year: int, before: date) -> dict[str, int]:
+    """Institutions drawn per risk class by the plan's earlier runs counted in ``year``."""
+    out: dict[str, int] = {}
+    for run in db.session.scalars(select(PlanRun).where(PlanRun.plan_id == plan.id,
+                                                        PlanRun.period_start < before,
+                                                        PlanRun.output_json.is_not(None))):
+        if period_position(kind, run.period_start)[0] != year:
+            continue
+        institutions = (run.frozen or {}).get("institutions", {})
+        for row in json.loads(run.output_json).get("selected", []):
+            risk = institutions.get(row.get("institution"), {}).get("risk")
+            if risk:
+                out[risk] = out.get(risk, 0) + 1
+    return out
+
+
+def period_ratios(plan: Plan, sizes: dict[str, int], first_day: date) -> tuple[dict[str, Decimal], dict]:
+    """The ratios of this period's draw from the plan's yearly ratios (domain/planning/sampling.py), and
+    how they were found (kept with the run)."""
+    year, k = period_position(plan.period, first_day)
+    periods = periods_in_year(plan.period, year)
+    before = drawn_this_year(plan, plan.period, year, first_day)
+    ratios: dict[str, Decimal] = {}
+    shown: dict[str, dict] = {}
+    for risk, text in sorted(plan.ratios.items()):
+        size = sizes.get(risk, 0)
+        count = due_this_period(Decimal(text), size, k, periods, before.get(risk, 0))
+        ratios[risk] = ratio_for(count, size)
+        shown[risk] = {"yearly_ratio": text, "class_size": size, "drawn_before": before.get(risk, 0),
+                       "count": count}
+    return ratios, {"year": year, "period": k, "periods": periods, "classes": shown}
+
+
+def freeze_lists(plan: Plan, now: datetime, today: date, first_day: date | None = None) -> tuple[dict, dict]:
+    """(the draw input without ``seed``, the frozen facts) for a random joint plan; the ratios
+    are this period's share of the plan's yearly ratios (the period starting ``first_day``,
+    by default the one holding ``today``)."""
     institutions = institutions_in_scope(plan)
     policy, _problems = parse_policy(plan.risk_policy)
     assessed = assess([i.id for i in institutions], now, today, policy)
@@ -85,6 +123,10 @@ def freeze_lists(plan: Plan, now: datetime, today: date) -> tuple[dict, dict]:
                 .where(ConflictOfInterest.user_id.in_([u.id for u in people]))):
             if institution_id in code_of:
                 avoid.setdefault(user_id, set()).add(code_of[institution_id])
+    sizes: dict[str, int] = {}
+    for i in institutions:
+        sizes[assessed[i.id][1].risk] = sizes.get(assessed[i.id][1].risk, 0) + 1
+    ratios, sampling = period_ratios(plan, sizes, first_day or period_of(plan.period, today).first_day)
     document = {
         "institutions": [{"id": i.credit_code, "name": i.name, "district": i.district,
                           "risk": assessed[i.id][1].risk} for i in institutions],
@@ -92,8 +134,8 @@ def freeze_lists(plan: Plan, now: datetime, today: date) -> tuple[dict, dict]:
                         "district": u.district or "", "avoid": sorted(avoid.get(u.id, ()))}
                        for u in people],
         "departments": sorted(plan.departments),
-        "ratios": {risk: float(Decimal(text)) for risk, text in sorted(plan.ratios.items())},
-        "team_per_department": plan.team_per_department,
+        "ratios": {risk: float(ratio) for risk, ratio in ratios.items()},
+        "team_per_department": team_size(plan),
         "max_per_inspector": plan.max_per_inspector,
         "avoid_own_district": bool(plan.avoid_own_district),
     }
@@ -101,6 +143,7 @@ def freeze_lists(plan: Plan, now: datetime, today: date) -> tuple[dict, dict]:
     document["inspectors"].sort(key=lambda row: row["id"])
     frozen = {
         "risk_policy": policy.to_dict(),
+        "sampling": sampling,
         "institutions": {
             i.credit_code: {"id": i.id, "name": i.name, "risk": assessed[i.id][1].risk,
                             "reasons": list(assessed[i.id][1].reasons),
@@ -114,3 +157,14 @@ def freeze_lists(plan: Plan, now: datetime, today: date) -> tuple[dict, dict]:
 def list_digest(document: dict) -> str:
     """The digest of docs/commands.md, "draw", of the input without its seed (the *list digest*)."""
     return input_digest(document)
+
+
+def team_size(plan) -> int:
+    """Inspectors per department on the plan's visits: the plan's number, raised to the
+    enforcement minimum when its visits are enforcement visits (a plan saved before the
+    minimum, or with the minimum raised since, still sends enough people; docs/regulations.md,
+    "Enforcement visits: at least two inspectors")."""
+    rules = enforcement_policy.current()
+    if rules.binds(visit_purpose(plan.kind, plan.rule)):
+        return max(plan.team_per_department, rules.min_inspectors_per_department)
+    return plan.team_per_department

@@ -25,9 +25,9 @@ from ..domain.planning.plans import (DRAWN, FROZEN, INFEASIBLE, PUBLISHED, RANDO
 from ..extensions import db
 
 # Plan.kind and Plan.rule
-GRADE_EXPIRY, CRITICAL_FOLLOWUP = "grade_expiry", "critical_followup"
+GRADE_EXPIRY, CRITICAL_FOLLOWUP, YEARLY_COVERAGE = "grade_expiry", "critical_followup", "yearly_coverage"
 KINDS = (RANDOM_JOINT, ROUTINE)
-ROUTINE_RULES = (GRADE_EXPIRY, CRITICAL_FOLLOWUP)
+ROUTINE_RULES = (GRADE_EXPIRY, CRITICAL_FOLLOWUP, YEARLY_COVERAGE)
 
 # PlanRun.state: the table of moves is domain.planning.plans.RUN_MACHINES
 

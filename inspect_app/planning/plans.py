@@ -7,6 +7,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from ..auth import policy
 from ..core import audit
+from ..inspections import policy as enforcement_policy
 from ..core.errors import Conflict, Invalid
 from ..core.types import utcnow
 from ..domain.institution import INSTITUTION_TYPES
@@ -85,7 +86,7 @@ def clean(values: dict) -> dict:
         v[key] = sorted({str(x).strip() for x in v.get(key) or [] if str(x).strip()})
     v["ratios"] = {k: str(t).strip() for k, t in (v.get("ratios") or {}).items()
                    if t is not None and str(t).strip() != ""}
-    problems = plan_problems(v, INSTITUTION_TYPES)
+    problems = plan_problems(v, INSTITUTION_TYPES, enforcement_policy.current())
     risk_policy, policy_problems = parse_policy(v.get("risk_policy"))
     problems += [(f"risk_{name}", message) for name, message in policy_problems]
     if v.get("kind") == ROUTINE and v.get("rule") == GRADE_EXPIRY:

@@ -18,16 +18,20 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import func, select
 
 from ..auth.models import ConflictOfInterest
-from ..domain.planning.plans import local_date, pick_team
+from ..core import workcalendar
+from ..domain.planning.plans import local_date, period_of, pick_team, visit_purpose
+from ..domain.planning.sampling import coverage_due, period_position, periods_in_year
+from ..inspections import policy as enforcement_policy
 from ..domain.rectification.states import UNRESOLVED
 from ..extensions import db
 from ..grading.records import grades_expiring
-from ..inspections.services.visits import create_visit
-from ..inspections.models import IN_PROGRESS, PLANNED, SUBMITTED, Inspection, InspectionInspector, Visit
+from ..inspections.models import (CANCELLED, COMPLETED, IN_PROGRESS, PLANNED, SUBMITTED, Inspection,
+                                  InspectionInspector, Visit)
 from ..rectification.models import Finding
 from ..registry.models import Institution
-from .lists import inspectors_for
-from .models import CRITICAL_FOLLOWUP, GRADE_EXPIRY, Plan, PlanRun
+from ..inspections.services.visits import create_visit
+from .lists import inspectors_for, team_size
+from .models import CRITICAL_FOLLOWUP, GRADE_EXPIRY, YEARLY_COVERAGE, Plan, PlanRun
 
 OPEN_VISIT = (PLANNED, IN_PROGRESS)
 
@@ -84,13 +88,36 @@ def freeze_targets(plan: Plan, now: datetime, today: date) -> dict:
         done = _followed_up([f.id for f in findings])
         targets = [{"institution_id": f.institution_id, "departments": [f.department],
                     "finding_id": f.id} for f in findings if f.institution_id in ids and f.id not in done]
+    elif plan.rule == YEARLY_COVERAGE:
+        year, k = period_position(plan.period, period_of(plan.period, today).first_day)
+        ids = sorted(_in_scope(plan, list(db.session.scalars(select(Institution.id)))))
+        covered = checked_this_year(ids, year, sorted(plan.departments))
+        remaining = [i for i in ids if i not in covered]
+        count = coverage_due(len(remaining), k, periods_in_year(plan.period, year))
+        targets = [{"institution_id": i, "departments": sorted(plan.departments),
+                    "due_by": date(year, 12, 31).isoformat()} for i in remaining[:count]]
     return {"rule": plan.rule, "targets": targets}
 
 
+def checked_this_year(institution_ids: list[int], year: int, departments: list[str]) -> set[int]:
+    """Institutions with an on-site visit of every one of ``departments`` in ``year`` that is
+    done, under way or planned (not cancelled): 66号令's yearly check, counted as booked."""
+    if not institution_ids or not departments:
+        return set()
+    rows = db.session.execute(
+        select(Visit.institution_id, Inspection.department)
+        .join(Inspection, Inspection.visit_id == Visit.id)
+        .where(Visit.institution_id.in_(institution_ids), Visit.kind == "inspection",
+               Visit.status != CANCELLED, Inspection.department.in_(departments),
+               Visit.scheduled_for >= date(year, 1, 1), Visit.scheduled_for <= date(year, 12, 31)))
+    seen: dict[int, set[str]] = {}
+    for iid, dept in rows:
+        seen.setdefault(iid, set()).add(dept)
+    return {i for i, depts in seen.items() if set(departments) <= depts}
+
+
 def _next_working_day(day: date) -> date:
-    while day.weekday() >= 5:
-        day += timedelta(days=1)
-    return day
+    return workcalendar.noted(workcalendar.calendar().first_on_or_after(day), "routine visit day").day
 
 
 def _loads(user_ids: list[int]) -> dict[int, int]:
@@ -133,33 +160,62 @@ def plan_visits(run: PlanRun, now: datetime) -> Scheduling:
                                            .where(ConflictOfInterest.user_id.in_([u.id for u in people]))):
             conflicts.setdefault(iid, set()).add(uid)
     day = _next_working_day(local_date(now) + timedelta(days=plan.visit_within_days))
+    size = team_size(plan)
+    # an enforcement visit goes with at least its minimum per department, or not at all
+    rules = enforcement_policy.current()
+    needed = rules.min_inspectors_per_department if rules.binds(visit_purpose(plan.kind, plan.rule)) else 1
     planned: list[tuple[dict, dict[str, list[int]]]] = []
     skipped: list[str] = []
     for target in targets:
         teams: dict[str, list[int]] = {}
         for dept in target["departments"]:
             staff = [(u.id, loads.get(u.id, 0)) for u in people if u.department == dept]
-            team = pick_team(staff, conflicts.get(target["institution_id"], set()), plan.team_per_department)
-            if team:
+            team = pick_team(staff, conflicts.get(target["institution_id"], set()), size)
+            if len(team) >= needed:
                 teams[dept] = team
-                for uid in team:
-                    loads[uid] = loads.get(uid, 0) + 1
         if len(teams) == len(target["departments"]):
             planned.append((target, teams))
+            for team in teams.values():
+                for uid in team:
+                    loads[uid] = loads.get(uid, 0) + 1
         else:
-            skipped.append(f"institution #{target['institution_id']}: no eligible inspector")
+            skipped.append(f"institution #{target['institution_id']}: fewer than {needed} eligible inspectors"
+                           f" of {', '.join(d for d in target['departments'] if d not in teams)}")
     return Scheduling(plan, day, planned, skipped)
 
 
 def create_visits(run: PlanRun, scheduling: Scheduling) -> None:
     """One visit per planned target of a run just claimed (frozen → drawn)."""
     plan, day = scheduling.plan, scheduling.day
-    kind, purpose = ("grading", "grading") if plan.rule == GRADE_EXPIRY else ("inspection", "follow_up")
+    kind, purpose = ("grading", "grading") if plan.rule == GRADE_EXPIRY else ("inspection", visit_purpose(plan.kind, plan.rule))
     for target, teams in scheduling.planned:
         if plan.rule == CRITICAL_FOLLOWUP:
             source, due_by = f"finding:{target['finding_id']}", day
+        elif plan.rule == YEARLY_COVERAGE:
+            source, due_by = f"plan-run:{run.id}", max(day, date.fromisoformat(target["due_by"]))
         else:
             source = f"plan-run:{run.id}"
             due_by = max(day, date.fromisoformat(target["expires_on"]))
         create_visit(None, target["institution_id"], day, teams, purpose=purpose, kind=kind,
                      source=source, due_by=due_by)
+
+
+def coverage_progress(year: int, types: tuple[str, ...] = ("nursing_home",),
+                      department: str = "civil_affairs") -> dict[str, int]:
+    """66号令's yearly on-site check, for the bureau's planning page: operating institutions of
+    ``types``, how many had a ``department`` on-site visit completed in ``year``, and how many
+    more have one booked (planned or under way)."""
+    ids = list(db.session.scalars(select(Institution.id).where(Institution.status == "operating",
+                                                               Institution.type.in_(types))))
+    if not ids:
+        return {"total": 0, "done": 0, "booked": 0}
+    rows = db.session.execute(
+        select(Visit.institution_id, Visit.status)
+        .join(Inspection, Inspection.visit_id == Visit.id)
+        .where(Visit.institution_id.in_(ids), Visit.kind == "inspection", Inspection.department == department,
+               Visit.status.in_((COMPLETED, PLANNED, IN_PROGRESS)),
+               Visit.scheduled_for >= date(year, 1, 1), Visit.scheduled_for <= date(year, 12, 31)))
+    done, booked = set(), set()
+    for iid, status in rows:
+        (done if status == COMPLETED else booked).add(iid)
+    return {"total": len(ids), "done": len(done), "booked": len(booked - done)}

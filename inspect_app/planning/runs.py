@@ -38,7 +38,7 @@ from sqlalchemy.exc import IntegrityError
 
 from .. import __version__
 from ..auth import policy
-from ..core import audit, jobs, machine
+from ..core import audit, jobs, machine, workcalendar
 from ..core.errors import Conflict, DomainError, Invalid, Problem, problem
 from ..core.types import utcnow
 from ..domain.draw import seed_commit
@@ -162,7 +162,7 @@ def start_run(plan: Plan, period: Period, now: datetime) -> PlanRun | None:
                   period_end=period.last_day, kind=ROUTINE if plan.kind == ROUTINE else RANDOM_JOINT,
                   state=FROZEN, created_at=now, visit_count=0)
     if run.kind == RANDOM_JOINT:
-        document, frozen = freeze_lists(plan, now, today)
+        document, frozen = freeze_lists(plan, now, today, period.first_day)
         secret = seed_commit.new_secret()
         digest = list_digest(document)
         run.lists_json, run.list_digest, run.frozen = dumps(document), digest, frozen
@@ -295,7 +295,8 @@ def _create_draw_visits(run: PlanRun, result, now: datetime) -> None:
     institution_ids = {code: row["id"] for code, row in frozen.get("institutions", {}).items()}
     user_ids = frozen.get("inspectors", {})
     period = Period(run.period_key, run.period_start, run.period_end)
-    days = working_days(period, from_day=local_date(now) + timedelta(days=1)) or [run.period_end]
+    days = working_days(period, from_day=local_date(now) + timedelta(days=1),
+                        calendar=workcalendar.calendar()) or [run.period_end]
     teams = [[m.inspector for m in s.team] for s in result.selected]
     for selection, day in zip(result.selected, spread_dates(teams, days)):
         departments: dict[str, list[int]] = {}

@@ -15,13 +15,14 @@ from flask_login import current_user
 from ..auth.policy import permission_required, public
 from ..core.errors import Invalid
 from ..core.replica import reads_replica
-from ..core.types import utcnow
+from ..core.types import local_today, utcnow
 from ..core.web import refusal
 from ..core.whole_numbers import whole_number
 from ..domain.planning.plans import local_date
 from ..extensions import db
 from . import calendar, labels, plans, publication, runs
 from .forms import BeaconForm, PlanForm
+from .routine import coverage_progress
 from .. import __version__
 from ..domain.draw.verify import CHECKS
 
@@ -51,8 +52,10 @@ def part_status_label(code: str) -> str:
 @bp.route("/")
 @permission_required("planning.view")
 def index():
+    year = local_today().year
     return render_template("planning/index.html", plans=plans.list_plans(current_user),
-                           runs=plans.recent_runs(current_user))
+                           runs=plans.recent_runs(current_user), coverage_year=year,
+                           coverage=coverage_progress(year))
 
 
 @bp.route("/plans/<int:plan_id>")

@@ -58,6 +58,25 @@ def suspension_reasons(institution_ids: list[int], now: datetime) -> dict[int, l
     return out
 
 
+def major_hazards(institution_ids: list[int]) -> dict[int, list[str]]:
+    """Per institution (only those with one), the unresolved major accident hazards: findings on
+    a veto item (重大事故隐患, docs/regulations.md, "Major accident hazards"), translated. An
+    overdue critical finding on an item that is not a veto is not a major hazard."""
+    if not institution_ids:
+        return {}
+    rows = db.session.execute(
+        select(Finding.id, Finding.institution_id, Finding.item_id, Finding.department)
+        .where(Finding.institution_id.in_(institution_ids), Finding.veto.is_(True),
+               Finding.state.in_(UNRESOLVED))
+        .order_by(Finding.institution_id, Finding.id)).all()
+    out: dict[int, list[str]] = {}
+    for row in rows:
+        out.setdefault(row.institution_id, []).append(_(
+            "Veto finding #%(id)s (%(item)s, %(department)s) is not closed", id=row.id, item=row.item_id,
+            department=DEPARTMENTS.get(row.department, row.department)))
+    return out
+
+
 def finding_counts(institution_ids: list[int], now: datetime, since: datetime) -> dict[int, dict]:
     """Per institution: ``open`` (unresolved), ``overdue``, ``veto_since`` (veto findings
     created at or after ``since``) and ``critical_open``. Institutions without findings get

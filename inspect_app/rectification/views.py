@@ -7,7 +7,11 @@ from flask_login import current_user
 
 from ..auth.policy import can, permission_required
 from ..core.forms import options
-from ..core.errors import Invalid
+from sqlalchemy import select
+
+from ..core.errors import Forbidden, Invalid
+from ..core.types import local_today
+from ..registry.models import Institution
 from ..core.files import send_stored
 from ..core.pdf import pdf_response
 from ..core.spreadsheet import xlsx_response
@@ -15,8 +19,10 @@ from ..core.types import utcnow
 from ..core.web import refusal
 from ..core.whole_numbers import whole_number, whole_numbers
 from ..extensions import db
+from . import accidents as accident_records
 from . import credit, findings, interviews, labels, lists, messages, notices, responses
 from . import policy as policies
+from .forms import ACCIDENT_KINDS, ACCIDENT_RESPONSIBILITY, ACCIDENT_SOURCES, AccidentForm
 from .forms import (CreditDecisionForm, DecisionForm, ExtensionForm, InterviewForm, ReinspectForm,
                     ReplyForm, RespondForm, VerifyForm)
 from ..domain.rectification import ladder as dl
@@ -320,3 +326,36 @@ def decide_credit(credit_record_id: int):
     db.session.commit()
     flash(_("Decision recorded."), "info")
     return redirect(url_for("rectification.credit_records"))
+
+
+@bp.route("/accidents", methods=["GET", "POST"])
+@permission_required("accidents.view")
+def accidents():
+    """The accident records, and (for who may record them) the form to add one."""
+    may_record = can(current_user, "accidents.record")
+    form = AccidentForm() if may_record else None
+    status = 200
+    if form is not None:
+        form.institution_id.choices = options(
+            ((str(i), name) for i, name in db.session.execute(select(Institution.id, Institution.name)
+                                                              .order_by(Institution.name))), data=True)
+    if request.method == "POST":
+        if form is None:
+            raise Forbidden("You may not record accidents.")
+        if not form.validate_on_submit():
+            for name, errors in form.errors.items():
+                for error in errors:
+                    flash(f"{form[name].label.text}: {error}", "error")
+            status = 422
+        else:
+            with refusal(form) as refused:
+                accident_records.record(current_user, form.values(), local_today())
+            if refused:
+                status = refused.status
+            else:
+                db.session.commit()
+                flash(_("Saved."), "info")
+                return redirect(url_for("rectification.accidents"))
+    return render_template("rectification/accidents.html", form=form,
+                           rows=accident_records.listing(current_user), kinds=ACCIDENT_KINDS,
+                           responsibility=ACCIDENT_RESPONSIBILITY, sources=ACCIDENT_SOURCES), status

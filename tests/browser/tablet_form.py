@@ -64,8 +64,13 @@ def create_world(app, departments: tuple[str, ...]) -> World:
                         password_hash=hash_password(PASSWORD), created_at=now)
             db.session.add(user)
             people[dept] = user
+        partners = {}
+        for dept in departments:        # an enforcement visit goes with two inspectors per department
+            partners[dept] = User(username=f"tab2_{dept[:6]}_{tag}", name=f"同行检查员{dept}", role="inspector",
+                                  department=dept, password_hash="-", created_at=now)
+            db.session.add(partners[dept])
         db.session.flush()
-        visit = create_visit(None, inst.id, date.today(), {d: [u.id] for d, u in people.items()},
+        visit = create_visit(None, inst.id, date.today(), {d: [u.id, partners[d].id] for d, u in people.items()},
                              purpose="routine")
         db.session.flush()
         parts = {}

@@ -89,6 +89,7 @@ def test_every_shape_of_problem_reads_as_where_msgid_params():
     class Row:
         column, message, params = "beds", "cannot exceed beds", {}
     assert problem(("note", "x")) == Problem("note", "x", {})
+    assert problem(("team", "at least %(n)s", {"n": 2})) == Problem("team", "at least %(n)s", {"n": 2})
     assert problem("submission_id: already used") == Problem("submission_id", "already used", {})
     assert problem("Too many photos") == Problem("", "Too many photos", {})
     assert problem(Row()) == Problem("beds", "cannot exceed beds", {})

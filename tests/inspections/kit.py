@@ -74,6 +74,12 @@ class Kit:
         from inspect_app.inspections.services import create_visit
         institution = institution or self.make.institution()
         departments = departments or {"fire": [self.make.user("inspector", department="fire")]}
+        if purpose != "grading":
+            # an enforcement visit goes with at least two inspectors per department
+            # (policies/enforcement.yaml): a partner joins a test's single inspector
+            departments = {d: list(people) + [self.make.user("inspector", department=d, name="同行检查员")
+                                              for _ in range(2 - len(people))]
+                           for d, people in departments.items()}
         visit = create_visit(None, institution.id, when or date.today(),
                              {d: [u.id for u in people] for d, people in departments.items()},
                              purpose, kind=kind, **kw)

@@ -21,10 +21,11 @@ def world(make, db):
     west = make.institution(name="西山敬老院", district="乙区")
     fire1, fire2 = make.user("inspector", department="fire", name="消防甲"), make.user("inspector", department="fire", name="消防乙")
     health1 = make.user("inspector", department="health", name="卫健甲")
+    health2, fire3 = make.user("inspector", department="health", name="卫健乙"), make.user("inspector", department="fire", name="消防丙")
     visits = {
         "fire_east": create_visit(None, east.id, D1, {"fire": [fire1.id, fire2.id]}, "routine"),
-        "health_west": create_visit(None, west.id, D2, {"health": [health1.id]}, "complaint"),
-        "joint_west": create_visit(None, west.id, D3, {"fire": [fire2.id], "health": [health1.id]}, "random"),
+        "health_west": create_visit(None, west.id, D2, {"health": [health1.id, health2.id]}, "complaint"),
+        "joint_west": create_visit(None, west.id, D3, {"fire": [fire2.id, fire3.id], "health": [health1.id, health2.id]}, "random"),
         "grading_east": create_visit(None, east.id, D4, {"civil_affairs": [make.user("inspector", department="civil_affairs").id]},
                                      "grading", kind="grading"),
     }
@@ -78,7 +79,7 @@ def test_visit_export_is_exactly_the_list_with_teams_and_dates(world, make, logi
     rows = list(ws.iter_rows(min_row=2, values_only=True))
     assert [r[0] for r in rows] == [world["visits"]["health_west"].id, world["visits"]["joint_west"].id]
     assert ws.cell(row=2, column=2).is_date and rows[0][1].date() == D2
-    assert rows[1][10] == "消防救援：消防乙（组长）；卫生健康：卫健甲（组长）"
+    assert rows[1][10] == "消防救援：消防乙（组长）、消防丙；卫生健康：卫健甲（组长）、卫健乙"
     assert browser.get("/inspections/visits.xlsx?date_from=May").status_code == 400
 
 

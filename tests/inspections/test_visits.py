@@ -20,13 +20,14 @@ def test_bureau_creates_a_joint_visit_with_one_part_per_department(make, db):
     bureau = make.user("bureau_admin")
     inst = make.institution()
     fire, civil = make.user("inspector", department="fire"), make.user("inspector", department="civil_affairs")
-    visit = create_visit(bureau, inst.id, date(2026, 12, 1), {"fire": [fire.id], "civil_affairs": [civil.id]},
-                         "complaint")
+    fire2, civil2 = make.user("inspector", department="fire"), make.user("inspector", department="civil_affairs")
+    visit = create_visit(bureau, inst.id, date(2026, 12, 1),
+                         {"fire": [fire.id, fire2.id], "civil_affairs": [civil.id, civil2.id]}, "complaint")
     assert visit.status == "planned" and visit.purpose == "complaint" and visit.created_by_id == bureau.id
     parts = {p.department: p for p in visit.inspections}
     assert parts["fire"].checklist_version.checklist_id == "fire-safety"
     assert parts["civil_affairs"].checklist_version.checklist_id == "service-safety"
-    assert [m.user_id for m in parts["fire"].team] == [fire.id] and parts["fire"].team[0].lead
+    assert [m.user_id for m in parts["fire"].team] == [fire.id, fire2.id] and parts["fire"].team[0].lead
     assert all(p.status == "assigned" for p in visit.inspections)
     event = db.session.scalar(select(AuditEvent).where(AuditEvent.entity == "visit", AuditEvent.entity_id == str(visit.id)))
     assert event.action == "create" and event.after["parts"]["fire"]["checklist"] == "fire-safety"
@@ -53,9 +54,9 @@ def test_conflict_of_interest_is_refused_with_a_clear_message(make, db):
 
 
 def test_inspectors_come_from_their_own_department(make):
-    health = make.user("inspector", department="health")
+    health, fire = make.user("inspector", department="health"), make.user("inspector", department="fire")
     with pytest.raises(Invalid) as caught:
-        create_visit(None, make.institution().id, date(2026, 12, 1), {"fire": [health.id]}, "routine")
+        create_visit(None, make.institution().id, date(2026, 12, 1), {"fire": [health.id, fire.id]}, "routine")
     assert caught.value.problems == [f"inspectors.fire: #{health.id} is not an active inspector of this department"]
 
 
@@ -80,10 +81,11 @@ def test_a_department_without_a_checklist_and_other_problems_are_all_listed(make
 
 def test_a_joint_visit_with_medical_insurance_gets_its_own_checklist(make):
     """医保 has an inspection checklist of its own, so a joint visit that includes it is made."""
-    civil = make.user("inspector", department="civil_affairs")
-    insurance = make.user("inspector", department="medical_insurance")
+    civil = [make.user("inspector", department="civil_affairs") for _ in range(2)]
+    insurance = [make.user("inspector", department="medical_insurance") for _ in range(2)]
     visit = create_visit(None, make.institution().id, date(2026, 12, 1),
-                         {"civil_affairs": [civil.id], "medical_insurance": [insurance.id]}, "routine")
+                         {"civil_affairs": [u.id for u in civil], "medical_insurance": [u.id for u in insurance]},
+                         "routine")
     parts = {p.department: p.checklist_version.checklist_id for p in visit.inspections}
     assert parts == {"civil_affairs": "service-safety", "medical_insurance": "medical-insurance"}
 
@@ -145,3 +147,34 @@ def test_visit_page_for_staff_only_when_completed_and_their_own(kit, make, login
     assert login(other_staff).get(f"/inspections/visits/{visit.id}").status_code == 404
     health_admin = make.user("department_admin", department="health")
     assert login(health_admin).get(f"/inspections/visits/{visit.id}").status_code == 404
+
+
+def test_an_enforcement_visit_with_one_inspector_of_a_department_is_refused_at_that_department(make, db):
+    # 行政执法: at least two inspectors per department (policies/enforcement.yaml; docs/regulations.md,
+    # "Enforcement visits: at least two inspectors")
+    inst = make.institution()
+    fire1, fire2 = make.user("inspector", department="fire"), make.user("inspector", department="fire")
+    health = make.user("inspector", department="health")
+    for purpose in ("routine", "random", "complaint", "follow_up"):
+        with pytest.raises(Invalid) as caught:
+            create_visit(None, inst.id, date(2026, 12, 1), {"fire": [fire1.id, fire2.id], "health": [health.id]}, purpose)
+        assert caught.value.problems == [
+            "inspectors.health: an enforcement visit needs at least 2 inspectors of each department"]
+    # the same inspector twice is one inspector
+    with pytest.raises(Invalid):
+        create_visit(None, inst.id, date(2026, 12, 1), {"fire": [fire1.id, fire1.id]}, "routine")
+    assert db.session.scalar(select(Visit).where(Visit.institution_id == inst.id)) is None
+    assert create_visit(None, inst.id, date(2026, 12, 1), {"fire": [fire1.id, fire2.id]}, "routine").id
+
+
+def test_the_new_visit_page_refuses_a_team_of_one_in_chinese(make, login, db):
+    admin = make.user("department_admin", department="fire")
+    inst = make.institution(name="单人检查院")
+    alone = make.user("inspector", department="fire")
+    r = login(admin).post("/inspections/visits/new", {"institution_id": inst.id, "scheduled_for": "2026-12-03",
+                                                      "purpose": "routine", "departments": "fire",
+                                                      "inspectors-fire": [str(alone.id)]},
+                          token_from="/inspections/visits/new")
+    assert r.status_code == 422
+    assert "执法检查每个部门至少需要 2 名检查人员" in r.get_data(as_text=True)
+    assert db.session.scalar(select(Visit).where(Visit.institution_id == inst.id)) is None

@@ -33,7 +33,7 @@ def _get(client, url):
 
 
 def test_every_answer_matches_the_description(spec, client, world, grading_world):
-    with time_machine.travel(_at("2026-04-06"), tick=False):
+    with time_machine.travel(_at("2026-04-07"), tick=False):
         for path, url in (("/institutions", "/api/v1/institutions"),
                           ("/institutions/{institution_id}", f"/api/v1/institutions/{world.a.id}"),
                           ("/grades", "/api/v1/grades"),

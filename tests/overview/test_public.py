@@ -34,7 +34,9 @@ def test_results_appear_twenty_working_days_after_submission(client, world):
         assert _published_ids(client) == [first, second]
     with time_machine.travel(_at("2026-04-03"), tick=False):
         assert _published_ids(client) == [first, second]
-    with time_machine.travel(_at("2026-04-06"), tick=False):
+    with time_machine.travel(_at("2026-04-06"), tick=False):      # 清明 (policies/holidays/2026.yaml)
+        assert _published_ids(client) == [first, second]
+    with time_machine.travel(_at("2026-04-07"), tick=False):      # the 20th working day after 03-09
         assert _published_ids(client) == [first, second, third]
 
 
@@ -52,7 +54,7 @@ def test_the_delay_is_read_from_the_policy_file(app, client, world, tmp_path):
 
 
 def test_a_summary_counts_findings_by_severity_and_rectification(client, world):
-    with time_machine.travel(_at("2026-04-06"), tick=False):
+    with time_machine.travel(_at("2026-04-07"), tick=False):
         rows = {r["id"]: r for r in json.loads(client.get("/public/inspections.json").get_data())["rows"]}
     a = rows[world.inspections[0]]
     assert (a["critical"], a["major"], a["minor"], a["closed"], a["on_time"], a["overdue"]) == (1, 1, 0, 1, 1, 1)
@@ -91,7 +93,7 @@ def test_no_personal_data_reaches_a_public_page_or_file(make, client, world):
     _db.session.flush()
     personal = ["李检查员", "13800001111", "010-66668888", "王代表", "赵护理员", "13911112222",
                 "zhao@example.com", staff.username, "不合格", "/evidence", "signature", "contact_phone", "phone"]
-    with time_machine.travel(_at("2026-04-06"), tick=False):
+    with time_machine.travel(_at("2026-04-07"), tick=False):
         urls = PUBLIC_URLS + [f"/public/institutions/{world.a.id}", f"/api/v1/institutions/{world.a.id}",
                               f"/public/inspections/?district=东城区"]
         for url in urls:
@@ -110,10 +112,10 @@ def test_no_personal_data_reaches_a_public_page_or_file(make, client, world):
 
 
 def test_the_csv_is_the_documented_table(client, world):
-    with time_machine.travel(_at("2026-04-06"), tick=False):
+    with time_machine.travel(_at("2026-04-07"), tick=False):
         response = client.get("/public/inspections.csv?district=西城区")
     assert response.headers["Content-Type"].startswith("text/csv")
-    assert 'filename="inspection-results-2026-04-06.csv"' in response.headers["Content-Disposition"]
+    assert 'filename="inspection-results-2026-04-07.csv"' in response.headers["Content-Disposition"]
     rows = list(csv.reader(io.StringIO(response.get_data().decode("utf-8-sig"))))
     assert rows[0][:3] == ["检查编号", "检查日期", "公开日期"]
     assert sorted(int(r[0]) for r in rows[1:]) == world.inspections[1:]
@@ -121,10 +123,10 @@ def test_the_csv_is_the_documented_table(client, world):
 
 def test_the_json_carries_its_schema_and_rows_match_it(client, world):
     from jsonschema import Draft202012Validator
-    with time_machine.travel(_at("2026-04-06"), tick=False):
+    with time_machine.travel(_at("2026-04-07"), tick=False):
         document = json.loads(client.get("/public/inspections.json").get_data())
     validator = Draft202012Validator(document["schema"], format_checker=Draft202012Validator.FORMAT_CHECKER)
     assert document["rows"]
     for row in document["rows"]:
         validator.validate(row)
-    assert document["licence"] and document["made_at"].startswith("2026-04-06")
+    assert document["licence"] and document["made_at"].startswith("2026-04-07")

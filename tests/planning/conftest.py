@@ -15,7 +15,7 @@ def make_plan(db, creator=None, **kw):
     values.update(name="季度双随机联合抽查", start=date(2020, 1, 1), expires=None, rule=None,
                   districts=[], institution_types=[], departments=["civil_affairs", "fire"],
                   ratios={"high": "0.5", "medium_high": "0.5", "medium": "0.5", "low": "0.5"},
-                  team_per_department=1, max_per_inspector=5)
+                  team_per_department=2, max_per_inspector=5)
     values.update(kw)
     now = utcnow()
     plan = Plan(**values, created_by_id=getattr(creator, "id", None), created_at=now, updated_at=now)

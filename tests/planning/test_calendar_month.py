@@ -8,10 +8,11 @@ from datetime import date, timedelta
 
 from inspect_app.inspections.services import create_visit
 from inspect_app.planning import calendar
+from tests.factories import with_partners
 
 
 def _visit(institution, day, **teams):
-    return create_visit(None, institution.id, day, {d: [u.id for u in us] for d, us in teams.items()},
+    return create_visit(None, institution.id, day, {d: [u.id for u in us] for d, us in with_partners(teams).items()},
                         purpose="random")
 
 

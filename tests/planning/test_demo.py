@@ -14,7 +14,11 @@ def test_the_demo_draw_is_seeded_after_its_freeze_and_shows_no_target_before_the
     from inspect_app.demo.planning import seed_demo
     from inspect_app.planning.models import RANDOM_JOINT, PlanRun
     make.user("bureau_admin", username="bureau")
-    make.user("inspector", department="market_regulation", district="邻区")     # the demo plan's third department
+    # two inspectors per department from outside the district (the demo plan avoids own
+    # districts; an enforcement visit needs two): the fixture has one of each, market none
+    for dept, count in (("civil_affairs", 1), ("fire", 1), ("market_regulation", 2)):
+        for _ in range(count):
+            make.user("inspector", department=dept, district="邻区")
     report = seed_demo(random.Random(1), local_today())
     run = db.session.scalar(select(PlanRun).where(PlanRun.kind == RANDOM_JOINT))
     assert run.beacon_date > run.frozen_on

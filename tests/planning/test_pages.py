@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from inspect_app.core.audit import AuditEvent
 from inspect_app.inspections.services.visits import create_visit
+from tests.factories import with_partners
 from inspect_app.planning.models import FROZEN, Plan, PlanRun, SEEDED
 from tests.planning.conftest import make_plan
 
@@ -19,7 +20,8 @@ FORM = {"name": "2027年度双随机", "kind": "random_joint", "rule": "", "peri
         "visit_within_days": "14", "risk_high_veto": "1", "risk_high_overdue": "2",
         "risk_high_complaints": "3", "risk_medium_high_overdue": "1", "risk_medium_high_open": "3",
         "risk_medium_high_complaints": "1", "risk_medium_high_max_grade": "1",
-        "risk_low_min_grade": "4", "risk_low_max_open": "0"}
+        "risk_low_min_grade": "4", "risk_low_max_open": "0", "risk_lookback_days": "365",
+        "risk_high_blacklisted": "1", "risk_high_accidents": "1", "risk_medium_high_penalties": "1"}
 
 
 def test_bureau_admin_creates_a_plan_with_an_audit_row(db, make, login):
@@ -102,7 +104,7 @@ def test_the_beacon_form_asks_for_the_day_named_at_the_freeze_and_refuses_an_ear
 
 
 def _visit(make, institution, day, **teams):
-    return create_visit(None, institution.id, day, {d: [u.id for u in us] for d, us in teams.items()},
+    return create_visit(None, institution.id, day, {d: [u.id for u in us] for d, us in with_partners(teams).items()},
                         purpose="random")
 
 

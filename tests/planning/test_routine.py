@@ -10,6 +10,7 @@ from inspect_app.inspections.services.visits import create_visit
 from inspect_app.planning import runs
 from inspect_app.planning.models import DRAWN, PlanRun
 from inspect_app.rectification.models import Finding
+from tests.factories import with_partners
 from tests.planning.conftest import make_plan
 
 NOW = datetime(2026, 10, 9, 2, 0, tzinfo=timezone.utc)
@@ -18,7 +19,9 @@ NOW = datetime(2026, 10, 9, 2, 0, tzinfo=timezone.utc)
 def _finding(db, make, severity="critical", state="open", **inst):
     inspector = make.user("inspector", department="fire")
     institution = make.institution(**inst)
-    visit = create_visit(None, institution.id, date(2026, 9, 1), {"fire": [inspector.id]}, purpose="routine")
+    visit = create_visit(None, institution.id, date(2026, 9, 1),
+                         {d: [u.id for u in us] for d, us in with_partners({"fire": [inspector]}).items()},
+                         purpose="routine")
     part = visit.inspections[0]
     finding = Finding(inspection_id=part.id, visit_id=visit.id, institution_id=institution.id,
                       department="fire", checklist_id="fire-safety", checklist_version="1",
@@ -47,6 +50,7 @@ def test_open_critical_findings_get_one_reinspection(db, make):
     assert (visit.purpose, visit.kind) == ("follow_up", "inspection")
     assert visit.scheduled_for == date(2026, 10, 12)     # Friday + 3 days → Monday
     assert [p.department for p in visit.inspections] == ["fire"]
+    assert len(visit.inspections[0].team) == 2          # an enforcement visit: two inspectors at least
     assert _followups(db, minor) == [] and _followups(db, closed) == []
     states = [r.state for r in db.session.scalars(select(PlanRun).order_by(PlanRun.id))]
     assert states == [DRAWN, DRAWN]
@@ -95,7 +99,9 @@ def test_risk_classes_of_the_frozen_lists_come_from_grades_findings_and_complain
     complained = make.institution(name="被投诉养老院", district="风险区")
     inspector = make.user("inspector", department="fire")
     for _ in range(3):
-        create_visit(None, complained.id, date(2026, 9, 1), {"fire": [inspector.id]}, purpose="complaint")
+        create_visit(None, complained.id, date(2026, 9, 1),
+                     {d: [u.id for u in us] for d, us in with_partners({"fire": [inspector]}).items()},
+                     purpose="complaint")
     plain = make.institution(name="普通养老院", district="风险区")
     plan = make_plan(db, None, districts=["风险区"], departments=["fire"])
     runs.run_due_plans(NOW)
@@ -105,3 +111,19 @@ def test_risk_classes_of_the_frozen_lists_come_from_grades_findings_and_complain
     assert risk[flagged.id] == "medium_high"       # overdue ≥ 1 (high needs 2)
     assert risk[complained.id] == "high"           # 3 complaints in the last year
     assert risk[plain.id] == "medium"              # no grade
+
+
+def test_a_reinspection_with_only_one_eligible_inspector_is_not_scheduled_and_says_why(db, make):
+    from inspect_app.auth.models import User
+    critical = _finding(db, make)
+    fire = list(db.session.scalars(select(User).where(User.role == "inspector", User.department == "fire")
+                                   .order_by(User.id)))
+    for user in fire[1:]:                               # one active fire inspector is left
+        user.is_active_account = False
+    db.session.flush()
+    make_plan(db, None, name="严重隐患复查", kind="routine", rule="critical_followup", period="daily",
+              team_per_department=2, visit_within_days=3)
+    runs.run_due_plans(NOW)
+    assert _followups(db, critical) == []
+    run = db.session.scalar(select(PlanRun))
+    assert "fewer than 2 eligible inspectors of fire" in run.message

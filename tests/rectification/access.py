@@ -27,6 +27,7 @@ ROUTES: dict[str, set[str]] = {
     "rectification.record_interview": {DEPT},
     "rectification.credit_records": SIGNED_IN,
     "rectification.decide_credit": {BUREAU},
+    "rectification.accidents": {DEPT, BUREAU},
 }
 
 

@@ -61,11 +61,11 @@ def visible_ids(user) -> list[int]:
 def test_an_inspector_sent_back_to_reinspect_sees_that_finding_only(make, rect, db):
     inst = make.institution()
     admin = make.user("department_admin", department="fire")
-    checker = make.user("inspector", department="fire")
+    checker, partner = make.user("inspector", department="fire"), make.user("inspector", department="fire")
     _, found = rect.findings(inst, failed=("FIRE-01", "FIRE-03"))
     critical, other = found["FIRE-01"], found["FIRE-03"]
     assert visible_ids(checker) == []
-    responses.schedule_reinspection(admin, critical.id, utcnow().date() + timedelta(days=3), [checker.id])
+    responses.schedule_reinspection(admin, critical.id, utcnow().date() + timedelta(days=3), [checker.id, partner.id])
     db.session.flush()
     assert visible_ids(checker) == [critical.id]
     assert findings.get(checker, critical.id).id == critical.id

@@ -8,20 +8,21 @@ the outcome. Messages are English text with ``%(name)s`` parameters, translated 
 
 Rules, in order:
 
+0. ``scope`` — the institution is of a type GB/T 37276 grades (``scope_types``: residential
+   institutions) with at least ``scope_min_beds`` beds; a policy version without a scope
+   grades every type.
 1. ``level`` — the level asked for is 1..5.
 2. ``operating`` — filed (备案) at least ``operating_years_min`` years ago.
 3. ``first_cap`` — a first application (never held a grade) asks for at most
    ``first_application_max_level``.
 4. ``penalty`` — no administrative or criminal penalty in the last ``penalty_lookback_years``.
-5. ``credit`` — no credit record (an overdue rectification reported to the bureau) in the
-   last ``penalty_lookback_years``.
-6. ``blacklist`` — not on the credit blacklist today.
-7. ``accident`` — no serious safety accident or elder abuse in ``accident_lookback_years``.
-8. ``hazard`` — no unresolved major accident hazard (the supervision reasons).
-9. ``upgrade_wait`` — a higher level than the current one only after ``upgrade_wait_years``
+5. ``blacklist`` — not on the credit blacklist today.
+6. ``accident`` — no serious safety accident or elder abuse in ``accident_lookback_years``.
+7. ``hazard`` — no unresolved major accident hazard (a finding on a veto item not closed).
+8. ``upgrade_wait`` — a higher level than the current one only after ``upgrade_wait_years``
    at the current level; the same or a lower level (a renewal) only within
    ``renewal_window_days`` of the current grade's expiry.
-10. ``open_application`` — nothing else in progress: no other application still open, and no
+9. ``open_application`` — nothing else in progress: no other application still open, and no
     grade record still being decided (evaluated, in 公示, or awaiting confirmation). An
     evaluated application's record is in progress until the bureau confirms or rejects it.
 """
@@ -34,7 +35,8 @@ from typing import Any
 from .lifecycle import add_years
 
 PENALTY, BLACKLIST, ACCIDENT, CREDIT = "penalty", "blacklist", "accident", "credit"
-SANCTION_KINDS = (PENALTY, BLACKLIST, ACCIDENT)     # entered by the bureau
+SANCTION_KINDS = (PENALTY, BLACKLIST)     # entered by the bureau
+# ACCIDENT: a serious accident, from the accident records (rectification.accidents).
 # CREDIT: a credit record written by rectification when an overdue finding reaches the bureau.
 
 
@@ -64,6 +66,8 @@ class Facts:
     sanctions: tuple[Sanction, ...] = ()
     hazards: tuple[str, ...] = ()                   # reasons a grade is suspended now
     open_applications: int = 0                      # other applications not yet decided
+    institution_type: str | None = None
+    beds: int | None = None
     records_in_progress: int = 0                    # grade records not yet confirmed or rejected
 
 
@@ -99,6 +103,19 @@ def highest_allowed(facts: Facts, policy: Any) -> int:
 
 
 # The rules ----------------------------------------------------------------------------------
+
+def _scope(f: Facts, p: Any, today: date) -> RuleResult:
+    types = tuple(getattr(p, "scope_types", ()) or ())
+    minimum = getattr(p, "scope_min_beds", 0) or 0
+    if types and f.institution_type not in types:
+        return RuleResult("scope", False, "GB/T 37276 grades residential institutions giving full-day "
+                          "care; an institution of this type cannot apply for a star level.",
+                          {"type": f.institution_type or "-"})
+    if minimum and (f.beds or 0) < minimum:
+        return RuleResult("scope", False, "GB/T 37276 grades institutions with at least %(min)s beds; "
+                          "this one has %(beds)s.", {"min": minimum, "beds": f.beds or 0})
+    return RuleResult("scope", True, "Within the scope of GB/T 37276.")
+
 
 def _level(f: Facts, p: Any, today: date) -> RuleResult:
     if 1 <= f.requested_level <= 5:
@@ -151,18 +168,6 @@ def _penalty(f: Facts, p: Any, today: date) -> RuleResult:
                                            "reference": latest.reference or "-",
                                            "until": (add_years(latest.decided_on, years)
                                                      + timedelta(days=1)).isoformat()})
-
-
-def _credit(f: Facts, p: Any, today: date) -> RuleResult:
-    years = p.penalty_lookback_years
-    found = _within(f.sanctions, CREDIT, years, today)
-    if not found:
-        return RuleResult("credit", True, "No credit record for an overdue rectification in the "
-                          "last %(years)s years.", {"years": years})
-    latest = max(found, key=lambda s: s.decided_on)
-    return RuleResult("credit", False, "Credit record of %(day)s (%(reference)s) within the last "
-                      "%(years)s years.", {"day": latest.decided_on.isoformat(),
-                                           "reference": latest.reference or "-", "years": years})
 
 
 def blacklist_end(s: Sanction, policy: Any) -> date:
@@ -234,5 +239,7 @@ def _open_application(f: Facts, p: Any, today: date) -> RuleResult:
     return RuleResult("open_application", True, "No other application or evaluation is in progress.")
 
 
-RULES = (_level, _operating, _first_cap, _penalty, _credit, _blacklist, _accident, _hazard,
+# No rule bars grading for a credit record of an overdue rectification: no source found says so
+# (docs/regulations.md, "Star grading eligibility").
+RULES = (_scope, _level, _operating, _first_cap, _penalty, _blacklist, _accident, _hazard,
          _upgrade_wait, _open_application)

@@ -23,6 +23,7 @@ from datetime import date, timedelta
 
 from ..machine import Machine
 from ..translatable import N_
+from ..workdays import WEEKDAYS_ONLY, WorkCalendar
 
 # Record states
 EVALUATED = "evaluated"
@@ -84,30 +85,24 @@ def add_years(day: date, years: int) -> date:
         return day.replace(year=day.year + years, day=28)
 
 
-def add_days(start: date, days: int, kind: str) -> date:
-    """``days`` days after ``start``: calendar days, or working days (Monday–Friday)."""
+def add_days(start: date, days: int, kind: str, calendar: WorkCalendar = WEEKDAYS_ONLY) -> date:
+    """``days`` days after ``start``: calendar days, or working days of ``calendar`` (the
+    holiday notices; docs/regulations.md, "Working days and public holidays")."""
     if kind == "calendar":
         return start + timedelta(days=days)
     if kind != "working":
         raise ValueError(f"unknown kind of day {kind!r}")
-    day, left = start, days
-    while left > 0:
-        day += timedelta(days=1)
-        if day.weekday() < 5:
-            left -= 1
-    return day
+    return calendar.add(start, days).day
 
 
-def publicity_end(start: date, days: int, kind: str) -> date:
+def publicity_end(start: date, days: int, kind: str, calendar: WorkCalendar = WEEKDAYS_ONLY) -> date:
     """The last day of a 公示 of ``days`` (working or calendar) days starting on ``start``.
 
     The start counts as the first day when it is a day of that kind; a 公示 started on a
-    Saturday with working days begins on the Monday."""
-    first = start
+    Saturday, or on a public holiday, with working days begins on the next working day."""
     if kind == "working":
-        while first.weekday() >= 5:
-            first += timedelta(days=1)
-    return add_days(first, days - 1, kind)
+        return calendar.last_of(start, days).day
+    return add_days(start, days - 1, kind)
 
 
 def publicity_over(end: date, today: date) -> bool:

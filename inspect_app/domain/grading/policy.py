@@ -11,6 +11,8 @@ from dataclasses import dataclass, fields
 from datetime import date
 from typing import Any
 
+from ..institution import INSTITUTION_TYPES
+
 DAY_KINDS = ("working", "calendar")
 
 
@@ -32,7 +34,13 @@ class GradingPolicy:
     expiry_warning_days: int
     objection_max_chars: int
     objections_per_hour: int
+    # Scope of GB/T 37276 (optional: a version without them grades every institution type)
+    scope_types: tuple[str, ...] = ()
+    scope_min_beds: int = 0
 
+
+#: Fields a version may leave out.
+_OPTIONAL = ("scope_types", "scope_min_beds")
 
 #: Integer fields and their smallest allowed value.
 _MINIMA = {
@@ -40,6 +48,7 @@ _MINIMA = {
     "operating_years_min": 0, "penalty_lookback_years": 0, "accident_lookback_years": 0,
     "blacklist_years": 1, "upgrade_wait_years": 0, "renewal_window_days": 0,
     "expiry_warning_days": 0, "objection_max_chars": 50, "objections_per_hour": 1,
+    "scope_min_beds": 0,
 }
 _FIELDS = [f.name for f in fields(GradingPolicy)]
 
@@ -110,7 +119,7 @@ def _version(raw: Any, where: str, problems: list[str]) -> GradingPolicy | None:
         return None
     before = len(problems)
     problems += [f"{where}.{key}: unknown field" for key in raw if key not in _FIELDS]
-    problems += [f"{where}.{name}: required" for name in _FIELDS if name not in raw]
+    problems += [f"{where}.{name}: required" for name in _FIELDS if name not in raw and name not in _OPTIONAL]
     values: dict[str, Any] = {}
     for name in _FIELDS:
         if name not in raw:
@@ -125,6 +134,10 @@ def _version(raw: Any, where: str, problems: list[str]) -> GradingPolicy | None:
         elif name == "publicity_day_kind":
             ok = value in DAY_KINDS
             message = f"expected one of {', '.join(DAY_KINDS)}"
+        elif name == "scope_types":
+            ok = isinstance(value, list) and bool(value) and all(t in INSTITUTION_TYPES for t in value)
+            message = f"expected a non-empty list of institution types ({', '.join(INSTITUTION_TYPES)})"
+            value = tuple(value) if ok else value
         else:
             minimum = _MINIMA[name]
             ok = isinstance(value, int) and not isinstance(value, bool) and value >= minimum

@@ -30,7 +30,9 @@ from zoneinfo import ZoneInfo
 from ..bureau import DEPARTMENTS, LOCAL_ZONE
 from ..machine import Machine
 from .risk import RISK_CLASSES
+from ..enforcement import TEAM_TOO_SMALL, EnforcementPolicy
 from ..translatable import N_
+from ..workdays import WEEKDAYS_ONLY, WorkCalendar
 
 PERIODS = ("daily", "weekly", "monthly", "quarterly", "yearly")
 
@@ -127,11 +129,15 @@ def due_period(schedule: Schedule, now: datetime, zone: ZoneInfo = LOCAL_ZONE) -
 
 
 def working_days(period: Period, from_day: date | None = None,
-                 holidays: Iterable[date] = ()) -> list[date]:
-    """Monday to Friday of the period, not before ``from_day``, minus ``holidays``."""
+                 holidays: Iterable[date] = (), calendar: WorkCalendar = WEEKDAYS_ONLY) -> list[date]:
+    """The working days of the period (``calendar``: the holiday notices, docs/regulations.md,
+    "Working days and public holidays"), not before ``from_day``, minus ``holidays`` (days the
+    bureau keeps free of visits)."""
     skip = set(holidays)
-    return [d for d in period.days()
-            if d.weekday() < 5 and d not in skip and (from_day is None or d >= from_day)]
+    first = period.first_day if from_day is None else max(period.first_day, from_day)
+    if first > period.last_day:
+        return []
+    return [d for d in calendar.days(first, period.last_day) if d not in skip]
 
 
 def pick_team(candidates: Sequence[tuple[int, int]], excluded: Iterable[int], size: int) -> list[int]:
@@ -173,14 +179,25 @@ def spread_dates(teams: Sequence[Sequence[str]], days: Sequence[date]) -> list[d
 # ----------------------------------------------------------------------------- plan rows
 
 PLAN_KINDS = ("random_joint", "routine")
-ROUTINE_RULES = ("grade_expiry", "critical_followup")
+ROUTINE_RULES = ("grade_expiry", "critical_followup", "yearly_coverage")
 
 
-def plan_problems(v: dict, institution_types: Iterable[str] = ()) -> list[tuple[str, str]]:
+def visit_purpose(kind: str | None, rule: str | None) -> str:
+    """The purpose of the visits a plan schedules: a draw's are random inspections, a critical
+    follow-up's are re-inspections, a grade-expiry plan's are grading evaluations."""
+    if kind == "routine":
+        return {"grade_expiry": "grading", "yearly_coverage": "routine"}.get(rule or "", "follow_up")
+    return "random"
+
+
+def plan_problems(v: dict, institution_types: Iterable[str] = (),
+                  enforcement: EnforcementPolicy | None = None) -> list[tuple]:
     """Everything wrong with a plan's values, located by field (empty when it may be saved).
 
     ``v`` holds typed values: text, dates, booleans, whole numbers, lists of codes and
-    ``ratios`` as {risk class: decimal text}."""
+    ``ratios`` as {risk class: decimal text}. With ``enforcement``, a plan whose visits are
+    enforcement visits must send at least its minimum of inspectors per department (a problem
+    with parameters is a triple: field, message, parameters)."""
     p: list[tuple[str, str]] = []
     if not (v.get("name") or "").strip():
         p.append(("name", N_("is required")))
@@ -200,7 +217,7 @@ def plan_problems(v: dict, institution_types: Iterable[str] = ()) -> list[tuple[
     departments = v.get("departments") or []
     if any(d not in DEPARTMENTS for d in departments):
         p.append(("departments", N_("contains an unknown department")))
-    needs_departments = kind == "random_joint" or v.get("rule") == "grade_expiry"
+    needs_departments = kind == "random_joint" or v.get("rule") in ("grade_expiry", "yearly_coverage")
     if needs_departments and not departments:
         p.append(("departments", N_("choose at least one department")))
     known_types = set(institution_types)
@@ -212,6 +229,11 @@ def plan_problems(v: dict, institution_types: Iterable[str] = ()) -> list[tuple[
         value = v.get(name)
         if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= 3660:
             p.append((name, f"must be a whole number from {low} to 3660"))
+    team = v.get("team_per_department")
+    if enforcement is not None and isinstance(team, int) and not isinstance(team, bool) and 1 <= team \
+            and enforcement.binds(visit_purpose(kind, v.get("rule"))) \
+            and team < enforcement.min_inspectors_per_department:
+        p.append(("team_per_department", TEAM_TOO_SMALL, {"n": enforcement.min_inspectors_per_department}))
     if kind == "random_joint":
         ratios = v.get("ratios") or {}
         positive = False

@@ -21,8 +21,10 @@ from ...core.errors import Conflict, Forbidden, Invalid, NotFound
 from ...core.types import utcnow
 from ...domain.checklist.model import Checklist
 from ...domain.translatable import N_
+from ...domain.enforcement import TEAM_TOO_SMALL, short_teams
 from ...extensions import db
 from ...registry.models import Institution
+from .. import policy as enforcement_policy
 from ..models import (CANCELLED, COMPLETED, IN_PROGRESS, PLANNED, PURPOSES, SUBMITTED, Inspection,
                       InspectionInspector, Visit)
 from . import state
@@ -118,6 +120,10 @@ def create_visit(actor, institution_id: int, scheduled_for: date, departments: d
         ConflictOfInterest.institution_id == (institution.id if institution else -1)))) if all_ids else set()
     for dept, ids in departments.items():
         _check_team(dept, ids, institution_id, people, conflicts, problems)
+    rules = enforcement_policy.current()
+    for dept in short_teams(rules, purpose, departments):
+        if departments[dept] and dept in DEPARTMENTS:
+            problems.append(f"inspectors.{dept}: " + _(TEAM_TOO_SMALL, n=rules.min_inspectors_per_department))
     leads = {d: lead for d, lead in (leads or {}).items() if lead is not None and d in departments}
     for dept, lead in leads.items():
         if lead not in departments[dept]:

@@ -34,7 +34,8 @@ def facts(**kw):
     ("blacklisted with no end: 3 years", facts(sanctions=(el.Sanction("blacklist", date(2023, 7, 1)),)), ["blacklist"]),
     ("blacklist ended", facts(sanctions=(el.Sanction("blacklist", date(2025, 1, 1), until=date(2026, 1, 1)),)), []),
     ("serious accident 2 years ago", facts(sanctions=(el.Sanction("accident", date(2024, 6, 1)),)), ["accident"]),
-    ("credit record from rectification", facts(sanctions=(el.Sanction("credit", date(2026, 1, 1)),)), ["credit"]),
+    # an overdue rectification's credit record is not a bar: no source says so
+    ("credit record from rectification", facts(sanctions=(el.Sanction("credit", date(2026, 1, 1)),)), []),
     ("open major hazard", facts(hazards=("Veto finding #3 is not closed",)), ["hazard"]),
     ("upgrade after 9 months at level 3", facts(requested_level=4, ever_graded=True, current=GRADE), ["upgrade_wait"]),
     ("upgrade after a year", facts(requested_level=4, ever_graded=True,
@@ -70,3 +71,22 @@ def test_every_rule_explains_itself_with_its_parameters():
 def test_highest_allowed_is_the_cap_for_a_first_application():
     assert el.highest_allowed(facts(), POLICY) == 3
     assert el.highest_allowed(facts(ever_graded=True), POLICY) == 5
+
+
+SCOPED = parse_policy_yaml(DEFAULT_PATH.read_bytes(), str(DEFAULT_PATH)).in_force(date(2026, 12, 5))
+
+
+@pytest.mark.parametrize("institution_type, beds, passed", [
+    ("nursing_home", 10, True),
+    ("nursing_home", 9, False),               # below the standard's bed threshold
+    ("meal_point", 0, False),                 # a community facility cannot apply
+    ("day_care", 30, False),
+])
+def test_only_residential_institutions_with_enough_beds_are_graded(institution_type, beds, passed):
+    result = el.check(facts(institution_type=institution_type, beds=beds), SCOPED, date(2026, 12, 5))
+    scope = next(r for r in result.rules if r.code == "scope")
+    assert scope.passed is passed
+    assert scope.message % scope.params
+    # the version before the scope was added grades every type
+    assert next(r for r in el.check(facts(institution_type="meal_point", beds=0), POLICY, TODAY).rules
+                if r.code == "scope").passed

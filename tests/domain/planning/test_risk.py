@@ -43,3 +43,23 @@ def test_parse_policy_fills_defaults_and_locates_problems():
     assert policy.high_veto == 2 and problems == []
     _, problems = parse_policy({"high_veto": -1, "low_min_grade": "4", "surprise": 1})
     assert [w for w, _ in problems] == ["high_veto", "low_min_grade", "surprise"]
+
+
+def test_penalties_blacklist_entries_and_accidents_raise_the_class_and_bar_low():
+    from inspect_app.domain.planning.risk import RiskInputs, RiskPolicy, classify
+    clean = dict(grade=5)
+    assert classify(RiskInputs(**clean)).risk == "low"
+    assert classify(RiskInputs(**clean, blacklisted=1)).risk == "high"
+    assert classify(RiskInputs(**clean, accidents=1)).risk == "high"
+    assert classify(RiskInputs(**clean, penalties=1)).risk == "medium_high"
+    # a threshold of 0 switches the test off, but the record still keeps the class from low
+    off = RiskPolicy(high_accidents=0, medium_high_penalties=0)
+    assert classify(RiskInputs(**clean, accidents=1), off).risk == "medium"
+    assert classify(RiskInputs(**clean, penalties=2), off).risk == "medium"
+
+
+def test_the_look_back_is_policy_data():
+    from inspect_app.domain.planning.risk import parse_policy
+    policy, problems = parse_policy({"lookback_days": 730})
+    assert problems == [] and policy.lookback_days == 730
+    assert parse_policy({"lookback_days": 0})[1] == [("lookback_days", "must be a whole number from 1 to 3660")]
