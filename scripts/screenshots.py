@@ -65,6 +65,10 @@ SHOTS = {
     "institution-file-tablet": ("staff1", "/institutions/{home}/file", TABLET, None),
     "public-institution": (None, "/public/institutions/{home}", DESKTOP, None),
     "public-institution-tablet": (None, "/public/institutions/{home}", TABLET, None),
+    "rankings": ("bureau", "/ranking/", DESKTOP, None),
+    "rankings-tablet": ("fire_admin", "/ranking/", TABLET, None),
+    "league": ("bureau", "/ranking/league", DESKTOP, None),
+    "league-tablet": ("fire_admin", "/ranking/league", TABLET, None),
 }
 
 
