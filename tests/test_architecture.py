@@ -11,6 +11,8 @@
 * No import cycle inside a package (imports inside functions count).
 * No project import inside a function, except in the factory (``inspect_app/__init__.py``) and
   the job-handler tables (a feature's ``jobs.py``).
+* State machines are tables in the domain: no machine is made, and no transition table kept,
+  outside ``inspect_app/domain``.
 
 Each rule's checker takes source text (the cycle rule: a folder), so a planted violation shows
 that the rule can fail.
@@ -364,3 +366,49 @@ def test_cycle_rule_reports_a_cycle_hidden_in_a_function(tmp_path):
         ["inspect_app.feature.a", "inspect_app.feature.b", "inspect_app.feature.c", "inspect_app.feature.a"]]
     (feature / "b.py").write_text("X = 1\n")
     assert import_cycles(feature, tmp_path) == []
+
+
+# State machines are tables in the domain (docs/architecture.md, "State machines"): a machine is
+# made (Machine.of, Machine, Transition) only in inspect_app/domain, and no module elsewhere
+# keeps a transition table of its own (a dict keyed by (state, event) pairs of strings).
+
+MACHINE_NAMES = {"Machine", "Transition"}
+
+
+def _is_state_pair(node: ast.AST) -> bool:
+    return (isinstance(node, ast.Tuple) and len(node.elts) == 2 and all(
+        isinstance(e, ast.Constant) and (e.value is None or isinstance(e.value, str)) for e in node.elts))
+
+
+def machine_problems(path: Path, source: str | None = None) -> list[str]:
+    """Machines made, or transition tables kept, outside the domain."""
+    tree = ast.parse(source if source is not None else path.read_text(encoding="utf-8"))
+    where = path.relative_to(ROOT)
+    problems = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call):
+            func = node.func
+            name = func.value.id if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) \
+                else func.id if isinstance(func, ast.Name) else None
+            if name in MACHINE_NAMES:
+                problems.append(f"{where}:{node.lineno} makes a {name}")
+    for node in tree.body:
+        value = node.value if isinstance(node, (ast.Assign, ast.AnnAssign)) else None
+        if isinstance(value, ast.Dict) and value.keys and all(_is_state_pair(k) for k in value.keys):
+            problems.append(f"{where}:{node.lineno} keeps a transition table")
+    return problems
+
+
+def test_state_machines_are_tables_in_the_domain():
+    problems = [problem for p in _sources(PACKAGE) if "domain" not in p.relative_to(PACKAGE).parts
+                for problem in machine_problems(p)]
+    assert not problems, problems
+
+
+def test_machine_rule_reports_a_machine_or_table_outside_the_domain():
+    path = PACKAGE / "complaints" / "planted.py"
+    assert machine_problems(path, "from ..domain.machine import Machine\nCASE = Machine.of('case', [])\n") == [
+        "inspect_app/complaints/planted.py:2 makes a Machine"]
+    assert machine_problems(path, "TABLE = {('open', 'close'): 'closed', (None, 'open'): 'open'}\n") == [
+        "inspect_app/complaints/planted.py:1 keeps a transition table"]
+    assert machine_problems(path, "from ..domain.visits import VISIT\nLABELS = {'open': 'x'}\n") == []
