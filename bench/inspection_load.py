@@ -726,6 +726,7 @@ def main() -> int:
     checklists.mkdir()
     for path in (ROOT / "checklists").glob("*.yaml"):
         shutil.copy(path, checklists / path.name)
+    shutil.copytree(ROOT / "checklists" / "hazards", checklists / "hazards")   # the major-hazard catalogue
     (checklists / f"{CHECKLIST_ID}.yaml").write_text(checklist_yaml(args.items), encoding="utf-8")
     db_url = args.admin_url.rsplit("/", 1)[0] + f"/{DB_NAME}"
     env = dict(os.environ, DATABASE_URL=db_url, CAREINSPECT_INSTANCE=str(tmp / "instance"),
