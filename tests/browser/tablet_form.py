@@ -78,7 +78,7 @@ def create_world(app, departments: tuple[str, ...]) -> World:
             user = people[part.department]
             parts[part.department] = Part(part.id, part.department, part.checklist_version.checklist_id,
                                           user.username, user.id)
-        world = World(visit.id, inst.id, parts, [u.id for u in people.values()], mark)
+        world = World(visit.id, inst.id, parts, [u.id for u in (*people.values(), *partners.values())], mark)
         db.session.commit()
     return world
 
