@@ -17,7 +17,7 @@ from datetime import date, datetime, timedelta
 
 from flask import url_for
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, case, func, literal, select
+from sqlalchemy import and_, case, func, select
 
 from ..auth import policy
 from ..auth.policy import can
@@ -26,7 +26,8 @@ from ..core import labels as core_labels
 from ..core.listing import DATE, Filter, ListQuery, ListSpec, parse
 from ..domain.institution import INSTITUTION_TYPES
 from ..domain.grading import lifecycle as life
-from ..domain.publication import AGEING_BANDS, LATE, ON_TIME, rate
+from ..domain.publication import AGEING_BANDS
+from ..domain.rectification.on_time import rate
 from ..domain.rectification.states import ACTIVE, UNRESOLVED, WITHDRAWN
 from ..extensions import db
 from ..grading.models import GradeApplication, GradeRecord
@@ -35,6 +36,7 @@ from ..inspections.models import COMPLETED, PLANNED, Visit
 from ..inspections.services import listing as visit_lists
 from ..planning.models import DRAWN, PUBLISHED, PlanRun
 from ..rectification import credit, findings as finding_rules, lists as finding_lists
+from ..rectification.on_time import counts_late, counts_on_time
 from ..rectification.models import Finding
 from ..registry.models import Institution
 
@@ -341,22 +343,9 @@ def ageing(user, q: ListQuery, now: datetime, tz) -> Chart:
                  [[n, a, b] for n, a, b in zip(names, late, waiting)])
 
 
-def on_time_verdict(now: datetime):
-    """The SQL twin of ``domain.publication.on_time``: 'on_time', 'late' or NULL."""
-    return case((and_(Finding.closed_at.is_not(None), Finding.closed_at < Finding.deadline_at), literal(ON_TIME)),
-                (Finding.closed_at.is_not(None), literal(LATE)),
-                (Finding.deadline_at <= now, literal(LATE)), else_=None)
-
-
-def on_time_counts(now: datetime, group_by=None):
-    """SELECT (group, on time, late) of findings (not withdrawn) matching ``stmt_filter``."""
-    verdict = on_time_verdict(now)
-    cols = [func.sum(case((verdict == ON_TIME, 1), else_=0)), func.sum(case((verdict == LATE, 1), else_=0))]
-    return select(*([group_by] if group_by is not None else []), *cols)
-
-
 def on_time_by_department(user, q: ListQuery, now: datetime, tz) -> Chart:
-    stmt = (on_time_counts(now, Finding.department).select_from(Finding)
+    stmt = (select(Finding.department, func.sum(counts_on_time(now)), func.sum(counts_late(now)))
+            .select_from(Finding)
             .join(Institution, Institution.id == Finding.institution_id)
             .where(policy.scope_clause(Finding, user)))
     rows = db.session.execute(_finding_filters(stmt, q, tz).group_by(Finding.department)).all()
@@ -370,7 +359,8 @@ def on_time_by_department(user, q: ListQuery, now: datetime, tz) -> Chart:
                  [_l("Department"), _l("On time"), _l("Late"), _l("On-time rate")],
                  [[n, found[d][0], found[d][1], r] for n, d, r in zip(names, departments, rates)],
                  note=_l("On time: closed on or before the deadline in force. Late: closed after it, "
-                         "or still open past it. Findings still open and not yet due are not counted."))
+                         "or still open past it. Findings still open and not yet due, and contested "
+                         "findings while the reply is decided, are not counted."))
 
 
 def charts(user, q: ListQuery, today: date, now: datetime, tz, tz_name: str) -> list[Chart]:

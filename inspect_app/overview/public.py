@@ -23,15 +23,16 @@ from ..core.opendata import Column, DataSet
 from ..core.paging import Page
 from ..domain.bureau import DEPARTMENTS
 from ..domain.institution import INSTITUTION_TYPES
-from ..domain.publication import latest_submission_published, publication_day, rate
+from ..domain.publication import latest_submission_published, publication_day
+from ..domain.rectification.on_time import LATE, rate
 from ..domain.rectification.states import ACTIVE, CLOSED, WITHDRAWN
 from ..extensions import db
 from ..grading.records import displayed_grades
 from ..inspections.models import SUBMITTED, Inspection, Visit
 from ..rectification.models import Finding
+from ..rectification.on_time import counts_on_time, verdict as on_time_verdict
 from ..registry.models import Institution
 from . import policy as policies
-from .dashboard import on_time_verdict
 
 SEVERITIES = ("critical", "major", "minor")
 # Chinese words of the codes, for the open data (the same bytes for every visitor).
@@ -121,11 +122,10 @@ def _summaries(rows, now: datetime) -> list[Summary]:
     ids = [i.id for i, _, _ in rows]
     counts: dict[int, dict] = {i: {} for i in ids}
     if ids:
-        verdict = on_time_verdict(now)
         found = db.session.execute(
             select(Finding.inspection_id, Finding.severity, func.count(),
                    func.sum(case((Finding.state == CLOSED, 1), else_=0)),
-                   func.sum(case((verdict == "on_time", 1), else_=0)),
+                   func.sum(counts_on_time(now)),
                    func.sum(case((and_(Finding.state.in_(ACTIVE), Finding.deadline_at <= now), 1), else_=0)))
             .where(Finding.inspection_id.in_(ids), Finding.state != WITHDRAWN)
             .group_by(Finding.inspection_id, Finding.severity)).all()
@@ -212,9 +212,8 @@ def institution(institution_id: int, today: date, now: datetime) -> PublicInstit
     ids = [s.id for s in summaries]
     late = 0
     if ids:
-        verdict = on_time_verdict(now)
         late = db.session.scalar(select(func.count()).select_from(Finding).where(
-            Finding.inspection_id.in_(ids), Finding.state != WITHDRAWN, verdict == "late")) or 0
+            Finding.inspection_id.in_(ids), Finding.state != WITHDRAWN, on_time_verdict(now) == LATE)) or 0
     return PublicInstitution(
         institution=inst, grade=displayed_grades([inst.id], today, now)[inst.id],
         last_inspected_on=max((s.inspected_on for s in summaries), default=None),
