@@ -23,7 +23,7 @@ from ..auth import policy
 from ..auth.policy import can
 from ..auth.roles import DEPARTMENTS, Role
 from ..core import labels as core_labels
-from ..core.listing import DATE, Filter, ListQuery, ListSpec, parse
+from ..core.listing import DATE, Filter, ListQuery, ListSpec, codes, parse, parse_offered
 from ..domain.institution import INSTITUTION_TYPES
 from ..domain.grading import lifecycle as life
 from ..domain.publication import AGEING_BANDS
@@ -38,6 +38,7 @@ from ..planning.models import DRAWN, PUBLISHED, PlanRun
 from ..rectification import credit, findings as finding_rules, lists as finding_lists
 from ..rectification.on_time import counts_late, counts_on_time
 from ..rectification.models import Finding
+from ..registry import services as registry
 from ..registry.models import Institution
 
 EXPIRY_DAYS = 90          # "grades expiring within 90 days"
@@ -53,9 +54,7 @@ FILTERS = ListSpec(
 def choices(user) -> dict[str, list[tuple[str, object]]]:
     departments = [user.department] if user.role == Role.DEPARTMENT_ADMIN.value else list(DEPARTMENTS)
     return {
-        "district": [(d, d) for d in db.session.scalars(
-            select(Institution.district).distinct().where(policy.scope_clause(Institution, user))
-            .order_by(Institution.district))],
+        "district": [(d, d) for d in registry.districts(user)],
         "type": [(t, core_labels.INSTITUTION_TYPES.get(t, t)) for t in INSTITUTION_TYPES],
         "department": [(d, core_labels.DEPARTMENTS[d]) for d in departments],
     }
@@ -63,7 +62,7 @@ def choices(user) -> dict[str, list[tuple[str, object]]]:
 
 def read_filters(user, args) -> tuple[ListQuery, dict]:
     offered = choices(user)
-    return parse(FILTERS, args, {k: [c for c, _ in v] for k, v in offered.items()}), offered
+    return parse_offered(FILTERS, args, offered)
 
 
 # ----------------------------------------------------------------------------- counts
@@ -97,10 +96,6 @@ def week_end(today: date) -> date:
     return today + timedelta(days=6 - today.weekday())
 
 
-def _codes(offered: dict) -> dict[str, list[str]]:
-    return {name: [code for code, _ in pairs] for name, pairs in offered.items()}
-
-
 def counts(user, q: ListQuery, today: date, now: datetime) -> list[Group]:
     groups: list[Group] = []
     carry = _carry(q, "district", "department")
@@ -110,7 +105,7 @@ def counts(user, q: ListQuery, today: date, now: datetime) -> list[Group]:
         """The total of the findings list for ``args`` (its choices read once per dashboard)."""
         nonlocal finding_codes
         if finding_codes is None:
-            finding_codes = _codes(finding_lists.finding_choices(user))
+            finding_codes = codes(finding_lists.finding_choices(user))
         query = parse(finding_lists.FINDINGS, args, finding_codes)
         return _number(finding_lists.findings_select(user, query, now))
 

@@ -31,6 +31,7 @@ from ..grading.records import displayed_grades
 from ..inspections.models import SUBMITTED, Inspection, Visit
 from ..rectification.models import Finding
 from ..rectification.on_time import counts_on_time, verdict as on_time_verdict
+from ..registry import services as registry
 from ..registry.models import Institution
 from . import policy as policies
 
@@ -281,4 +282,4 @@ def selection(f: PublicFilter) -> str:
 
 
 def districts() -> list[str]:
-    return list(db.session.scalars(select(Institution.district).distinct().order_by(Institution.district)))
+    return registry.districts()

@@ -20,12 +20,13 @@ from ..auth import policy
 from ..auth.roles import DEPARTMENTS, Role
 from ..core import audit, labels as core_labels
 from ..core.listing import (CHOICE, DATE, FLAG, TEXT, Filter, ListQuery, ListSpec, Listing,
-                            like_pattern, ordered, page_of, parse, refuse_problems)
+                            like_pattern, ordered, page_of, parse_offered, refuse_problems)
 from ..core.spreadsheet import DATE as XDATE, DATETIME, NUMBER, Column, write_table
 from ..core.types import utcnow
 from ..domain.rectification import ladder as dl
 from ..domain.rectification.states import ACTIVE, UNRESOLVED
 from ..extensions import db
+from ..registry import services as registry
 from ..registry.models import Institution
 from . import labels
 from . import policy as policies
@@ -68,9 +69,7 @@ def _departments(user) -> list[str]:
 
 
 def _districts(user) -> list[str]:
-    return list(db.session.scalars(select(Institution.district).distinct()
-                                   .where(policy.scope_clause(Institution, user))
-                                   .order_by(Institution.district)))
+    return registry.districts(user)
 
 
 def escalation_rungs(rule: dl.Policy | None = None) -> list[str]:
@@ -99,21 +98,15 @@ def notice_choices(user) -> dict[str, list[tuple[str, object]]]:
     }
 
 
-def _codes(choices: dict) -> dict[str, list[str]]:
-    return {name: [code for code, _ in pairs] for name, pairs in choices.items()}
-
-
 def finding_query(user, args) -> tuple[ListQuery, dict]:
     """The findings list's query read from ``args`` for ``user``, and the choices offered."""
     policy.require(user, "rectification.view")
-    choices = finding_choices(user)
-    return parse(FINDINGS, args, _codes(choices)), choices
+    return parse_offered(FINDINGS, args, finding_choices(user))
 
 
 def notice_query(user, args) -> tuple[ListQuery, dict]:
     policy.require(user, "rectification.view")
-    choices = notice_choices(user)
-    return parse(NOTICES, args, _codes(choices)), choices
+    return parse_offered(NOTICES, args, notice_choices(user))
 
 
 # ----------------------------------------------------------------------------- findings
