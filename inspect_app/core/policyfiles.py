@@ -12,6 +12,23 @@ from flask import current_app
 T = TypeVar("T")
 
 
+def read_yaml(path: Path, problem: Callable[[str, str], Exception]):
+    """The data of the YAML file ``path``. A file that cannot be read or parsed raises
+    ``problem(where, message)`` (``where``: "file", or "line N" of a syntax error), the policy's
+    own located error."""
+    import yaml
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise problem("file", f"cannot be read: {exc.strerror or exc}") from None
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}" if mark else "file"
+        raise problem(where, str(getattr(exc, "problem", exc))) from None
+
+
 class PolicyFile(Generic[T]):
     def __init__(self, config_key: str, default_path: Path, load: Callable[[Path], T]):
         self.config_key = config_key

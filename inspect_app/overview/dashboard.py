@@ -28,7 +28,7 @@ from ..domain.institution import INSTITUTION_TYPES
 from ..domain.grading import lifecycle as life
 from ..domain.publication import AGEING_BANDS
 from ..domain.rectification.on_time import rate
-from ..domain.rectification.states import ACTIVE, UNRESOLVED, WITHDRAWN
+from ..domain.rectification.states import UNRESOLVED, WITHDRAWN
 from ..extensions import db
 from ..grading.models import GradeApplication, GradeRecord
 from ..grading.current import current_clause
@@ -36,7 +36,7 @@ from ..inspections.models import COMPLETED, PLANNED, Visit
 from ..inspections.services import listing as visit_lists
 from ..planning.models import DRAWN, PUBLISHED, PlanRun
 from ..rectification import credit, findings as finding_rules, lists as finding_lists
-from ..rectification.on_time import counts_late, counts_on_time
+from ..rectification.on_time import counts_late, counts_on_time, overdue_at
 from ..rectification.models import Finding
 from ..registry import services as registry
 from ..registry.models import Institution
@@ -321,11 +321,11 @@ def ageing(user, q: ListQuery, now: datetime, tz) -> Chart:
         if last is not None:
             cond = and_(cond, Finding.created_at > now - timedelta(days=last + 1))
         bands.append((code, cond))
-    overdue = and_(Finding.state.in_(ACTIVE), Finding.deadline_at <= now)
+    late = overdue_at(now)
     columns = []
     for code, cond in bands:
-        columns.append(func.sum(case((and_(cond, overdue), 1), else_=0)))
-        columns.append(func.sum(case((and_(cond, ~overdue), 1), else_=0)))
+        columns.append(func.sum(case((and_(cond, late), 1), else_=0)))
+        columns.append(func.sum(case((and_(cond, ~late), 1), else_=0)))
     stmt = (select(*columns).select_from(Finding).join(Institution, Institution.id == Finding.institution_id)
             .where(policy.scope_clause(Finding, user), Finding.state.in_(UNRESOLVED)))
     row = db.session.execute(_finding_filters(stmt, q, tz, dated=False)).one()

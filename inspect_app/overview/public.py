@@ -25,12 +25,12 @@ from ..domain.bureau import DEPARTMENTS
 from ..domain.institution import INSTITUTION_TYPES
 from ..domain.publication import latest_submission_published, publication_day
 from ..domain.rectification.on_time import LATE, rate
-from ..domain.rectification.states import ACTIVE, CLOSED, WITHDRAWN
+from ..domain.rectification.states import CLOSED, WITHDRAWN
 from ..extensions import db
 from ..grading.records import displayed_grades
 from ..inspections.models import SUBMITTED, Inspection, Visit
 from ..rectification.models import Finding
-from ..rectification.on_time import counts_on_time, verdict as on_time_verdict
+from ..rectification.on_time import counts_on_time, overdue_at, verdict as on_time_verdict
 from ..registry import services as registry
 from ..registry.models import Institution
 from . import policy as policies
@@ -127,7 +127,7 @@ def _summaries(rows, now: datetime) -> list[Summary]:
             select(Finding.inspection_id, Finding.severity, func.count(),
                    func.sum(case((Finding.state == CLOSED, 1), else_=0)),
                    func.sum(counts_on_time(now)),
-                   func.sum(case((and_(Finding.state.in_(ACTIVE), Finding.deadline_at <= now), 1), else_=0)))
+                   func.sum(case((overdue_at(now), 1), else_=0)))
             .where(Finding.inspection_id.in_(ids), Finding.state != WITHDRAWN)
             .group_by(Finding.inspection_id, Finding.severity)).all()
         for inspection_id, severity, n, closed, good, overdue in found:

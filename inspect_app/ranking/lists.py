@@ -11,8 +11,6 @@ and get no rank.
 """
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
@@ -24,7 +22,7 @@ from ..core.errors import NotFound
 from ..core.heavy import heavy_work
 from ..core.listing import TEXT, Filter, ListQuery, ListSpec, like_pattern, parse_offered, refuse_problems
 from ..core.paging import Page
-from ..core.spreadsheet import Column, safe_cell, write_table
+from ..core.spreadsheet import Column, safe_cell, write_csv, write_table
 from ..domain import ranking as rules
 from ..extensions import db
 from ..registry import services as registry
@@ -225,10 +223,7 @@ def export_csv(user, query: ListQuery) -> bytes:
     written as text, :func:`inspect_app.core.spreadsheet.safe_cell`)."""
     policy.require(user, "ranking.view")
     refuse_problems(query)
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(HEADERS)
-    for row in _export_rows(query):
-        writer.writerow([safe_cell("" if v is None else (v if isinstance(v, str) else str(v))) for v in row])
+    data = write_csv(HEADERS, ([safe_cell("" if v is None else (v if isinstance(v, str) else str(v))) for v in row]
+                               for row in _export_rows(query)))
     audit.record(user, "export", "ranking", None, after={"filters": query.export_args(), "format": "csv"})
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
+    return data

@@ -2,12 +2,12 @@
 exports, one institution's index and its parts, the league tables and the what-if."""
 from __future__ import annotations
 
-from flask import Blueprint, Response, render_template, request
+from flask import Blueprint, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..auth.policy import permission_required
-from ..core.spreadsheet import xlsx_response
+from ..core.spreadsheet import csv_response, xlsx_response
 from ..core.types import local_today, utcnow
 from ..domain import ranking as rules
 from ..core.whole_numbers import whole_number
@@ -41,11 +41,7 @@ def export_csv():
     query, _offered = lists.ranking_query(current_user, request.args)
     data = lists.export_csv(current_user, query)
     db.session.commit()
-    response = Response(data, mimetype="text/csv; charset=utf-8")
-    response.headers["Content-Disposition"] = ("attachment; filename=\"ranking.csv\"; "
-                                               "filename*=UTF-8''%E6%9C%BA%E6%9E%84%E6%8E%92%E5%90%8D.csv")
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return csv_response(data, "机构排名.csv", "ranking.csv")
 
 
 @bp.route("/institutions/<int:institution_id>")

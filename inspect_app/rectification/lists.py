@@ -24,13 +24,14 @@ from ..core.listing import (CHOICE, DATE, FLAG, TEXT, Filter, ListQuery, ListSpe
 from ..core.spreadsheet import DATE as XDATE, DATETIME, NUMBER, Column, write_table
 from ..core.types import utcnow
 from ..domain.rectification import ladder as dl
-from ..domain.rectification.states import ACTIVE, UNRESOLVED
+from ..domain.rectification.states import UNRESOLVED
 from ..extensions import db
 from ..registry import services as registry
 from ..registry.models import Institution
 from . import labels
 from . import policy as policies
 from .models import EXTENSION, PENDING, REPLY, Finding, FindingResponse, RectificationNotice
+from .on_time import overdue_at
 
 STATE_FILTERS = ("unresolved", "open", "responded", "contested", "reopened", "closed", "withdrawn")
 SEVERITIES = ("critical", "major", "minor")
@@ -134,7 +135,7 @@ def findings_select(user, query: ListQuery, now: datetime):
     elif state:
         stmt = stmt.where(Finding.state == state)
     if query["overdue"]:
-        stmt = stmt.where(Finding.state.in_(ACTIVE), Finding.deadline_at <= now)
+        stmt = stmt.where(overdue_at(now))
     if query["awaiting"]:       # an extension or a reply waits for the department's decision
         stmt = stmt.where(Finding.id.in_(select(FindingResponse.finding_id).where(
             FindingResponse.kind.in_((EXTENSION, REPLY)), FindingResponse.status == PENDING)))
@@ -211,8 +212,7 @@ def _unresolved_of_notice():
 
 
 def _overdue_of_notice(now: datetime):
-    return exists().where(Finding.notice_id == RectificationNotice.id, Finding.state.in_(ACTIVE),
-                          Finding.deadline_at <= now)
+    return exists().where(Finding.notice_id == RectificationNotice.id, overdue_at(now))
 
 
 def notices_select(user, query: ListQuery, now: datetime):
@@ -246,8 +246,7 @@ def notices_select(user, query: ListQuery, now: datetime):
 def _counts(now: datetime):
     return select(Finding.notice_id, func.count().label("total"),
                   func.sum(case((Finding.state.in_(UNRESOLVED), 1), else_=0)).label("unresolved"),
-                  func.sum(case((and_(Finding.state.in_(ACTIVE), Finding.deadline_at <= now), 1),
-                                else_=0)).label("overdue")).group_by(Finding.notice_id)
+                  func.sum(case((overdue_at(now), 1), else_=0)).label("overdue")).group_by(Finding.notice_id)
 
 
 def _counts_subquery(now: datetime):

@@ -7,25 +7,15 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from ..config import PROJECT_ROOT
-from ..core.policyfiles import PolicyFile
+from ..core.policyfiles import PolicyFile, read_yaml
 from ..domain.rectification.ladder import Policy, PolicyError, PolicyProblem, parse_policy
 
 DEFAULT_PATH = PROJECT_ROOT / "policies" / "supervision.yaml"
 
 
 def load_file(path: Path) -> Policy:
-    import yaml
     name = str(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise PolicyError(name, [PolicyProblem("file", f"cannot be read: {exc.strerror or exc}")]) from None
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}" if mark else "file"
-        raise PolicyError(name, [PolicyProblem(where, str(getattr(exc, "problem", exc)))]) from None
+    data = read_yaml(path, lambda where, message: PolicyError(name, [PolicyProblem(where, message)]))
     return parse_policy(data, name)
 
 
