@@ -75,6 +75,13 @@ def test_on_time_rate_by_department(app, make, world):
     assert _charts(app, bureau, {"department": "health"})["on_time"].rows == []     # no findings: no rate
 
 
+def test_a_contested_finding_is_not_counted_while_the_reply_is_decided(app, make, world, db):
+    world.a_major.state = "contested"          # open past its deadline, but its clock stands still
+    db.session.flush()
+    east = _charts(app, make.user("bureau_admin"), {"district": "东城区"})["on_time"]
+    assert [row[1:] for row in east.rows] == [[1, 0, Fraction(1)]]
+
+
 def test_ageing_and_months_on_one_district(app, make, world):
     charts = _charts(app, make.user("bureau_admin"), {"district": "西城区"})
     ageing = charts["ageing"]
