@@ -60,3 +60,13 @@ class PolicyFile(Generic[T]):
             loaded = self._load(path)
             self._cache[key] = (mtime, loaded)
         return loaded
+
+    @classmethod
+    def of_yaml(cls, config_key: str, default_path: Path, parse: Callable[[object, str], T],
+                problem: Callable[[str, str, str], Exception]) -> "PolicyFile[T]":
+        """A YAML policy file: read by :func:`read_yaml`, then ``parse(data, name)``; a file
+        that cannot be read or parsed raises ``problem(name, where, message)``."""
+        def load(path: Path) -> T:
+            name = str(path)
+            return parse(read_yaml(path, lambda where, message: problem(name, where, message)), name)
+        return cls(config_key, default_path, load)

@@ -3,23 +3,15 @@
 file changes. ``PUBLICATION_POLICY`` in the config names another file."""
 from __future__ import annotations
 
-from pathlib import Path
-
 from ..config import PROJECT_ROOT
-from ..core.policyfiles import PolicyFile, read_yaml
+from ..core.policyfiles import PolicyFile
 from ..domain.rectification.ladder import PolicyError, PolicyProblem
 from ..domain.publication import PublicationPolicy, parse_policy
 
 DEFAULT_PATH = PROJECT_ROOT / "policies" / "publication.yaml"
 
-
-def load_file(path: Path) -> PublicationPolicy:
-    name = str(path)
-    data = read_yaml(path, lambda where, message: PolicyError(name, [PolicyProblem(where, message)]))
-    return parse_policy(data, name)
-
-
-FILE = PolicyFile("PUBLICATION_POLICY", DEFAULT_PATH, load_file)
+FILE = PolicyFile.of_yaml("PUBLICATION_POLICY", DEFAULT_PATH, parse_policy,
+                         lambda name, where, message: PolicyError(name, [PolicyProblem(where, message)]))
 
 
 def current() -> PublicationPolicy:

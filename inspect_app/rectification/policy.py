@@ -3,23 +3,16 @@
 file changes. ``SUPERVISION_POLICY`` in the config names another file."""
 from __future__ import annotations
 
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from ..config import PROJECT_ROOT
-from ..core.policyfiles import PolicyFile, read_yaml
+from ..core.policyfiles import PolicyFile
 from ..domain.rectification.ladder import Policy, PolicyError, PolicyProblem, parse_policy
 
 DEFAULT_PATH = PROJECT_ROOT / "policies" / "supervision.yaml"
 
-
-def load_file(path: Path) -> Policy:
-    name = str(path)
-    data = read_yaml(path, lambda where, message: PolicyError(name, [PolicyProblem(where, message)]))
-    return parse_policy(data, name)
-
-
-FILE = PolicyFile("SUPERVISION_POLICY", DEFAULT_PATH, lambda path: load_file(path))
+FILE = PolicyFile.of_yaml("SUPERVISION_POLICY", DEFAULT_PATH, parse_policy,
+                         lambda name, where, message: PolicyError(name, [PolicyProblem(where, message)]))
 
 
 def current() -> Policy:
