@@ -26,22 +26,25 @@ def index():
     return render_template("ranking/index.html", ranking=result, policy=policies.current())
 
 
+def _export(write, respond, extension: str):
+    """The filtered ranking written by ``write`` (the export is audited, then committed) and
+    sent by ``respond`` as 机构排名.<extension>."""
+    query, _offered = lists.ranking_query(current_user, request.args)
+    data = write(current_user, query)
+    db.session.commit()
+    return respond(data, f"机构排名.{extension}", f"ranking.{extension}")
+
+
 @bp.route("/ranking.xlsx")
 @permission_required("ranking.view")
 def export_xlsx():
-    query, _offered = lists.ranking_query(current_user, request.args)
-    data = lists.export_xlsx(current_user, query)
-    db.session.commit()
-    return xlsx_response(data, "机构排名.xlsx", "ranking.xlsx")
+    return _export(lists.export_xlsx, xlsx_response, "xlsx")
 
 
 @bp.route("/ranking.csv")
 @permission_required("ranking.view")
 def export_csv():
-    query, _offered = lists.ranking_query(current_user, request.args)
-    data = lists.export_csv(current_user, query)
-    db.session.commit()
-    return csv_response(data, "机构排名.csv", "ranking.csv")
+    return _export(lists.export_csv, csv_response, "csv")
 
 
 @bp.route("/institutions/<int:institution_id>")
