@@ -143,6 +143,18 @@ def _quoted(text: str) -> str:
     return "'" + text[:40].replace("\x00", "") + ("…" if len(text) > 40 else "") + "'"
 
 
+def codes(offered: Mapping[str, Iterable[tuple[str, Any]]]) -> dict[str, list[str]]:
+    """The codes of menus offered as (code, label) pairs, per filter: what :func:`parse` allows."""
+    return {name: [code for code, _label in pairs] for name, pairs in offered.items()}
+
+
+def parse_offered(spec: ListSpec, args: Mapping,
+                  offered: Mapping[str, Iterable[tuple[str, Any]]]) -> tuple["ListQuery", Mapping]:
+    """:func:`parse` with the viewer's menus given as (code, label) pairs (what the page shows);
+    returns the query and the menus."""
+    return parse(spec, args, codes(offered)), offered
+
+
 def parse(spec: ListSpec, args: Mapping, choices: Mapping[str, Iterable[str]] | None = None) -> ListQuery:
     """Read ``args`` (a request's query arguments) for ``spec``; ``choices`` gives each choice
     filter's allowed values for this viewer. Never raises: problems are collected."""

@@ -8,14 +8,13 @@ visitor's language: the caller passes plain values (Chinese words, codes, dates,
 """
 from __future__ import annotations
 
-import csv
 import io
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from decimal import Decimal
 from typing import Iterable, Mapping, Sequence
 
-from .spreadsheet import safe_cell
+from .spreadsheet import safe_cell, write_csv
 from .types import LOCAL_ZONE
 
 # The kinds a column can have, as the README sheet and the about page name them.
@@ -80,13 +79,8 @@ def csv_bytes(dataset: DataSet, rows: Iterable[Sequence]) -> bytes:
     """RFC 4180 CSV in UTF-8 with a BOM (so Excel reads it as UTF-8), a plain table: one
     header row, then the rows; dates as yyyy-mm-dd; text that a spreadsheet would run as a
     formula starts with an apostrophe."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(dataset.header)
-    for row in rows:
-        writer.writerow([safe_cell(_text(v)) if c.kind in ("text", "code") else _text(v)
-                         for c, v in zip(dataset.columns, row)])
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
+    return write_csv(dataset.header, ([safe_cell(_text(v)) if c.kind in ("text", "code") else _text(v)
+                                       for c, v in zip(dataset.columns, row)] for row in rows))
 
 
 def xlsx_bytes(dataset: DataSet, rows: Sequence[Sequence], about: Publication) -> bytes:

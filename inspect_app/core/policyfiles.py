@@ -12,6 +12,23 @@ from flask import current_app
 T = TypeVar("T")
 
 
+def read_yaml(path: Path, problem: Callable[[str, str], Exception]):
+    """The data of the YAML file ``path``. A file that cannot be read or parsed raises
+    ``problem(where, message)`` (``where``: "file", or "line N" of a syntax error), the policy's
+    own located error."""
+    import yaml
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise problem("file", f"cannot be read: {exc.strerror or exc}") from None
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}" if mark else "file"
+        raise problem(where, str(getattr(exc, "problem", exc))) from None
+
+
 class PolicyFile(Generic[T]):
     def __init__(self, config_key: str, default_path: Path, load: Callable[[Path], T]):
         self.config_key = config_key
@@ -43,3 +60,13 @@ class PolicyFile(Generic[T]):
             loaded = self._load(path)
             self._cache[key] = (mtime, loaded)
         return loaded
+
+    @classmethod
+    def of_yaml(cls, config_key: str, default_path: Path, parse: Callable[[object, str], T],
+                problem: Callable[[str, str, str], Exception]) -> "PolicyFile[T]":
+        """A YAML policy file: read by :func:`read_yaml`, then ``parse(data, name)``; a file
+        that cannot be read or parsed raises ``problem(name, where, message)``."""
+        def load(path: Path) -> T:
+            name = str(path)
+            return parse(read_yaml(path, lambda where, message: problem(name, where, message)), name)
+        return cls(config_key, default_path, load)

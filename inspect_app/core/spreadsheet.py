@@ -2,6 +2,7 @@
 every export), and bounding the ones they upload before anything parses them."""
 from __future__ import annotations
 
+import csv
 import io
 from dataclasses import dataclass
 from typing import Iterable, Sequence
@@ -114,21 +115,42 @@ def write_table(title: str, columns: Sequence[Column], rows: Iterable[Sequence])
     return out.getvalue()
 
 
+def write_csv(header: Sequence[str], rows: Iterable[Sequence]) -> bytes:
+    """RFC 4180 CSV in UTF-8 with a BOM (so Excel reads it as UTF-8): one header row, then the
+    rows as given (the caller makes each cell safe, :func:`safe_cell`)."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(header)
+    writer.writerows(rows)
+    return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+CSV_MIMETYPE = "text/csv; charset=utf-8"
 
 
-def xlsx_response(data: bytes, filename: str, fallback: str = "export.xlsx"):
-    """An .xlsx download named ``filename`` (may be Chinese: RFC 5987 ``filename*``, with
-    ``fallback`` for old clients); never cached, since it holds what this viewer may see."""
+def download_response(data: bytes, filename: str, fallback: str, mimetype: str):
+    """A download named ``filename`` (may be Chinese: RFC 5987 ``filename*``, with ``fallback``
+    for old clients); never cached, since it holds what this viewer may see."""
     from urllib.parse import quote
 
     from flask import Response
     ascii_name = filename if filename.isascii() else fallback
-    response = Response(data, mimetype=XLSX_MIMETYPE)
+    response = Response(data, mimetype=mimetype)
     response.headers["Content-Disposition"] = (f"attachment; filename=\"{ascii_name}\"; "
                                                f"filename*=UTF-8''{quote(filename)}")
     response.headers["Cache-Control"] = "private, no-store"
     return response
+
+
+def xlsx_response(data: bytes, filename: str, fallback: str = "export.xlsx"):
+    """An .xlsx download (see :func:`download_response`)."""
+    return download_response(data, filename, fallback, XLSX_MIMETYPE)
+
+
+def csv_response(data: bytes, filename: str, fallback: str = "export.csv"):
+    """A .csv download (see :func:`download_response`)."""
+    return download_response(data, filename, fallback, CSV_MIMETYPE)
 
 
 # Reading: bounds checked before a spreadsheet is parsed ------------------------------------

@@ -7,15 +7,16 @@ Pure rules, no database:
   inspection is submitted its public summary appears at the latest;
 * :func:`publication_day` — the local day a summary becomes public; the working days are
   counted by the one function that counts them (``grade_lifecycle.add_days``);
-* :func:`on_time` and :func:`on_time_rate` — the on-time rectification rate;
 * :func:`ageing_band` — how long an unresolved finding has been open.
+
+The on-time rectification rate the dashboards and public pages show is the one rule of
+:mod:`inspect_app.domain.rectification.on_time`.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
-from fractions import Fraction
-from typing import Any, Iterable
+from datetime import date
+from typing import Any
 
 from .rectification.ladder import PolicyError, PolicyProblem
 from .grading.lifecycle import add_days
@@ -80,37 +81,6 @@ def latest_submission_published(today: date, delay_working_days: int,
     while not is_published(day, delay_working_days, today, calendar):
         day = date.fromordinal(day.toordinal() - 1)
     return day
-
-
-# ----------------------------------------------------------------------------- on time
-
-ON_TIME, LATE = "on_time", "late"
-
-
-def on_time(deadline_at: datetime, closed_at: datetime | None, now: datetime) -> str | None:
-    """Whether a finding was rectified on time, judged against its deadline in force
-    (``deadline_at``, the first instant overdue, extensions included):
-
-    * closed before ``deadline_at`` → on time;
-    * closed at or after it, or still open at or after it → late;
-    * open and not yet due → not counted (None).
-
-    A withdrawn finding is not a finding to rectify: callers leave it out."""
-    if closed_at is not None:
-        return ON_TIME if closed_at < deadline_at else LATE
-    return LATE if now >= deadline_at else None
-
-
-def rate(on_time_count: int, late_count: int) -> Fraction | None:
-    """The on-time rate: on time / (on time + late); None when no finding counts."""
-    counted = on_time_count + late_count
-    return Fraction(on_time_count, counted) if counted else None
-
-
-def on_time_rate(findings: Iterable[tuple[datetime, datetime | None]], now: datetime) -> Fraction | None:
-    """The on-time rate over ``(deadline_at, closed_at)`` pairs (see :func:`on_time`)."""
-    verdicts = [on_time(deadline_at, closed_at, now) for deadline_at, closed_at in findings]
-    return rate(verdicts.count(ON_TIME), verdicts.count(LATE))
 
 
 # ----------------------------------------------------------------------------- ageing

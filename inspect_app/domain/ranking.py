@@ -5,8 +5,8 @@
   findings that went overdue, summed per inspection cycle and weighted towards the recent
   cycles (1/2, 1/3, 1/6 by default; renormalised when an institution has fewer cycles).
   Higher is worse; an institution never inspected has no index.
-* The **on-time rectification rate**: :func:`timeliness` says whether one finding counts as
-  on time, late or not at all; :func:`rate` is on time / (on time + late), or None.
+* The **on-time rectification rate** of a league row: the one rule of
+  :mod:`inspect_app.domain.rectification.on_time`.
 * **Competition ranking** (1, 2, 2, 4): :func:`competition_ranks`.
 * The **district band**: where an index stands among its district's (:func:`district_bands`).
 * **Bed size bands**, **levels by total** (for the what-if of thresholds).
@@ -17,19 +17,15 @@ problem located. Arithmetic is exact (fractions).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
 from fractions import Fraction
 from math import gcd
 from typing import Any, Callable, Iterable, Mapping, Sequence
 
+from .rectification.on_time import rate
+
 SEVERITIES = ("critical", "major", "minor")
 SCOPES = ("isolated", "pattern", "widespread")
 BAND_CODES = ("A", "B", "C", "D", "E")
-
-# Finding states (the values of domain.rectification.states, repeated here as plain strings so this
-# module stands alone).
-CLOSED, WITHDRAWN, CONTESTED = "closed", "withdrawn", "contested"
-ON_TIME, LATE = "on_time", "late"
 
 # Bed size bands: (code, lowest beds, highest beds or None).
 BED_BANDS: tuple[tuple[str, int, int | None], ...] = (
@@ -326,35 +322,7 @@ def decimal4(value: Fraction | None) -> str | None:
     return f"{sign}{n // 10000}.{n % 10000:04d}"
 
 
-# --------------------------------------------------------------------------- on-time rate
-
-def timeliness(state: str, deadline_at: datetime, closed_at: datetime | None,
-               now: datetime) -> str | None:
-    """Whether a finding counts as rectified on time (docs/supervision-index.md, "On-time
-    rectification rate"). ``deadline_at`` is the deadline in force (after an approved
-    extension): the first instant the finding is overdue.
-
-    * closed (销号) before ``deadline_at`` → ``on_time``; closed at or after it → ``late``;
-    * not closed and ``now`` at or past ``deadline_at`` → ``late``;
-    * not closed and not yet due, withdrawn (the reply was upheld), or contested (the clock
-      stands still while the reply is decided) → None (not counted).
-    """
-    if state == WITHDRAWN:
-        return None
-    if state == CLOSED:
-        if closed_at is None:
-            return None
-        return ON_TIME if closed_at < deadline_at else LATE
-    if state == CONTESTED:
-        return None
-    return LATE if now >= deadline_at else None
-
-
-def rate(on_time: int, late: int) -> Fraction | None:
-    """on time / (on time + late); None when nothing is counted (shown as —, never 0 or 100)."""
-    counted = on_time + late
-    return Fraction(on_time, counted) if counted else None
-
+# --------------------------------------------------------------------------- shares
 
 def share(part: int | Fraction, whole: int | Fraction) -> Fraction | None:
     """part / whole, or None when the whole is 0."""

@@ -25,6 +25,7 @@ from ..domain.institution import INSTITUTION_TYPES
 from ..core.whole_numbers import whole_number
 from ..domain.translatable import N_, Message
 from ..extensions import db
+from ..registry import services as registry
 from ..registry.models import Institution
 from . import policy as policies
 from .models import GradeObjection, GradeRecord
@@ -62,7 +63,7 @@ def current_grades(f: PublicFilter, today: date, now: datetime, page: int = 1,
 
 
 def districts() -> list[str]:
-    return list(db.session.scalars(select(Institution.district).distinct().order_by(Institution.district)))
+    return registry.districts()
 
 
 # Open data (docs/open-data.md): the values are Chinese words and codes whoever downloads them.

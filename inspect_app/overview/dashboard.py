@@ -17,17 +17,18 @@ from datetime import date, datetime, timedelta
 
 from flask import url_for
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, case, func, literal, select
+from sqlalchemy import and_, case, func, select
 
 from ..auth import policy
 from ..auth.policy import can
 from ..auth.roles import DEPARTMENTS, Role
 from ..core import labels as core_labels
-from ..core.listing import DATE, Filter, ListQuery, ListSpec, parse
+from ..core.listing import DATE, Filter, ListQuery, ListSpec, codes, parse, parse_offered
 from ..domain.institution import INSTITUTION_TYPES
 from ..domain.grading import lifecycle as life
-from ..domain.publication import AGEING_BANDS, LATE, ON_TIME, rate
-from ..domain.rectification.states import ACTIVE, UNRESOLVED, WITHDRAWN
+from ..domain.publication import AGEING_BANDS
+from ..domain.rectification.on_time import rate
+from ..domain.rectification.states import UNRESOLVED, WITHDRAWN
 from ..extensions import db
 from ..grading.models import GradeApplication, GradeRecord
 from ..grading.current import current_clause
@@ -35,7 +36,9 @@ from ..inspections.models import COMPLETED, PLANNED, Visit
 from ..inspections.services import listing as visit_lists
 from ..planning.models import DRAWN, PUBLISHED, PlanRun
 from ..rectification import credit, findings as finding_rules, lists as finding_lists
+from ..rectification.on_time import counts_late, counts_on_time, overdue_at
 from ..rectification.models import Finding
+from ..registry import services as registry
 from ..registry.models import Institution
 
 EXPIRY_DAYS = 90          # "grades expiring within 90 days"
@@ -51,9 +54,7 @@ FILTERS = ListSpec(
 def choices(user) -> dict[str, list[tuple[str, object]]]:
     departments = [user.department] if user.role == Role.DEPARTMENT_ADMIN.value else list(DEPARTMENTS)
     return {
-        "district": [(d, d) for d in db.session.scalars(
-            select(Institution.district).distinct().where(policy.scope_clause(Institution, user))
-            .order_by(Institution.district))],
+        "district": [(d, d) for d in registry.districts(user)],
         "type": [(t, core_labels.INSTITUTION_TYPES.get(t, t)) for t in INSTITUTION_TYPES],
         "department": [(d, core_labels.DEPARTMENTS[d]) for d in departments],
     }
@@ -61,7 +62,7 @@ def choices(user) -> dict[str, list[tuple[str, object]]]:
 
 def read_filters(user, args) -> tuple[ListQuery, dict]:
     offered = choices(user)
-    return parse(FILTERS, args, {k: [c for c, _ in v] for k, v in offered.items()}), offered
+    return parse_offered(FILTERS, args, offered)
 
 
 # ----------------------------------------------------------------------------- counts
@@ -95,10 +96,6 @@ def week_end(today: date) -> date:
     return today + timedelta(days=6 - today.weekday())
 
 
-def _codes(offered: dict) -> dict[str, list[str]]:
-    return {name: [code for code, _ in pairs] for name, pairs in offered.items()}
-
-
 def counts(user, q: ListQuery, today: date, now: datetime) -> list[Group]:
     groups: list[Group] = []
     carry = _carry(q, "district", "department")
@@ -108,7 +105,7 @@ def counts(user, q: ListQuery, today: date, now: datetime) -> list[Group]:
         """The total of the findings list for ``args`` (its choices read once per dashboard)."""
         nonlocal finding_codes
         if finding_codes is None:
-            finding_codes = _codes(finding_lists.finding_choices(user))
+            finding_codes = codes(finding_lists.finding_choices(user))
         query = parse(finding_lists.FINDINGS, args, finding_codes)
         return _number(finding_lists.findings_select(user, query, now))
 
@@ -324,11 +321,11 @@ def ageing(user, q: ListQuery, now: datetime, tz) -> Chart:
         if last is not None:
             cond = and_(cond, Finding.created_at > now - timedelta(days=last + 1))
         bands.append((code, cond))
-    overdue = and_(Finding.state.in_(ACTIVE), Finding.deadline_at <= now)
+    late = overdue_at(now)
     columns = []
     for code, cond in bands:
-        columns.append(func.sum(case((and_(cond, overdue), 1), else_=0)))
-        columns.append(func.sum(case((and_(cond, ~overdue), 1), else_=0)))
+        columns.append(func.sum(case((and_(cond, late), 1), else_=0)))
+        columns.append(func.sum(case((and_(cond, ~late), 1), else_=0)))
     stmt = (select(*columns).select_from(Finding).join(Institution, Institution.id == Finding.institution_id)
             .where(policy.scope_clause(Finding, user), Finding.state.in_(UNRESOLVED)))
     row = db.session.execute(_finding_filters(stmt, q, tz, dated=False)).one()
@@ -341,22 +338,9 @@ def ageing(user, q: ListQuery, now: datetime, tz) -> Chart:
                  [[n, a, b] for n, a, b in zip(names, late, waiting)])
 
 
-def on_time_verdict(now: datetime):
-    """The SQL twin of ``domain.publication.on_time``: 'on_time', 'late' or NULL."""
-    return case((and_(Finding.closed_at.is_not(None), Finding.closed_at < Finding.deadline_at), literal(ON_TIME)),
-                (Finding.closed_at.is_not(None), literal(LATE)),
-                (Finding.deadline_at <= now, literal(LATE)), else_=None)
-
-
-def on_time_counts(now: datetime, group_by=None):
-    """SELECT (group, on time, late) of findings (not withdrawn) matching ``stmt_filter``."""
-    verdict = on_time_verdict(now)
-    cols = [func.sum(case((verdict == ON_TIME, 1), else_=0)), func.sum(case((verdict == LATE, 1), else_=0))]
-    return select(*([group_by] if group_by is not None else []), *cols)
-
-
 def on_time_by_department(user, q: ListQuery, now: datetime, tz) -> Chart:
-    stmt = (on_time_counts(now, Finding.department).select_from(Finding)
+    stmt = (select(Finding.department, func.sum(counts_on_time(now)), func.sum(counts_late(now)))
+            .select_from(Finding)
             .join(Institution, Institution.id == Finding.institution_id)
             .where(policy.scope_clause(Finding, user)))
     rows = db.session.execute(_finding_filters(stmt, q, tz).group_by(Finding.department)).all()
@@ -370,7 +354,8 @@ def on_time_by_department(user, q: ListQuery, now: datetime, tz) -> Chart:
                  [_l("Department"), _l("On time"), _l("Late"), _l("On-time rate")],
                  [[n, found[d][0], found[d][1], r] for n, d, r in zip(names, departments, rates)],
                  note=_l("On time: closed on or before the deadline in force. Late: closed after it, "
-                         "or still open past it. Findings still open and not yet due are not counted."))
+                         "or still open past it. Findings still open and not yet due, and contested "
+                         "findings while the reply is decided, are not counted."))
 
 
 def charts(user, q: ListQuery, today: date, now: datetime, tz, tz_name: str) -> list[Chart]:

@@ -3,8 +3,6 @@
 file changes. ``PUBLICATION_POLICY`` in the config names another file."""
 from __future__ import annotations
 
-from pathlib import Path
-
 from ..config import PROJECT_ROOT
 from ..core.policyfiles import PolicyFile
 from ..domain.rectification.ladder import PolicyError, PolicyProblem
@@ -12,24 +10,8 @@ from ..domain.publication import PublicationPolicy, parse_policy
 
 DEFAULT_PATH = PROJECT_ROOT / "policies" / "publication.yaml"
 
-
-def load_file(path: Path) -> PublicationPolicy:
-    import yaml
-    name = str(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise PolicyError(name, [PolicyProblem("file", f"cannot be read: {exc.strerror or exc}")]) from None
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}" if mark else "file"
-        raise PolicyError(name, [PolicyProblem(where, str(getattr(exc, "problem", exc)))]) from None
-    return parse_policy(data, name)
-
-
-FILE = PolicyFile("PUBLICATION_POLICY", DEFAULT_PATH, load_file)
+FILE = PolicyFile.of_yaml("PUBLICATION_POLICY", DEFAULT_PATH, parse_policy,
+                         lambda name, where, message: PolicyError(name, [PolicyProblem(where, message)]))
 
 
 def current() -> PublicationPolicy:

@@ -23,15 +23,17 @@ from ..core.opendata import Column, DataSet
 from ..core.paging import Page
 from ..domain.bureau import DEPARTMENTS
 from ..domain.institution import INSTITUTION_TYPES
-from ..domain.publication import latest_submission_published, publication_day, rate
-from ..domain.rectification.states import ACTIVE, CLOSED, WITHDRAWN
+from ..domain.publication import latest_submission_published, publication_day
+from ..domain.rectification.on_time import rate
+from ..domain.rectification.states import CLOSED, WITHDRAWN
 from ..extensions import db
 from ..grading.records import displayed_grades
 from ..inspections.models import SUBMITTED, Inspection, Visit
 from ..rectification.models import Finding
+from ..rectification.on_time import counts_late, counts_on_time, overdue_at
+from ..registry import services as registry
 from ..registry.models import Institution
 from . import policy as policies
-from .dashboard import on_time_verdict
 
 SEVERITIES = ("critical", "major", "minor")
 # Chinese words of the codes, for the open data (the same bytes for every visitor).
@@ -68,6 +70,7 @@ class Summary:
     minor: int
     closed: int
     on_time: int
+    late: int                          # the on-time rule's late findings (not in the open data)
     overdue: int
 
     @property
@@ -121,19 +124,19 @@ def _summaries(rows, now: datetime) -> list[Summary]:
     ids = [i.id for i, _, _ in rows]
     counts: dict[int, dict] = {i: {} for i in ids}
     if ids:
-        verdict = on_time_verdict(now)
         found = db.session.execute(
             select(Finding.inspection_id, Finding.severity, func.count(),
                    func.sum(case((Finding.state == CLOSED, 1), else_=0)),
-                   func.sum(case((verdict == "on_time", 1), else_=0)),
-                   func.sum(case((and_(Finding.state.in_(ACTIVE), Finding.deadline_at <= now), 1), else_=0)))
+                   func.sum(counts_on_time(now)), func.sum(counts_late(now)),
+                   func.sum(case((overdue_at(now), 1), else_=0)))
             .where(Finding.inspection_id.in_(ids), Finding.state != WITHDRAWN)
             .group_by(Finding.inspection_id, Finding.severity)).all()
-        for inspection_id, severity, n, closed, good, overdue in found:
+        for inspection_id, severity, n, closed, good, late, overdue in found:
             c = counts[inspection_id]
             c[severity] = c.get(severity, 0) + n
             c["closed"] = c.get("closed", 0) + int(closed or 0)
             c["on_time"] = c.get("on_time", 0) + int(good or 0)
+            c["late"] = c.get("late", 0) + int(late or 0)
             c["overdue"] = c.get("overdue", 0) + int(overdue or 0)
     visit_ids = list({v.id for _, v, _ in rows})
     parts: dict[int, list[str]] = {}
@@ -152,7 +155,8 @@ def _summaries(rows, now: datetime) -> list[Summary]:
             district=inst.district, institution_type=inst.type, department=inspection.department,
             departments=[d for d in DEPARTMENTS if d in parts.get(visit.id, [])],
             critical=c.get("critical", 0), major=c.get("major", 0), minor=c.get("minor", 0),
-            closed=c.get("closed", 0), on_time=c.get("on_time", 0), overdue=c.get("overdue", 0)))
+            closed=c.get("closed", 0), on_time=c.get("on_time", 0), late=c.get("late", 0),
+            overdue=c.get("overdue", 0)))
     return out
 
 
@@ -209,18 +213,13 @@ def institution(institution_id: int, today: date, now: datetime) -> PublicInstit
     if inst is None:
         return None
     summaries = all_results(PublicFilter(institution_id=inst.id), today, now)
-    ids = [s.id for s in summaries]
-    late = 0
-    if ids:
-        verdict = on_time_verdict(now)
-        late = db.session.scalar(select(func.count()).select_from(Finding).where(
-            Finding.inspection_id.in_(ids), Finding.state != WITHDRAWN, verdict == "late")) or 0
     return PublicInstitution(
         institution=inst, grade=displayed_grades([inst.id], today, now)[inst.id],
         last_inspected_on=max((s.inspected_on for s in summaries), default=None),
         critical=sum(s.critical for s in summaries), major=sum(s.major for s in summaries),
         minor=sum(s.minor for s in summaries), closed=sum(s.closed for s in summaries),
-        on_time=sum(s.on_time for s in summaries), late=late, summaries=summaries)
+        on_time=sum(s.on_time for s in summaries), late=sum(s.late for s in summaries),
+        summaries=summaries)
 
 
 def institutions_after(after: int | None, limit: int, district: str = "", type_: str = "") -> list[Institution]:
@@ -282,4 +281,4 @@ def selection(f: PublicFilter) -> str:
 
 
 def districts() -> list[str]:
-    return list(db.session.scalars(select(Institution.district).distinct().order_by(Institution.district)))
+    return registry.districts()

@@ -16,7 +16,7 @@ from ..auth.roles import Role
 from ..core.errors import Invalid
 from ..domain.planning.plans import Period, period_of
 from ..extensions import db
-from ..core.listing import ListQuery, ListSpec, parse
+from ..core.listing import ListQuery, ListSpec, parse, parse_offered
 from ..inspections.models import CANCELLED, SUBMITTED, Inspection, Visit
 from ..inspections.services.listing import CALENDAR_FILTERS, calendar_choices, month_visits
 from ..registry.models import Institution
@@ -82,8 +82,7 @@ _MONTH = re.compile(r"([0-9]{4})-([0-9]{2})")
 def calendar_query(user, args) -> tuple[ListQuery, dict]:
     """The calendar's filters (department, district, inspector) read for ``user``."""
     policy.require(user, "calendar.view")
-    choices = calendar_choices(user)
-    return parse(CALENDAR, args, {k: [code for code, _ in v] for k, v in choices.items()}), choices
+    return parse_offered(CALENDAR, args, calendar_choices(user))
 
 
 def parse_month(text: str | None, today: date) -> date:

@@ -1,7 +1,6 @@
 """Plan rows: list, read, create and edit (bureau admins), with a version check and audit."""
 from __future__ import annotations
 
-from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -18,7 +17,7 @@ from .models import GRADE_EXPIRY, RANDOM_JOINT, ROUTINE, Plan, PlanRun
 from ..domain.translatable import N_
 from ..inspections.models import Visit
 from ..inspections.services.visits import checklists_for
-from ..registry.models import Institution
+from ..registry import services as registry
 
 # docs/regulations.md, "Risk classes and sampling ratios"
 DEFAULT_RATIOS = {"high": "0.3", "medium_high": "0.1", "medium": "0.02", "low": "0.01"}
@@ -130,4 +129,4 @@ def update_plan(user, plan_id: int, values: dict, version: int) -> Plan:
 
 
 def district_choices() -> list[str]:
-    return list(db.session.scalars(select(Institution.district).distinct().order_by(Institution.district)))
+    return registry.districts()

@@ -20,9 +20,11 @@ from ..auth.roles import DEPARTMENTS, Role
 from ..core.errors import Invalid
 from ..core.types import LOCAL_ZONE, UTCDateTime, local_today
 from ..domain import ranking as rules
+from ..domain.rectification.states import CLOSED, WITHDRAWN
 from ..extensions import db
 from ..inspections.models import SUBMITTED, Inspection, Visit
 from ..registry.models import Institution
+from ..rectification.on_time import counts_late, counts_on_time
 from ..rectification.models import Finding
 from . import measures
 from .models import LeagueTally
@@ -97,15 +99,15 @@ def tally_rows(year: int, now: datetime) -> list[dict]:
               .select_from(Inspection).join(Visit, Visit.id == Inspection.visit_id)
               .join(Institution, Institution.id == Visit.institution_id).where(submitted, *in_year)
               .group_by(Institution.district))
-    closed = Finding.state == rules.CLOSED
+    closed = Finding.state == CLOSED
     found = (select(Institution.district, Finding.department,
                     func.sum(case((Finding.severity == "critical", 1), else_=0)),
-                    func.sum(measures.counts_on_time(now)), func.sum(measures.counts_late(now)),
+                    func.sum(counts_on_time(now)), func.sum(counts_late(now)),
                     func.sum(measures.overdue_now(now)), func.sum(case((closed, 1), else_=0)),
                     func.sum(case((closed, _days(Finding.closed_at, Finding.created_at)), else_=0)))
              .select_from(Finding).join(Institution, Institution.id == Finding.institution_id)
              .where(Finding.created_at >= literal(start, UTCDateTime), Finding.created_at < literal(end, UTCDateTime),
-                    Finding.state != rules.WITHDRAWN, Institution.status.in_(RANKED_STATUSES))
+                    Finding.state != WITHDRAWN, Institution.status.in_(RANKED_STATUSES))
              .group_by(Institution.district, Finding.department))
     table: dict[tuple[str, str], dict] = {}
 

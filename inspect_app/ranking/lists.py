@@ -11,8 +11,6 @@ and get no rank.
 """
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
@@ -22,11 +20,12 @@ from ..auth import policy
 from ..core import audit, labels as core_labels
 from ..core.errors import NotFound
 from ..core.heavy import heavy_work
-from ..core.listing import TEXT, Filter, ListQuery, ListSpec, like_pattern, parse, refuse_problems
+from ..core.listing import TEXT, Filter, ListQuery, ListSpec, like_pattern, parse_offered, refuse_problems
 from ..core.paging import Page
-from ..core.spreadsheet import Column, safe_cell, write_table
+from ..core.spreadsheet import Column, safe_cell, write_csv, write_table
 from ..domain import ranking as rules
 from ..extensions import db
+from ..registry import services as registry
 from ..registry.models import Institution
 from . import standing
 from .models import Standing
@@ -59,9 +58,8 @@ BED_LABELS = {"lt50": _l("Under 50 beds"), "50-99": _l("50–99 beds"), "100-299
 
 
 def choices(user) -> dict[str, list[tuple[str, object]]]:
-    districts = list(db.session.scalars(select(Institution.district).distinct().order_by(Institution.district)))
     return {
-        "district": [(d, d) for d in districts],
+        "district": [(d, d) for d in registry.districts()],
         "type": list(core_labels.INSTITUTION_TYPES.items()),
         "operator": list(core_labels.OPERATOR_TYPES.items()),
         "beds": [(code, BED_LABELS[code]) for code, _low, _high in rules.BED_BANDS],
@@ -72,8 +70,7 @@ def choices(user) -> dict[str, list[tuple[str, object]]]:
 
 def ranking_query(user, args) -> tuple[ListQuery, dict]:
     policy.require(user, "ranking.view")
-    offered = choices(user)
-    return parse(RANKING, args, {k: [c for c, _t in v] for k, v in offered.items()}), offered
+    return parse_offered(RANKING, args, choices(user))
 
 
 def _filters(query: ListQuery) -> list:
@@ -226,10 +223,7 @@ def export_csv(user, query: ListQuery) -> bytes:
     written as text, :func:`inspect_app.core.spreadsheet.safe_cell`)."""
     policy.require(user, "ranking.view")
     refuse_problems(query)
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(HEADERS)
-    for row in _export_rows(query):
-        writer.writerow([safe_cell("" if v is None else (v if isinstance(v, str) else str(v))) for v in row])
+    data = write_csv(HEADERS, ([safe_cell("" if v is None else (v if isinstance(v, str) else str(v))) for v in row]
+                               for row in _export_rows(query)))
     audit.record(user, "export", "ranking", None, after={"filters": query.export_args(), "format": "csv"})
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
+    return data

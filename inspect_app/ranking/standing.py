@@ -15,13 +15,16 @@ from sqlalchemy import delete, exists, func, insert, literal, select
 
 from ..core.types import LOCAL_ZONE, UTCDateTime, local_today, utcnow
 from ..domain import ranking as rules
+from ..domain.rectification.on_time import rate
+from ..domain.rectification.states import UNRESOLVED, WITHDRAWN
 from ..extensions import db
 from ..grading.models import GradeRecord
 from ..grading.current import current_clause
 from ..inspections.models import SUBMITTED, Inspection, Visit
 from ..registry.models import Institution
+from ..rectification.on_time import counts_late, counts_on_time
 from ..rectification.models import Finding, FindingEvent
-from . import league, measures
+from . import league
 from . import policy as policies
 from .measures import RANKED_STATUSES
 from .models import Standing
@@ -49,7 +52,7 @@ class Figures:
 
     @property
     def rate(self) -> Fraction | None:
-        return rules.rate(self.on_time, self.late)
+        return rate(self.on_time, self.late)
 
 
 def cycle_visits(today):
@@ -72,10 +75,10 @@ def tallies(now: datetime, cycles_weighed: int):
     per_finding = (select(Finding.institution_id, cycles.c.cycle, Finding.severity,
                           func.count().over(partition_by=(Finding.inspection_id, Finding.severity)).label("same"),
                           func.coalesce(rejects.c.n, 0).label("rejections"),
-                          measures.counts_late(now).label("overdue"))
+                          counts_late(now).label("overdue"))
                    .join(cycles, cycles.c.visit_id == Finding.visit_id)
                    .outerjoin(rejects, rejects.c.finding_id == Finding.id)
-                   .where(cycles.c.cycle < cycles_weighed, Finding.state != rules.WITHDRAWN)
+                   .where(cycles.c.cycle < cycles_weighed, Finding.state != WITHDRAWN)
                    .subquery())
     columns = (per_finding.c.institution_id, per_finding.c.cycle, per_finding.c.severity,
                per_finding.c.same, per_finding.c.rejections, per_finding.c.overdue)
@@ -108,14 +111,14 @@ def gather(now: datetime, cycles_weighed: int) -> Gathered:
             rules.Tally(cycle, severity, same, rejections, bool(overdue), count))
     since = now - timedelta(days=RATE_WINDOW_DAYS)
     for institution_id, on_time, late in db.session.execute(
-            select(Finding.institution_id, func.sum(measures.counts_on_time(now)),
-                   func.sum(measures.counts_late(now)))
+            select(Finding.institution_id, func.sum(counts_on_time(now)),
+                   func.sum(counts_late(now)))
             .where(Finding.created_at >= literal(since, UTCDateTime), Finding.created_at <= literal(now, UTCDateTime))
             .group_by(Finding.institution_id)):
         if institution_id in figures:
             figures[institution_id].on_time, figures[institution_id].late = int(on_time or 0), int(late or 0)
     for institution_id, n in db.session.execute(
-            select(Finding.institution_id, func.count()).where(Finding.state.in_(measures.UNRESOLVED))
+            select(Finding.institution_id, func.count()).where(Finding.state.in_(UNRESOLVED))
             .group_by(Finding.institution_id)):
         if institution_id in figures:
             figures[institution_id].open_findings = n

@@ -2,12 +2,12 @@
 exports, one institution's index and its parts, the league tables and the what-if."""
 from __future__ import annotations
 
-from flask import Blueprint, Response, render_template, request
+from flask import Blueprint, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..auth.policy import permission_required
-from ..core.spreadsheet import xlsx_response
+from ..core.spreadsheet import csv_response, xlsx_response
 from ..core.types import local_today, utcnow
 from ..domain import ranking as rules
 from ..core.whole_numbers import whole_number
@@ -26,26 +26,25 @@ def index():
     return render_template("ranking/index.html", ranking=result, policy=policies.current())
 
 
+def _export(write, respond, extension: str):
+    """The filtered ranking written by ``write`` (the export is audited, then committed) and
+    sent by ``respond`` as 机构排名.<extension>."""
+    query, _offered = lists.ranking_query(current_user, request.args)
+    data = write(current_user, query)
+    db.session.commit()
+    return respond(data, f"机构排名.{extension}", f"ranking.{extension}")
+
+
 @bp.route("/ranking.xlsx")
 @permission_required("ranking.view")
 def export_xlsx():
-    query, _offered = lists.ranking_query(current_user, request.args)
-    data = lists.export_xlsx(current_user, query)
-    db.session.commit()
-    return xlsx_response(data, "机构排名.xlsx", "ranking.xlsx")
+    return _export(lists.export_xlsx, xlsx_response, "xlsx")
 
 
 @bp.route("/ranking.csv")
 @permission_required("ranking.view")
 def export_csv():
-    query, _offered = lists.ranking_query(current_user, request.args)
-    data = lists.export_csv(current_user, query)
-    db.session.commit()
-    response = Response(data, mimetype="text/csv; charset=utf-8")
-    response.headers["Content-Disposition"] = ("attachment; filename=\"ranking.csv\"; "
-                                               "filename*=UTF-8''%E6%9C%BA%E6%9E%84%E6%8E%92%E5%90%8D.csv")
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return _export(lists.export_csv, csv_response, "csv")
 
 
 @bp.route("/institutions/<int:institution_id>")

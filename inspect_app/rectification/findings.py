@@ -115,6 +115,7 @@ def record_visible(user, finding: Finding) -> bool:
 
 
 def is_overdue(finding: Finding, now: datetime) -> bool:
+    """Open or reopened and past the deadline in force (as SQL: ``on_time.overdue_at``)."""
     return finding.state in ACTIVE and finding.deadline_at <= now
 
 

@@ -20,16 +20,18 @@ from ..auth import policy
 from ..auth.roles import DEPARTMENTS, Role
 from ..core import audit, labels as core_labels
 from ..core.listing import (CHOICE, DATE, FLAG, TEXT, Filter, ListQuery, ListSpec, Listing,
-                            like_pattern, ordered, page_of, parse, refuse_problems)
+                            like_pattern, ordered, page_of, parse_offered, refuse_problems)
 from ..core.spreadsheet import DATE as XDATE, DATETIME, NUMBER, Column, write_table
 from ..core.types import utcnow
 from ..domain.rectification import ladder as dl
-from ..domain.rectification.states import ACTIVE, UNRESOLVED
+from ..domain.rectification.states import UNRESOLVED
 from ..extensions import db
+from ..registry import services as registry
 from ..registry.models import Institution
 from . import labels
 from . import policy as policies
 from .models import EXTENSION, PENDING, REPLY, Finding, FindingResponse, RectificationNotice
+from .on_time import overdue_at
 
 STATE_FILTERS = ("unresolved", "open", "responded", "contested", "reopened", "closed", "withdrawn")
 SEVERITIES = ("critical", "major", "minor")
@@ -68,9 +70,7 @@ def _departments(user) -> list[str]:
 
 
 def _districts(user) -> list[str]:
-    return list(db.session.scalars(select(Institution.district).distinct()
-                                   .where(policy.scope_clause(Institution, user))
-                                   .order_by(Institution.district)))
+    return registry.districts(user)
 
 
 def escalation_rungs(rule: dl.Policy | None = None) -> list[str]:
@@ -99,21 +99,15 @@ def notice_choices(user) -> dict[str, list[tuple[str, object]]]:
     }
 
 
-def _codes(choices: dict) -> dict[str, list[str]]:
-    return {name: [code for code, _ in pairs] for name, pairs in choices.items()}
-
-
 def finding_query(user, args) -> tuple[ListQuery, dict]:
     """The findings list's query read from ``args`` for ``user``, and the choices offered."""
     policy.require(user, "rectification.view")
-    choices = finding_choices(user)
-    return parse(FINDINGS, args, _codes(choices)), choices
+    return parse_offered(FINDINGS, args, finding_choices(user))
 
 
 def notice_query(user, args) -> tuple[ListQuery, dict]:
     policy.require(user, "rectification.view")
-    choices = notice_choices(user)
-    return parse(NOTICES, args, _codes(choices)), choices
+    return parse_offered(NOTICES, args, notice_choices(user))
 
 
 # ----------------------------------------------------------------------------- findings
@@ -141,7 +135,7 @@ def findings_select(user, query: ListQuery, now: datetime):
     elif state:
         stmt = stmt.where(Finding.state == state)
     if query["overdue"]:
-        stmt = stmt.where(Finding.state.in_(ACTIVE), Finding.deadline_at <= now)
+        stmt = stmt.where(overdue_at(now))
     if query["awaiting"]:       # an extension or a reply waits for the department's decision
         stmt = stmt.where(Finding.id.in_(select(FindingResponse.finding_id).where(
             FindingResponse.kind.in_((EXTENSION, REPLY)), FindingResponse.status == PENDING)))
@@ -218,8 +212,7 @@ def _unresolved_of_notice():
 
 
 def _overdue_of_notice(now: datetime):
-    return exists().where(Finding.notice_id == RectificationNotice.id, Finding.state.in_(ACTIVE),
-                          Finding.deadline_at <= now)
+    return exists().where(Finding.notice_id == RectificationNotice.id, overdue_at(now))
 
 
 def notices_select(user, query: ListQuery, now: datetime):
@@ -253,8 +246,7 @@ def notices_select(user, query: ListQuery, now: datetime):
 def _counts(now: datetime):
     return select(Finding.notice_id, func.count().label("total"),
                   func.sum(case((Finding.state.in_(UNRESOLVED), 1), else_=0)).label("unresolved"),
-                  func.sum(case((and_(Finding.state.in_(ACTIVE), Finding.deadline_at <= now), 1),
-                                else_=0)).label("overdue")).group_by(Finding.notice_id)
+                  func.sum(case((overdue_at(now), 1), else_=0)).label("overdue")).group_by(Finding.notice_id)
 
 
 def _counts_subquery(now: datetime):

@@ -3,7 +3,6 @@
 file changes. ``SUPERVISION_POLICY`` in the config names another file."""
 from __future__ import annotations
 
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from ..config import PROJECT_ROOT
@@ -12,24 +11,8 @@ from ..domain.rectification.ladder import Policy, PolicyError, PolicyProblem, pa
 
 DEFAULT_PATH = PROJECT_ROOT / "policies" / "supervision.yaml"
 
-
-def load_file(path: Path) -> Policy:
-    import yaml
-    name = str(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise PolicyError(name, [PolicyProblem("file", f"cannot be read: {exc.strerror or exc}")]) from None
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}" if mark else "file"
-        raise PolicyError(name, [PolicyProblem(where, str(getattr(exc, "problem", exc)))]) from None
-    return parse_policy(data, name)
-
-
-FILE = PolicyFile("SUPERVISION_POLICY", DEFAULT_PATH, lambda path: load_file(path))
+FILE = PolicyFile.of_yaml("SUPERVISION_POLICY", DEFAULT_PATH, parse_policy,
+                         lambda name, where, message: PolicyError(name, [PolicyProblem(where, message)]))
 
 
 def current() -> Policy:

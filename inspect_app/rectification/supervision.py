@@ -16,10 +16,11 @@ from .translate import t as _
 from sqlalchemy import and_, case, func, or_, select
 
 from ..core.labels import DEPARTMENTS
-from ..domain.rectification.states import ACTIVE, UNRESOLVED
+from ..domain.rectification.states import UNRESOLVED
 from ..extensions import db
 from . import policy as policies
 from .models import Finding
+from .on_time import overdue_at
 
 
 def _suspending_clause(now: datetime):
@@ -29,7 +30,7 @@ def _suspending_clause(now: datetime):
         clauses.append(Finding.veto.is_(True) & Finding.state.in_(UNRESOLVED))
     if rule.suspend_on_overdue_severities:
         clauses.append(Finding.severity.in_(rule.suspend_on_overdue_severities)
-                       & Finding.state.in_(ACTIVE) & (Finding.deadline_at <= now))
+                       & overdue_at(now))
     return or_(*clauses) if clauses else None
 
 
@@ -89,7 +90,7 @@ def finding_counts(institution_ids: list[int], now: datetime, since: datetime) -
     rows = db.session.execute(
         select(Finding.institution_id,
                one(unresolved).label("open"),
-               one(and_(Finding.state.in_(ACTIVE), Finding.deadline_at <= now)).label("overdue"),
+               one(overdue_at(now)).label("overdue"),
                one(and_(Finding.veto.is_(True), Finding.created_at >= since)).label("veto_since"),
                one(and_(unresolved, Finding.severity == "critical")).label("critical_open"))
         .where(Finding.institution_id.in_(institution_ids))

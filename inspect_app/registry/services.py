@@ -64,6 +64,15 @@ def places(user) -> dict[str, list[str]]:
     return out
 
 
+def districts(user=None) -> list[str]:
+    """The districts that have institutions, in order: those in what ``user`` may see, or
+    every one (``user`` None: public pages, rankings, plans)."""
+    stmt = select(Institution.district).distinct().order_by(Institution.district)
+    if user is not None:
+        stmt = stmt.where(policy.scope_clause(Institution, user))
+    return list(db.session.scalars(stmt))
+
+
 def get(user, institution_id: int) -> Institution:
     policy.require(user, "registry.view")
     return policy.get_visible(Institution, institution_id, user)

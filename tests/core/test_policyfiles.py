@@ -31,3 +31,18 @@ def test_a_changed_file_is_read_again(tmp_path, app):
     later = time.time() + 5
     os.utime(path, (later, later))
     assert policy.get() == "two" and len(reads) == 2
+
+
+def test_a_yaml_policy_names_the_file_and_the_place_of_each_problem(tmp_path):
+    from inspect_app.core.policyfiles import PolicyFile
+    from inspect_app.domain.ranking import Problem, RankingPolicyError, parse_policy
+    path = tmp_path / "ranking.yaml"
+    policy = PolicyFile.of_yaml("NO_SUCH_KEY", path, parse_policy,
+                                lambda name, where, message: RankingPolicyError(name, [Problem(where, message)]))
+    with pytest.raises(RankingPolicyError) as missing:
+        policy.get()
+    assert f"{path}: file: cannot be read: " in str(missing.value)
+    path.write_text("version: 1\nweights: [unclosed\n", encoding="utf-8")
+    with pytest.raises(RankingPolicyError) as broken:
+        policy.get()
+    assert f"{path}: line 3: " in str(broken.value)

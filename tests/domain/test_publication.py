@@ -1,16 +1,14 @@
-"""The publication delay, the on-time rule and the ageing bands (domain/publication.py)."""
+"""The publication delay and the ageing bands (domain/publication.py)."""
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta, timezone
-from fractions import Fraction
 from pathlib import Path
 
 import pytest
 import yaml
 
 from inspect_app.domain.rectification.ladder import PolicyError
-from inspect_app.domain.publication import (LATE, ON_TIME, ageing_band, is_published,
-                                            latest_submission_published, on_time, on_time_rate,
+from inspect_app.domain.publication import (ageing_band, is_published, latest_submission_published,
                                             parse_policy, publication_day)
 
 UTC = timezone.utc
@@ -44,28 +42,6 @@ def test_the_latest_published_submission_day_matches_the_rule(delay):
     assert not is_published(last + timedelta(days=1), delay, today)
     for back in range(40):       # every earlier day is published too (a prefix)
         assert is_published(last - timedelta(days=back), delay, today)
-
-
-def test_on_time_against_the_deadline_in_force():
-    now = datetime(2026, 12, 20, tzinfo=UTC)
-    assert on_time(DEADLINE, DEADLINE - timedelta(seconds=1), now) == ON_TIME   # on the last day
-    assert on_time(DEADLINE, DEADLINE, now) == LATE                            # the first instant overdue
-    assert on_time(DEADLINE, None, now) == LATE                                # open past its deadline
-    assert on_time(DEADLINE, None, DEADLINE - timedelta(days=1)) is None       # open, not yet due
-
-
-def test_on_time_rate_on_a_small_hand_counted_case():
-    now = datetime(2026, 12, 20, tzinfo=UTC)
-    findings = [
-        (DEADLINE, DEADLINE - timedelta(days=2)),     # on time
-        (DEADLINE, DEADLINE - timedelta(hours=1)),    # on time
-        (DEADLINE, DEADLINE + timedelta(days=1)),     # late
-        (DEADLINE, None),                             # open and overdue: late
-        (now + timedelta(days=3), None),              # open, not due: not counted
-    ]
-    assert on_time_rate(findings, now) == Fraction(2, 4)
-    assert on_time_rate([(now + timedelta(days=3), None)], now) is None
-    assert on_time_rate([], now) is None
 
 
 def test_ageing_bands():

@@ -1,8 +1,8 @@
-"""The supervision index, the on-time rate, ranks with ties, bands, league measures and the
+"""The supervision index, ranks with ties, bands, league measures and the
 policy file, on small cases computed by hand (docs/supervision-index.md)."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 from fractions import Fraction as F
 from pathlib import Path
 
@@ -58,27 +58,6 @@ def test_repeat_shares_rise_and_hold_beyond_the_last():
 def test_never_inspected_has_no_index_and_a_clean_cycle_scores_zero():
     assert r.supervision_index(0, [], POLICY).value is None
     assert r.supervision_index(1, [], POLICY).value == 0
-
-
-@pytest.mark.parametrize("state, deadline, closed, expected", [
-    ("closed", T, T - timedelta(seconds=1), r.ON_TIME),
-    ("closed", T, T, r.LATE),                      # the deadline is the first instant overdue
-    ("closed", T, T + timedelta(days=2), r.LATE),
-    ("open", T - timedelta(seconds=1), None, r.LATE),
-    ("reopened", T, None, r.LATE),
-    ("responded", T - timedelta(days=1), None, r.LATE),
-    ("open", T + timedelta(days=1), None, None),   # not yet due: not counted
-    ("withdrawn", T - timedelta(days=9), T, None),
-    ("contested", T - timedelta(days=9), None, None),
-])
-def test_timeliness(state, deadline, closed, expected):
-    assert r.timeliness(state, deadline, closed, T) == expected
-
-
-def test_rate_is_none_when_nothing_is_counted():
-    assert r.rate(0, 0) is None
-    assert r.rate(3, 1) == F(3, 4)
-    assert r.rate(0, 2) == 0
 
 
 def test_competition_ranking_shares_ranks_and_skips():

@@ -5,14 +5,10 @@ import re
 from fractions import Fraction
 
 import time_machine
-from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
 from inspect_app.core.types import local_today
-from inspect_app.domain.publication import on_time
-from inspect_app.extensions import db as _db
 from inspect_app.overview import dashboard
-from inspect_app.rectification.models import Finding
 from inspect_app.rectification.policy import current as supervision
 from tests.overview.conftest import NOW
 
@@ -79,15 +75,11 @@ def test_on_time_rate_by_department(app, make, world):
     assert _charts(app, bureau, {"department": "health"})["on_time"].rows == []     # no findings: no rate
 
 
-def test_the_sql_verdict_is_the_domain_rule(app, world):
-    ids = [world.a_critical.id, world.a_major.id, world.b_late.id, world.b_open.id]
-    rows = _db.session.execute(select(Finding.id, Finding.deadline_at, Finding.closed_at,
-                                      dashboard.on_time_verdict(NOW)).where(Finding.id.in_(ids))).all()
-    verdicts = {i: v for i, _, _, v in rows}
-    assert verdicts == {world.a_critical.id: "on_time", world.a_major.id: "late",
-                        world.b_late.id: "late", world.b_open.id: None}
-    for _, deadline_at, closed_at, sql in rows:
-        assert on_time(deadline_at, closed_at, NOW) == sql
+def test_a_contested_finding_is_not_counted_while_the_reply_is_decided(app, make, world, db):
+    world.a_major.state = "contested"          # open past its deadline, but its clock stands still
+    db.session.flush()
+    east = _charts(app, make.user("bureau_admin"), {"district": "东城区"})["on_time"]
+    assert [row[1:] for row in east.rows] == [[1, 0, Fraction(1)]]
 
 
 def test_ageing_and_months_on_one_district(app, make, world):

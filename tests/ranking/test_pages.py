@@ -85,7 +85,11 @@ def test_exports_are_formatted_and_formula_safe(world, make, db, login):
     rows = list(sheet.iter_rows(min_row=2, values_only=True))
     assert [r[1] for r in rows][:2] == ["甲养老院", "乙养老院"] and rows[0][0] == rows[1][0] == 1
     assert rows[-1][1] == "'=HYPERLINK(\"x\")"
-    body = browser.get("/ranking/ranking.csv?district=东区").data.decode("utf-8-sig")
+    csv_file = browser.get("/ranking/ranking.csv?district=东区")
+    assert csv_file.mimetype == "text/csv" and csv_file.headers["Cache-Control"] == "private, no-store"
+    assert csv_file.headers["Content-Disposition"] == ("attachment; filename=\"ranking.csv\"; "
+                                                       "filename*=UTF-8''%E6%9C%BA%E6%9E%84%E6%8E%92%E5%90%8D.csv")
+    body = csv_file.data.decode("utf-8-sig")
     table = list(csv.reader(io.StringIO(body)))
     assert table[0][0] == "排名" and len(table) == 4 and table[3][1].startswith("'=")
     assert browser.get("/ranking/ranking.xlsx?sort=bogus").status_code == 400

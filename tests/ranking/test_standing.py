@@ -1,5 +1,5 @@
 """The standings computed from rows: the index's SQL tallies against the hand-computed value,
-the SQL on-time rule against the pure one, the rate, the bands and the refresh."""
+the rate, the bands and the refresh."""
 from __future__ import annotations
 
 from datetime import date, timedelta
@@ -7,10 +7,8 @@ from fractions import Fraction as F
 
 from sqlalchemy import select
 
-from inspect_app.domain import ranking as rules
-from inspect_app.ranking import measures, standing
+from inspect_app.ranking import standing
 from inspect_app.ranking.models import Standing
-from inspect_app.rectification.models import Finding
 
 from .conftest import NOW
 
@@ -39,22 +37,6 @@ def test_index_from_rows_matches_the_hand_computed_value(world, make, db):
     assert (figures.on_time, figures.late) == (3, 2)
     assert figures.rate == F(3, 5)
     assert figures.open_findings == 2          # the open major and the follow-up's critical
-
-
-def test_sql_timeliness_agrees_with_the_pure_rule(world, make, db):
-    inst = make.institution()
-    part = world.visit(inst, date(2026, 6, 1))
-    cases = [("closed", NOW, NOW - timedelta(seconds=1)), ("closed", NOW, NOW),
-             ("closed", NOW - timedelta(days=3), NOW), ("open", NOW - timedelta(seconds=1), None),
-             ("open", NOW + timedelta(days=2), None), ("reopened", NOW, None),
-             ("responded", NOW - timedelta(days=1), None), ("withdrawn", NOW - timedelta(days=5), NOW),
-             ("contested", NOW - timedelta(days=5), None)]
-    made = [world.finding(part, "minor", state, deadline=deadline, closed=closed, created=NOW - timedelta(days=20))
-            for state, deadline, closed in cases]
-    got = dict(db.session.execute(select(Finding.id, measures.timeliness(NOW)).where(
-        Finding.id.in_([f.id for f in made]))).all())
-    for f, (state, deadline, closed) in zip(made, cases):
-        assert got[f.id] == rules.timeliness(state, deadline, closed, NOW), (state, deadline, closed)
 
 
 def test_no_counted_finding_means_no_rate(world, make, db):

@@ -20,9 +20,10 @@ from ...auth.models import User
 from ...auth.roles import DEPARTMENTS, Role
 from ...core import audit, labels as core_labels
 from ...core.listing import (DATE, TEXT, Filter, ListQuery, ListSpec, Listing, like_pattern, ordered,
-                             page_of, parse, refuse_problems)
+                             page_of, parse_offered, refuse_problems)
 from ...core.spreadsheet import DATE as XDATE, DATETIME, NUMBER, Column, write_table
 from ...extensions import db
+from ...registry import services as registry
 from ...registry.models import Institution
 from ..models import (CANCELLED, COMPLETED, IN_PROGRESS, PLANNED, PURPOSES, Inspection,
                       InspectionInspector, Visit)
@@ -53,9 +54,7 @@ def _departments(user) -> list[str]:
 
 
 def district_choices(user) -> list[tuple[str, str]]:
-    return [(d, d) for d in db.session.scalars(
-        select(Institution.district).distinct().where(policy.scope_clause(Institution, user))
-        .order_by(Institution.district))]
+    return [(d, d) for d in registry.districts(user)]
 
 
 def inspector_choices(user) -> list[tuple[str, str]]:
@@ -84,14 +83,9 @@ def visit_choices(user) -> dict[str, list[tuple[str, object]]]:
             "kind": [(k, core_labels.KINDS[k]) for k in KINDS]}
 
 
-def _codes(choices: dict) -> dict[str, list[str]]:
-    return {name: [code for code, _ in pairs] for name, pairs in choices.items()}
-
-
 def visit_query(user, args) -> tuple[ListQuery, dict]:
     policy.require(user, "inspections.record")
-    choices = visit_choices(user)
-    return parse(VISITS, args, _codes(choices)), choices
+    return parse_offered(VISITS, args, visit_choices(user))
 
 
 # ----------------------------------------------------------------------------- the list
