@@ -98,7 +98,7 @@ def test_five_concurrent_submits_make_one_record(app, committed):
         count = lambda model, *w: db.session.scalar(select(func.count()).select_from(model).where(*w))  # noqa: E731
         assert count(AuditEvent, AuditEvent.action == "submit", AuditEvent.entity_id == str(part_id)) == 1
         assert count(Job, Job.key == f"findings:{part_id}") == 1
-        assert count(Answer, Answer.inspection_id == part_id) == 31
+        assert count(Answer, Answer.inspection_id == part_id) == len(body["answers"]) > 0   # every item answered
         assert count(StoredFile, StoredFile.kind == "signature", StoredFile.uploaded_by_id == user_id) == 2
         assert db.session.get(Inspection, part_id).status == "submitted"
         assert db.session.get(Visit, visit_id).status == "completed"
