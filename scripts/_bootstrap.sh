@@ -68,17 +68,19 @@ system_packages() {
 }
 
 node_packages() {
-  # axe-core (package-lock.json, hash-checked): the accessibility rules the browser crawl runs
-  # on every page (tests/browser/test_crawl.py). Only the tests need node and npm.
+  # package-lock.json, hash-checked: Apache ECharts, which the dashboards draw their charts with
+  # (served by the app from node_modules/echarts/dist), and axe-core, the accessibility rules the
+  # browser crawl runs on every page (tests/browser/test_crawl.py).
   if ! command -v npm >/dev/null 2>&1; then
     apt_install nodejs npm || {
       echo "Note: missing Debian packages: nodejs npm (install them with apt-get as root)." >&2
-      echo "      Without them the browser crawl cannot run its accessibility checks." >&2
+      echo "      Without them the dashboards show their tables without charts, and the browser crawl" >&2
+      echo "      cannot run its accessibility checks." >&2
       return 0; }
   fi
   local stamp="node_modules/.installed-package-lock.json"
   if [ ! -f "$stamp" ] || [ package-lock.json -nt "$stamp" ]; then
-    echo "Installing test tools (package-lock.json, hash-checked)…"
+    echo "Installing front-end packages (package-lock.json, hash-checked)…"
     npm ci --no-audit --no-fund --loglevel=error
     touch "$stamp"
   fi

@@ -4,6 +4,7 @@
 source "$(dirname "$0")/_bootstrap.sh"
 make_venv requirements.lock
 system_packages
+node_packages
 compile_translations
 
 export PORT="${PORT:-5000}"

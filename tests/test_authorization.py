@@ -23,6 +23,7 @@ MATRIX: dict[str, set[str]] = {
     "home.language": EVERYONE,
     "home.health": EVERYONE,
     "home.favicon": EVERYONE,
+    "home.echarts": EVERYONE,
     "auth.login": EVERYONE,
     "auth.logout": SIGNED_IN,
     "auth.account": SIGNED_IN,

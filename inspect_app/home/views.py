@@ -6,6 +6,7 @@ from flask_login import current_user
 from sqlalchemy import text
 
 from ..auth.policy import public
+from ..config import PROJECT_ROOT
 from ..extensions import db
 from ..core.web import safe_next
 from ..core.jobs import backlog
@@ -50,6 +51,16 @@ def favicon():
     static/favicon.svg)."""
     return send_from_directory(current_app.static_folder, "favicon.ico", mimetype="image/vnd.microsoft.icon",
                                max_age=86400)
+
+
+@bp.route("/static/vendor/echarts.min.js")
+@public
+def echarts():
+    """Apache ECharts for the dashboards' charts, served from this origin (the CSP stays
+    ``'self'``): the npm package pinned, hash-checked, in package-lock.json and installed by
+    ``npm ci`` into node_modules/ (docs/operations.md, "Front-end packages"); 404 until it is."""
+    return send_from_directory(PROJECT_ROOT / "node_modules" / "echarts" / "dist", "echarts.min.js",
+                               mimetype="text/javascript", max_age=86400)
 
 
 @bp.route("/healthz")

@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 from fractions import Fraction
 
+import pytest
 import time_machine
 from werkzeug.datastructures import MultiDict
 
@@ -114,7 +115,7 @@ def test_every_chart_has_its_data_table_and_the_page_loads_no_inline_script(make
     charts = re.findall(r'data-chart="([a-z_]+)"', page)
     assert set(charts) == {"grades_district", "grades_type", "findings_month", "ageing", "on_time"}
     assert page.count('<details class="chart-table"') == len(charts)
-    assert "vendor/echarts/echarts.min.js" in page
+    assert "/static/vendor/echarts.min.js" in page
     for script in re.findall(r"<script(?![^>]*\bsrc=)([^>]*)>", page):
         assert 'type="application/json"' in script or 'type="application/ld+json"' in script
 
@@ -159,3 +160,13 @@ def test_plan_progress_counts_the_draws_visits(app, make, db):
     assert [(r.run.id, r.planned, r.done) for r in rows] == [(run.id, 3, 2)]
     assert dashboard.plan_progress(make.user("inspector"), today) == []
     assert dashboard.plan_progress(make.user("bureau_admin"), date(2001, 1, 1)) == []
+
+
+def test_the_charts_library_is_served_from_the_installed_package(client):
+    """Apache ECharts comes from the npm package (package-lock.json), served from this origin."""
+    from inspect_app.config import PROJECT_ROOT
+    if not (PROJECT_ROOT / "node_modules" / "echarts" / "dist" / "echarts.min.js").exists():
+        pytest.skip("the front-end packages are not installed (npm ci)")
+    response = client.get("/static/vendor/echarts.min.js")
+    assert response.status_code == 200 and response.mimetype == "text/javascript"
+    assert b"echarts" in response.get_data()[:4096]

@@ -1,5 +1,5 @@
 // The dashboard's charts (templates/home/index.html), drawn by Apache ECharts
-// (static/vendor/echarts/, served by the app itself). The data comes from the page's
+// (the npm package in node_modules/, served by the app itself at /static/vendor/echarts.min.js). The data comes from the page's
 // <script type="application/json" id="chart-data">; each chart's table beside it holds the same
 // figures for keyboard and screen-reader users and without script. No inline script, no
 // style attributes: the tooltip is drawn on the canvas (richText), so the CSP stays 'self'.
