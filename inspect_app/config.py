@@ -40,6 +40,10 @@ class Defaults:
     # answered 503 with Retry-After: BUSY_RETRY_AFTER (docs/operations.md, "SQLite").
     SQLITE_BUSY_TIMEOUT = 5.0
     BUSY_RETRY_AFTER = 5
+    # PostgreSQL: a statement waits at most this long for a row another transaction holds,
+    # then the request is answered 503 the same way (None: wait as long as it takes; the
+    # Celery worker sets None).
+    POSTGRES_LOCK_TIMEOUT = 5.0
     # Heavy work (PDFs, uploaded spreadsheets, photos) per web process: running at once,
     # waiting, and how long one waits; beyond that 503 (core.heavy, docs/operations.md).
     HEAVY_WORK_SLOTS = 1
@@ -172,6 +176,14 @@ def from_environment() -> dict:
     for name in ("OPEN_DATA_LICENCE", "OPEN_DATA_LICENCE_URL", "API_RATE_LIMIT", "RATELIMIT_STORAGE_URI"):
         if os.environ.get(f"CAREINSPECT_{name}"):
             values[name] = os.environ[f"CAREINSPECT_{name}"].strip()
+    lock_timeout = os.environ.get("CAREINSPECT_POSTGRES_LOCK_TIMEOUT", "").strip()
+    if lock_timeout:
+        try:
+            seconds = float(lock_timeout)
+        except ValueError:
+            raise ValueError("CAREINSPECT_POSTGRES_LOCK_TIMEOUT must be a number of seconds "
+                             f"(0: no limit), not {lock_timeout!r}") from None
+        values["POSTGRES_LOCK_TIMEOUT"] = seconds or None
     proxies = os.environ.get("CAREINSPECT_TRUSTED_PROXIES", "").strip()
     if proxies:
         if not proxies.isdigit():

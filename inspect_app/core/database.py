@@ -20,7 +20,14 @@ spreadsheet parsing. So on SQLite:
 
 A transaction that cannot get the lock in time raises ``OperationalError`` ("database is
 locked") before it wrote anything; the web edge answers 503 with Retry-After
-(:func:`is_busy`, ``core.web``). PostgreSQL is left as it is.
+(:func:`is_busy`, ``core.web``).
+
+On PostgreSQL each transaction takes row locks as it goes and holds them to its end. A
+statement waits for a row another transaction holds at most ``POSTGRES_LOCK_TIMEOUT`` seconds
+(the server's ``lock_timeout``, set on each connection of the web application); then it fails
+with ``lock_not_available``, and a deadlock or a serialization failure fails the same way. The
+transaction is rolled back whole, so here too nothing was saved and the web edge answers 503
+with Retry-After. The Celery worker sets no limit: a job waits for its rows as long as it must.
 """
 from __future__ import annotations
 
@@ -46,6 +53,10 @@ def configure_engine(app: Flask) -> None:
         options.setdefault("connect_args", {}).update({"timeout": timeout, "check_same_thread": False})
     else:
         options.setdefault("pool_pre_ping", True)
+        lock_timeout = app.config.get("POSTGRES_LOCK_TIMEOUT")
+        if lock_timeout and uri.startswith("postgresql"):
+            args = options.setdefault("connect_args", {})
+            args["options"] = f"{args.get('options', '')} -c lock_timeout={int(float(lock_timeout) * 1000)}".strip()
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
 
 
@@ -173,10 +184,18 @@ def _reads_only(statement: str, context) -> bool:
     return bool(words) and words[0].upper() in ("SELECT", "EXPLAIN")
 
 
+# PostgreSQL's SQLSTATEs for a transaction that lost a race for rows and was rolled back whole:
+# lock_not_available (lock_timeout ran out), deadlock_detected, serialization_failure.
+_POSTGRES_BUSY = ("55P03", "40P01", "40001")
+
+
 def is_busy(exc: BaseException) -> bool:
-    """Whether ``exc`` (SQLAlchemy's or the driver's) is SQLite's "database is locked": the
-    write lock was not free within the busy timeout. Nothing was written; try again later."""
+    """Whether ``exc`` (SQLAlchemy's or the driver's) says the database was busy: SQLite's
+    "database is locked" (the write lock was not free within the busy timeout) or PostgreSQL's
+    lock timeout, deadlock or serialization failure. Nothing was written; try again later."""
     orig = getattr(exc, "orig", exc)
+    if getattr(orig, "sqlstate", None) in _POSTGRES_BUSY:
+        return True
     if not isinstance(orig, sqlite3.OperationalError):
         return False
     code = getattr(orig, "sqlite_errorcode", None)

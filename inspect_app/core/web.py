@@ -195,8 +195,9 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(OperationalError)
     def database_busy(exc: OperationalError):
-        """SQLite's write lock was not free within SQLITE_BUSY_TIMEOUT: the transaction wrote
-        nothing (it fails before its first write), so the client may simply send it again."""
+        """SQLite's write lock was not free within SQLITE_BUSY_TIMEOUT (the transaction fails
+        before its first write), or a PostgreSQL row lock within POSTGRES_LOCK_TIMEOUT (the
+        transaction is rolled back whole): nothing was saved, so the client may send it again."""
         if not is_busy(exc):
             return unexpected(exc)
         log.warning("database busy on %s %s: answered 503", request.method, request.path)
