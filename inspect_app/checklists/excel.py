@@ -349,8 +349,13 @@ def _field_name(header: Any, known: tuple[str, ...], prefix: str = "") -> str | 
     ignored), or a threshold column ``min_sections.<section id>`` when ``prefix`` allows it."""
     if not isinstance(header, str):
         return None
+    # A threshold column keeps its section id as written, spaces inside it included (a
+    # section id may end in a space; stripping it would name another section or none).
+    threshold = header.lstrip()
+    if prefix and threshold.startswith(prefix) and threshold[len(prefix):].strip():
+        return threshold
     header = header.strip()
-    if header in known or (prefix and header.startswith(prefix) and len(header) > len(prefix)):
+    if header in known:
         return header
     return next((name for name in known if LABELS.get(name) == header), None)
 

@@ -2,6 +2,7 @@
 workbook located by sheet, row and column."""
 from __future__ import annotations
 
+import dataclasses
 import io
 from pathlib import Path
 
@@ -53,6 +54,20 @@ def setting(sheet: str, cell: str, value):
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 def test_any_checklist_survives_the_round_trip(cl: Checklist):
     assert round_trip(cl) == cl
+
+
+def test_section_ids_with_spaces_keep_their_thresholds():
+    """A section id may begin or end with a space; its threshold column on the levels sheet
+    names that section, not the one without the space (nor two columns one name)."""
+    cl = parse_checklist_yaml(GRADING, "x")
+    first, second = cl.sections[0].id, cl.sections[1].id
+    renamed = {first: first + " ", second: " " + first}
+    sections = tuple(dataclasses.replace(s, id=renamed[s.id]) for s in cl.sections)
+    levels = tuple(dataclasses.replace(level, min_sections={renamed[k]: v for k, v in level.min_sections.items()})
+                   for level in cl.levels)
+    spaced = dataclasses.replace(cl, sections=sections, levels=levels)
+    assert any(level.min_sections for level in spaced.levels)
+    assert round_trip(spaced) == spaced
 
 
 @pytest.mark.parametrize("source", [INSPECTION, GRADING], ids=["inspection", "grading"])
