@@ -122,14 +122,17 @@ def listing_of_finding(user, finding: Finding) -> HazardListing | None:
     return db.session.scalar(policy.visible(HazardListing, user).where(HazardListing.finding_id == finding.id))
 
 
-def search(user, *, open_only: bool = False, institution_id: int | None = None) -> list[HazardListing]:
+def search(user, *, open_only: bool = False, institution_id: int | None = None,
+           limit: int | None = None) -> list[HazardListing]:
+    """The listings the user may see, newest first (open ones only, one institution's)."""
     policy.require(user, "hazards.view")
     stmt = policy.visible(HazardListing, user)
     if open_only:
         stmt = stmt.where(HazardListing.state.in_(hz.OPEN_LISTING))
     if institution_id is not None:
         stmt = stmt.where(HazardListing.institution_id == institution_id)
-    return list(db.session.scalars(stmt.order_by(HazardListing.listed_at.desc(), HazardListing.id.desc())))
+    stmt = stmt.order_by(HazardListing.listed_at.desc(), HazardListing.id.desc())
+    return list(db.session.scalars(stmt.limit(limit) if limit else stmt))
 
 
 def counts(user) -> dict[str, int]:
