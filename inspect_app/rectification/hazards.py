@@ -17,6 +17,7 @@ from sqlalchemy import func, select, update
 from ..auth import policy
 from ..auth.models import User
 from ..auth.roles import Role
+from ..checklists.catalogue import hazard as catalogue_hazard
 from ..config import PROJECT_ROOT
 from ..core import audit, machine
 from ..core.errors import Conflict, Forbidden, Invalid, NotFound
@@ -65,8 +66,18 @@ def _params(listing: HazardListing, **extra) -> dict:
 
 # ----------------------------------------------------------------------------- listing
 
+def is_major_hazard(item) -> bool:
+    """A veto item that records a confirmed situation of the major-hazard catalogue (13号). A veto
+    on another basis (a blacklist trigger: abuse, subsidy fraud) is not a major hazard, nor is a
+    situation whose text was not confirmed (docs/regulations.md, "Veto decisions")."""
+    if item is None or not item.veto or not item.hazard:
+        return False
+    found = catalogue_hazard(item.hazard)
+    return found is not None and found[1].confirmed
+
+
 def list_major_hazards(notice: RectificationNotice | None, now: datetime | None = None) -> list[HazardListing]:
-    """List every veto finding of ``notice`` (a confirmed 13号 situation) for supervision: the
+    """List every major-hazard finding of ``notice`` (:func:`is_major_hazard`) for supervision: the
     listing day is the issue day, the supervising department the finding's, the department's
     head its responsible staff until an officer names another; the finding's deadline becomes
     the plan's submission date. Idempotent (a finding is listed once)."""
@@ -79,7 +90,7 @@ def list_major_hazards(notice: RectificationNotice | None, now: datetime | None 
     items = {item.id: item for item in checklist_of(inspection).items} if inspection else {}
     made = []
     for finding in notice.findings:
-        if not finding.veto or finding.state not in ACTIVE:
+        if not finding.veto or finding.state not in ACTIVE or not is_major_hazard(items.get(finding.item_id)):
             continue
         if db.session.scalar(select(HazardListing.id).where(HazardListing.finding_id == finding.id)):
             continue

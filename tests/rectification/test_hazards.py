@@ -216,3 +216,13 @@ def test_a_plain_finding_keeps_its_own_ways(db, world):
     plain = world["plain"]
     responses.respond(world["staff"], plain.id, "已整改", now=T0)
     assert db.session.get(Finding, plain.id).state == "responded"
+
+
+def test_only_a_confirmed_13_situation_is_listed(db, rect):
+    # SERV-22 (abuse) is a veto on a blacklist trigger, not a 13号 situation; SERV-36 (a C/D
+    # dangerous building, 第四条（一）) is one.
+    notice, found = rect.findings(now=T0, failed=("SERV-22", "SERV-36"), department="civil_affairs",
+                                  checklist="service-safety")
+    assert found["SERV-22"].veto and found["SERV-36"].veto
+    listed = hazards.list_major_hazards(notice, now=T0)
+    assert [(row.finding_id, row.hazard) for row in listed] == [(found["SERV-36"].id, "rh13-4-1")]
