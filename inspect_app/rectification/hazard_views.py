@@ -77,9 +77,8 @@ def _page(listing_id: int, status: int = 200, posted=None):
     bureau, dept = hazards.staff_choices(listing) if can(current_user, "hazards.assign") else ([], [])
     ctx = dict(listing=listing, finding=listing.finding, now=utcnow(), today=local_today(),
                officer=fs.is_officer(current_user, listing.finding),
-               reinspector=(current_user.role == "inspector" and current_user.department == listing.department),
-               may_assign=can(current_user, "hazards.assign") and (
-                   fs.is_officer(current_user, listing.finding) or current_user.role == "bureau_admin"),
+               reinspector=hazards.may_reinspect(current_user, listing),
+               may_assign=hazards.may_assign(current_user, listing),
                bureau_choices=bureau, department_choices=dept, rule=hazards.rule(),
                milestone_rows=MILESTONE_ROWS, posted=posted or {}, tz=policies.tz())
     return render_template("rectification/hazard.html", **ctx), status

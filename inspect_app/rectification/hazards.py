@@ -164,6 +164,18 @@ def _officer(user, listing: HazardListing) -> bool:
     return fs.is_officer(user, listing.finding)
 
 
+def may_assign(user, listing: HazardListing) -> bool:
+    """An officer of the supervising department, or the bureau, names the responsible staff."""
+    return policy.can(user, "hazards.assign") and (
+        _officer(user, listing) or user.role == Role.BUREAU_ADMIN.value)
+
+
+def may_reinspect(user, listing: HazardListing) -> bool:
+    """Only an inspector of the supervising department records a re-inspection on site."""
+    return policy.can(user, "hazards.reinspect") and user.role == Role.INSPECTOR.value \
+        and user.department == listing.department
+
+
 def assign(user, listing_id: int, bureau_staff_id: int | None, department_staff_id: int | None,
            now: datetime | None = None) -> HazardListing:
     """Name the responsible staff: a bureau admin and a department admin or inspector of the
@@ -171,7 +183,7 @@ def assign(user, listing_id: int, bureau_staff_id: int | None, department_staff_
     policy.require(user, "hazards.assign")
     now = now or utcnow()
     listing = get(user, listing_id, lock=True)
-    if not (_officer(user, listing) or user.role == Role.BUREAU_ADMIN.value):
+    if not may_assign(user, listing):
         raise Forbidden("Only an officer of the supervising department or the bureau names the responsible staff.")
     problems = []
     if bureau_staff_id is not None and not db.session.scalar(select(User.id).where(
@@ -340,7 +352,7 @@ def reinspect(user, listing_id: int, held_on: date | None, removed: bool | None,
     now = now or utcnow()
     tz = policies.tz()
     listing = get(user, listing_id, lock=True)
-    if user.role != Role.INSPECTOR.value or user.department != listing.department:
+    if not may_reinspect(user, listing):
         raise Forbidden("Only an inspector of the supervising department records the re-inspection.")
     note = (note or "").strip()
     problems = []
