@@ -119,7 +119,7 @@ def _draft(form) -> hz.PlanDraft:
             continue
         steps.append(hz.MilestoneDraft(_day(raw_day), text))
     funds_raw = (form.get("funds_yuan") or "").strip()
-    funds = whole_number(funds_raw) if funds_raw else None
+    funds = whole_number(funds_raw) if funds_raw else None     # typed but not a number: -1, refused
     return hz.PlanDraft(
         measures=(form.get("measures") or "")[:8000], responsible_person=form.get("responsible_person") or "",
         funds_yuan=funds if funds is not None or not funds_raw else -1,

@@ -141,7 +141,7 @@ def plan_problems(plan: PlanDraft, listed_on: date, today: date, rule: HazardPol
         if not value.strip():
             out.append((where, N_("is required"), {}))
     if plan.funds_yuan is not None and plan.funds_yuan < 0:
-        out.append(("funds_yuan", N_("cannot be negative"), {}))
+        out.append(("funds_yuan", N_("a whole number of yuan, 0 or more"), {}))
     if plan.stop_use and not plan.stop_use_area.strip():
         out.append(("stop_use_area", N_("name the area or building stopped from use"), {}))
     latest = listed_on + timedelta(days=rule.plan_max_days)
