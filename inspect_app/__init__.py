@@ -85,6 +85,7 @@ def _register_models() -> None:
     from .inspections import models as _inspections  # noqa: F401
     from .rectification import models as _rectification  # noqa: F401
     from .rectification import accidents as _accidents  # noqa: F401
+    from .rectification import hazard_models as _hazards  # noqa: F401
     from .grading import models as _grading  # noqa: F401
     from .planning import models as _planning  # noqa: F401
     from .ranking import models as _ranking  # noqa: F401
@@ -97,11 +98,13 @@ def _check_policies(app: Flask) -> None:
     from .overview import policy as publication_policy
     from .ranking import policy as ranking_policy
     from .rectification import policy as supervision_policy
+    from .rectification import hazards as hazard_policy
     from .core import workcalendar
     from .inspections import policy as enforcement_policy
     with app.app_context():
         enforcement_policy.current()
         supervision_policy.current()
+        hazard_policy.rule()                 # its major_hazard section
         publication_policy.current()
         ranking_policy.current()
         grading_policy.history()
@@ -119,11 +122,12 @@ def _register_blueprints(app: Flask) -> None:
     from .planning.views import bp as planning_bp
     from .ranking.views import bp as ranking_bp
     from .rectification.views import bp as rectification_bp
+    from .rectification.hazard_views import bp as hazards_bp
     from .registry.views import bp as registry_bp
     from .users.views import bp as users_bp
 
     for bp in (home_bp, auth_bp, registry_bp, users_bp, checklists_bp, inspections_bp,
-               rectification_bp, grading_bp, planning_bp, ranking_bp, overview_bp, api.bp):
+               rectification_bp, hazards_bp, grading_bp, planning_bp, ranking_bp, overview_bp, api.bp):
         app.register_blueprint(bp)
     api.init_app(app)
 

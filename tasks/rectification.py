@@ -1,7 +1,7 @@
 from celery import shared_task
 
 from inspect_app.extensions import db
-from inspect_app.rectification import escalation
+from inspect_app.rectification import escalation, hazards
 
 
 @shared_task(name="tasks.rectification.sweep_deadlines")
@@ -11,6 +11,12 @@ def sweep_deadlines() -> int:
     done = 0
     while True:
         result = escalation.sweep_deadlines()
+        db.session.commit()
+        done += result.done
+        if not result.more:
+            break
+    while True:                     # the milestones of approved major-hazard plans
+        result = hazards.sweep_milestones()
         db.session.commit()
         done += result.done
         if not result.more:

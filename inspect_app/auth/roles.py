@@ -45,6 +45,13 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "rectification.verify": frozenset({I, D}),
     "rectification.decide": frozenset({D}),
     "rectification.blacklist": frozenset({B}),          # the bureau decides blacklist proposals
+    # major hazards under listed supervision (重大事故隐患 挂牌督办): institutions plan and report,
+    # the supervising department's officers name staff and decide plans, its inspectors re-inspect
+    "hazards.view": frozenset({I, D, B, S}),
+    "hazards.plan": frozenset({S}),
+    "hazards.assign": frozenset({I, D, B}),
+    "hazards.decide": frozenset({I, D}),
+    "hazards.reinspect": frozenset({I}),
     # accidents (安全事故): records of their own, entered by the bureau or a department
     "accidents.view": frozenset({D, B}),
     "accidents.record": frozenset({D, B}),

@@ -25,6 +25,7 @@ from ..inspections.models import Inspection
 from ..registry.models import Institution
 from ..rectification import escalation, responses
 from ..rectification.findings import open_findings
+from ..rectification.hazards import list_major_hazards
 from ..rectification.models import Finding
 from ..domain.scoring.single import number_text
 
@@ -122,6 +123,7 @@ def seed_demo(rng: random.Random, today: date) -> str:
     made = 0
     for part in parts:
         notice = open_findings(part.id, now=part.submitted_at)
+        list_major_hazards(notice, now=part.submitted_at)      # as the job does after submission
         made += len(notice.findings) if notice else 0
     story = []
     if parts:

@@ -5,13 +5,14 @@ from flask import Blueprint, current_app, redirect, render_template, request, se
 from flask_login import current_user
 from sqlalchemy import text
 
-from ..auth.policy import public
+from ..auth.policy import can, public
 from ..config import PROJECT_ROOT
 from ..extensions import db
 from ..core.web import safe_next
 from ..core.jobs import backlog
 from ..core.types import local_today, utcnow
 from ..overview import dashboard
+from ..rectification import hazards
 from ..rectification import policy as supervision_policy
 
 bp = Blueprint("home", __name__)
@@ -30,6 +31,9 @@ def home():
     return render_template("home/index.html", query=query, choices=choices, today=today,
                            groups=dashboard.counts(current_user, query, today, now),
                            progress=dashboard.plan_progress(current_user, today), charts=charts,
+                           hazard_counts=hazards.counts(current_user),
+                           hazard_rows=hazards.search(current_user, open_only=True, limit=10)
+                           if can(current_user, "hazards.view") else [],
                            chart_data=[c.as_json() for c in charts])
 
 

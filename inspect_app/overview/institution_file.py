@@ -37,6 +37,8 @@ from ..grading.records import displayed_grades
 from ..inspections.models import Inspection, InspectionInspector, Visit
 from ..planning.models import PlanRun
 from ..planning.risk_data import assess
+from ..rectification import hazards as hazard_track
+from ..rectification.hazard_models import HazardListing
 from ..rectification.models import Finding, RectificationNotice
 from ..registry.models import Institution
 
@@ -53,6 +55,7 @@ class InstitutionFile:
     risk_facts: object = None
     draws: list[tuple[PlanRun, Visit]] | None = None
     visible_parts: set[int] = field(default_factory=set)   # department parts the viewer may open
+    hazards: list[HazardListing] = field(default_factory=list)   # listed major hazards (挂牌督办)
 
 
 def may_open(user, institution_id: int) -> bool:
@@ -82,6 +85,8 @@ def load(user, institution_id: int, today: date, now: datetime) -> InstitutionFi
     file.findings = list(db.session.scalars(
         policy.visible(Finding, user).where(Finding.institution_id == institution.id)
         .order_by(Finding.created_at.desc(), Finding.id.desc())))
+    if can(user, "hazards.view"):
+        file.hazards = hazard_track.search(user, institution_id=institution.id)
     file.notices = list(db.session.scalars(
         policy.visible(RectificationNotice, user).where(RectificationNotice.institution_id == institution.id)
         .order_by(RectificationNotice.issued_at.desc(), RectificationNotice.id.desc())))

@@ -8,9 +8,11 @@ def open_findings(job) -> dict:
     """After an inspection is submitted: its findings, numbered notice and messages (a second
     run finds the notice and does nothing)."""
     from .findings import open_findings as run
+    from .hazards import list_major_hazards
     notice = run(int(job.payload["inspection_id"]))
+    listed = list_major_hazards(notice)          # veto findings: listed supervision (挂牌督办)
     return {"notice_id": notice.id if notice else None,
-            "findings": len(notice.findings) if notice else 0}
+            "findings": len(notice.findings) if notice else 0, "listed": len(listed)}
 
 
 def send_mail(job) -> dict:

@@ -21,6 +21,9 @@ ACTIONS = {
     "schedule_reinspection": _l("Re-inspection scheduled"),
     "record_interview": _l("Interview minutes recorded"),
     "decide_blacklist": _l("Blacklist proposal decided by the bureau"),
+    "list_hazard": _l("Listed for supervision as a major hazard"),
+    "approve_hazard_plan": _l("Remediation plan approved: deadline set to its end date"),
+    "remove_hazard": _l("Hazard found removed on site: closed"),
 }
 # Rungs by code, and by kind for codes a bureau adds; %(days)s comes from the policy file.
 RUNGS = {

@@ -43,6 +43,16 @@ TEXTS = {
     "closed": _l("Finding #%(finding)s (%(item)s) was verified and closed."),
     "reopened": _l("Finding #%(finding)s (%(item)s) was not accepted and is reopened with a new deadline."),
     "reinspection": _l("An on-site re-inspection of finding #%(finding)s (%(item)s) is scheduled."),
+    # The major-hazard track (hazards.py)
+    "hazard_listed": _l("Finding #%(finding)s (%(item)s) is a major hazard listed for supervision: submit a remediation plan by %(day)s."),
+    "hazard_plan": _l("A remediation plan was submitted for listed hazard #%(listing)s (%(item)s); please decide."),
+    "hazard_plan_approved": _l("The remediation plan for listed hazard #%(listing)s (%(item)s) was approved; its end date is the deadline."),
+    "hazard_plan_returned": _l("The remediation plan for listed hazard #%(listing)s (%(item)s) was sent back; submit a new one."),
+    "hazard_milestone": _l("Milestone %(seq)s of listed hazard #%(listing)s (%(item)s) was reported."),
+    "milestone_reminder": _l("Milestone %(seq)s of listed hazard #%(listing)s (%(item)s) is due on %(day)s."),
+    "milestone_overdue": _l("Milestone %(seq)s of listed hazard #%(listing)s (%(item)s), due on %(day)s, is overdue."),
+    "hazard_delisted": _l("Listed hazard #%(listing)s (%(item)s) was found removed on site and is delisted."),
+    "hazard_still_there": _l("The on-site re-inspection found listed hazard #%(listing)s (%(item)s) still present."),
 }
 
 

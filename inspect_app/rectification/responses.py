@@ -19,6 +19,7 @@ from ..extensions import db
 from . import findings as fs
 from . import policy as policies
 from .messages import notify
+from .hazard_models import open_listing_of
 from .models import (ACCEPTED, EXTENSION, PENDING, REJECTED, REPLY, RESPONSE, Finding,
                      FindingResponse, ResponsePhoto)
 from ..core.files import prepare_upload, record
@@ -62,6 +63,17 @@ def _params(finding: Finding, **extra) -> dict:
     return {"finding": finding.id, "item": finding.item_id, **extra}
 
 
+# A finding listed as a major hazard (hazards.py) has a plan instead of an extension and is
+# closed only by an on-site re-inspection, never by an answer verified at the desk.
+LISTED_HAZARD = ("This finding is a listed major hazard: it is remedied by an approved plan and "
+                 "closed only by an on-site re-inspection.")
+
+
+def _not_listed(finding: Finding) -> None:
+    if open_listing_of(finding.id) is not None:
+        raise Conflict(LISTED_HAZARD)
+
+
 # ----------------------------------------------------------------------------- institution
 
 def respond(user, finding_id: int, text: str, photos=(), now: datetime | None = None) -> FindingResponse:
@@ -74,6 +86,7 @@ def respond(user, finding_id: int, text: str, photos=(), now: datetime | None = 
     if problems:
         raise Invalid("The response could not be saved.", problems=problems)
     fs.check(finding, "respond")
+    _not_listed(finding)
     prepared = _prepare_photos(photos)
     finding = fs.get(user, finding_id, lock=True)
     fs.check(finding, "respond")
@@ -98,6 +111,8 @@ def extension_refusal(finding: Finding, now: datetime, rule=None) -> Conflict | 
     rule = rule or policies.current()
     if finding.state not in ACTIVE:
         return fs.not_now(finding)
+    if open_listing_of(finding.id) is not None:
+        return Conflict(LISTED_HAZARD)
     if finding.deadline_at <= now:
         return Conflict("The deadline has passed; an extension must be asked before it.")
     if dl.max_extension_days(rule, finding.deadline_days) < 1:
@@ -289,6 +304,8 @@ def verify(user, finding_id: int, accept: bool, note: str = "", now: datetime | 
     note = (note or "").strip()[:4000]
     if not accept and not note:
         raise Invalid("Say why the rectification is not accepted.", problems=["note: " + _("is required")])
+    if accept:
+        _not_listed(finding)
     before = _snapshot(finding)
     pending = db.session.scalars(select(FindingResponse).where(
         FindingResponse.finding_id == finding.id, FindingResponse.kind == RESPONSE,

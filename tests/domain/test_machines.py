@@ -7,6 +7,7 @@ import pytest
 from inspect_app.domain.grading import lifecycle as life
 from inspect_app.domain import visits
 from inspect_app.domain.planning import plans
+from inspect_app.domain.rectification import hazard
 from inspect_app.domain.rectification import states as rectification
 from inspect_app.domain.machine import Machine, NotAllowed, Transition
 
@@ -34,7 +35,22 @@ EXPECTED = {
         **{(s, e): s for s in (A, RE) for e in ("remind", "escalate")},
         **{(s, e): s for s in (A, RE, R, C) for e in ("schedule_reinspection", "record_interview")},
         **{(s, "decide_blacklist"): s for s in (A, R, C, RE, CL, W)},
+        **{(s, e): s for s in (A, RE) for e in ("list_hazard", "approve_hazard_plan")},
+        (A, "remove_hazard"): CL, (RE, "remove_hazard"): CL,
     },
+    hazard.LISTING: {
+        (None, "list"): "listed",
+        **{(s, "assign"): s for s in ("listed", "plan_submitted", "remediating")},
+        ("listed", "submit_plan"): "plan_submitted",
+        ("plan_submitted", "approve_plan"): "remediating", ("plan_submitted", "return_plan"): "listed",
+        **{("remediating", e): "remediating" for e in ("report_milestone", "remind", "escalate")},
+        **{(s, "reinspect_fail"): s for s in ("listed", "plan_submitted", "remediating")},
+        **{(s, "reinspect_pass"): "delisted" for s in ("listed", "plan_submitted", "remediating")},
+    },
+    hazard.PLAN: {(None, "submit"): "submitted", ("submitted", "approve"): "approved",
+                  ("submitted", "return"): "returned"},
+    hazard.MILESTONE: {(None, "plan"): "pending", ("pending", "report"): "reported",
+                       ("pending", "remind"): "pending", ("pending", "escalate"): "pending"},
     rectification.CREDIT_DECISION: {(None, "confirm"): "confirmed", (None, "dismiss"): "dismissed"},
     life.RECORD: {
         ("evaluated", "publish"): "publicised", ("evaluated", "reject"): "rejected",
@@ -69,7 +85,8 @@ def test_every_state_and_event_moves_as_the_table_says_or_is_refused(machine, st
             machine.next(state, event)
         assert refused.value.where == machine.name and refused.value.msgid == machine.refusal
         assert refused.value.params == {"state": state, "event": event}
-        assert "%(state)s" in machine.refusal or machine is rectification.CREDIT_DECISION
+        assert "%(state)s" in machine.refusal or machine in (
+            rectification.CREDIT_DECISION, hazard.PLAN, hazard.MILESTONE)
     else:
         assert machine.next(state, event) == Transition(state, event, expected)
         assert event in machine.events_from(state)
@@ -82,6 +99,7 @@ def test_the_table_has_exactly_the_rows_expected(machine):
 
 def test_final_states():
     assert {s for s in rectification.FINDING.states if rectification.FINDING.is_final(s)} == {CL, W}
+    assert {s for s in hazard.LISTING.states if hazard.LISTING.is_final(s)} == {"delisted"}
     assert {s for s in life.RECORD.states if life.RECORD.is_final(s)} == {
         "rejected", "superseded", "lapsed", "revoked"}
     assert {s for s in plans.RANDOM_JOINT_RUN.states if plans.RANDOM_JOINT_RUN.is_final(s)} == {

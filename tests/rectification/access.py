@@ -28,6 +28,16 @@ ROUTES: dict[str, set[str]] = {
     "rectification.credit_records": SIGNED_IN,
     "rectification.decide_credit": {BUREAU},
     "rectification.accidents": {DEPT, BUREAU},
+    # listed major hazards (挂牌督办): a plain inspector of the department sees and re-inspects,
+    # but names no staff and decides no plan (not an officer: 403 from the service)
+    "hazards.index": SIGNED_IN,
+    "hazards.show": SIGNED_IN,
+    "hazards.photo": SIGNED_IN,
+    "hazards.assign": {DEPT, BUREAU},
+    "hazards.submit_plan": {STAFF},
+    "hazards.decide_plan": {DEPT},
+    "hazards.report_milestone": {STAFF},
+    "hazards.reinspect": {INSP},
 }
 
 
@@ -47,5 +57,9 @@ def world(make, db, users, own, other) -> dict:
                           created_at=finding.created_at, note=finding.item_id)
     db.session.add(credit)
     db.session.flush()
+    from inspect_app.rectification.hazards import list_major_hazards
+    hazard_notice, _found = RectMake(make, db).findings(own, failed=("FIRE-01",), inspectors=(users[INSP],))
+    listing = list_major_hazards(hazard_notice)[0]
     return {"finding_id": finding.id, "notice_id": notice.id, "response_id": request.id,
-            "photo_id": 987654, "message_id": message, "credit_record_id": credit.id}
+            "photo_id": 987654, "message_id": message, "credit_record_id": credit.id,
+            "listing_id": listing.id, "plan_id": 987654, "milestone_id": 987654}

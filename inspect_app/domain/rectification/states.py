@@ -47,6 +47,12 @@ FINDING = Machine.of("finding", [
     *((s, "schedule_reinspection", s) for s in _KEEP_UNRESOLVED),
     # Minutes of the interview (约谈) the ladder asked for, recorded while the finding is open.
     *((s, "record_interview", s) for s in _KEEP_UNRESOLVED),
+    # A major hazard under listed supervision (domain/rectification/hazard.py): listing sets the
+    # plan's submission deadline, an approved plan its end date; an on-site re-inspection that
+    # finds the hazard removed closes the finding (销号) — never a desk verification.
+    *((s, "list_hazard", s) for s in _KEEP_ACTIVE),
+    *((s, "approve_hazard_plan", s) for s in _KEEP_ACTIVE),
+    (OPEN, "remove_hazard", CLOSED), (REOPENED, "remove_hazard", CLOSED),
     # The bureau decides a blacklist proposal made by the ladder (the finding may be closed by then).
     *((s, "decide_blacklist", s) for s in STATES),
 ], refusal=N_("This finding is %(state)s; that action is not possible now."),
