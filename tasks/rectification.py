@@ -1,7 +1,7 @@
 from celery import shared_task
 
 from inspect_app.extensions import db
-from inspect_app.rectification import escalation
+from inspect_app.rectification import blacklist, escalation
 
 
 @shared_task(name="tasks.rectification.sweep_deadlines")
@@ -14,4 +14,9 @@ def sweep_deadlines() -> int:
         db.session.commit()
         done += result.done
         if not result.more:
-            return done
+            break
+    # Blacklist proposals from findings whose reply window has closed (and any other source
+    # a lost job left behind): at most one per source record.
+    blacklist.propose_due()
+    db.session.commit()
+    return done

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship, selectinload
 
 from ..auth import policy
 from ..auth.roles import Role
-from ..core import audit
+from ..core import audit, jobs
 from ..core.errors import Invalid
 from ..core.types import UTCDateTime, utcnow
 from ..domain import accidents as rules
@@ -75,6 +75,8 @@ def record(user, values: dict, today: date) -> Accident:
     db.session.add(row)
     db.session.flush()
     audit.record(user, "create", "accident", row.id, after=audit.snapshot(row))
+    # A serious accident may be a blacklist trigger (rectification/blacklist.py, run as a job).
+    jobs.enqueue("rectification.propose_blacklist", {"accident_id": row.id}, key=f"blacklist:accident:{row.id}")
     return row
 
 

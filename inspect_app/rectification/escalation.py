@@ -138,14 +138,17 @@ def _write_effects(rung: dl.Rung, action: str, ids: list[int], now: datetime) ->
                                         literal(rung.code), f.id))
     if rung.credit_record:
         db.session.execute(insert(CreditRecord).from_select(
-            ["institution_id", "finding_id", "kind", "created_at", "note"],
-            select(f.institution_id, f.id, literal("overdue_rectification"), at, f.item_id)))
+            ["institution_id", "finding_id", "source_kind", "source_id", "department", "kind", "created_at", "note"],
+            select(f.institution_id, f.id, literal("finding"), f.id, f.department,
+                   literal("overdue_rectification"), at, f.item_id)))
     rule = rung.blacklist_proposal
     if rule:
-        stmt = select(f.institution_id, f.id, literal("blacklist_proposal"), at, f.item_id)
+        stmt = select(f.institution_id, f.id, literal("finding"), f.id, f.department,
+                      literal("blacklist_proposal"), literal("fire_major_hazard"), at, f.item_id)
         if "department" in rule:
             stmt = stmt.where(f.department == rule["department"])
         if rule.get("veto"):
             stmt = stmt.where(f.veto.is_(True))
         db.session.execute(insert(CreditRecord).from_select(
-            ["institution_id", "finding_id", "kind", "created_at", "note"], stmt))
+            ["institution_id", "finding_id", "source_kind", "source_id", "department", "kind", "trigger",
+             "created_at", "note"], stmt))
