@@ -97,11 +97,13 @@ def _check_policies(app: Flask) -> None:
     from .overview import policy as publication_policy
     from .ranking import policy as ranking_policy
     from .rectification import policy as supervision_policy
+    from .rectification import blacklist as blacklist_policy
     from .core import workcalendar
     from .inspections import policy as enforcement_policy
     with app.app_context():
         enforcement_policy.current()
         supervision_policy.current()
+        blacklist_policy.current()
         publication_policy.current()
         ranking_policy.current()
         grading_policy.history()

@@ -1,6 +1,8 @@
 """Accidents (安全事故): records of their own, entered by the bureau or a department from the
 document that establishes them (docs/regulations.md, "Accidents"). Grading eligibility reads the
-serious ones (:func:`serious_of`); the risk classes count them (:func:`counts_since`)."""
+serious ones (:func:`serious_of`); the risk classes count them (:func:`counts_since`); a serious
+one for which the institution bears the main responsibility makes a blacklist proposal
+(:mod:`.blacklist`)."""
 from __future__ import annotations
 
 from datetime import date, datetime

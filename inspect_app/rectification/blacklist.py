@@ -60,8 +60,8 @@ def _insert(select_stmt) -> int:
     table = CreditRecord.__table__
     dialect = db.session.get_bind().dialect.name
     make = pg_insert if dialect == "postgresql" else sqlite_insert
-    stmt = make(table).from_select(_COLUMNS, select_stmt).on_conflict_do_nothing()
-    return db.session.execute(stmt).rowcount or 0
+    stmt = make(table).from_select(_COLUMNS, select_stmt).on_conflict_do_nothing().returning(table.c.id)
+    return len(db.session.execute(stmt).all())
 
 
 def _no_proposal(kind: str, source_id):

@@ -158,6 +158,8 @@ def test_an_inspector_records_a_refused_visit_and_the_bureau_decides_the_proposa
     assert f'data-credit-id="{proposal.id}"' not in other.get("/rectification/credit-records").get_data(as_text=True)
     staff_user = make.user("institution_staff", institution_id=inst.id)
     assert credit.of_institution(staff_user, inst.id) == []
+    assert f'data-credit-id="{proposal.id}"' not in \
+        login(staff_user).get(f"/institutions/{inst.id}/file").get_data(as_text=True)
 
     bureau = login(make.user("bureau_admin"))
     pending = bureau.get("/rectification/credit-records?pending=1").get_data(as_text=True)
@@ -171,6 +173,8 @@ def test_an_inspector_records_a_refused_visit_and_the_bureau_decides_the_proposa
     db.session.refresh(proposal)
     assert proposal.decision == "confirmed"
     assert [c.id for c in credit.of_institution(staff_user, inst.id)] == [proposal.id]
+    staff_file = login(staff_user).get(f"/institutions/{inst.id}/file").get_data(as_text=True)
+    assert f'data-credit-id="{proposal.id}"' in staff_file and 'data-decision="confirmed"' in staff_file
 
     # Grading and the risk classes read the confirmed entry like any blacklist entry.
     today = proposal.decided_at.date()

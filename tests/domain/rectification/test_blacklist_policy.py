@@ -59,3 +59,19 @@ def test_a_broken_file_is_refused_with_every_problem_located():
 ])
 def test_a_refused_visits_record_is_checked(outcome, note, where):
     assert [w for w, _ in rules.obstruction_problems(outcome, note)] == where
+
+
+def test_every_finding_trigger_reads_an_item_of_the_checklists():
+    checklists = Path(__file__).resolve().parents[3] / "checklists"
+    items = {}
+    for path in checklists.glob("*.yaml"):
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        for section in data.get("sections", []):
+            for item in section.get("items", []):
+                items[item["id"]] = item
+    policy = rules.parse_policy(yaml.safe_load(FILE.read_text(encoding="utf-8")), "blacklist.yaml")
+    for trigger in policy.of_source(rules.FINDING):
+        for item_id in trigger.items:
+            assert item_id in items, item_id
+            if trigger.veto_only:
+                assert items[item_id].get("veto") is True, item_id
