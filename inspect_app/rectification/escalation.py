@@ -16,7 +16,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, insert, literal, select, type_coerce, update
+from sqlalchemy import exists, func, insert, literal, select, type_coerce, update
 
 from ..core import audit
 from ..core.types import UTCDateTime, utcnow
@@ -149,6 +149,8 @@ def _write_effects(rung: dl.Rung, action: str, ids: list[int], now: datetime) ->
             stmt = stmt.where(f.department == rule["department"])
         if rule.get("veto"):
             stmt = stmt.where(f.veto.is_(True))
+        # A finding already proposed by a trigger of policies/blacklist.yaml is not proposed twice.
+        stmt = stmt.where(~exists().where(CreditRecord.finding_id == f.id, CreditRecord.kind == "blacklist_proposal"))
         db.session.execute(insert(CreditRecord).from_select(
             ["institution_id", "finding_id", "source_kind", "source_id", "department", "kind", "trigger",
              "created_at", "note"], stmt))

@@ -219,3 +219,23 @@ def test_a_credit_record_rests_on_exactly_one_source(db, make, rect):
     db.session.add(legacy)
     db.session.flush()
     assert (legacy.source_kind, legacy.source_id) == ("finding", finding.id)
+
+
+def test_the_triggers_are_data_and_a_finding_is_never_proposed_twice(db, rect, app, tmp_path):
+    from inspect_app.rectification import escalation
+    policy = tmp_path / "blacklist.yaml"
+    policy.write_text('version: "t"\ntriggers:\n  - code: fire_exit_fraud\n    source: finding\n'
+                      '    items: [FIRE-01]\n    veto_only: true\n    basis: "某条款"\n', encoding="utf-8")
+    app.config["BLACKLIST_POLICY"] = str(policy)
+    try:
+        notice, found = rect.findings(now=T0, failed=("FIRE-01",))
+        finding = found["FIRE-01"]
+        assert blacklist.propose_due(notice.reply_until) == 1
+        while escalation.sweep_deadlines(finding.deadline_at + timedelta(days=31)).more:   # the ladder's bureau rung
+            db.session.flush()
+    finally:
+        del app.config["BLACKLIST_POLICY"]
+    records = list(db.session.scalars(select(CreditRecord).where(CreditRecord.finding_id == finding.id)
+                                      .order_by(CreditRecord.id)))
+    assert [(r.kind, r.trigger, r.basis) for r in records] == [
+        ("blacklist_proposal", "fire_exit_fraud", "某条款"), ("overdue_rectification", None, None)]
