@@ -131,7 +131,7 @@ def test_an_inspector_records_a_refused_visit_and_the_bureau_decides_the_proposa
 
     browser = login(inspector)
     html = browser.get(page).get_data(as_text=True)
-    assert 'id="obstruction"' in html and "/obstruction" in html
+    assert 'id="obstruction"' in html and "/obstruction" in html and "拒绝或阻挠检查" in html
     empty = browser.post(url, {"outcome": "fled", "note": " "}, token_from=page)
     assert empty.status_code == 302 and db.session.scalar(select(func.count()).select_from(VisitObstruction)) == 0
     done = browser.post(url, {"outcome": "refused_entry", "note": "负责人拒绝检查人员进入，称无人值班。"},
@@ -164,7 +164,7 @@ def test_an_inspector_records_a_refused_visit_and_the_bureau_decides_the_proposa
     bureau = login(make.user("bureau_admin"))
     pending = bureau.get("/rectification/credit-records?pending=1").get_data(as_text=True)
     assert f'data-credit-id="{proposal.id}"' in pending and 'data-trigger="refused_inspection"' in pending
-    assert f"/inspections/visits/{visit.id}" in pending
+    assert f"/inspections/visits/{visit.id}" in pending and "拒绝、阻挠监督检查" in pending
     file_page = bureau.get(f"/institutions/{inst.id}/file").get_data(as_text=True)
     assert f'data-credit-id="{proposal.id}"' in file_page and 'data-decision="pending"' in file_page
     done = bureau.post(f"/rectification/credit-records/{proposal.id}/decide",
