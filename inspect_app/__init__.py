@@ -98,6 +98,7 @@ def _check_policies(app: Flask) -> None:
     from .overview import policy as publication_policy
     from .ranking import policy as ranking_policy
     from .rectification import policy as supervision_policy
+    from .rectification import blacklist as blacklist_policy
     from .rectification import hazards as hazard_policy
     from .core import workcalendar
     from .inspections import policy as enforcement_policy
@@ -105,6 +106,7 @@ def _check_policies(app: Flask) -> None:
         enforcement_policy.current()
         supervision_policy.current()
         hazard_policy.rule()                 # its major_hazard section
+        blacklist_policy.current()
         publication_policy.current()
         ranking_policy.current()
         grading_policy.history()

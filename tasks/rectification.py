@@ -1,7 +1,7 @@
 from celery import shared_task
 
 from inspect_app.extensions import db
-from inspect_app.rectification import escalation, hazards
+from inspect_app.rectification import blacklist, escalation, hazards
 
 
 @shared_task(name="tasks.rectification.sweep_deadlines")
@@ -20,4 +20,9 @@ def sweep_deadlines() -> int:
         db.session.commit()
         done += result.done
         if not result.more:
-            return done
+            break
+    # Blacklist proposals from findings whose reply window has closed (and any other source
+    # a lost job left behind): at most one per source record.
+    blacklist.propose_due()
+    db.session.commit()
+    return done

@@ -39,6 +39,8 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "inspections.fill": frozenset({I}),
     "inspections.manage": frozenset({D, B}),
     "inspections.record": frozenset({I, D, B, S}),      # the finished record (检查记录) and its PDF
+    # an inspector of the visit's team records that the institution refused entry or obstructed
+    "inspections.obstruction": frozenset({I}),
     # rectification (整改): institutions answer, departments verify and decide
     "rectification.view": frozenset({I, D, B, S}),
     "rectification.respond": frozenset({S}),

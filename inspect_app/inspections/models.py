@@ -174,3 +174,31 @@ class Evidence(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
     file = relationship("StoredFile")
+
+
+class VisitObstruction(db.Model):
+    """The institution refused the inspectors entry or obstructed the inspection: recorded on
+    the visit by an inspector of its team, with a note of what happened. One per visit; it
+    makes a blacklist proposal (docs/regulations.md, "Credit records and the blacklist")."""
+
+    __tablename__ = "visit_obstruction"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    visit_id: Mapped[int] = mapped_column(ForeignKey("visit.id", ondelete="CASCADE"), unique=True)
+    institution_id: Mapped[int] = mapped_column(ForeignKey("institution.id"), index=True)
+    department: Mapped[str] = mapped_column(String(24))      # the recording inspector's part
+    outcome: Mapped[str] = mapped_column(String(16))          # domain.rectification.blacklist.OBSTRUCTIONS
+    note: Mapped[str] = mapped_column(Text)
+    recorded_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    visit = relationship("Visit")
+    recorded_by = relationship("User")
+
+    @classmethod
+    def visible_to(cls, user):
+        """Who sees the visit among the regulators sees its outcome; institution staff see the
+        blacklist entry it may lead to, once confirmed, not the record."""
+        if user.role == Role.INSTITUTION_STAFF:
+            return cls.id.is_(None)
+        return cls.visit_id.in_(select(Visit.id).where(Visit.visible_to(user)))

@@ -107,7 +107,23 @@ def visit(visit_id: int):
     return render_template("inspections/visit.html", visit=v, purposes=PURPOSE_LABELS,
                            openable=services.visible_parts(current_user, v),
                            on_team={p.id for p in v.inspections if services.on_team(current_user, p)},
-                           cancellable=services.can_cancel(current_user, v))
+                           cancellable=services.can_cancel(current_user, v),
+                           obstruction=services.obstruction.of_visit(current_user, v),
+                           may_record_obstruction=services.obstruction.may_record(current_user, v))
+
+
+@bp.route("/visits/<int:visit_id>/obstruction", methods=["POST"])
+@permission_required("inspections.obstruction")
+def record_obstruction(visit_id: int):
+    """The institution refused entry or obstructed the inspection (a blacklist trigger)."""
+    with refusal(labels={"outcome": _("Outcome"), "note": _("What happened")}) as refused:
+        services.obstruction.record(current_user, visit_id, request.form.get("outcome", ""),
+                                    request.form.get("note", ""))
+    if refused:
+        return redirect(url_for("inspections.visit", visit_id=visit_id))
+    db.session.commit()
+    flash(_("Recorded. A blacklist proposal goes to the bureau, which decides it."), "info")
+    return redirect(url_for("inspections.visit", visit_id=visit_id))
 
 
 @bp.route("/visits/<int:visit_id>/cancel", methods=["POST"])

@@ -7,12 +7,14 @@ Who sees it (docs/security.md, "The institution file"):
 * the bureau: every institution, every section;
 * a department admin: every institution (the registry is theirs to read), and in each section
   what the permission model already gives them — their department's visits, findings and
-  notices, every grade record, every draw;
+  notices, every grade record, every draw, the credit records and blacklist proposals resting
+  on their department's records;
 * an inspector: only institutions where they were on a visit's team (any other is "not
   found"), and in it their own visits, findings and notices; no grade records or draws
   (they have no grading or planning rights);
 * institution staff: their own institution only, with its completed visits, its findings,
-  notices and grade records; the risk class and the draws are the regulators' working
+  notices and grade records, its credit records (of the blacklist proposals only those the
+  bureau confirmed); the risk class and the draws are the regulators' working
   data and are not shown.
 
 Each section is read through ``policy.visible`` of its model, so this page never shows a row
@@ -37,9 +39,10 @@ from ..grading.records import displayed_grades
 from ..inspections.models import Inspection, InspectionInspector, Visit
 from ..planning.models import PlanRun
 from ..planning.risk_data import assess
+from ..rectification import blacklist, credit
 from ..rectification import hazards as hazard_track
 from ..rectification.hazard_models import HazardListing
-from ..rectification.models import Finding, RectificationNotice
+from ..rectification.models import CreditRecord, Finding, RectificationNotice
 from ..registry.models import Institution
 
 
@@ -56,6 +59,9 @@ class InstitutionFile:
     draws: list[tuple[PlanRun, Visit]] | None = None
     visible_parts: set[int] = field(default_factory=set)   # department parts the viewer may open
     hazards: list[HazardListing] = field(default_factory=list)   # listed major hazards (挂牌督办)
+    credit: list[CreditRecord] = field(default_factory=list)   # credit records and blacklist proposals
+    credit_sources: dict = field(default_factory=dict)         # credit record id → accident / refused visit
+    credit_bases: dict = field(default_factory=dict)           # credit record id → the legal basis cited
 
 
 def may_open(user, institution_id: int) -> bool:
@@ -90,6 +96,10 @@ def load(user, institution_id: int, today: date, now: datetime) -> InstitutionFi
     file.notices = list(db.session.scalars(
         policy.visible(RectificationNotice, user).where(RectificationNotice.institution_id == institution.id)
         .order_by(RectificationNotice.issued_at.desc(), RectificationNotice.id.desc())))
+    if can(user, "rectification.view"):
+        file.credit = credit.of_institution(user, institution.id)
+        file.credit_sources = credit.sources_of(file.credit)
+        file.credit_bases = {c.id: blacklist.basis_of(c) for c in file.credit}
     if can(user, "grading.view"):
         file.grades = list(db.session.scalars(
             policy.visible(GradeRecord, user).where(GradeRecord.institution_id == institution.id)

@@ -1,6 +1,8 @@
 """Accidents (安全事故): records of their own, entered by the bureau or a department from the
 document that establishes them (docs/regulations.md, "Accidents"). Grading eligibility reads the
-serious ones (:func:`serious_of`); the risk classes count them (:func:`counts_since`)."""
+serious ones (:func:`serious_of`); the risk classes count them (:func:`counts_since`); a serious
+one for which the institution bears the main responsibility makes a blacklist proposal
+(:mod:`.blacklist`)."""
 from __future__ import annotations
 
 from datetime import date, datetime
@@ -10,7 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship, selectinload
 
 from ..auth import policy
 from ..auth.roles import Role
-from ..core import audit
+from ..core import audit, jobs
 from ..core.errors import Invalid
 from ..core.types import UTCDateTime, utcnow
 from ..domain import accidents as rules
@@ -75,6 +77,8 @@ def record(user, values: dict, today: date) -> Accident:
     db.session.add(row)
     db.session.flush()
     audit.record(user, "create", "accident", row.id, after=audit.snapshot(row))
+    # A serious accident may be a blacklist trigger (rectification/blacklist.py, run as a job).
+    jobs.enqueue("rectification.propose_blacklist", {"accident_id": row.id}, key=f"blacklist:accident:{row.id}")
     return row
 
 

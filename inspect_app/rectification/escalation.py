@@ -16,7 +16,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, insert, literal, select, type_coerce, update
+from sqlalchemy import exists, func, insert, literal, select, type_coerce, update
 
 from ..core import audit
 from ..core.types import UTCDateTime, utcnow
@@ -138,14 +138,19 @@ def _write_effects(rung: dl.Rung, action: str, ids: list[int], now: datetime) ->
                                         literal(rung.code), f.id))
     if rung.credit_record:
         db.session.execute(insert(CreditRecord).from_select(
-            ["institution_id", "finding_id", "kind", "created_at", "note"],
-            select(f.institution_id, f.id, literal("overdue_rectification"), at, f.item_id)))
+            ["institution_id", "finding_id", "source_kind", "source_id", "department", "kind", "created_at", "note"],
+            select(f.institution_id, f.id, literal("finding"), f.id, f.department,
+                   literal("overdue_rectification"), at, f.item_id)))
     rule = rung.blacklist_proposal
     if rule:
-        stmt = select(f.institution_id, f.id, literal("blacklist_proposal"), at, f.item_id)
+        stmt = select(f.institution_id, f.id, literal("finding"), f.id, f.department,
+                      literal("blacklist_proposal"), literal("fire_major_hazard"), at, f.item_id)
         if "department" in rule:
             stmt = stmt.where(f.department == rule["department"])
         if rule.get("veto"):
             stmt = stmt.where(f.veto.is_(True))
+        # A finding already proposed by a trigger of policies/blacklist.yaml is not proposed twice.
+        stmt = stmt.where(~exists().where(CreditRecord.finding_id == f.id, CreditRecord.kind == "blacklist_proposal"))
         db.session.execute(insert(CreditRecord).from_select(
-            ["institution_id", "finding_id", "kind", "created_at", "note"], stmt))
+            ["institution_id", "finding_id", "source_kind", "source_id", "department", "kind", "trigger",
+             "created_at", "note"], stmt))

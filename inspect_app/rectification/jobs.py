@@ -15,6 +15,13 @@ def open_findings(job) -> dict:
             "findings": len(notice.findings) if notice else 0, "listed": len(listed)}
 
 
+def propose_blacklist(job) -> dict:
+    """After a refused visit or an accident is recorded: the blacklist proposals now due (a
+    second run writes nothing: one proposal per source)."""
+    from .blacklist import propose_due
+    return {"proposals": propose_due()}
+
+
 def send_mail(job) -> dict:
     from .messages import send_mail as run
     return run(job)
@@ -23,4 +30,5 @@ def send_mail(job) -> dict:
 HANDLERS: dict[str, Callable] = {
     "rectification.open_findings": open_findings,
     "rectification.send_mail": send_mail,
+    "rectification.propose_blacklist": propose_blacklist,
 }

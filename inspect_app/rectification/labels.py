@@ -37,6 +37,15 @@ CREDIT_KINDS = {
     "overdue_rectification": _l("Overdue rectification reported to the bureau"),
     "blacklist_proposal": _l("Blacklist proposal"),
 }
+# Blacklist triggers (policies/blacklist.yaml, by code).
+TRIGGERS = {
+    "subsidy_fraud": _l("Subsidy fraud"), "fund_fraud": _l("Medical-insurance fund fraud"),
+    "rights_violation": _l("Violation of older people's rights"), "no_annual_report": _l("No annual report"),
+    "refused_inspection": _l("Inspection refused or obstructed"), "serious_accident": _l("Serious accident, main responsibility"),
+    "fire_major_hazard": _l("Fire major hazard not removed by the deadline"),
+}
+OBSTRUCTIONS = {"refused_entry": _l("The institution refused entry"),
+                "obstructed": _l("The institution obstructed the inspection")}
 DECISIONS = {
     None: _l("Awaiting the bureau's decision"), "confirmed": _l("Confirmed by the bureau"),
     "dismissed": _l("Dismissed by the bureau"),

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import (JSON, Boolean, Date, ForeignKey, Index, Integer, String, Text,
+from sqlalchemy import (JSON, Boolean, CheckConstraint, Date, ForeignKey, Index, Integer, String, Text,
                         UniqueConstraint, cast, false, literal, select, true)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -266,18 +266,42 @@ class MessageRead(db.Model):
     read_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
+def _source_id_default(context):
+    """A finding's credit record names the finding as its source (rows written the ORM way)."""
+    return context.get_current_parameters().get("finding_id")
+
+
 class CreditRecord(db.Model):
-    """A credit record (信用记录) written when the ladder reaches the bureau; a blacklist
-    proposal for a fire major hazard left past its deadline (docs/regulations.md, "Credit
-    records and the blacklist")."""
+    """A credit record (信用记录) resting on exactly one source record (``source_kind`` and
+    ``source_id``; a finding also sets ``finding_id``): written when the ladder reaches the
+    bureau, or a blacklist proposal from a trigger of ``policies/blacklist.yaml`` (a fire major
+    hazard left past its deadline, a fraud or rights finding that stands, a refused inspection,
+    a serious accident; docs/regulations.md, "Credit records and the blacklist"). Each source
+    makes at most one record of each kind (the unique key)."""
 
     __tablename__ = "credit_record"
-    __table_args__ = (UniqueConstraint("finding_id", "kind"),)
+    __table_args__ = (
+        UniqueConstraint("finding_id", "kind"),
+        UniqueConstraint("source_kind", "source_id", "kind", name="uq_credit_record_source"),
+        CheckConstraint(
+            "(source_kind = 'finding' AND finding_id IS NOT NULL AND source_id = finding_id)"
+            " OR (source_kind IN ('accident', 'visit_obstruction', 'penalty', 'annual_report')"
+            " AND finding_id IS NULL)", name="one_source"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     institution_id: Mapped[int] = mapped_column(ForeignKey("institution.id"), index=True)
-    finding_id: Mapped[int] = mapped_column(ForeignKey("finding.id", ondelete="CASCADE"))
+    finding_id: Mapped[int | None] = mapped_column(ForeignKey("finding.id", ondelete="CASCADE"))
+    # domain.rectification.blacklist.SOURCE_KINDS; the id of the source row in its table
+    source_kind: Mapped[str] = mapped_column(String(24), default="finding")
+    source_id: Mapped[int] = mapped_column(Integer, default=_source_id_default)
+    # The department whose record is the source (NULL: the bureau's own record).
+    department: Mapped[str | None] = mapped_column(String(24))
     kind: Mapped[str] = mapped_column(String(24))      # overdue_rectification | blacklist_proposal
+    # The blacklist trigger (policies/blacklist.yaml, its code) and the legal basis it cited
+    # when the proposal was made; NULL for a credit record that is not a proposal.
+    trigger: Mapped[str | None] = mapped_column(String(32))
+    basis: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     note: Mapped[str | None] = mapped_column(Text)
     # The bureau's decision on a blacklist proposal (NULL: pending, or not a proposal); the
@@ -293,12 +317,17 @@ class CreditRecord(db.Model):
 
     @classmethod
     def visible_to(cls, user):
+        """The bureau all; a department the records resting on its own records (its findings,
+        the accidents and visit outcomes it recorded); institution staff their institution's
+        records, of its blacklist proposals only those the bureau confirmed."""
         if user.role == Role.BUREAU_ADMIN:
             return true()
         if user.role == Role.DEPARTMENT_ADMIN:
-            return cls.finding_id.in_(select(Finding.id).where(Finding.department == user.department))
+            return (cls.department == user.department) | cls.finding_id.in_(
+                select(Finding.id).where(Finding.department == user.department))
         if user.role == Role.INSTITUTION_STAFF:
-            return cls.institution_id == user.institution_id
+            return (cls.institution_id == user.institution_id) & (
+                (cls.kind != BLACKLIST_PROPOSAL) | (cls.decision == "confirmed"))
         return cls.id.is_(None)
 
 

@@ -20,7 +20,7 @@ from ..core.web import refusal
 from ..core.whole_numbers import whole_number, whole_numbers
 from ..extensions import db
 from . import accidents as accident_records
-from . import credit, findings, interviews, labels, lists, messages, notices, responses
+from . import blacklist, credit, findings, interviews, labels, lists, messages, notices, responses
 from . import policy as policies
 from .forms import ACCIDENT_KINDS, ACCIDENT_RESPONSIBILITY, ACCIDENT_SOURCES, AccidentForm
 from .forms import (CreditDecisionForm, DecisionForm, ExtensionForm, InterviewForm, ReinspectForm,
@@ -311,7 +311,8 @@ def credit_records():
                             pending=a.get("pending") == "1")
     page = credit.search(current_user, f, _page_arg())
     return render_template("rectification/credit_records.html", page=page, f=f, kinds=credit.KINDS,
-                           steps=credit.steps_of(page.items), may_decide=can(current_user, "rectification.blacklist"),
+                           steps=credit.steps_of(page.items), sources=credit.sources_of(page.items),
+                           bases={c.id: blacklist.basis_of(c) for c in page.items}, may_decide=can(current_user, "rectification.blacklist"),
                            form=CreditDecisionForm())
 
 

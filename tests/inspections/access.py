@@ -10,6 +10,7 @@ ROUTES: dict[str, set[str]] = {
     "inspections.visits": {INSP, DEPT, BUREAU, STAFF},
     "inspections.export_visits": {INSP, DEPT, BUREAU, STAFF},
     "inspections.cancel_visit": {DEPT, BUREAU},
+    "inspections.record_obstruction": {INSP},
     "inspections.visit": {INSP, DEPT, BUREAU, STAFF},
     "inspections.form": {INSP},
     "inspections.start": {INSP},
