@@ -38,6 +38,10 @@ CARE_LEVELS = {"0": "能力完好", "1": "能力轻度受损（轻度失能）",
                "3": "能力重度受损（重度失能）", "4": "能力完全丧失（完全失能）"}
 BED_CODE_PATTERN = re.compile(r"[A-Z0-9][A-Z0-9-]{3,23}")
 BED_FIELDS = ("bed_code", "care_level", "assessed_on")
+# Types never shown on the public pages, the open data or the public API: a home-care bed is a
+# private home, and its address is the older person's personal information (《个人信息保护法》
+# 第十三条: no lawful basis to publish it). Its inspections are kept and followed up as any other.
+UNPUBLISHED_TYPES = (HOME_CARE_BED,)
 OPERATOR_TYPES = {"public": "公办", "private": "民办", "public_private": "公建民营"}
 MEDICAL_INTEGRATION = {"none": "无", "internal": "内设医疗机构", "contracted": "签约医疗机构"}
 STATUSES = {"operating": "运营中", "suspended": "暂停服务", "closed": "已关闭"}
