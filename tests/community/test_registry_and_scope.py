@@ -102,3 +102,11 @@ def test_sampling_ratios_by_type_are_checked_and_chosen_for_a_plan():
         _policy({"default": {"high": "1.5", "severe": "0.1"}, "by_type": {"meal_point": []}})
     assert sorted(p.where for p in bad.value.problems) == [
         "sampling_ratios.by_type.meal_point", "sampling_ratios.default.high", "sampling_ratios.default.severe"]
+
+
+def test_the_catalogue_shows_where_each_checklist_is_used(db, make, login):
+    browser = login(make.user("bureau_admin"))
+    page = browser.get("/checklists/meal-service").get_data(as_text=True)
+    assert "适用设施" in page and "助餐点" in page and "民发〔2023〕58号" in page and "全文未核实" in page
+    index = browser.get("/checklists/").get_data(as_text=True)
+    assert "家庭照护床位上门核查表" in index and "农村幸福院" in index
