@@ -110,3 +110,12 @@ def test_the_catalogue_shows_where_each_checklist_is_used(db, make, login):
     assert "适用设施" in page and "助餐点" in page and "民发〔2023〕58号" in page and "全文未核实" in page
     index = browser.get("/checklists/").get_data(as_text=True)
     assert "家庭照护床位上门核查表" in index and "农村幸福院" in index
+
+
+def test_the_plan_form_for_home_care_beds_proposes_their_ratios_and_civil_affairs_only(db, make, login):
+    browser = login(make.user("bureau_admin"))
+    page = browser.get("/planning/plans/new?type=home_care_bed").get_data(as_text=True)
+    assert 'name="ratio_medium" type="text" value="0.05"' in page and 'name="ratio_high" type="text" value="0.3"' in page
+    assert 'name="institution_types" type="checkbox" value="home_care_bed" checked' in page
+    assert 'name="departments" type="checkbox" value="civil_affairs" checked' in page
+    assert 'name="departments" type="checkbox" value="fire" >' in page
