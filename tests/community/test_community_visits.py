@@ -138,3 +138,14 @@ def test_meal_point_and_home_care_bed_are_drawn_filled_and_given_findings_and_a_
     assert bed_findings["HCB-08"].answer == "80"
     assert all(f.checklist_id == "home-care-bed" for f in bed_findings.values())
     assert open_findings(bed_part.id, now=issued).id == bed_notice.id            # once
+
+
+def test_a_yearly_coverage_plan_of_fire_leaves_out_the_home_care_beds(db, make, places):
+    from inspect_app.planning.models import YEARLY_COVERAGE
+    from inspect_app.planning.routine import freeze_targets
+    from tests.planning.conftest import make_plan
+    meal, beds, home, _ = places
+    plan = make_plan(db, make.user("bureau_admin"), kind="routine", rule=YEARLY_COVERAGE, period="yearly",
+                     departments=["fire"], districts=["社区区"])
+    targets = {t["institution_id"] for t in freeze_targets(plan, NOW, NOW.date())["targets"]}
+    assert targets == {meal.id, home.id}
