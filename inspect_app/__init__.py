@@ -102,7 +102,9 @@ def _check_policies(app: Flask) -> None:
     from .rectification import hazards as hazard_policy
     from .core import workcalendar
     from .inspections import policy as enforcement_policy
+    from .checklists import scope as checklist_scope
     with app.app_context():
+        checklist_scope.check_against_catalogue()
         enforcement_policy.current()
         supervision_policy.current()
         hazard_policy.rule()                 # its major_hazard section

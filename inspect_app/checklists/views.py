@@ -13,7 +13,7 @@ from ..auth import policy
 from ..auth.policy import permission_required
 from ..domain.checklist.model import ChecklistError, dump_yaml
 from ..core.whole_numbers import whole_number
-from . import services
+from . import scope, services
 from .excel import checklist_from_xlsx, checklist_to_xlsx
 
 bp = Blueprint("checklists", __name__, url_prefix="/checklists")
@@ -28,15 +28,17 @@ class ChecklistUploadForm(FlaskForm):
 @bp.route("/")
 @permission_required("checklists.view")
 def index():
-    return render_template("checklists/index.html", checklists=services.list_for(current_user),
-                           form=ChecklistUploadForm())
+    checklists = services.list_for(current_user)
+    return render_template("checklists/index.html", checklists=checklists, form=ChecklistUploadForm(),
+                           used_at={cl.id: scope.types_of(cl.id) for cl in checklists})
 
 
 @bp.route("/<checklist_id>")
 @permission_required("checklists.view")
 def show(checklist_id: str):
     cl = services.current(current_user, checklist_id)
-    return render_template("checklists/show.html", cl=cl, versions=services.versions(current_user, checklist_id))
+    return render_template("checklists/show.html", cl=cl, versions=services.versions(current_user, checklist_id),
+                           used_at=scope.types_of(cl.id))
 
 
 @bp.route("/<checklist_id>/compare")
@@ -85,5 +87,6 @@ def convert():
     else:
         problems = [_("Choose an .xlsx file.")]
     flash(_("The spreadsheet was not accepted."), "error")
-    return render_template("checklists/index.html", checklists=services.list_for(current_user),
-                           form=form, problems=problems), 422
+    checklists = services.list_for(current_user)
+    return render_template("checklists/index.html", checklists=checklists, form=form, problems=problems,
+                           used_at={cl.id: scope.types_of(cl.id) for cl in checklists}), 422

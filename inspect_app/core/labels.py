@@ -32,6 +32,15 @@ INSTITUTION_TYPES = {
     "care_home": _l("Neighbourhood care home"),
     "meal_point": _l("Meal point"),
     "service_station": _l("Elderly service station"),
+    "rural_mutual_aid": _l("Rural mutual-aid home"),
+    "home_care_bed": _l("Home-care bed"),
+}
+CARE_LEVELS = {
+    "0": _l("Unimpaired"),
+    "1": _l("Mildly impaired"),
+    "2": _l("Moderately impaired"),
+    "3": _l("Severely impaired"),
+    "4": _l("Totally impaired"),
 }
 OPERATOR_TYPES = {
     "public": _l("Public"),
@@ -160,6 +169,7 @@ FILTERS = {
     "itype": _lookup(INSTITUTION_TYPES),
     "operator": _lookup(OPERATOR_TYPES),
     "medical": _lookup(MEDICAL_INTEGRATION),
+    "care_level": _lookup(CARE_LEVELS),
     "status": _lookup(STATUSES),
     "severity": _lookup(SEVERITIES),
     "itemtype": _lookup(ITEM_TYPES),

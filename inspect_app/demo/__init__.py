@@ -73,6 +73,39 @@ def _institutions(rng: random.Random) -> list[Institution]:
     return out
 
 
+VILLAGES = ("杨柳村", "石桥村", "东岗村")
+# Home-care beds: households served by a nursing home of the district (address and phone of
+# the household, ability level, assessment date; no name of the older person).
+HOME_CARE_BEDS = (("东风街道", "东风路18号2单元301室", "3"), ("新华街道", "新华路77号5幢102室", "2"),
+                  ("和平街道", "和平里6号楼401室", "4"), ("滨江街道", "滨江花园12幢1单元201室", "3"))
+
+
+def _community_targets(provider: Institution, seed: int) -> list[Institution]:
+    """Rural mutual-aid homes and home-care beds (a random stream of their own, so the rest
+    of the demo district stays as it was)."""
+    rng = random.Random(seed * 31 + 17)
+    now = utcnow()
+    out = []
+    for n, village in enumerate(VILLAGES):
+        street = STREETS[(n * 3) % len(STREETS)]
+        out.append(Institution(
+            name=f"{DISTRICT}{street[:-2]}{village}农村幸福院", credit_code=demo_credit_code(rng),
+            type="rural_mutual_aid", district=DISTRICT, street=street, address=f"{village}村委会旁",
+            beds=rng.randrange(0, 12, 2), nursing_beds=0, operator_type="public", medical_integration="none",
+            ltc_designated=False, status="operating", filed_on=date(2019, 5, 1) + timedelta(days=rng.randint(0, 900)),
+            contact_phone=f"0571-{rng.randint(80000000, 89999999)}", created_at=now, updated_at=now))
+    for n, (street, address, level) in enumerate(HOME_CARE_BEDS, start=1):
+        code = f"JT-2025-{n:04d}"
+        out.append(Institution(
+            name=f"家庭照护床位 {code}", credit_code=provider.credit_code, type="home_care_bed",
+            district=DISTRICT, street=street, address=address, beds=1, nursing_beds=0,
+            operator_type=provider.operator_type, medical_integration="none", ltc_designated=False,
+            status="operating", filed_on=date(2025, 6, 1) + timedelta(days=30 * n),
+            contact_phone=f"138{rng.randint(10000000, 99999999)}", bed_code=code, care_level=level,
+            assessed_on=date(2025, 5, 1) + timedelta(days=30 * n), created_at=now, updated_at=now))
+    return out
+
+
 def _user(username, name, role, password_hash, **extra) -> User:
     return User(username=username, name=name, role=role.value, password_hash=password_hash,
                 created_at=utcnow(), **extra)
@@ -84,6 +117,9 @@ def seed_demo(seed: int = 2026) -> str:
         return "demo data already present; nothing loaded"
     rng = random.Random(seed)
     institutions = _institutions(rng)
+    db.session.add_all(institutions)
+    db.session.flush()
+    institutions += _community_targets(next(i for i in institutions if i.type == "nursing_home"), seed)
     db.session.add_all(institutions)
     db.session.flush()
     pw = hash_password(DEMO_PASSWORD)   # one hash, shared by the demo accounts

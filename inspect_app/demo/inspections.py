@@ -105,6 +105,15 @@ def seed_demo(rng: random.Random, today: date) -> str:
     for part in done.inspections:
         filler = people["civil1"] if part.department == "civil_affairs" else people["fire2"]
         _fill_and_submit(rng, filler, part)
+    community = []
+    for itype, day in (("meal_point", today), ("home_care_bed", today + timedelta(days=1))):
+        target = db.session.scalar(select(Institution).where(Institution.type == itype, Institution.status == "operating")
+                                   .order_by(Institution.id).limit(1))
+        if target is not None:
+            community.append(services.create_visit(None, target.id, day, {"civil_affairs": ids("civil1", "civil3")},
+                                                   "routine", note="社区养老服务设施检查"))
     db.session.flush()
-    return (f"inspections: 6 visits (joint visit today to {homes[0].name} for civil1/civil2/fire1/fire2/market1; "
-            f"a completed joint visit to {homes[1].name} with records for staff2); visit #{joint.id} is today's")
+    return (f"inspections: {6 + len(community)} visits (joint visit today to {homes[0].name} for civil1/civil2/fire1/fire2/market1; "
+            f"a completed joint visit to {homes[1].name} with records for staff2; "
+            f"{len(community)} community visits for civil1/civil3: a meal point and a home-care bed); "
+            f"visit #{joint.id} is today's")

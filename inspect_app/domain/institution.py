@@ -4,6 +4,7 @@ Used by the web form and by the spreadsheet import alike, so both apply the same
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -22,7 +23,25 @@ INSTITUTION_TYPES = {
     "care_home": "长者照护之家",
     "meal_point": "助餐点",
     "service_station": "养老服务站",
+    "rural_mutual_aid": "农村幸福院",
+    "home_care_bed": "家庭照护床位",
 }
+# A home-care bed (家庭照护床位) is a bed a provider sets up in an older person's home; it is
+# registered under the provider's credit code with a bed number of its own, and with no more
+# about the person than a visit needs: the household's address and contact phone, the ability
+# level and the date of the assessment that granted the bed (docs/regulations.md, "Community
+# facilities"). No name, ID number or birth date.
+HOME_CARE_BED = "home_care_bed"
+# Ability levels of GB/T 42195-2022 《老年人能力评估规范》 (widely cited; the standard's text was
+# not read): 0 unimpaired … 4 totally impaired.
+CARE_LEVELS = {"0": "能力完好", "1": "能力轻度受损（轻度失能）", "2": "能力中度受损（中度失能）",
+               "3": "能力重度受损（重度失能）", "4": "能力完全丧失（完全失能）"}
+BED_CODE_PATTERN = re.compile(r"[A-Z0-9][A-Z0-9-]{3,23}")
+BED_FIELDS = ("bed_code", "care_level", "assessed_on")
+# Types never shown on the public pages, the open data or the public API: a home-care bed is a
+# private home, and its address is the older person's personal information (《个人信息保护法》
+# 第十三条: no lawful basis to publish it). Its inspections are kept and followed up as any other.
+UNPUBLISHED_TYPES = (HOME_CARE_BED,)
 OPERATOR_TYPES = {"public": "公办", "private": "民办", "public_private": "公建民营"}
 MEDICAL_INTEGRATION = {"none": "无", "internal": "内设医疗机构", "contracted": "签约医疗机构"}
 STATUSES = {"operating": "运营中", "suspended": "暂停服务", "closed": "已关闭"}
@@ -43,6 +62,9 @@ FIELDS = {
     "status": "状态",
     "filed_on": "备案日期",
     "contact_phone": "联系电话",
+    "bed_code": "床位编号",
+    "care_level": "能力等级",
+    "assessed_on": "评估日期",
 }
 REQUIRED = ("name", "credit_code", "type", "district", "street", "address", "beds",
             "operator_type", "status")
@@ -149,4 +171,29 @@ def clean_institution(raw: dict[str, object]) -> tuple[dict, list[RowProblem]]:
         problems.append(RowProblem("ltc_designated", Message(N_("'%(value)s' is not yes or no"),
                                                              value=text["ltc_designated"])))
     clean["filed_on"] = _date(text["filed_on"], "filed_on", problems) if text["filed_on"] else None
+    _clean_bed(text, clean, problems)
     return clean, problems
+
+
+def _clean_bed(text: dict[str, str], clean: dict, problems: list[RowProblem]) -> None:
+    """The home-care bed's own fields: required for a bed, refused for any other type."""
+    if clean["type"] != HOME_CARE_BED:
+        for field in BED_FIELDS:
+            if text[field]:
+                problems.append(RowProblem(field, Message(N_("is only for a home-care bed"))))
+        clean.update({field: None for field in BED_FIELDS})
+        return
+    code = text["bed_code"].upper()
+    if not code:
+        problems.append(RowProblem("bed_code", Message(N_("is required for a home-care bed"))))
+    elif not BED_CODE_PATTERN.fullmatch(code):
+        problems.append(RowProblem("bed_code", Message(
+            N_("must be 4 to 24 capital letters, digits or hyphens, starting with a letter or digit"))))
+    clean["bed_code"] = code or None
+    clean["care_level"] = (_choice(text["care_level"], CARE_LEVELS, "care_level", problems)
+                           if text["care_level"] else None)
+    if clean["care_level"] is None and not text["care_level"]:
+        problems.append(RowProblem("care_level", Message(N_("is required for a home-care bed"))))
+    clean["assessed_on"] = _date(text["assessed_on"], "assessed_on", problems) if text["assessed_on"] else None
+    if not text["assessed_on"]:
+        problems.append(RowProblem("assessed_on", Message(N_("is required for a home-care bed"))))

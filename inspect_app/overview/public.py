@@ -22,7 +22,7 @@ from ..core.types import LOCAL_ZONE
 from ..core.opendata import Column, DataSet
 from ..core.paging import Page
 from ..domain.bureau import DEPARTMENTS
-from ..domain.institution import INSTITUTION_TYPES
+from ..domain.institution import INSTITUTION_TYPES, UNPUBLISHED_TYPES
 from ..domain.publication import latest_submission_published, publication_day
 from ..domain.rectification.on_time import rate
 from ..domain.rectification.states import CLOSED, WITHDRAWN
@@ -106,7 +106,7 @@ def _select(f: PublicFilter, today: date):
     stmt = (select(Inspection, Visit, Institution)
             .join(Visit, Visit.id == Inspection.visit_id)
             .join(Institution, Institution.id == Visit.institution_id)
-            .where(published_clause(today)))
+            .where(published_clause(today), Institution.type.not_in(UNPUBLISHED_TYPES)))
     if f.district:
         stmt = stmt.where(Institution.district == f.district)
     if f.type:
@@ -210,7 +210,7 @@ class PublicInstitution:
 
 def institution(institution_id: int, today: date, now: datetime) -> PublicInstitution | None:
     inst = db.session.get(Institution, institution_id)
-    if inst is None:
+    if inst is None or inst.type in UNPUBLISHED_TYPES:
         return None
     summaries = all_results(PublicFilter(institution_id=inst.id), today, now)
     return PublicInstitution(
@@ -223,7 +223,7 @@ def institution(institution_id: int, today: date, now: datetime) -> PublicInstit
 
 
 def institutions_after(after: int | None, limit: int, district: str = "", type_: str = "") -> list[Institution]:
-    stmt = select(Institution)
+    stmt = select(Institution).where(Institution.type.not_in(UNPUBLISHED_TYPES))
     if after is not None:
         stmt = stmt.where(Institution.id > after)
     if district:

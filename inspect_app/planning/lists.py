@@ -1,6 +1,7 @@
 """Freezing a random joint plan's lists into the draw input (docs/commands.md, "draw") without its seed.
 
-The published lists name institutions by their unified social credit code (public anyway) and
+The published lists name institutions by their unified social credit code (public anyway; a
+home-care bed by its bed number, its credit code being its provider's) and
 inspectors by a pseudonym drawn afresh for each run: ``U`` + the first 10 hex digits of an
 HMAC-SHA-256 of the account id under a random key made for that run and then thrown away.
 An account id would be the same in every draw, so anyone who learns once who ``U8`` is (an
@@ -23,9 +24,11 @@ from sqlalchemy import select
 
 from ..auth.models import ConflictOfInterest, User
 from ..auth.roles import Role
+from ..domain.institution import INSTITUTION_TYPES
 from ..domain.planning.plans import period_of, visit_purpose
 from ..domain.planning.sampling import due_this_period, period_position, periods_in_year, ratio_for
 from ..inspections import policy as enforcement_policy
+from ..inspections.services.visits import checklists_for
 from ..domain.draw.run import input_digest
 from ..domain.planning.risk import parse_policy
 from ..extensions import db
@@ -34,12 +37,24 @@ from .models import Plan, PlanRun
 from .risk_data import assess
 
 
+def inspectable_types(departments: list[str], kind: str = "inspection") -> list[str]:
+    """The facility types at which every one of ``departments`` has a checklist of ``kind``
+    (policies/checklist-scope.yaml): a plan draws only these, so that every drawn target can
+    be visited by the whole team."""
+    return [t for t in INSTITUTION_TYPES
+            if all(checklists_for(d, kind, t) for d in departments)]
+
+
 def institutions_in_scope(plan: Plan) -> list[Institution]:
+    """Operating institutions of the plan's districts and types (no types chosen: every type
+    its departments can all inspect)."""
     stmt = select(Institution).where(Institution.status == "operating")
     if plan.districts:
         stmt = stmt.where(Institution.district.in_(plan.districts))
+    types = inspectable_types(list(plan.departments))
     if plan.institution_types:
-        stmt = stmt.where(Institution.type.in_(plan.institution_types))
+        types = [t for t in types if t in plan.institution_types]
+    stmt = stmt.where(Institution.type.in_(types))
     return list(db.session.scalars(stmt.order_by(Institution.id)))
 
 
@@ -115,7 +130,7 @@ def freeze_lists(plan: Plan, now: datetime, today: date, first_day: date | None 
     assessed = assess([i.id for i in institutions], now, today, policy)
     people = inspectors_for(list(plan.departments))
     alias = pseudonyms([u.id for u in people])
-    code_of = {i.id: i.credit_code for i in institutions}
+    code_of = {i.id: i.register_code for i in institutions}
     avoid: dict[int, set[str]] = {}
     if people:
         for user_id, institution_id in db.session.execute(
@@ -128,7 +143,7 @@ def freeze_lists(plan: Plan, now: datetime, today: date, first_day: date | None 
         sizes[assessed[i.id][1].risk] = sizes.get(assessed[i.id][1].risk, 0) + 1
     ratios, sampling = period_ratios(plan, sizes, first_day or period_of(plan.period, today).first_day)
     document = {
-        "institutions": [{"id": i.credit_code, "name": i.name, "district": i.district,
+        "institutions": [{"id": i.register_code, "name": i.name, "district": i.district,
                           "risk": assessed[i.id][1].risk} for i in institutions],
         "inspectors": [{"id": alias[u.id], "department": u.department,
                         "district": u.district or "", "avoid": sorted(avoid.get(u.id, ()))}
@@ -145,7 +160,7 @@ def freeze_lists(plan: Plan, now: datetime, today: date, first_day: date | None 
         "risk_policy": policy.to_dict(),
         "sampling": sampling,
         "institutions": {
-            i.credit_code: {"id": i.id, "name": i.name, "risk": assessed[i.id][1].risk,
+            i.register_code: {"id": i.id, "name": i.name, "risk": assessed[i.id][1].risk,
                             "reasons": list(assessed[i.id][1].reasons),
                             "facts": assessed[i.id][0].__dict__}
             for i in institutions},

@@ -13,20 +13,34 @@ from ..domain.institution import INSTITUTION_TYPES
 from ..domain.planning.plans import plan_problems
 from ..domain.planning.risk import DEFAULT_POLICY, parse_policy
 from ..extensions import db
-from .models import GRADE_EXPIRY, RANDOM_JOINT, ROUTINE, Plan, PlanRun
+from .models import GRADE_EXPIRY, RANDOM_JOINT, ROUTINE, YEARLY_COVERAGE, Plan, PlanRun
+from ..rectification import policy as supervision_policy
+from ..domain.rectification.ladder import yearly_ratios
 from ..domain.translatable import N_
 from ..inspections.models import Visit
 from ..inspections.services.visits import checklists_for
 from ..registry import services as registry
 
-# docs/regulations.md, "Risk classes and sampling ratios"
+# docs/regulations.md, "Risk classes and sampling ratios" (used when the supervision policy
+# gives no sampling ratios)
 DEFAULT_RATIOS = {"high": "0.3", "medium_high": "0.1", "medium": "0.02", "low": "0.01"}
 
 
-def defaults() -> dict:
-    """Values of a new plan's form."""
+def default_ratios(institution_types: list[str] | tuple[str, ...] = ()) -> dict[str, str]:
+    """The yearly ratios a new plan for these facility types starts with
+    (policies/supervision.yaml, ``sampling_ratios``)."""
+    return yearly_ratios(supervision_policy.current(), list(institution_types)) or dict(DEFAULT_RATIOS)
+
+
+def defaults(institution_types: list[str] | tuple[str, ...] = ()) -> dict:
+    """Values of a new plan's form (for ``institution_types`` when given: their own ratios, and
+    only the departments that have a checklist for every one of them)."""
+    types = [t for t in institution_types if t in INSTITUTION_TYPES]
+    departments = ["civil_affairs", "fire"]
+    if types:
+        departments = [d for d in departments if all(checklists_for(d, "inspection", t) for t in types)]
     return {"kind": RANDOM_JOINT, "period": "quarterly", "enabled": True, "one_off": False,
-            "departments": ["civil_affairs", "fire"], "ratios": dict(DEFAULT_RATIOS),
+            "departments": departments, "institution_types": types, "ratios": default_ratios(types),
             "risk_policy": DEFAULT_POLICY.to_dict(), "team_per_department": 2, "max_per_inspector": 5,
             "avoid_own_district": False, "beacon_delay_days": 1, "publish_delay_days": 0,
             "horizon_days": 90, "visit_within_days": 14,
@@ -88,6 +102,8 @@ def clean(values: dict) -> dict:
     problems = plan_problems(v, INSTITUTION_TYPES, enforcement_policy.current())
     risk_policy, policy_problems = parse_policy(v.get("risk_policy"))
     problems += [(f"risk_{name}", message) for name, message in policy_problems]
+    if v.get("kind") == RANDOM_JOINT or v.get("rule") == YEARLY_COVERAGE:
+        problems += _types_without_checklists(v["institution_types"], v["departments"])
     if v.get("kind") == ROUTINE and v.get("rule") == GRADE_EXPIRY:
         if any(not checklists_for(d, "grading") for d in v["departments"]):
             problems.append(("departments", N_("a grading visit needs departments with a grading checklist")))
@@ -95,6 +111,19 @@ def clean(values: dict) -> dict:
         raise Invalid("The plan could not be saved.", problems=problems)
     v["risk_policy"] = risk_policy.to_dict()
     return {k: v.get(k) for k in Plan.EDITABLE}
+
+
+def _types_without_checklists(types: list[str], departments: list[str]) -> list[tuple]:
+    """A plan's chosen facility types at which one of its departments has no inspection
+    checklist (policies/checklist-scope.yaml): such a target could not be visited by the team."""
+    problems = []
+    for t in types:
+        missing = [d for d in departments if t in INSTITUTION_TYPES and not checklists_for(d, "inspection", t)]
+        if missing:
+            problems.append(("institution_types", N_("%(type)s: no inspection checklist of %(departments)s for this "
+                                                     "type; choose other departments or leave the type out"),
+                             {"type": INSTITUTION_TYPES[t], "departments": ", ".join(missing)}))
+    return problems
 
 
 def create_plan(user, values: dict) -> Plan:

@@ -30,13 +30,16 @@ from ..inspections.models import (CANCELLED, COMPLETED, IN_PROGRESS, PLANNED, SU
 from ..rectification.models import Finding
 from ..registry.models import Institution
 from ..inspections.services.visits import create_visit
-from .lists import inspectors_for, team_size
+from .lists import inspectable_types, inspectors_for, team_size
 from .models import CRITICAL_FOLLOWUP, GRADE_EXPIRY, YEARLY_COVERAGE, Plan, PlanRun
 
 OPEN_VISIT = (PLANNED, IN_PROGRESS)
 
 
-def _in_scope(plan: Plan, institution_ids: list[int]) -> set[int]:
+def _in_scope(plan: Plan, institution_ids: list[int], kind: str | None = None) -> set[int]:
+    """The plan's operating targets among ``institution_ids``; with ``kind``, only of the types at
+    which each of its departments has a checklist of that kind (the visit could not be made
+    elsewhere)."""
     if not institution_ids:
         return set()
     stmt = select(Institution.id).where(Institution.id.in_(institution_ids),
@@ -45,6 +48,8 @@ def _in_scope(plan: Plan, institution_ids: list[int]) -> set[int]:
         stmt = stmt.where(Institution.district.in_(plan.districts))
     if plan.institution_types:
         stmt = stmt.where(Institution.type.in_(plan.institution_types))
+    if kind is not None:
+        stmt = stmt.where(Institution.type.in_(inspectable_types(sorted(plan.departments), kind)))
     return set(db.session.scalars(stmt))
 
 
@@ -70,7 +75,7 @@ def freeze_targets(plan: Plan, now: datetime, today: date) -> dict:
     targets: list[dict] = []
     if plan.rule == GRADE_EXPIRY:
         records = grades_expiring(plan.horizon_days, today)
-        ids = _in_scope(plan, [r.institution_id for r in records])
+        ids = _in_scope(plan, [r.institution_id for r in records], "grading")
         busy = _has_open_grading_visit(list(ids))
         seen: set[int] = set()
         for record in records:
@@ -90,7 +95,7 @@ def freeze_targets(plan: Plan, now: datetime, today: date) -> dict:
                     "finding_id": f.id} for f in findings if f.institution_id in ids and f.id not in done]
     elif plan.rule == YEARLY_COVERAGE:
         year, k = period_position(plan.period, period_of(plan.period, today).first_day)
-        ids = sorted(_in_scope(plan, list(db.session.scalars(select(Institution.id)))))
+        ids = sorted(_in_scope(plan, list(db.session.scalars(select(Institution.id))), "inspection"))
         covered = checked_this_year(ids, year, sorted(plan.departments))
         remaining = [i for i in ids if i not in covered]
         count = coverage_due(len(remaining), k, periods_in_year(plan.period, year))

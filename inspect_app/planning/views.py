@@ -92,7 +92,7 @@ def _save(form: PlanForm, plan_id: int | None):
 def create():
     form = _form()
     if request.method == "GET":
-        form.fill(plans.defaults() | {"start": local_date(utcnow())})
+        form.fill(plans.defaults(request.args.getlist("type")) | {"start": local_date(utcnow())})
     elif form.validate_on_submit():
         done = _save(form, None)
         if done:

@@ -29,6 +29,9 @@ class InstitutionForm(FlaskForm):
     status = SelectField(_l("Status"))
     filed_on = DateField(_l("Filing date"), validators=[Optional()])
     contact_phone = StringField(_l("Contact phone"))
+    bed_code = StringField(_l("Bed number"), render_kw={"maxlength": 24, "autocapitalize": "characters"})
+    care_level = SelectField(_l("Ability level (assessment)"), validate_choice=False)   # checked by the domain
+    assessed_on = DateField(_l("Assessment date"), validators=[Optional()])
     version = HiddenField()
 
     def __init__(self, *args, **kwargs):
@@ -37,11 +40,13 @@ class InstitutionForm(FlaskForm):
         self.operator_type.choices = _choices(labels.OPERATOR_TYPES)()
         self.medical_integration.choices = _choices(labels.MEDICAL_INTEGRATION)()
         self.status.choices = _choices(labels.STATUSES)()
+        self.care_level.choices = options([("", "—")] + [(c, str(l)) for c, l in labels.CARE_LEVELS.items()])
 
     def raw_values(self) -> dict:
         """Field values as text for the domain's validation (which both forms and imports use)."""
         names = ("name", "credit_code", "type", "district", "street", "address", "beds", "nursing_beds",
-                 "operator_type", "medical_integration", "status", "filed_on", "contact_phone")
+                 "operator_type", "medical_integration", "status", "filed_on", "contact_phone",
+                 "bed_code", "care_level", "assessed_on")
         raw = {n: self[n].raw_data[0] if self[n].raw_data else "" for n in names}
         raw["ltc_designated"] = "yes" if self.ltc_designated.data else "no"
         return raw

@@ -18,7 +18,7 @@ from ..core.errors import Invalid
 from ..core.heavy import heavy_work
 from ..core.spreadsheet import Bounds, TooLarge, check_csv, check_file_size, check_xlsx
 from ..core.types import utcnow
-from ..domain.institution import FIELDS, REQUIRED, clean_institution
+from ..domain.institution import FIELDS, HOME_CARE_BED, REQUIRED, clean_institution
 from ..domain.translatable import N_, Message
 from ..extensions import db
 from .models import Institution
@@ -136,15 +136,21 @@ def validate_table(frame) -> tuple[list[tuple[int, dict]], list[ImportProblem]]:
             continue  # blank line
         values, row_problems = clean_institution(record)
         problems.extend(ImportProblem(row_no, FIELDS.get(p.column, p.column), p.message) for p in row_problems)
-        code = values.get("credit_code")
+        code = row_key(values)
         if code:
             if code in seen:
-                problems.append(ImportProblem(row_no, FIELDS["credit_code"], Message(
+                problems.append(ImportProblem(row_no, FIELDS[code[0]], Message(
                     N_("duplicate of row %(row)s"), row=seen[code])))
             else:
                 seen[code] = row_no
         rows.append((row_no, values))
     return rows, problems
+
+
+def row_key(values: dict) -> tuple[str, str] | None:
+    """What names a row's registry entry: a home-care bed's bed number, else the credit code."""
+    field = "bed_code" if values.get("type") == HOME_CARE_BED else "credit_code"
+    return (field, values[field]) if values.get(field) else None
 
 
 def import_institutions(user, stream: bytes, filename: str) -> ImportResult:
@@ -155,13 +161,16 @@ def import_institutions(user, stream: bytes, filename: str) -> ImportResult:
     rows, problems = validate_table(frame)
     if problems:
         raise Invalid("The file was not imported; nothing was changed.", problems=problems)
-    codes = [values["credit_code"] for _, values in rows]
-    existing = {i.credit_code: i for i in db.session.scalars(
-        select(Institution).where(Institution.credit_code.in_(codes)))}
+    codes = [values["credit_code"] for _, values in rows if values["type"] != HOME_CARE_BED]
+    beds = [values["bed_code"] for _, values in rows if values["type"] == HOME_CARE_BED]
+    existing = {("credit_code", i.credit_code): i for i in db.session.scalars(
+        select(Institution).where(Institution.credit_code.in_(codes), Institution.type != HOME_CARE_BED))}
+    existing.update({("bed_code", i.bed_code): i for i in db.session.scalars(
+        select(Institution).where(Institution.bed_code.in_(beds)))})
     result = ImportResult()
     now = utcnow()
     for _, values in rows:
-        inst = existing.get(values["credit_code"])
+        inst = existing.get(row_key(values))
         if inst is None:
             inst = Institution(**values, created_at=now, updated_at=now)
             db.session.add(inst)

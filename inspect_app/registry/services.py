@@ -11,7 +11,7 @@ from ..core.errors import Conflict, Invalid
 from ..core.paging import Page, paginate
 from ..core.spreadsheet import write_xlsx
 from ..core.types import utcnow
-from ..domain.institution import (FIELDS, INSTITUTION_TYPES, MEDICAL_INTEGRATION, OPERATOR_TYPES,
+from ..domain.institution import (CARE_LEVELS, FIELDS, HOME_CARE_BED, INSTITUTION_TYPES, MEDICAL_INTEGRATION, OPERATOR_TYPES,
                                   STATUSES, clean_institution)
 from ..extensions import db
 from .models import Institution
@@ -83,19 +83,27 @@ def _raise_problems(problems, message="The institution could not be saved."):
         raise Invalid(message, problems=[(p.column, p.message) for p in problems])
 
 
-def _check_unique_code(code: str, exclude_id: int | None = None) -> list:
-    stmt = select(Institution.id).where(Institution.credit_code == code)
+def _check_unique_code(values: dict, exclude_id: int | None = None) -> list:
+    """An organisation's credit code names one registry row; a home-care bed carries its
+    provider's code and is named by its bed number instead."""
+    if values.get("type") == HOME_CARE_BED:
+        field = "bed_code"
+        stmt = select(Institution.id).where(Institution.bed_code == values["bed_code"])
+    else:
+        field = "credit_code"
+        stmt = select(Institution.id).where(Institution.credit_code == values["credit_code"],
+                                            Institution.type != HOME_CARE_BED)
     if exclude_id is not None:
         stmt = stmt.where(Institution.id != exclude_id)
     other = db.session.scalar(stmt)
-    return [("credit_code", f"is already registered (institution #{other})")] if other else []
+    return [(field, f"is already registered (institution #{other})")] if other else []
 
 
 def create(user, raw: dict) -> Institution:
     policy.require(user, "registry.edit")
     values, problems = clean_institution(raw)
     _raise_problems(problems)
-    dup = _check_unique_code(values["credit_code"])
+    dup = _check_unique_code(values)
     if dup:
         raise Invalid("The institution could not be saved.", problems=dup)
     now = utcnow()
@@ -113,7 +121,7 @@ def update(user, institution_id: int, raw: dict, version: int) -> Institution:
         raise Conflict("Someone else changed this institution meanwhile; reload and apply your change again.")
     values, problems = clean_institution(raw)
     _raise_problems(problems)
-    dup = _check_unique_code(values["credit_code"], exclude_id=inst.id)
+    dup = _check_unique_code(values, exclude_id=inst.id)
     if dup:
         raise Invalid("The institution could not be saved.", problems=dup)
     before = audit.snapshot(inst)
@@ -138,8 +146,10 @@ def _label(field: str, value):
             return labels.get(value, value)
     if field == "ltc_designated":
         return "是" if value else "否"
-    if field == "filed_on":
+    if field in ("filed_on", "assessed_on"):
         return value.isoformat() if value else ""
+    if field == "care_level":
+        return CARE_LEVELS.get(value, value) if value else ""
     return value
 
 

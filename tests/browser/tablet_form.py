@@ -34,9 +34,10 @@ class World:
     audit_mark: int = 0               # the last audit row before the world was made
 
 
-def create_world(app, departments: tuple[str, ...]) -> World:
-    """An institution, one inspector per department and a (joint) visit with one part each,
-    made through the app's own service and committed."""
+def create_world(app, departments: tuple[str, ...], institution: dict | None = None) -> World:
+    """An institution (a nursing home unless ``institution`` overrides its fields), one
+    inspector per department and a (joint) visit with one part each, made through the app's
+    own service and committed."""
     from inspect_app.auth.models import User
     from inspect_app.auth.services import hash_password
     from inspect_app.core.types import utcnow
@@ -57,6 +58,8 @@ def create_world(app, departments: tuple[str, ...]) -> World:
                            type="nursing_home", district="示范区", street="东风街道", address="东风路1号",
                            beds=80, nursing_beds=30, operator_type="private", medical_integration="none",
                            ltc_designated=False, status="operating", created_at=now, updated_at=now)
+        for key, value in (institution or {}).items():
+            setattr(inst, key, value)
         db.session.add(inst)
         people = {}
         for dept in departments:

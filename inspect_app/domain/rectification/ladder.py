@@ -11,10 +11,12 @@ places it for a new deadline (extension, reopening) without repeating an escalat
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
 from datetime import date, datetime, time, timedelta, timezone, tzinfo
 from typing import Any
 
 from ..bureau import LOCAL_TIMEZONE
+from ..planning.risk import RISK_CLASSES
 
 SEVERITIES = ("critical", "major", "minor")
 AUDIENCES = ("institution", "department", "bureau")
@@ -44,6 +46,9 @@ class Policy:
     suspend_on_open_veto: bool
     suspend_on_overdue_severities: tuple[str, ...]
     local_timezone: str = LOCAL_TIMEZONE
+    # Yearly sampling ratios (risk class → decimal text): "default", and per facility type
+    sampling_ratios: dict = field(default_factory=dict)
+    sampling_ratios_by_type: dict = field(default_factory=dict)
     escalation_ordinals: tuple[int, ...] = field(default=(), repr=False)
 
     def __post_init__(self):
@@ -163,13 +168,64 @@ def parse_policy(data: Any, path: str = "supervision.yaml") -> Policy:
                                       "must be a list of severities"))
         overdue = []
     tz = data.get("timezone", LOCAL_TIMEZONE)
+    default_ratios, ratios_by_type = _sampling_ratios(data.get("sampling_ratios"), problems)
     if problems:
         raise PolicyError(path, problems)
     return Policy(version=str(version), deadline_days=deadline_days, ladder=tuple(rungs),
                   reply_window_days=reply_days, extension_max_count=ext_count,
                   extension_max_ratio=float(ratio), reinspection_severities=tuple(reinsp),
                   suspend_on_open_veto=bool(sup.get("suspend_on_open_veto", True)),
-                  suspend_on_overdue_severities=tuple(overdue), local_timezone=str(tz))
+                  suspend_on_overdue_severities=tuple(overdue), local_timezone=str(tz),
+                  sampling_ratios=default_ratios, sampling_ratios_by_type=ratios_by_type)
+
+
+def _ratio_table(raw: Any, where: str, problems: list) -> dict[str, str]:
+    """{risk class: decimal text in [0, 1]} (written as text or number, kept as its decimal text)."""
+    if not isinstance(raw, dict) or not raw:
+        problems.append(PolicyProblem(where, "must map risk classes to yearly ratios"))
+        return {}
+    out: dict[str, str] = {}
+    for risk, value in raw.items():
+        if risk not in RISK_CLASSES:
+            problems.append(PolicyProblem(f"{where}.{risk}", f"is not a risk class ({', '.join(RISK_CLASSES)})"))
+            continue
+        try:
+            ratio = Decimal(str(value)) if not isinstance(value, bool) else None
+        except InvalidOperation:
+            ratio = None
+        if ratio is None or not ratio.is_finite() or not Decimal(0) <= ratio <= Decimal(1):
+            problems.append(PolicyProblem(f"{where}.{risk}", "must be a number from 0 to 1"))
+            continue
+        out[risk] = str(value)
+    return out
+
+
+def _sampling_ratios(raw: Any, problems: list) -> tuple[dict[str, str], dict[str, dict[str, str]]]:
+    """``sampling_ratios``: optional; ``default`` and ``by_type`` (facility type → ratios)."""
+    if raw is None:
+        return {}, {}
+    if not isinstance(raw, dict):
+        problems.append(PolicyProblem("sampling_ratios", "must be a mapping (default, by_type)"))
+        return {}, {}
+    for extra in set(raw) - {"default", "by_type"}:
+        problems.append(PolicyProblem(f"sampling_ratios.{extra}", "unknown field (default, by_type)"))
+    default = _ratio_table(raw.get("default"), "sampling_ratios.default", problems)
+    by_type_raw = raw.get("by_type", {})
+    if not isinstance(by_type_raw, dict):
+        problems.append(PolicyProblem("sampling_ratios.by_type", "must map facility types to ratios"))
+        by_type_raw = {}
+    by_type = {str(t): _ratio_table(r, f"sampling_ratios.by_type.{t}", problems) for t, r in by_type_raw.items()}
+    return default, by_type
+
+
+def yearly_ratios(policy: Policy, institution_types: list[str] | tuple[str, ...] = ()) -> dict[str, str]:
+    """The yearly ratios a new plan for ``institution_types`` starts with: the types' own ratios
+    when they all share one table, else the default."""
+    tables = {tuple(sorted(policy.sampling_ratios_by_type.get(t, policy.sampling_ratios).items()))
+              for t in institution_types}
+    if len(tables) == 1:
+        return dict(next(iter(tables)))
+    return dict(policy.sampling_ratios)
 
 
 # --------------------------------------------------------------------------- deadlines

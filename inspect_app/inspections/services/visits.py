@@ -14,12 +14,13 @@ from sqlalchemy.orm import joinedload, selectinload
 from ...auth import policy
 from ...auth.models import ConflictOfInterest, User
 from ...auth.roles import DEPARTMENTS, Role
-from ...checklists import catalogue
+from ...checklists import scope as checklist_scope
 from ...checklists.services import store_version
 from ...core import audit
 from ...core.errors import Conflict, Forbidden, Invalid, NotFound
 from ...core.types import utcnow
 from ...domain.checklist.model import Checklist
+from ...domain.institution import INSTITUTION_TYPES
 from ...domain.translatable import N_
 from ...domain.enforcement import TEAM_TOO_SMALL, short_teams
 from ...extensions import db
@@ -34,15 +35,17 @@ KINDS = ("inspection", "grading")
 AD_HOC_PURPOSES = ("complaint", "follow_up", "routine")
 
 
-def checklists_for(department: str, kind: str) -> list[Checklist]:
-    """The catalogue's checklists of a department and kind, by id. A department with several
-    inspection checklists uses the one a caller names, else the first of these."""
-    return sorted((cl for cl in catalogue.all_checklists().values()
-                   if cl.department == department and cl.kind == kind), key=lambda cl: cl.id)
+def checklists_for(department: str, kind: str, institution_type: str | None = None) -> list[Checklist]:
+    """The catalogue's checklists of a department and kind used at facilities of
+    ``institution_type`` (policies/checklist-scope.yaml; any type when None): those the scope
+    names for the type first, then by id. A department with several uses the one a caller
+    names, else the first of these."""
+    return checklist_scope.checklists_for(department, kind, institution_type)
 
 
-def _choose_checklist(department: str, kind: str, wanted: str | None, problems: list[str]) -> Checklist | None:
-    candidates = checklists_for(department, kind)
+def _choose_checklist(department: str, kind: str, wanted: str | None, problems: list[str],
+                      institution_type: str | None = None) -> Checklist | None:
+    candidates = checklists_for(department, kind, institution_type)
     if wanted:
         chosen = next((cl for cl in candidates if cl.id == wanted), None)
         if chosen is None:
@@ -50,7 +53,12 @@ def _choose_checklist(department: str, kind: str, wanted: str | None, problems: 
                                                              id=wanted, kind=kind))
         return chosen
     if not candidates:
-        problems.append(f"departments.{department}: " + _("this department has no %(kind)s checklist", kind=kind))
+        if institution_type is not None and checklists_for(department, kind):
+            problems.append(f"departments.{department}: " + _(
+                "this department has no %(kind)s checklist for this type of facility (%(type)s)",
+                kind=kind, type=INSTITUTION_TYPES.get(institution_type, institution_type)))
+        else:
+            problems.append(f"departments.{department}: " + _("this department has no %(kind)s checklist", kind=kind))
         return None
     return candidates[0]
 
@@ -110,7 +118,8 @@ def create_visit(actor, institution_id: int, scheduled_for: date, departments: d
     chosen: dict[str, Checklist] = {}
     for dept in departments:
         if dept in DEPARTMENTS:
-            cl = _choose_checklist(dept, kind, (checklist_ids or {}).get(dept), problems)
+            cl = _choose_checklist(dept, kind, (checklist_ids or {}).get(dept), problems,
+                                   institution.type if institution is not None else None)
             if cl is not None:
                 chosen[dept] = cl
     all_ids = {uid for ids in departments.values() for uid in ids}
