@@ -78,7 +78,7 @@ def intake(actor, values: dict, now: datetime, *, secret: str, submission_key: s
         policy.require(actor, "complaints.intake")
     key = _text(submission_key, 64)
     if len(key) < 16:
-        raise Invalid("The form has expired; open it again.", problems=[("submission_key", "missing")])
+        raise Invalid("The form has expired; open it again.", problems=[("submission_key", "open the form again")])
     rule = policies.current()
     today = local_today(now)
     v = dict(values)
@@ -241,9 +241,8 @@ def follow_up(actor, case_id: int, satisfaction: str, note: str, reopen: bool, n
     if reopen:
         if not rules.reopen_allowed(satisfaction, case.reopen_count, rule):
             raise Invalid("The case could not be reopened.", problems=[(
-                "reopen", "only a dissatisfied complainant reopens a case, and only %(n)s time(s)"
-                if rule.reopen_limit != 1 else "only a dissatisfied complainant reopens a case, and only once")],
-                n=rule.reopen_limit)
+                "reopen", "only a dissatisfied complainant reopens a case, at most %(n)s time(s)",
+                {"n": rule.reopen_limit})])
         due = rules.period_end(local_today(now), rule.clocks["closure"], _calendar())
         _move(actor, case, "reopen", now, note=note, expect={"reopen_count": case.reopen_count},
               detail={**detail, "closure_due": due.isoformat()},

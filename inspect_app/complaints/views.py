@@ -77,9 +77,9 @@ def public_submit():
         if not refused:
             db.session.commit()
             return render_template("complaints/received.html", case=taken.case, token=taken.token), 201
-        return render_template("complaints/public_form.html", form=form), refused.status
+        return render_template("complaints/public_form.html", form=form, policy=policies.current()), refused.status
     status = 422 if request.method == "POST" else 200
-    return render_template("complaints/public_form.html", form=form), status
+    return render_template("complaints/public_form.html", form=form, policy=policies.current()), status
 
 
 @bp.route("/public/complaints/lookup", methods=["GET", "POST"])
