@@ -174,6 +174,7 @@ def extend(actor, case_id: int, reason: str, now: datetime) -> ComplaintCase:
     """Extend the handling time limit once, by the policy's extension clock from the present
     limit; the complainant is to be told why."""
     case = _handled(actor, case_id)
+    machine.check(CASE, case.state, "extend", labels.state)
     reason = _text(reason, 4000)
     problems = []
     if case.extended:

@@ -201,8 +201,8 @@ def intake_problems(values: dict, policy: ComplaintPolicy, channels: tuple[str, 
 
 
 def phone_ok(phone: str) -> bool:
-    digits = [c for c in phone if c.isdigit()]
-    return 5 <= len(digits) <= 20 and all(c.isdigit() or c in " +-()" for c in phone)
+    digits = [c for c in phone if c in "0123456789"]
+    return len(phone) <= 24 and 5 <= len(digits) <= 20 and all(c in "0123456789 +-()" for c in phone)
 
 
 def case_number(year: int, ident: int) -> str:

@@ -145,6 +145,8 @@ def test_declining_needs_a_reason_and_ends_the_case(db, make, people):
 
 def test_the_extension_is_granted_once_from_the_present_limit(db, make, people):
     case = take_in(people["bureau"], make.institution()).case
+    with pytest.raises(Conflict):
+        services.extend(people["civil"], case.id, "尚未受理", T0)     # no handling limit yet
     services.accept(people["civil"], case.id, "", T0)            # 03-02 + 60 = 05-01 (劳动节) → 05-06
     assert case.closure_due == date(2026, 5, 6)
     services.extend(people["civil"], case.id, "需要调取监控", at(date(2026, 4, 20)))

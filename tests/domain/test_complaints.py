@@ -74,6 +74,12 @@ def test_the_machine_from_intake_to_close_and_its_refusals():
         assert m.next(state, event).to_state == state
 
 
+def test_a_telephone_number_fits_its_column():
+    assert c.phone_ok("+86 139-1234-5678")
+    assert not c.phone_ok("1 2 3 4 5 6 7 8 9 0 1 2 3")       # 25 characters
+    assert not c.phone_ok("1234") and not c.phone_ok("139１２３４５６７８")
+
+
 def test_reopening_needs_dissatisfaction_and_stays_within_the_limit():
     assert c.reopen_allowed("dissatisfied", 0, POLICY)
     assert not c.reopen_allowed("dissatisfied", 1, POLICY)
