@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from ..auth import policy
@@ -82,8 +83,8 @@ def intake(actor, values: dict, now: datetime, *, secret: str, submission_key: s
     rule = policies.current()
     today = local_today(now)
     v = dict(values)
-    for name, limit in (("summary", None), ("details", None), ("complainant_name", None), ("complainant_phone", None)):
-        v[name] = _text(v.get(name), limit)
+    for name in ("summary", "details", "complainant_name", "complainant_phone"):
+        v[name] = _text(v.get(name))
     v["anonymous"] = bool(v.get("anonymous"))
     if actor is None:
         v["channel"], v["received_on"] = "online", today
@@ -108,14 +109,19 @@ def intake(actor, values: dict, now: datetime, *, secret: str, submission_key: s
         institution_id=institution.id, summary=v["summary"], details=v["details"] or None,
         anonymous=v["anonymous"], complainant_name=None if v["anonymous"] else v["complainant_name"],
         complainant_phone=None if v["anonymous"] else (v["complainant_phone"] or None),
-        state=None, received_at=now, received_on=received_on,
+        state=machine.check(CASE, None, "intake").to_state, received_at=now, received_on=received_on,
         acceptance_due=rules.period_end(received_on, rule.clocks["acceptance"], _calendar()),
         submission_digest=submission, lookup_digest=rules.digest(token), policy_version=rule.version,
         created_by_id=getattr(actor, "id", None))
-    machine.check(CASE, None, "intake")
-    case.state = CASE.next(None, "intake").to_state
-    db.session.add(case)
-    db.session.flush()
+    try:
+        with db.session.begin_nested():          # the same form sent twice at once: one row wins
+            db.session.add(case)
+            db.session.flush()
+    except IntegrityError:
+        earlier = db.session.scalar(select(ComplaintCase).where(ComplaintCase.submission_digest == submission))
+        if earlier is None:
+            raise
+        return Intake(earlier, token, repeated=True)
     case.number = rules.case_number(received_on.year, case.id)
     db.session.add(ComplaintEvent(case_id=case.id, at=now, event="intake", from_state=None, to_state=case.state,
                                   actor_id=getattr(actor, "id", None), detail={"channel": case.channel}))

@@ -84,3 +84,50 @@ def test_a_killed_sweep_then_four_at_once_mark_each_case_once(app, committed_cas
     assert tuple(marks()) == (N, N)
     _run(app, 2)                    # beat twice: nothing more
     assert tuple(marks()) == (N, N)
+
+
+def test_the_same_public_form_sent_twice_at_once_is_one_case(app):
+    from inspect_app.complaints import services
+    from inspect_app.complaints.models import ComplaintCase, ComplaintEvent
+    from inspect_app.core.audit import AuditEvent
+    from inspect_app.domain.complaints import digest
+    from inspect_app.extensions import db
+    from inspect_app.registry.models import Institution
+    from tests.factories import credit_code
+    with app.app_context():
+        if db.engine.dialect.name != "postgresql":
+            pytest.skip("concurrent submissions need PostgreSQL (set DATABASE_URL)")
+        inst = Institution(name="重复提交养老院", credit_code=credit_code(765432), type="nursing_home",
+                           district="示范区", street="东风街道", address="三号", operator_type="private",
+                           created_at=NOW, updated_at=NOW)
+        db.session.add(inst)
+        db.session.commit()
+        inst_id = inst.id
+    key, tokens, errors = "same-form-key-0123456789", [], []
+    barrier = threading.Barrier(2)
+    values = {"kind": "claim", "category": "fees", "institution_id": inst_id, "summary": "乱收费", "anonymous": True}
+
+    def send():
+        try:
+            with app.app_context():
+                barrier.wait()
+                tokens.append(services.intake(None, values, NOW, secret="s", submission_key=key).token)
+                db.session.commit()
+        except Exception as exc:  # pragma: no cover - reported by the test
+            errors.append(exc)
+
+    threads = [threading.Thread(target=send) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    with app.app_context():
+        ids = list(db.session.scalars(select(ComplaintCase.id).where(ComplaintCase.submission_digest == digest(key))))
+        db.session.execute(delete(ComplaintEvent).where(ComplaintEvent.case_id.in_(ids)))
+        db.session.execute(delete(AuditEvent).where(AuditEvent.entity == "complaint_case",
+                                                    AuditEvent.entity_id.in_([str(i) for i in ids])))
+        db.session.execute(delete(ComplaintCase).where(ComplaintCase.id.in_(ids)))
+        db.session.execute(delete(Institution).where(Institution.id == inst_id))
+        db.session.commit()
+    assert not errors, errors
+    assert len(ids) == 1 and len(tokens) == 2 and tokens[0] == tokens[1]
