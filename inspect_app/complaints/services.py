@@ -199,7 +199,9 @@ def extend(actor, case_id: int, reason: str, now: datetime) -> ComplaintCase:
 def make_visit(actor, case_id: int, scheduled_for: date | None, inspectors: list[int], now: datetime):
     """An ad-hoc visit (purpose ``complaint``) to the case's institution by the case's
     department, made through the one visit creation of inspections; its findings are the
-    case's findings. One visit per case."""
+    case's findings. One visit per case. The visit's note is the case number only: the visit
+    record is shown to the institution once completed, and the case's text stays with its
+    handlers."""
     case = _handled(actor, case_id)
     machine.check(CASE, case.state, "make_visit", labels.state)
     if case.visit_id is not None:
@@ -207,8 +209,7 @@ def make_visit(actor, case_id: int, scheduled_for: date | None, inspectors: list
     if not isinstance(scheduled_for, date):
         raise Invalid("The visit could not be made.", problems=[("scheduled_for", "a date is required")])
     visit = create_visit(actor, case.institution_id, scheduled_for, {case.department: list(inspectors)},
-                         "complaint", source=f"complaint:{case.id}",
-                         note=f"{case.number}: {case.summary}")
+                         "complaint", source=f"complaint:{case.id}", note=case.number)
     _move(actor, case, "make_visit", now, values={"visit_id": visit.id}, expect={"visit_id": None},
           detail={"visit_id": visit.id})
     return visit

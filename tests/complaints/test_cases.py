@@ -95,6 +95,7 @@ def test_the_whole_way_intake_visit_finding_reply_follow_up(db, make, people):
     team = [u.id for u in with_partners({"fire": [inspector]})["fire"]]
     visit = services.make_visit(people["fire"], case.id, date(2026, 3, 9), team, at(date(2026, 3, 6)))
     assert (visit.purpose, visit.source, visit.institution_id) == ("complaint", f"complaint:{case.id}", home.id)
+    assert visit.note == case.number                 # the case's text stays with its handlers
     assert case.visit_id == visit.id
     with pytest.raises(Conflict):
         services.make_visit(people["fire"], case.id, date(2026, 3, 10), team, T0)
