@@ -27,9 +27,10 @@ from .rectification.ladder import PolicyError, PolicyProblem
 from .translatable import N_
 from .workdays import WEEKDAYS_ONLY, WorkCalendar
 
-#: How a case came in. ``online`` is the public form; the others are taken in by an operator.
+#: How a case came in. The public form's cases are ``online``; an operator may enter any channel
+#: (an online case received by e-mail or from another platform too).
 CHANNELS = ("phone", "hotline_12349", "letter", "walk_in", "online")
-OPERATOR_CHANNELS = ("phone", "hotline_12349", "letter", "walk_in")
+OPERATOR_CHANNELS = CHANNELS
 #: The three kinds of matter of 《信访工作条例》 arts 29–31.
 KINDS = ("opinion", "accusation", "claim")
 #: Satisfaction recorded at the telephone follow-up.

@@ -63,7 +63,7 @@ def test_an_anonymous_case_keeps_no_contact_data_and_a_named_one_needs_a_name(db
     case = take_in(people["bureau"], home, anonymous=True, complainant_name="", complainant_phone="").case
     assert (case.complainant_name, case.complainant_phone) == (None, None)
     with pytest.raises(Invalid) as err:
-        take_in(people["bureau"], home, complainant_name=" ", channel="online")
+        take_in(people["bureau"], home, complainant_name=" ", channel="sms")
     assert {p[0] for p in err.value.problems} == {"complainant_name", "channel"}
 
 

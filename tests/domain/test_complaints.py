@@ -100,7 +100,7 @@ def test_intake_checks_and_anonymity():
     assert "anonymous" in found                      # an anonymous case carries no contact data
     assert c.intake_problems(_values(anonymous=True, complainant_name="", complainant_phone=""), POLICY,
                              c.OPERATOR_CHANNELS, today) == []
-    found = dict(c.intake_problems(_values(complainant_name="", complainant_phone="12ab", channel="online",
+    found = dict(c.intake_problems(_values(complainant_name="", complainant_phone="12ab", channel="sms",
                                            category="weather", received_on=date(2026, 3, 3), summary="x" * 201),
                                    POLICY, c.OPERATOR_CHANNELS, today))
     assert set(found) == {"complainant_name", "complainant_phone", "channel", "category", "received_on", "summary"}
