@@ -86,6 +86,7 @@ def _register_models() -> None:
     from .rectification import models as _rectification  # noqa: F401
     from .rectification import accidents as _accidents  # noqa: F401
     from .rectification import hazard_models as _hazards  # noqa: F401
+    from .complaints import models as _complaints  # noqa: F401
     from .grading import models as _grading  # noqa: F401
     from .planning import models as _planning  # noqa: F401
     from .ranking import models as _ranking  # noqa: F401
@@ -94,6 +95,7 @@ def _register_models() -> None:
 def _check_policies(app: Flask) -> None:
     """Read the policy files once now, so a broken one stops the start with its located
     problems instead of failing the first request that needs it."""
+    from .complaints import policy as complaints_policy
     from .grading import policy as grading_policy
     from .overview import policy as publication_policy
     from .ranking import policy as ranking_policy
@@ -111,6 +113,7 @@ def _check_policies(app: Flask) -> None:
         blacklist_policy.current()
         publication_policy.current()
         ranking_policy.current()
+        complaints_policy.current()
         grading_policy.history()
         workcalendar.calendar()
 
@@ -118,6 +121,7 @@ def _check_policies(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from .auth.views import bp as auth_bp
     from .checklists.views import bp as checklists_bp
+    from .complaints.views import bp as complaints_bp
     from .grading.views import bp as grading_bp
     from .home.views import bp as home_bp
     from .inspections.views import bp as inspections_bp
@@ -131,7 +135,7 @@ def _register_blueprints(app: Flask) -> None:
     from .users.views import bp as users_bp
 
     for bp in (home_bp, auth_bp, registry_bp, users_bp, checklists_bp, inspections_bp,
-               rectification_bp, hazards_bp, grading_bp, planning_bp, ranking_bp, overview_bp, api.bp):
+               rectification_bp, hazards_bp, complaints_bp, grading_bp, planning_bp, ranking_bp, overview_bp, api.bp):
         app.register_blueprint(bp)
     api.init_app(app)
 

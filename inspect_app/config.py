@@ -93,6 +93,10 @@ class Defaults:
     # The read-only API (docs/open-data.md, "The API"): requests per client address, counted
     # in RATELIMIT_STORAGE_URI (memory:// counts per web process; a Redis URL counts for all).
     API_RATE_LIMIT = "120 per minute"
+    # The public complaint form (docs/security.md, "Complaints"): cases sent and lookups made
+    # per client address.
+    COMPLAINT_FORM_RATE_LIMIT = "5 per hour"
+    COMPLAINT_LOOKUP_RATE_LIMIT = "30 per hour"
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_HEADERS_ENABLED = True
 
@@ -176,7 +180,8 @@ def from_environment() -> dict:
         "MAIL_PORT": int(os.environ.get("SMTP_PORT", "25")),
         "MAIL_FROM": os.environ.get("SMTP_FROM", "careinspect@localhost"),
     }
-    for name in ("OPEN_DATA_LICENCE", "OPEN_DATA_LICENCE_URL", "API_RATE_LIMIT", "RATELIMIT_STORAGE_URI"):
+    for name in ("OPEN_DATA_LICENCE", "OPEN_DATA_LICENCE_URL", "API_RATE_LIMIT", "RATELIMIT_STORAGE_URI",
+                 "COMPLAINT_FORM_RATE_LIMIT", "COMPLAINT_LOOKUP_RATE_LIMIT"):
         if os.environ.get(f"CAREINSPECT_{name}"):
             values[name] = os.environ[f"CAREINSPECT_{name}"].strip()
     lock_timeout = os.environ.get("CAREINSPECT_POSTGRES_LOCK_TIMEOUT", "").strip()

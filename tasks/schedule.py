@@ -12,6 +12,8 @@ BEAT_SCHEDULE = {
     "sweep-grades": {"task": "tasks.grading.sweep_grades", "schedule": 900.0},
     # Plans: start due periods' runs (freeze, seed, draw, visits) and move unfinished runs on.
     "sweep-plans": {"task": "tasks.planning.sweep_plans", "schedule": 300.0},
+    # Complaints: acceptance, handling and follow-up limits passed (each marked once).
+    "sweep-complaints": {"task": "tasks.complaints.sweep_time_limits", "schedule": 900.0},
     # Rankings: this month's standings (index, on-time rate, bands) recomputed in one pass.
     "refresh-standings": {"task": "tasks.ranking.refresh_standings", "schedule": 3600.0,
                           "options": {"expires": 3600.0}},

@@ -41,6 +41,8 @@ def app(tmp_path_factory):
         "UPLOAD_DIR": str(tmp / "uploads"),
         "SERVER_NAME": "localhost",
         "API_RATE_LIMIT": "100000 per minute",     # tests/overview/test_api.py checks the limit itself
+        "COMPLAINT_FORM_RATE_LIMIT": "100000 per minute",     # tests/complaints/test_public.py checks
+        "COMPLAINT_LOOKUP_RATE_LIMIT": "100000 per minute",   # these limits itself
     })
     app.extensions["job_waker"] = WakeRecorder()
     with app.app_context():

@@ -57,6 +57,12 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     # accidents (安全事故): records of their own, entered by the bureau or a department
     "accidents.view": frozenset({D, B}),
     "accidents.record": frozenset({D, B}),
+    # complaints and hotline cases (投诉举报): the bureau takes cases in and routes them; the
+    # department a case is routed to handles it (the bureau may too); nobody else opens a case
+    "complaints.view": frozenset({D, B}),
+    "complaints.intake": frozenset({B}),
+    "complaints.route": frozenset({B}),
+    "complaints.handle": frozenset({D, B}),
     # grading (等级评定): institutions apply; the bureau evaluates, publishes and confirms
     "grading.view": frozenset({D, B, S}),
     "grading.apply": frozenset({S}),

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app, request
+from flask_limiter import Limiter
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import case, delete, select, update
 
@@ -296,3 +297,10 @@ def unlock(actor, user_id: int) -> bool:
         "window_started_at": account.window_started_at.isoformat() if account else None,
         "devices": sum(1 for r in rows if r.scope == DEVICE)})
     return True
+
+
+# Request rate limits (Flask-Limiter), counted per client address as above in
+# ``RATELIMIT_STORAGE_URI``: one limiter for the read-only API (``API_RATE_LIMIT``) and the
+# public complaint form (``COMPLAINT_FORM_RATE_LIMIT``, ``COMPLAINT_LOOKUP_RATE_LIMIT``); each
+# blueprint declares its own limit, and create_app binds the limiter once.
+limiter = Limiter(key_func=client_address, default_limits=[])

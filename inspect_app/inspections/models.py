@@ -40,7 +40,8 @@ class Visit(db.Model):
     status: Mapped[str] = mapped_column(String(12), default=PLANNED, index=True)
     note: Mapped[str | None] = mapped_column(Text)
     # Where the visit came from: a plan's draw ("draw:<id>"), a finding ("finding:<id>"),
-    # a grading application ("application:<id>") or nothing for ad-hoc visits.
+    # a grading application ("application:<id>"), a complaint case ("complaint:<id>") or nothing
+    # for ad-hoc visits.
     source: Mapped[str | None] = mapped_column(String(40), index=True)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -15,12 +15,11 @@ from __future__ import annotations
 from datetime import date
 
 from flask import Blueprint, current_app, jsonify, request
-from flask_limiter import Limiter
 from sqlalchemy import select
 from sqlalchemy.orm import contains_eager
 
 from ..auth.policy import public
-from ..auth.throttle import client_address
+from ..auth.throttle import limiter
 from ..core.types import local_today, utcnow
 from ..domain.bureau import DEPARTMENTS
 from ..domain.institution import INSTITUTION_TYPES
@@ -37,8 +36,7 @@ DEFAULT_LIMIT, MAX_LIMIT = 50, 200
 
 
 # Counted per client address as the sign-in throttle sees it (behind TRUSTED_PROXIES, the
-# address the nearest trusted proxy saw; IPv6 by its /64).
-limiter = Limiter(key_func=client_address, default_limits=[])
+# address the nearest trusted proxy saw; IPv6 by its /64), by the one limiter of auth.throttle.
 limiter.limit(lambda: current_app.config["API_RATE_LIMIT"])(bp)
 
 

@@ -14,8 +14,13 @@ Who sees it (docs/security.md, "The institution file"):
   (they have no grading or planning rights);
 * institution staff: their own institution only, with its completed visits, its findings,
   notices and grade records, its credit records (of the blacklist proposals only those the
-  bureau confirmed); the risk class and the draws are the regulators' working
-  data and are not shown.
+  bureau confirmed); the risk class, the draws and the complaint cases are the regulators'
+  working data and are not shown.
+
+Complaint cases (投诉举报) are listed for every regulator who may open the file, as dates,
+channel, category, department, state and outcome; the case's text and a link to it only for
+those who handle it (the bureau, the department it is routed to), and the complainant's name
+and telephone number never (they stay on the case page, for its handlers).
 
 Each section is read through ``policy.visible`` of its model, so this page never shows a row
 the viewer could not open on its own page.
@@ -31,6 +36,7 @@ from sqlalchemy.orm import selectinload
 from ..auth import policy
 from ..auth.policy import can
 from ..auth.roles import Role
+from ..complaints.services import CaseLine, for_institution
 from ..core.errors import NotFound
 from ..domain.planning.risk import DEFAULT_POLICY, Assessment
 from ..extensions import db
@@ -57,6 +63,7 @@ class InstitutionFile:
     risk: Assessment | None = None
     risk_facts: object = None
     draws: list[tuple[PlanRun, Visit]] | None = None
+    complaints: list[CaseLine] | None = None        # None: the viewer is the institution's staff
     visible_parts: set[int] = field(default_factory=set)   # department parts the viewer may open
     hazards: list[HazardListing] = field(default_factory=list)   # listed major hazards (挂牌督办)
     credit: list[CreditRecord] = field(default_factory=list)   # credit records and blacklist proposals
@@ -108,6 +115,7 @@ def load(user, institution_id: int, today: date, now: datetime) -> InstitutionFi
     if user.role != Role.INSTITUTION_STAFF.value:
         facts, assessment = assess([institution.id], now, today, DEFAULT_POLICY)[institution.id]
         file.risk, file.risk_facts = assessment, facts
+        file.complaints = for_institution(user, institution.id)
     if can(user, "planning.view"):
         drawn = list(db.session.scalars(
             select(Visit).where(Visit.institution_id == institution.id, Visit.source.like("draw:%"))))

@@ -1,7 +1,8 @@
 """The facts behind risk classes, gathered for many institutions at once (read-only).
 
 Grades come from grading (``records.current_grades``), finding figures from rectification
-(``finding_counts``), complaints from inspections (visits of purpose ``complaint``), penalties
+(``finding_counts``), complaints from the complaint cases (those replied to as substantiated)
+and the complaint visits made without a case, penalties
 and blacklist entries from the credit records (the bureau's, and blacklist proposals it
 confirmed), accidents from the accident records. The look-back is the policy's
 ``lookback_days``. The rule that turns them into a class is pure: :mod:`inspect_app.domain.planning.risk`.
@@ -10,8 +11,9 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 
+from ..complaints.services import substantiated_counts
 from ..core.types import local_today
 from ..domain.grading.eligibility import BLACKLIST, PENALTY, Sanction, blacklist_end
 from ..domain.planning.risk import Assessment, RiskInputs, RiskPolicy, classify
@@ -27,16 +29,23 @@ from ..rectification.supervision import finding_counts
 
 
 def complaint_counts(institution_ids: list[int], since: datetime) -> dict[int, int]:
-    """Complaint visits (not cancelled) created at or after ``since``, per institution."""
+    """Complaints in the look-back, per institution: the cases replied to as substantiated at or
+    after ``since``, plus the complaint visits (not cancelled) created at or after ``since``
+    that were not made from a case (a visit made from a case counts through its case, and only
+    when the case was substantiated)."""
     if not institution_ids:
         return {}
     rows = db.session.execute(
         select(Visit.institution_id, func.count())
         .where(Visit.institution_id.in_(institution_ids), Visit.purpose == "complaint",
-               Visit.status != CANCELLED, Visit.created_at >= since)
+               Visit.status != CANCELLED, Visit.created_at >= since,
+               or_(Visit.source.is_(None), Visit.source.not_like("complaint:%")))
         .group_by(Visit.institution_id)
     ).all()
-    return {institution_id: int(n) for institution_id, n in rows}
+    out = {institution_id: int(n) for institution_id, n in rows}
+    for institution_id, n in substantiated_counts(institution_ids, since).items():
+        out[institution_id] = out.get(institution_id, 0) + n
+    return out
 
 
 def penalty_counts(institution_ids: list[int], since: date, today: date) -> dict[int, int]:

@@ -10,7 +10,7 @@ lists are frozen:
 - ``open_findings``: findings (问题/隐患) not yet closed;
 - ``overdue_findings``: open findings past their rectification deadline;
 - ``veto_findings``: veto (一票否决) findings raised in the look-back;
-- ``complaints``: complaint visits in the look-back;
+- ``complaints``: substantiated complaint cases and complaint visits made without a case, in the look-back;
 - ``penalties``: administrative penalties decided in the look-back (the bureau's credit records);
 - ``blacklisted``: blacklist entries in force today (entered by the bureau, or a blacklist
   proposal the bureau confirmed);
