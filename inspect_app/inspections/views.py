@@ -134,6 +134,8 @@ def form(inspection_id: int):
     return render_template("inspections/form.html", inspection=inspection, checklist=checklist,
                            answers=answers, controls=controls, summary=services.summary(inspection),
                            evidence=services.evidence_by_item(inspection.id), num=number_text,
+                           on_spot_items=services.on_spot_items(checklist),
+                           on_spot=services.on_spot_marks(inspection.id), on_spot_note_max=services.ON_SPOT_NOTE_MAX,
                            form_texts=form_texts())
 
 

@@ -94,11 +94,12 @@ def remove_world(app, world: World) -> None:
     from inspect_app.core.audit import AuditEvent
     from inspect_app.core.jobs import Job
     from inspect_app.extensions import db
-    from inspect_app.inspections.models import Evidence, Inspection, StoredFile, Visit
+    from inspect_app.inspections.models import Evidence, Inspection, OnSpotRectification, StoredFile, Visit
     from inspect_app.registry.models import Institution
 
     with app.app_context():
         ids = [p.inspection_id for p in world.parts.values()]
+        db.session.execute(delete(OnSpotRectification).where(OnSpotRectification.inspection_id.in_(ids)))
         files = set(db.session.scalars(select(Evidence.file_id).where(Evidence.inspection_id.in_(ids))))
         for row in db.session.execute(select(Inspection.inspector_signature_id, Inspection.representative_signature_id)
                                       .where(Inspection.id.in_(ids))):
