@@ -61,12 +61,16 @@ def create_world(app, departments: tuple[str, ...]) -> World:
         people = {}
         for dept in departments:
             user = User(username=f"tab_{dept[:6]}_{tag}", name=f"检查员{dept}", role="inspector", department=dept,
+                        credential_number=f"TAB{tag}1", credential_authority="示范市执法证发证机关",
+                        credential_expires_on=date(2036, 12, 31),
                         password_hash=hash_password(PASSWORD), created_at=now)
             db.session.add(user)
             people[dept] = user
         partners = {}
         for dept in departments:        # an enforcement visit goes with two inspectors per department
             partners[dept] = User(username=f"tab2_{dept[:6]}_{tag}", name=f"同行检查员{dept}", role="inspector",
+                                  credential_number=f"TAB{tag}2", credential_authority="示范市执法证发证机关",
+                                  credential_expires_on=date(2036, 12, 31),
                                   department=dept, password_hash="-", created_at=now)
             db.session.add(partners[dept])
         db.session.flush()
