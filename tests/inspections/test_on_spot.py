@@ -73,6 +73,12 @@ def test_a_minor_item_rectified_on_the_spot_is_closed_at_once_and_still_counted(
     audit = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "rectify_on_spot",
                                                        AuditEvent.entity_id == str(spot.id)))
     assert audit is not None and audit.actor_id == me.id
+    # the finding page says so instead of a deadline; the record marks the item and prints the note
+    browser = login(make.user("bureau_admin"))
+    page = browser.get(f"/rectification/findings/{spot.id}").get_data(as_text=True)
+    assert "检查时当场整改，未下达整改期限" in page and "当场整改" in page
+    record = browser.get(f"/inspections/{part.id}/record").get_data(as_text=True)
+    assert "当场整改：" in record and "已当场清除通道杂物" in record
     # a second run of the job changes nothing
     assert open_findings(part.id).id == notice.id
     assert db.session.scalar(select(func.count()).select_from(Finding).where(Finding.inspection_id == part.id)) == 2
