@@ -46,11 +46,20 @@ class Factory:
             kw["institution_id"] = self.institution().id
         if role in ("inspector", "department_admin"):
             kw.setdefault("department", "fire")
+        if role == "inspector":
+            kw = {**credential(n), **kw}
         user = User(username=kw.pop("username", f"{role}{n}"), name=kw.pop("name", f"{role} {n}"),
                     role=role, password_hash=self._hash, created_at=utcnow(), **kw)
         self.db.session.add(user)
         self.db.session.flush()
         return user
+
+
+def credential(n: int) -> dict:
+    """An enforcement certificate (执法证) valid for years, as an enforcement visit needs."""
+    from datetime import date
+    return {"credential_number": f"JZ{n:08d}", "credential_authority": "示范市执法证发证机关",
+            "credential_expires_on": date(2036, 12, 31)}
 
 
 def with_partners(teams: dict, minimum: int = 2) -> dict:
@@ -64,7 +73,7 @@ def with_partners(teams: dict, minimum: int = 2) -> dict:
         while len({u.id for u in people}) < minimum:
             n = next(_counter)
             partner = User(username=f"partner{n}", name=f"同行检查员{n}", role="inspector",
-                           department=department, password_hash="-", created_at=utcnow())
+                           department=department, password_hash="-", created_at=utcnow(), **credential(n))
             db.session.add(partner)
             db.session.flush()
             people.append(partner)

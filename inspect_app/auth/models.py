@@ -2,10 +2,10 @@
 from __future__ import annotations
 
 import hashlib
-from datetime import datetime
+from datetime import date, datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, ForeignKey, Integer, String, Text, UniqueConstraint, false, true
+from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, Text, UniqueConstraint, false, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..core.types import UTCDateTime
@@ -29,6 +29,11 @@ class User(UserMixin, db.Model):
     is_active_account: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     is_department_head: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     locale: Mapped[str | None] = mapped_column(String(8))
+    # The enforcement certificate (执法证) of an inspector: its number, the authority that
+    # issued it and its last valid day (docs/regulations.md, "Enforcement credentials").
+    credential_number: Mapped[str | None] = mapped_column(String(40))
+    credential_authority: Mapped[str | None] = mapped_column(String(80))
+    credential_expires_on: Mapped[date | None] = mapped_column(Date)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
     institution = relationship("Institution", foreign_keys=[institution_id])

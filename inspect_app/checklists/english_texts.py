@@ -63,21 +63,25 @@ def checklist_notes(checklist_id: str | None, version: str | None) -> dict:
         return {}
     cl = catalogue.get(checklist_id)
     if cl is not None and cl.version == version:
-        return {"levels_note": cl.levels_note, "points_note": cl.points_note}
+        return {name: getattr(cl, name) for name in NOTES}
     cache = current_app.extensions.setdefault("checklist_notes", {})
     if (checklist_id, version) not in cache:
         content = db.session.scalar(select(ChecklistVersion.content).where(
             ChecklistVersion.checklist_id == checklist_id, ChecklistVersion.version == version)) or {}
-        cache[(checklist_id, version)] = {"levels_note": content.get("levels_note"),
-                                          "points_note": content.get("points_note")}
+        cache[(checklist_id, version)] = {name: content.get(name) for name in NOTES}
     return cache[(checklist_id, version)]
+
+
+NOTES = ("levels_note", "points_note", "levels_note_en", "points_note_en")
+ITEM_SOURCES = ("reference", "hazard", "veto_reason", "reference_en", "veto_reason_en")
 
 
 def item_sources(checklist_id: str | None, version: str | None, item_id: str | None) -> dict:
     """What a stored record's item rests on, from its checklist version: ``reference`` (a
     local table or practice, printed "参考：", never as law), ``hazard`` (the major-hazard
-    catalogue entry, with its clause and whether its text is confirmed) and ``veto_reason``.
-    Versions stored before these fields existed give none of them."""
+    catalogue entry, with its clause and whether its text is confirmed) and ``veto_reason``,
+    with the English versions of the notes (``*_en``) where written. Versions stored before
+    these fields existed give none of them."""
     if not (checklist_id and version and item_id):
         return {}
     cache = current_app.extensions.setdefault("checklist_item_sources", {})
@@ -85,14 +89,12 @@ def item_sources(checklist_id: str | None, version: str | None, item_id: str | N
     if key not in cache:
         cl = catalogue.get(checklist_id)
         if cl is not None and cl.version == version:
-            items = [{"id": i.id, "reference": i.reference, "hazard": i.hazard, "veto_reason": i.veto_reason}
-                     for i in cl.items]
+            items = [{"id": i.id, **{name: getattr(i, name) for name in ITEM_SOURCES}} for i in cl.items]
         else:
             content = db.session.scalar(select(ChecklistVersion.content).where(
                 ChecklistVersion.checklist_id == checklist_id, ChecklistVersion.version == version)) or {}
             items = [i for s in content.get("sections", ()) for i in s.get("items", ())]
-        cache[key] = {i["id"]: {"reference": i.get("reference"), "hazard": i.get("hazard"),
-                                "veto_reason": i.get("veto_reason")} for i in items}
+        cache[key] = {i["id"]: {name: i.get(name) for name in ITEM_SOURCES} for i in items}
     out = dict(cache[key].get(item_id, {}))
     found = catalogue.hazard(out.get("hazard"))
     out["hazard_entry"] = found[1] if found else None

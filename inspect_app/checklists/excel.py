@@ -35,7 +35,7 @@ if TYPE_CHECKING:   # openpyxl is imported where a workbook is made or read (not
 
 CHECKLIST_SHEET, ITEMS_SHEET, LEVELS_SHEET = "checklist", "items", "levels"
 CHECKLIST_ROWS = ("id", "version", "title", "title_en", "department", "kind", "basis",
-                  "levels_note", "points_note")
+                  "levels_note", "points_note", "levels_note_en", "points_note_en")
 ITEM_COLUMNS = ("section", "section_title", "section_title_en") + ITEM_FIELDS
 REQUIRED_ITEM_COLUMNS = ("section", "section_title", "id", "text", "type", "points")
 LEVEL_COLUMNS = ("level", "min_total")
@@ -50,6 +50,8 @@ LABELS = {
     "min": "下限", "max": "上限", "level": "等级", "min_total": "总分下限",
     "reference": "参考（非法律规定）", "veto_reason": "否决说明", "hazard": "重大事故隐患目录条目",
     "finding_document": "记录正式判定文书", "points_note": "分值说明", "levels_note": "等级门槛说明",
+    "reference_en": "英文参考", "veto_reason_en": "英文否决说明", "points_note_en": "英文分值说明",
+    "levels_note_en": "英文等级门槛说明",
 }
 CHOICES = {"department": DEPARTMENTS, "kind": KINDS, "type": ITEM_TYPES,
            "severity": SEVERITIES, "evidence": EVIDENCE}

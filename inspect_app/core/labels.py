@@ -163,6 +163,17 @@ def localized(obj, name: str = "title", markup: bool = True):
     return text or ""
 
 
+def note(obj, name: str):
+    """A checklist note (``reference``, ``veto_reason``, ``points_note``, ``levels_note``) in
+    the UI language: its ``*_en`` version in English where the checklist has one; otherwise
+    the note as written, marked as data (a dict of stored content works too)."""
+    if english():
+        translated = _field(obj, f"{name}_en")
+        if translated:
+            return translated
+    return user_data(_field(obj, name))
+
+
 FILTERS = {
     "department": _lookup(DEPARTMENTS),
     "role": _lookup(ROLES),
@@ -182,4 +193,5 @@ FILTERS = {
     "percent": percent,
     "deadline": deadline,
     "local": localized,
+    "note": note,
 }

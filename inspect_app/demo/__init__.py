@@ -107,6 +107,19 @@ def _community_targets(provider: Institution, seed: int) -> list[Institution]:
     return out
 
 
+# The authority that issues each department's enforcement certificates (执法证) in the demo.
+CREDENTIAL_AUTHORITY = {"civil_affairs": "示范市民政局", "fire": "示范市消防救援支队",
+                        "market_regulation": "示范市市场监督管理局", "health": "示范市卫生健康委员会",
+                        "medical_insurance": "示范市医疗保障局"}
+
+
+def _credential(dept: str, i: int) -> dict:
+    """A demo inspector's enforcement certificate: valid for two more years."""
+    code = list(CREDENTIAL_AUTHORITY).index(dept) + 1
+    return {"credential_number": f"3301{code:02d}2024{i:04d}", "credential_authority": CREDENTIAL_AUTHORITY[dept],
+            "credential_expires_on": local_today() + timedelta(days=730)}
+
+
 def _user(username, name, role, password_hash, **extra) -> User:
     return User(username=username, name=name, role=role.value, password_hash=password_hash,
                 created_at=utcnow(), **extra)
@@ -130,7 +143,7 @@ def seed_demo(seed: int = 2026) -> str:
                            department=dept, is_department_head=True))
         for i in range(1, 5):
             users.append(_user(f"{login}{i}", f"{DEPARTMENT_SHORT[dept]}检查员{i}", Role.INSPECTOR, pw, department=dept,
-                               district=DISTRICT if i % 2 else "邻区"))
+                               district=DISTRICT if i % 2 else "邻区", **_credential(dept, i)))
     homes = [i for i in institutions if i.type == "nursing_home"]
     users.append(_user("staff1", "机构工作人员一", Role.INSTITUTION_STAFF, pw, institution_id=homes[0].id))
     users.append(_user("staff2", "机构工作人员二", Role.INSTITUTION_STAFF, pw, institution_id=homes[1].id))

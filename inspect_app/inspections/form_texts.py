@@ -48,6 +48,9 @@ FORM_TEXTS = {
     "remove_photo_offline": _l("Photos can be removed only when online"),
     "below_zero": _l("{item}: cannot be below zero"),
     "photo_of": _l("Photo of {item}"),
+    "on_spot_not_failed": _l("{item}: only a failed item can be marked rectified on the spot"),
+    "on_spot_note_required": _l("{item}: say in a short note what was put right on the spot"),
+    "on_spot_photo_required": _l("{item}: add at least one photo taken after the fix"),
 }
 
 

@@ -173,6 +173,8 @@ class Evidence(db.Model):
     # Minted by the tablet per photo so a re-sent upload is stored once.
     client_id: Mapped[str | None] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # "found": the state found; "after": taken after an on-the-spot rectification (当场整改).
+    stage: Mapped[str] = mapped_column(String(8), default="found", server_default="found")
 
     file = relationship("StoredFile")
 
@@ -203,3 +205,21 @@ class VisitObstruction(db.Model):
         if user.role == Role.INSTITUTION_STAFF:
             return cls.id.is_(None)
         return cls.visit_id.in_(select(Visit.id).where(Visit.visible_to(user)))
+
+
+EVIDENCE_STAGES = ("found", "after")
+
+
+class OnSpotRectification(db.Model):
+    """A failed item the inspector put right during the visit (当场整改), as submitted: the
+    note says what was done; the "after" photos are the item's evidence of stage ``after``.
+    Read by rectification when it opens the findings (domain/rectification/on_spot.py)."""
+
+    __tablename__ = "on_spot_rectification"
+    __table_args__ = (UniqueConstraint("inspection_id", "item_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    inspection_id: Mapped[int] = mapped_column(ForeignKey("inspection.id", ondelete="CASCADE"))
+    item_id: Mapped[str] = mapped_column(String(40))
+    note: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)

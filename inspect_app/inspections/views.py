@@ -150,6 +150,8 @@ def form(inspection_id: int):
     return render_template("inspections/form.html", inspection=inspection, checklist=checklist,
                            answers=answers, controls=controls, summary=services.summary(inspection),
                            evidence=services.evidence_by_item(inspection.id), num=number_text,
+                           on_spot_items=services.on_spot_items(checklist),
+                           on_spot=services.on_spot_marks(inspection.id), on_spot_note_max=services.ON_SPOT_NOTE_MAX,
                            form_texts=form_texts())
 
 
@@ -170,7 +172,7 @@ def save_answer(inspection_id: int):
 
 
 def _evidence_json(inspection_id: int, row) -> dict:
-    return {"id": row.id, "item_id": row.item_id, "client_id": row.client_id,
+    return {"id": row.id, "item_id": row.item_id, "client_id": row.client_id, "stage": row.stage,
             "url": url_for("inspections.evidence_file", inspection_id=inspection_id, evidence_id=row.id),
             "thumbnail_url": url_for("inspections.evidence_file", inspection_id=inspection_id,
                                      evidence_id=row.id, thumb=1)}
@@ -180,7 +182,8 @@ def _evidence_json(inspection_id: int, row) -> dict:
 @permission_required("inspections.fill")
 def upload_evidence(inspection_id: int):
     row, created = services.upload_evidence(current_user, inspection_id, request.form.get("item_id"),
-                                            request.form.get("client_id"), request.files.get("file"))
+                                            request.form.get("client_id"), request.files.get("file"),
+                                            request.form.get("stage"))
     db.session.commit()
     return _evidence_json(inspection_id, row), (201 if created else 200)
 

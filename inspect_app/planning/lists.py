@@ -30,6 +30,7 @@ from ..domain.planning.sampling import due_this_period, period_position, periods
 from ..inspections import policy as enforcement_policy
 from ..inspections.services.visits import checklists_for
 from ..domain.draw.run import input_digest
+from ..domain.enforcement import credential_valid
 from ..domain.planning.risk import parse_policy
 from ..extensions import db
 from ..registry.models import Institution
@@ -58,10 +59,22 @@ def institutions_in_scope(plan: Plan) -> list[Institution]:
     return list(db.session.scalars(stmt.order_by(Institution.id)))
 
 
-def inspectors_for(departments: list[str]) -> list[User]:
-    return list(db.session.scalars(
+def inspectors_for(departments: list[str], credentials_on: date | None = None) -> list[User]:
+    """The active inspectors of ``departments``; with ``credentials_on``, only those whose
+    enforcement certificate is valid that day (an enforcement visit counts no one else:
+    docs/regulations.md, "Enforcement credentials")."""
+    people = db.session.scalars(
         select(User).where(User.role == Role.INSPECTOR.value, User.department.in_(departments),
-                           User.is_active_account.is_(True)).order_by(User.id)))
+                           User.is_active_account.is_(True)).order_by(User.id))
+    if credentials_on is None:
+        return list(people)
+    return [u for u in people if credential_valid(u.credential_number, u.credential_expires_on, credentials_on)]
+
+
+def credentials_day(purpose: str, day: date) -> date | None:
+    """``day`` when the enforcement policy requires certificates for visits of ``purpose``."""
+    rules = enforcement_policy.current()
+    return day if rules.require_credentials and rules.binds(purpose) else None
 
 
 PSEUDONYM_HEX = 10
@@ -128,7 +141,7 @@ def freeze_lists(plan: Plan, now: datetime, today: date, first_day: date | None 
     institutions = institutions_in_scope(plan)
     policy, _problems = parse_policy(plan.risk_policy)
     assessed = assess([i.id for i in institutions], now, today, policy)
-    people = inspectors_for(list(plan.departments))
+    people = inspectors_for(list(plan.departments), credentials_day(visit_purpose(plan.kind, plan.rule), today))
     alias = pseudonyms([u.id for u in people])
     code_of = {i.id: i.register_code for i in institutions}
     avoid: dict[int, set[str]] = {}

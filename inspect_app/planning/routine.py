@@ -30,7 +30,7 @@ from ..inspections.models import (CANCELLED, COMPLETED, IN_PROGRESS, PLANNED, SU
 from ..rectification.models import Finding
 from ..registry.models import Institution
 from ..inspections.services.visits import create_visit
-from .lists import inspectable_types, inspectors_for, team_size
+from .lists import credentials_day, inspectable_types, inspectors_for, team_size
 from .models import CRITICAL_FOLLOWUP, GRADE_EXPIRY, YEARLY_COVERAGE, Plan, PlanRun
 
 OPEN_VISIT = (PLANNED, IN_PROGRESS)
@@ -157,14 +157,14 @@ def plan_visits(run: PlanRun, now: datetime) -> Scheduling:
         busy = _has_open_grading_visit([t["institution_id"] for t in targets])
         targets = [t for t in targets if t["institution_id"] not in busy]
     departments = sorted({d for t in targets for d in t["departments"]})
-    people = inspectors_for(departments) if departments else []
+    day = _next_working_day(local_date(now) + timedelta(days=plan.visit_within_days))
+    people = inspectors_for(departments, credentials_day(visit_purpose(plan.kind, plan.rule), day)) if departments else []
     loads = _loads([u.id for u in people])
     conflicts: dict[int, set[int]] = {}
     if people:
         for uid, iid in db.session.execute(select(ConflictOfInterest.user_id, ConflictOfInterest.institution_id)
                                            .where(ConflictOfInterest.user_id.in_([u.id for u in people]))):
             conflicts.setdefault(iid, set()).add(uid)
-    day = _next_working_day(local_date(now) + timedelta(days=plan.visit_within_days))
     size = team_size(plan)
     # an enforcement visit goes with at least its minimum per department, or not at all
     rules = enforcement_policy.current()

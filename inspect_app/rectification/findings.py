@@ -12,6 +12,7 @@ from datetime import datetime
 from sqlalchemy import select
 
 from ..auth import policy
+from ..auth.models import User
 from ..auth.roles import Role
 from ..core import audit, machine
 from ..core.errors import Conflict, NotFound
@@ -19,7 +20,7 @@ from ..core.types import utcnow
 from ..domain.rectification import ladder as dl
 from ..domain.rectification.states import ACTIVE, FINDING, NEW
 from ..extensions import db
-from ..inspections.models import SUBMITTED, Inspection, InspectionInspector
+from ..inspections.models import SUBMITTED, Evidence, Inspection, InspectionInspector, OnSpotRectification
 from ..inspections.services.common import checklist_of
 from . import labels
 from . import policy as policies
@@ -123,11 +124,17 @@ def is_overdue(finding: Finding, now: datetime) -> bool:
 
 def open_findings(inspection_id: int, now: datetime | None = None) -> RectificationNotice | None:
     """Findings, the numbered notice and the messages for a submitted inspection; the job
-    ``rectification.open_findings`` runs this. Idempotent: a second run finds the notice."""
+    ``rectification.open_findings`` runs this. Idempotent: a second run finds the notice (or,
+    when every failed item was rectified on the spot and no notice was issued, the findings).
+
+    A failed item the inspector rectified on the spot (当场整改) becomes a finding created
+    closed (:func:`_rectified_on_spot`): on no notice, with no deadline issued."""
     now = now or utcnow()
     existing = db.session.scalar(select(RectificationNotice).where(RectificationNotice.inspection_id == inspection_id))
     if existing is not None:
         return existing
+    if db.session.scalar(select(Finding.id).where(Finding.inspection_id == inspection_id).limit(1)) is not None:
+        return None
     inspection = db.session.get(Inspection, inspection_id)
     if inspection is None:
         raise NotFound("The inspection was not found.")
@@ -144,8 +151,12 @@ def open_findings(inspection_id: int, now: datetime | None = None) -> Rectificat
     rule = policies.current()
     tz = policies.tz(rule)
     issued = inspection.submitted_at or now
-    notice = issue_notice(inspection, rule, issued, now)
-    findings = []
+    on_spot = dict(db.session.execute(select(OnSpotRectification.item_id, OnSpotRectification.note).where(
+        OnSpotRectification.inspection_id == inspection.id)).all())
+    written = [i for i in failed if i in items and i not in on_spot]
+    notice = issue_notice(inspection, rule, issued, now) if written else None
+    findings, closed = [], []
+    submitter = db.session.get(User, inspection.submitted_by_id) if inspection.submitted_by_id else None
     for item_id in failed:
         item = items.get(item_id)
         if item is None:
@@ -154,7 +165,8 @@ def open_findings(inspection_id: int, now: datetime | None = None) -> Rectificat
         due = dl.deadline_at(issued, days, tz)
         answer = answers.get(item_id)
         finding = Finding(
-            inspection_id=inspection.id, visit_id=inspection.visit_id, notice=notice,
+            inspection_id=inspection.id, visit_id=inspection.visit_id,
+            notice=None if item_id in on_spot else notice,
             institution_id=inspection.visit.institution_id, department=inspection.department,
             checklist_id=checklist.id, checklist_version=checklist.version, item_id=item.id,
             item_text=item.text, basis=item.basis, answer=answer.value if answer else None,
@@ -162,14 +174,39 @@ def open_findings(inspection_id: int, now: datetime | None = None) -> Rectificat
             deadline_days=days, original_deadline_at=due, deadline_at=due, state=NEW,
             step=0, escalation_level=0, policy_version=rule.version, created_at=now)
         db.session.add(finding)
+        if item_id in on_spot:
+            _rectified_on_spot(finding, inspection, submitter, on_spot[item_id], issued, now)
+            closed.append(finding)
+            continue
         apply(finding, "issue", None, now, data={"deadline": due.isoformat(), "days": days,
                                                   "policy": rule.version})
         findings.append(finding)
+    if closed:
+        db.session.flush()
+        for finding in closed:
+            audit.record(submitter, "rectify_on_spot", "finding", finding.id, after={
+                "inspection": inspection.id, "item": finding.item_id, "state": finding.state,
+                "note": on_spot[finding.item_id]})
+    if notice is None:
+        return None
     notify("notice", notice.institution_id, notice.department, ("institution",), notice_id=notice.id,
            params={"notice": notice.code, "count": len(findings)}, now=now)
     audit.record(None, "issue", "rectification_notice", notice.id, after={
         **audit.snapshot(notice), "findings": [f.id for f in findings]})
     return notice
+
+
+def _rectified_on_spot(finding: Finding, inspection: Inspection, submitter, note: str,
+                       issued: datetime, now: datetime) -> None:
+    """A failed item put right during the visit: created closed at the submit (on no notice, no
+    deadline issued, so it counts as rectified on time), its history naming the inspector who
+    submitted, the note and the "after" photos (domain/rectification/on_spot.py)."""
+    photos = list(db.session.scalars(select(Evidence.id).where(
+        Evidence.inspection_id == inspection.id, Evidence.item_id == finding.item_id,
+        Evidence.stage == "after").order_by(Evidence.id)))
+    finding.on_spot = True
+    apply(finding, "rectify_on_spot", submitter, now, reason=note,
+          values={"closed_at": issued}, data={"after_photos": photos, "at": issued.isoformat()})
 
 
 __all__ = ["apply", "reschedule", "get", "open_findings"]

@@ -11,7 +11,7 @@ STATES = {
     "unresolved": _l("Not closed"),
 }
 ACTIONS = {
-    "issue": lazy_pgettext("event", "Issued"), "respond": _l("Answered by the institution"),
+    "issue": lazy_pgettext("event", "Issued"), "rectify_on_spot": _l("Rectified on the spot"), "respond": _l("Answered by the institution"),
     "request_extension": _l("Extension requested"), "grant_extension": _l("Extension granted"),
     "refuse_extension": _l("Extension refused"), "reply": _l("Reply made"),
     "contest": _l("Reply made"),     # the same act, as the audit trail wrote it before it was "reply"

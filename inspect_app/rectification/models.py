@@ -60,6 +60,8 @@ class Finding(db.Model):
     next_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     policy_version: Mapped[str] = mapped_column(String(40))
     contested: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # Put right during the visit (当场整改): created closed, on no notice, no deadline issued.
+    on_spot: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     paused_at: Mapped[datetime | None] = mapped_column(UTCDateTime)   # while contested
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

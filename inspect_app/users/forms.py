@@ -1,6 +1,6 @@
 from flask_babel import lazy_gettext as _l, lazy_pgettext
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, PasswordField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, DateField, PasswordField, SelectField, StringField, TextAreaField
 from wtforms.validators import Optional
 
 from ..core import labels
@@ -19,6 +19,9 @@ class PersonForm(FlaskForm):
     is_active_account = BooleanField(_l("Active"), default=True)
     is_department_head = BooleanField(_l("Head of department"))
     password = PasswordField(_l("Password"), render_kw={"autocomplete": "new-password"})
+    credential_number = StringField(_l("Enforcement certificate number"), render_kw={"maxlength": 40})
+    credential_authority = StringField(_l("Issuing authority"), render_kw={"maxlength": 80})
+    credential_expires_on = DateField(_l("Certificate valid until"), validators=[Optional()])
 
     def setup(self, roles: list[str], institutions: list[tuple[int, str]]):
         self.role.choices = options((r, str(labels.ROLES[r])) for r in roles)
@@ -33,6 +36,8 @@ class PersonForm(FlaskForm):
             "district": self.district.data, "phone": self.phone.data, "email": self.email.data,
             "is_active_account": self.is_active_account.data,
             "is_department_head": self.is_department_head.data, "password": self.password.data,
+            "credential_number": self.credential_number.data, "credential_authority": self.credential_authority.data,
+            "credential_expires_on": self.credential_expires_on.data,
         }
 
 

@@ -14,6 +14,7 @@ from ..core import audit
 from ..core.errors import Conflict, Forbidden, Invalid
 from ..core.paging import Page, paginate
 from ..core.types import utcnow
+from ..domain.enforcement import credential_problems
 from ..domain.translatable import N_
 from ..extensions import db
 from ..registry.models import Institution
@@ -61,6 +62,9 @@ def assignable_roles(actor) -> list[str]:
 PLAIN_FIELDS = frozenset({"name", "district", "phone", "email"})
 SECURITY_FIELDS = frozenset({"role", "department", "institution_id", "is_department_head",
                              "is_active_account", "password"})
+# An inspector's enforcement certificate (执法证): kept by the bureau and by the inspector's
+# department admin (docs/regulations.md, "Enforcement credentials").
+CREDENTIAL_FIELDS = frozenset({"credential_number", "credential_authority", "credential_expires_on"})
 
 ONLY_OWN_INSPECTORS = N_("A department admin may edit only the inspectors of their own department.")
 NOT_YOURSELF_DEPARTMENT = N_("A department admin may edit only the inspectors of their own department. "
@@ -74,8 +78,8 @@ def creatable_fields(actor) -> frozenset[str]:
     """The fields ``actor`` fills in for a new account (a department admin's are its own
     department's inspectors, so department and head flag are not theirs to choose)."""
     if actor.role == Role.BUREAU_ADMIN:
-        return PLAIN_FIELDS | SECURITY_FIELDS | {"username"}
-    return PLAIN_FIELDS | {"username", "role", "is_active_account", "password"}
+        return PLAIN_FIELDS | SECURITY_FIELDS | CREDENTIAL_FIELDS | {"username"}
+    return PLAIN_FIELDS | CREDENTIAL_FIELDS | {"username", "role", "is_active_account", "password"}
 
 
 def editable_fields(actor, person: User) -> frozenset[str]:
@@ -86,12 +90,12 @@ def editable_fields(actor, person: User) -> frozenset[str]:
     admin edits the inspectors of their own department, may reset their password and disable
     them, and never edits a peer admin or themselves here."""
     if actor.role == Role.BUREAU_ADMIN:
-        return PLAIN_FIELDS if person.id == actor.id else PLAIN_FIELDS | SECURITY_FIELDS
+        return PLAIN_FIELDS if person.id == actor.id else PLAIN_FIELDS | SECURITY_FIELDS | CREDENTIAL_FIELDS
     if actor.role == Role.DEPARTMENT_ADMIN:
         if person.id == actor.id:
             raise Forbidden(NOT_YOURSELF_DEPARTMENT)
         if person.role == Role.INSPECTOR.value and person.department == actor.department:
-            return PLAIN_FIELDS | {"is_active_account", "password"}
+            return PLAIN_FIELDS | CREDENTIAL_FIELDS | {"is_active_account", "password"}
         raise Forbidden(ONLY_OWN_INSPECTORS)
     raise Forbidden("You do not have permission to do this.")
 
@@ -108,7 +112,9 @@ def _current(user: User) -> dict:
     return {"name": user.name, "role": user.role, "department": user.department,
             "institution_id": user.institution_id, "district": user.district, "phone": user.phone,
             "email": user.email, "is_active_account": bool(user.is_active_account),
-            "is_department_head": bool(user.is_department_head), "password": ""}
+            "is_department_head": bool(user.is_department_head), "password": "",
+            "credential_number": user.credential_number, "credential_authority": user.credential_authority,
+            "credential_expires_on": user.credential_expires_on}
 
 
 def _as_compared(key: str, value):
@@ -120,6 +126,10 @@ def _as_compared(key: str, value):
         return str(value) if value is not None else None
     if key == "password":
         return value or ""
+    if key in ("credential_number", "credential_authority"):
+        return (value or "").strip() or None
+    if key == "credential_expires_on":
+        return value.isoformat() if value else None
     return value
 
 
@@ -135,6 +145,9 @@ def _clean(actor, values: dict, creating: bool) -> tuple[dict, list[tuple[str, s
         "institution_id": values.get("institution_id") or None,
         "is_active_account": bool(values.get("is_active_account", True)),
         "is_department_head": bool(values.get("is_department_head", False)),
+        "credential_number": (values.get("credential_number") or "").strip() or None,
+        "credential_authority": (values.get("credential_authority") or "").strip() or None,
+        "credential_expires_on": values.get("credential_expires_on") or None,
     }
     if not out["name"]:
         problems.append(("name", "is required"))
@@ -158,6 +171,11 @@ def _clean(actor, values: dict, creating: bool) -> tuple[dict, list[tuple[str, s
     else:
         out["department"] = None
         out["institution_id"] = None
+    if out["role"] == Role.INSPECTOR.value:
+        problems.extend(credential_problems(out["credential_number"], out["credential_authority"],
+                                            out["credential_expires_on"]))
+    else:                               # only an inspector holds one
+        out.update(dict.fromkeys(CREDENTIAL_FIELDS))
     if creating:
         username = (values.get("username") or "").strip()
         if not username or len(username) > 60:

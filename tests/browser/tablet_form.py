@@ -64,12 +64,16 @@ def create_world(app, departments: tuple[str, ...], institution: dict | None = N
         people = {}
         for dept in departments:
             user = User(username=f"tab_{dept[:6]}_{tag}", name=f"检查员{dept}", role="inspector", department=dept,
+                        credential_number=f"TAB{tag}1", credential_authority="示范市执法证发证机关",
+                        credential_expires_on=date(2036, 12, 31),
                         password_hash=hash_password(PASSWORD), created_at=now)
             db.session.add(user)
             people[dept] = user
         partners = {}
         for dept in departments:        # an enforcement visit goes with two inspectors per department
             partners[dept] = User(username=f"tab2_{dept[:6]}_{tag}", name=f"同行检查员{dept}", role="inspector",
+                                  credential_number=f"TAB{tag}2", credential_authority="示范市执法证发证机关",
+                                  credential_expires_on=date(2036, 12, 31),
                                   department=dept, password_hash="-", created_at=now)
             db.session.add(partners[dept])
         db.session.flush()
@@ -97,11 +101,12 @@ def remove_world(app, world: World) -> None:
     from inspect_app.core.audit import AuditEvent
     from inspect_app.core.jobs import Job
     from inspect_app.extensions import db
-    from inspect_app.inspections.models import Evidence, Inspection, StoredFile, Visit
+    from inspect_app.inspections.models import Evidence, Inspection, OnSpotRectification, StoredFile, Visit
     from inspect_app.registry.models import Institution
 
     with app.app_context():
         ids = [p.inspection_id for p in world.parts.values()]
+        db.session.execute(delete(OnSpotRectification).where(OnSpotRectification.inspection_id.in_(ids)))
         files = set(db.session.scalars(select(Evidence.file_id).where(Evidence.inspection_id.in_(ids))))
         for row in db.session.execute(select(Inspection.inspector_signature_id, Inspection.representative_signature_id)
                                       .where(Inspection.id.in_(ids))):

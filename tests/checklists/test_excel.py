@@ -90,7 +90,7 @@ def test_layout_regulators_edit():
     assert rows == [("field", "value"), ("id", "fire-safety"), ("version", "2026.1"),
                     ("title", "养老机构消防安全检查表"), ("title_en", None), ("department", "fire"),
                     ("kind", "grading"), ("levels_note", None), ("points_note", None),
-                    ("basis", None)]
+                    ("levels_note_en", None), ("points_note_en", None), ("basis", None)]
     items = list(workbook["items"].iter_rows(values_only=True))
     assert items[0][:8] == ("section", "section_title", "section_title_en", "id", "text",
                             "text_en", "type", "points")
@@ -144,7 +144,7 @@ EDITS = [
                  "unknown column 'weight'; the columns are section, section_title, "
                  "section_title_en, id, text, text_en, type, points, severity, veto, na, evidence, "
                  "deadline_days, basis, step, pass_min, unit, min, max, reference, veto_reason, hazard, "
-                 "finding_document, points_note"], id="unknown column"),
+                 "finding_document, points_note, reference_en, veto_reason_en, points_note_en"], id="unknown column"),
     pytest.param(setting("checklist", "B6", "police"), ["fire.xlsx: sheet checklist, row 6, column "
                  "B: department must be one of civil_affairs, fire, market_regulation, health, "
                  "medical_insurance (found the text 'police')"], id="bad department"),
@@ -152,11 +152,11 @@ EDITS = [
                  "title is required"], id="blank title"),
     pytest.param(setting("checklist", "A4", None), [
         "fire.xlsx: sheet checklist, row 4, column A: the field name is missing; write one of id, "
-        "version, title, title_en, department, kind, basis, levels_note, points_note",
-        "fire.xlsx: sheet checklist, row 11, column A: title is required"], id="field name erased"),
+        "version, title, title_en, department, kind, basis, levels_note, points_note, levels_note_en, points_note_en",
+        "fire.xlsx: sheet checklist, row 13, column A: title is required"], id="field name erased"),
     pytest.param(setting("checklist", "A9", "colour"), ["fire.xlsx: sheet checklist, row 9, column "
                  "A: unknown field 'colour'; the fields are id, version, title, title_en, "
-                 "department, kind, basis, levels_note, points_note"], id="unknown field"),
+                 "department, kind, basis, levels_note, points_note, levels_note_en, points_note_en"], id="unknown field"),
     pytest.param(setting("checklist", "A9", "kind"), ["fire.xlsx: sheet checklist, row 9, column "
                  "A: kind is given twice (first on row 7)"], id="field given twice"),
     pytest.param(setting("checklist", "B3", 2026.1), ["fire.xlsx: sheet checklist, row 3, column "
@@ -175,7 +175,7 @@ EDITS = [
                  "levels must be given when kind is grading"], id="levels sheet removed"),
     pytest.param(lambda wb: wb.remove(wb["items"]), ["fire.xlsx: sheet items: is missing (the "
                  "workbook's sheets are: checklist, levels)"], id="items sheet removed"),
-    pytest.param(lambda wb: wb["items"].delete_cols(8), ["fire.xlsx: sheet items, row 1, column X: "
+    pytest.param(lambda wb: wb["items"].delete_cols(8), ["fire.xlsx: sheet items, row 1, column AA: "
                  "the column points is missing; add it"], id="points column removed"),
 ]
 

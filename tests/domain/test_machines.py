@@ -26,6 +26,7 @@ EXPECTED = {
     plans.ROUTINE_RUN: {(None, "freeze"): "frozen", ("frozen", "draw"): "drawn"},
     rectification.FINDING: {
         ("", "issue"): A,
+        ("", "rectify_on_spot"): CL,                    # 当场整改: created closed
         (A, "respond"): R, (RE, "respond"): R,
         (A, "request_extension"): A, (RE, "request_extension"): RE,
         **{(s, e): s for s in (A, RE, R) for e in ("grant_extension", "refuse_extension")},

@@ -55,10 +55,12 @@ def post_json(browser, path, body, token_from="/inspections/"):
     return browser._fresh("post", path, json=body, headers={"X-CSRFToken": token, "Accept": "application/json"})
 
 
-def upload(browser, inspection_id, item_id, client_id, data=None, filename="photo.jpg", token_from="/inspections/"):
+def upload(browser, inspection_id, item_id, client_id, data=None, filename="photo.jpg", token_from="/inspections/",
+           stage=None):
     token = browser.token(token_from)
+    extra = {"stage": stage} if stage else {}
     return browser._fresh("post", f"/inspections/{inspection_id}/evidence",
-                          data={"item_id": item_id, "client_id": client_id,
+                          data={"item_id": item_id, "client_id": client_id, **extra,
                                 "file": (io.BytesIO(data if data is not None else jpeg_bytes()), filename)},
                           headers={"X-CSRFToken": token, "Accept": "application/json"},
                           content_type="multipart/form-data")

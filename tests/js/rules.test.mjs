@@ -3,7 +3,8 @@
 import {test} from "node:test";
 import assert from "node:assert/strict";
 
-import {answeredCount, compareDecimal, fails, itemProblem, photoMissing} from "../../inspect_app/static/js/form/rules.js";
+import {answeredCount, compareDecimal, fails, itemProblem, onSpotMarks, onSpotProblem, photoMissing}
+  from "../../inspect_app/static/js/form/rules.js";
 
 test("decimals written as text are compared exactly", () => {
   assert.equal(compareDecimal("0.1", "0.10"), 0);
@@ -56,4 +57,33 @@ test("each item gets its first problem: conflict, then no answer, a refused numb
 test("the answered count counts every answer shown, na included", () => {
   assert.equal(answeredCount([null, "pass", "na", "0", null]), 3);
   assert.equal(answeredCount([]), 0);
+});
+
+test("an on-the-spot mark needs a failed item, a note and a photo taken after the fix", () => {
+  const check = {type: "check", evidence: "none"};
+  assert.equal(onSpotProblem(check, "fail", null), null, "no box: nothing to check");
+  assert.equal(onSpotProblem(check, "pass", {marked: false, note: "", after: 0}), null, "not marked");
+  assert.deepEqual(onSpotProblem(check, "pass", {marked: true, note: "已清理", after: 1}), {key: "on_spot_not_failed"});
+  assert.deepEqual(onSpotProblem(check, "na", {marked: true, note: "已清理", after: 1}), {key: "on_spot_not_failed"});
+  assert.deepEqual(onSpotProblem(check, "fail", {marked: true, note: "  ", after: 1}), {key: "on_spot_note_required"});
+  assert.deepEqual(onSpotProblem(check, "fail", {marked: true, note: "已清理", after: 0}), {key: "on_spot_photo_required"});
+  assert.equal(onSpotProblem(check, "fail", {marked: true, note: "已清理", after: 1}), null);
+  const fridge = {type: "measure", min: "0", max: "8"};
+  assert.equal(onSpotProblem(fridge, "12", {marked: true, note: "已调温", after: 2}), null, "a measure out of bounds fails");
+  assert.deepEqual(onSpotProblem(fridge, "8", {marked: true, note: "已调温", after: 2}), {key: "on_spot_not_failed"});
+});
+
+test("the on-the-spot check comes after the item's own problems", () => {
+  const onFail = {type: "check", evidence: "photo_on_fail"};
+  const mark = {marked: true, note: "", after: 0};
+  assert.deepEqual(itemProblem({item: onFail, value: null, onSpot: mark}), {key: "not_answered"});
+  assert.deepEqual(itemProblem({item: onFail, value: "fail", photos: 0, onSpot: mark}), {key: "photo_required"});
+  assert.deepEqual(itemProblem({item: onFail, value: "fail", photos: 1, onSpot: mark}), {key: "on_spot_note_required"});
+  assert.equal(itemProblem({item: onFail, value: "fail", photos: 2, onSpot: {marked: true, note: "已修", after: 1}}), null);
+});
+
+test("the submit body carries the marked items' notes, trimmed, and nothing for the others", () => {
+  assert.deepEqual(onSpotMarks([["FIRE-15", {marked: true, note: " 已清除通道杂物 "}], ["FIRE-20", {marked: false, note: "草稿"}],
+                                ["FIRE-09", null]]), {"FIRE-15": "已清除通道杂物"});
+  assert.deepEqual(onSpotMarks([]), {});
 });

@@ -56,6 +56,7 @@ def diff(old: Checklist, new: Checklist) -> ChecklistDiff:
     for item in old.items:
         if item.id not in new_items:
             changes.append(ItemChange(item.id, "removed", item, None, section_old=old_sec[item.id]))
-    header = tuple(f for f in ("title", "title_en", "department", "kind", "basis", "levels_note", "points_note")
+    header = tuple(f for f in ("title", "title_en", "department", "kind", "basis", "levels_note", "points_note",
+                                 "levels_note_en", "points_note_en")
                    if getattr(old, f) != getattr(new, f))
     return ChecklistDiff(old, new, tuple(changes), header, old.levels != new.levels)

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from .schema import (DEPARTMENTS, EVIDENCE, ITEM_TYPES, KINDS, LATER_ITEM_FIELDS,
-                     LATER_TOP_FIELDS, SEVERITIES, check)
+                     LATER_TOP_FIELDS, NOTE_TRANSLATIONS, SEVERITIES, check)
 from .values import Invalid, Issue, identifier, plain_number
 from .yaml_io import FlowMapping, YamlError, read_yaml, write_yaml
 
@@ -58,6 +58,10 @@ class Item:
     hazard: str | None = None         # the major-hazard catalogue entry the item records
     finding_document: bool = False    # failing records another authority's finding document
     points_note: str | None = None    # where the points come from when no source gives them
+    # their English versions, for the English UI (not part of the content fingerprint)
+    reference_en: str | None = None
+    veto_reason_en: str | None = None
+    points_note_en: str | None = None
 
 
 @dataclass(frozen=True)
@@ -92,6 +96,8 @@ class Checklist:
     levels: tuple[Level, ...] = ()   # sorted by level, ascending; empty unless kind grading
     levels_note: str | None = None   # the thresholds' source and caveats, shown to the bureau
     points_note: str | None = None   # how the points were split, shown to the bureau
+    levels_note_en: str | None = None   # their English versions (not part of the fingerprint)
+    points_note_en: str | None = None
 
     @property
     def max(self) -> Fraction:
@@ -229,7 +235,8 @@ ITEM_DEFAULTS: dict[str, Any] = {"text_en": None, "severity": "minor", "veto": F
                                  "evidence": "none", "deadline_days": None, "basis": None,
                                  "step": None, "pass_min": None, "unit": None, "min": None,
                                  "max": None, "reference": None, "veto_reason": None,
-                                 "hazard": None, "finding_document": False, "points_note": None}
+                                 "hazard": None, "finding_document": False, "points_note": None,
+                                 "reference_en": None, "veto_reason_en": None, "points_note_en": None}
 SCALE_DEFAULTS: dict[str, Any] = {"step": 1, "pass_min": 0}
 
 
@@ -248,6 +255,7 @@ def checklist_to_dict(cl: Checklist, *, explicit: bool = False) -> dict[str, Any
         order = [s.id for s in cl.sections]
         out["levels"] = [_level_dict(level, order, explicit) for level in cl.levels]
     out["levels_note"], out["points_note"] = cl.levels_note, cl.points_note
+    out["levels_note_en"], out["points_note_en"] = cl.levels_note_en, cl.points_note_en
     if not explicit:
         out = {k: v for k, v in out.items()
                if not (k in ("title_en", "basis", *LATER_TOP_FIELDS) and not v)}
@@ -305,9 +313,12 @@ def content_digest(cl: Checklist) -> str:
 
 def _digest_form(data: dict[str, Any]) -> dict[str, Any]:
     """The explicit form without the later optional fields left at their default, so that a
-    version stored before they existed keeps its digest (and is not taken for a changed file)."""
-    out = {k: v for k, v in data.items() if not (k in LATER_TOP_FIELDS and v is None)}
+    version stored before they existed keeps its digest (and is not taken for a changed file),
+    and without the English versions of the notes (translations, not content)."""
+    out = {k: v for k, v in data.items()
+           if not (k in LATER_TOP_FIELDS and v is None) and k not in NOTE_TRANSLATIONS}
     out["sections"] = [{**s, "items": [
-        {k: v for k, v in item.items() if not (k in LATER_ITEM_FIELDS and v == ITEM_DEFAULTS[k])}
+        {k: v for k, v in item.items()
+         if not (k in LATER_ITEM_FIELDS and v == ITEM_DEFAULTS[k]) and k not in NOTE_TRANSLATIONS}
         for item in s["items"]]} for s in data["sections"]]
     return out

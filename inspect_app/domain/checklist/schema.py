@@ -22,15 +22,23 @@ SEVERITIES = ("critical", "major", "minor")
 EVIDENCE = ("none", "photo_on_fail", "photo_always")
 
 TOP_FIELDS = ("id", "version", "title", "title_en", "department", "kind", "basis", "sections",
-              "levels", "levels_note", "points_note")
+              "levels", "levels_note", "points_note", "levels_note_en", "points_note_en")
 SECTION_FIELDS = ("id", "title", "title_en", "items")
 ITEM_FIELDS = ("id", "text", "text_en", "type", "points", "severity", "veto", "na", "evidence",
                "deadline_days", "basis", "step", "pass_min", "unit", "min", "max",
-               "reference", "veto_reason", "hazard", "finding_document", "points_note")
+               "reference", "veto_reason", "hazard", "finding_document", "points_note",
+               "reference_en", "veto_reason_en", "points_note_en")
 # Optional fields added after the first file format (checklists/README.md, "Legal basis,
 # reference and notes"): absent, they leave a checklist's content digest as it was.
-LATER_TOP_FIELDS = ("levels_note", "points_note")
-LATER_ITEM_FIELDS = ("reference", "veto_reason", "hazard", "finding_document", "points_note")
+LATER_TOP_FIELDS = ("levels_note", "points_note", "levels_note_en", "points_note_en")
+LATER_ITEM_FIELDS = ("reference", "veto_reason", "hazard", "finding_document", "points_note",
+                     "reference_en", "veto_reason_en", "points_note_en")
+# The English versions of the notes (checklists/README.md, "Legal basis, reference and notes"),
+# as ``text_en`` is of ``text``: each needs the text it translates. They are translations for
+# the English UI, not content: they are left out of the content fingerprint, so adding or
+# correcting one needs no new version.
+NOTE_TRANSLATIONS = {"reference_en": "reference", "veto_reason_en": "veto_reason",
+                     "points_note_en": "points_note", "levels_note_en": "levels_note"}
 LEVEL_FIELDS = ("level", "min_total", "min_sections")
 TYPE_ONLY_FIELDS = {"step": "scale", "pass_min": "scale",
                     "unit": "measure", "min": "measure", "max": "measure"}
@@ -72,13 +80,25 @@ def check(data: Any) -> tuple[dict[str, Any] | None, list[Issue]]:
         "basis": _basis(top),
         "levels_note": top.get("levels_note", text),
         "points_note": top.get("points_note", text),
+        "levels_note_en": top.get("levels_note_en", text),
+        "points_note_en": top.get("points_note_en", text),
     }
+    _translations(top, result, ("levels_note_en", "points_note_en"))
     sections = _sections(top)
     result["sections"] = [s.fields for s in sections]
     result["levels"] = _levels(top, result["kind"], sections)
     if result["levels_note"] is not None and result["kind"] == "inspection":
         top.fail("levels_note", "must not be given unless kind is grading (it describes the levels)")
     return (None if issues else result), issues
+
+
+def _translations(f: Fields, fields: dict[str, Any], names: tuple[str, ...]) -> None:
+    """An English version (``*_en``) given without the text it translates is an error."""
+    for name in names:
+        original = NOTE_TRANSLATIONS[name]
+        if fields.get(name) is not None and valid(fields[name]) and fields.get(original) is None \
+                and f.data.get(original) is None:
+            f.fail(name, f"is the English version of {original}, which is not given")
 
 
 def _basis(top: Fields) -> tuple[str, ...]:
@@ -182,7 +202,11 @@ def _item(raw: Any, loc: tuple, label: str, issues: list[Issue],
         "hazard": f.get("hazard", identifier),
         "finding_document": f.get("finding_document", boolean, default=False),
         "points_note": f.get("points_note", text),
+        "reference_en": f.get("reference_en", text),
+        "veto_reason_en": f.get("veto_reason_en", text),
+        "points_note_en": f.get("points_note_en", text),
     }
+    _translations(f, fields, ("reference_en", "veto_reason_en", "points_note_en"))
     fields.update(_type_fields(f, fields["type"], fields["points"]))
     return fields
 

@@ -6,7 +6,8 @@ States
   contested   the institution made a reply (陈述申辩) that contests it; awaiting a decision —
               ladder paused (the state's stored name; the act is a reply)
   reopened    verification rejected the fix; a new deadline runs (the ladder resumes)
-  closed      verified and closed (销号) — final
+  closed      verified and closed (销号), or rectified on the spot during the visit (当场整改:
+              created closed, no deadline issued; domain/rectification/on_spot.py) — final
   withdrawn   the reply was upheld: the finding is annulled — final
 
 Actions that keep the state (extension, escalation, reminder, re-inspection) are listed too,
@@ -33,6 +34,7 @@ NEW = ""   # a finding being created (its first history row reads "" → open)
 #: The finding's machine: (from state, event, to state); "issue" creates a finding.
 FINDING = Machine.of("finding", [
     (NEW, "issue", OPEN),
+    (NEW, "rectify_on_spot", CLOSED),                            # 当场整改: put right during the visit
     (OPEN, "respond", RESPONDED), (REOPENED, "respond", RESPONDED),
     *((s, "request_extension", s) for s in _KEEP_ACTIVE),
     *((s, "grant_extension", s) for s in _KEEP_PENDING),

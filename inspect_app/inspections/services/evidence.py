@@ -10,7 +10,7 @@ from ...core import audit, files
 from ...core.errors import Conflict, Invalid, NotFound
 from ...core.types import utcnow
 from ...extensions import db
-from ..models import SUBMITTED, Evidence, Inspection
+from ..models import EVIDENCE_STAGES, SUBMITTED, Evidence, Inspection
 from .common import checklist_of, get_inspection, items_by_id
 from .filling import SUBMISSION_ID
 
@@ -40,15 +40,19 @@ def _may_add(inspection: Inspection, item_id) -> None:
             f"{item_id}: at most {PHOTOS_PER_ITEM} photos per item"])
 
 
-def upload(user, inspection_id: int, item_id, client_id, storage) -> tuple[Evidence, bool]:
+def upload(user, inspection_id: int, item_id, client_id, storage, stage=None) -> tuple[Evidence, bool]:
     """Store a photo for an item of a draft; returns (evidence, created). The same
     ``client_id`` again returns the first photo (a re-sent upload is stored once).
+    ``stage`` is "found" (default) or "after" (taken after an on-the-spot rectification).
 
     The photo is decoded and re-encoded before the inspection is locked (on SQLite, before
     the write lock is taken), then everything is checked again under the lock."""
     inspection = get_inspection(user, inspection_id, "inspections.fill")
     if not isinstance(client_id, str) or not SUBMISSION_ID.fullmatch(client_id):
         raise Invalid("The photo could not be stored.", problems=["client_id: expected 8–64 letters, digits, '-' or '_'"])
+    stage = stage or "found"
+    if stage not in EVIDENCE_STAGES:
+        raise Invalid("The photo could not be stored.", problems=["stage: expected found or after"])
     row = _existing(client_id)
     if row is not None:
         return _same_inspection(row, inspection), False
@@ -63,7 +67,7 @@ def upload(user, inspection_id: int, item_id, client_id, storage) -> tuple[Evide
     try:
         with db.session.begin_nested():
             row = Evidence(inspection_id=inspection.id, item_id=item_id, file_id=stored.id,
-                           client_id=client_id, created_at=utcnow())
+                           client_id=client_id, created_at=utcnow(), stage=stage)
             db.session.add(row)
             db.session.flush()
     except IntegrityError:            # the same photo sent twice at once: keep the first
@@ -73,7 +77,7 @@ def upload(user, inspection_id: int, item_id, client_id, storage) -> tuple[Evide
         return _same_inspection(first, inspection), False
     audit.record(user, "add_evidence", "inspection", inspection.id, after={
         "evidence_id": row.id, "item": item_id, "file_id": stored.id, "sha256": stored.sha256,
-        "client_id": client_id})
+        "client_id": client_id, "stage": stage})
     return row, True
 
 

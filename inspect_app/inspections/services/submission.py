@@ -10,7 +10,9 @@ tablet retries (docs/security.md, "Offline submissions").
   concurrent submits one wins; the loser re-reads the row and replays the winner's result.
 
 The body digest is the SHA-256 of the canonical JSON (sorted keys, answers as decimal text)
-of the answers, remarks, representative's name and the SHA-256 of each decoded signature.
+of the answers, remarks, representative's name and the SHA-256 of each decoded signature, and
+of the on-the-spot marks when there are any (``on_spot``: item id → note, 当场整改; a body
+without them has the digest it always had).
 """
 from __future__ import annotations
 
@@ -27,12 +29,13 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from ...core import files, jobs
 from ...core.errors import Conflict, Invalid
 from ...core.types import UTCDateTime, utcnow
+from ...domain.rectification import on_spot as on_spot_rule
 from ...domain.scoring import single as scoring
 from ...core.whole_numbers import whole_number
 from ...domain.units import sign_problem
 from ...extensions import db
 from ..models import (ASSIGNED, CANCELLED, COMPLETED, IN_PROGRESS, PLANNED, SUBMITTED, Answer,
-                      Evidence, Inspection, Visit)
+                      Evidence, Inspection, OnSpotRectification, Visit)
 from . import state
 from .common import ConflictWith, checklist_of, facts, get_inspection, items_by_id, lock_visit
 from .filling import REMARK_MAX, VALUE_MAX, clean_submission_id, current_answer, read_value, stored_text
@@ -57,6 +60,7 @@ class Body:
     signature_hashes: dict[str, str] = field(default_factory=dict)   # SHA-256 of each decoded drawing ("" if unreadable)
     versions: dict[str, int] = field(default_factory=dict)  # item → the answer version the tablet last saw (not in the digest)
     reads: dict[str, Any] = field(default_factory=dict)     # item → the answer as read (scoring.ReadAnswer)
+    on_spot: dict[str, str] = field(default_factory=dict)   # item → note: rectified on the spot (当场整改)
 
 
 def _canonical_answer(value: Any, read=None) -> str:
@@ -69,9 +73,11 @@ def _canonical_answer(value: Any, read=None) -> str:
 
 
 def body_digest(answers_text: dict[str, str], remarks: dict[str, str], representative_name: str,
-                signature_hashes: dict[str, str]) -> str:
+                signature_hashes: dict[str, str], on_spot: dict[str, str] | None = None) -> str:
     canonical = {"answers": answers_text, "remarks": remarks, "representative_name": representative_name,
                  "signatures": signature_hashes}
+    if on_spot:
+        canonical["on_spot"] = on_spot
     data = json.dumps(canonical, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(data.encode("utf-8")).hexdigest()
 
@@ -107,13 +113,31 @@ def parse_body(raw: Any) -> Body:
         problems.append("signatures: expected an object with inspector and representative")
         signatures = {}
     versions = _parse_versions(raw.get("versions"), problems)
+    on_spot = _parse_on_spot(raw.get("on_spot"), problems)
     if problems:
         raise Invalid("The submission could not be read.", problems=problems)
     reads = {key: read_value(value) for key, value in answers.items()}
     answers_text = {key: _canonical_answer(value, reads[key]) for key, value in answers.items()}
     hashes = {who: files.signature_digest(signatures.get(who)) for who in SIGNERS}
     return Body(submission_id, answers, answers_text, remarks, name.strip(), dict(signatures),
-                body_digest(answers_text, remarks, name.strip(), hashes), hashes, versions, reads)
+                body_digest(answers_text, remarks, name.strip(), hashes, on_spot), hashes, versions, reads,
+                on_spot)
+
+
+def _parse_on_spot(raw: Any, problems: list[str]) -> dict[str, str]:
+    """The optional ``on_spot`` object: item id → the note of an on-the-spot rectification."""
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict):
+        problems.append("on_spot: expected an object of item id → note")
+        return {}
+    out = {}
+    for key, value in raw.items():
+        if not isinstance(value, str):
+            problems.append(f"{key}: the on-the-spot note must be text")
+        else:
+            out[str(key)] = value.strip()
+    return out
 
 
 def _parse_versions(raw: Any, problems: list[str]) -> dict[str, int]:
@@ -211,6 +235,26 @@ def _missing_evidence(checklist, inspection_id: int, result: scoring.Score) -> l
             out.append(f"{item.id}: " + ("a photo is required" if item.evidence == "photo_always"
                                          else "a photo is required when the item fails"))
     return out
+
+
+def _on_spot_problems(checklist, inspection_id: int, result: scoring.Score, marks: dict[str, str]) -> list[str]:
+    """The on-the-spot marks checked (domain/rectification/on_spot.py): eligible failed items,
+    a note, an "after" photo each. No query when nothing is marked."""
+    if not marks:
+        return []
+    after = dict(db.session.execute(select(Evidence.item_id, func.count()).where(
+        Evidence.inspection_id == inspection_id, Evidence.stage == "after",
+        Evidence.item_id.in_(list(marks))).group_by(Evidence.item_id)).all())
+    return on_spot_rule.problems(marks, items_by_id(checklist), result.failed, after)
+
+
+def _store_on_spot(inspection_id: int, marks: dict[str, str]) -> None:
+    """The on-the-spot marks, one row per item, for rectification to open them closed."""
+    if marks:
+        now = utcnow()
+        db.session.execute(OnSpotRectification.__table__.insert(), [
+            {"inspection_id": inspection_id, "item_id": item_id, "note": note, "created_at": now}
+            for item_id, note in marks.items()])
 
 
 def _lock_for_submit(user, visit_id: int, inspection_id: int) -> tuple[Visit, Inspection]:
@@ -359,6 +403,9 @@ def submit(user, inspection_id: int, raw_body: Any) -> tuple[Inspection, dict]:
     missing = _missing_evidence(checklist, inspection_id, result)
     if missing:
         raise Invalid("Photos are missing for some items.", problems=missing)
+    refused = _on_spot_problems(checklist, inspection_id, result, body.on_spot)
+    if refused:
+        raise Invalid("Some items cannot be recorded as rectified on the spot.", problems=refused)
 
     stored_signatures = files.record_all(signatures, user)
     signature = {who: stored_signatures[f"signatures.{who}"] for who in SIGNERS}
@@ -377,6 +424,7 @@ def submit(user, inspection_id: int, raw_body: Any) -> tuple[Inspection, dict]:
     # sealed, in one statement (core.audit), not flushed one by one in between.
     with db.session.no_autoflush:
         _store_answers(user.id, inspection_id, stored, texts, body.remarks)
+        _store_on_spot(inspection_id, body.on_spot)
         name, prefix = FOLLOW_UP[visit.kind]
         jobs.enqueue(name, {"inspection_id": inspection_id}, key=f"{prefix}:{inspection_id}")
         if visit.status == IN_PROGRESS:           # completed with its last part: one conditional UPDATE

@@ -22,7 +22,8 @@ from ...core.types import utcnow
 from ...domain.checklist.model import Checklist
 from ...domain.institution import INSTITUTION_TYPES
 from ...domain.translatable import N_
-from ...domain.enforcement import TEAM_TOO_SMALL, short_teams
+from ...domain.enforcement import (CREDENTIALS_TOO_FEW, TEAM_TOO_SMALL, Credential, short_teams,
+                                   uncredentialed)
 from ...extensions import db
 from ...registry.models import Institution
 from .. import policy as enforcement_policy
@@ -78,6 +79,18 @@ def _check_team(department: str, user_ids: list[int], institution_id: int, peopl
                                              "and cannot be sent there", name=person.name))
 
 
+def _check_credentials(rules, purpose: str, day: date, departments: dict[str, list[int]],
+                       people: dict[int, User], problems: list[str]) -> None:
+    """An enforcement visit's teams hold enough enforcement certificates valid on its day
+    (policies/enforcement.yaml ``require_credentials``; docs/regulations.md, "Enforcement
+    credentials")."""
+    teams = {d: [Credential(people[u].name, people[u].credential_number, people[u].credential_expires_on)
+                 for u in ids if u in people] for d, ids in departments.items()}
+    for dept, names in uncredentialed(rules, purpose, teams, day).items():
+        problems.append(f"inspectors.{dept}: " + _(CREDENTIALS_TOO_FEW, n=rules.min_inspectors_per_department,
+                                                   day=day.isoformat(), names="、".join(names) or "—"))
+
+
 def create_visit(actor, institution_id: int, scheduled_for: date, departments: dict[str, list[int]],
                  purpose: str, kind: str = "inspection", source: str | None = None,
                  due_by: date | None = None, *, checklist_ids: dict[str, str] | None = None,
@@ -130,9 +143,13 @@ def create_visit(actor, institution_id: int, scheduled_for: date, departments: d
     for dept, ids in departments.items():
         _check_team(dept, ids, institution_id, people, conflicts, problems)
     rules = enforcement_policy.current()
-    for dept in short_teams(rules, purpose, departments):
+    short = short_teams(rules, purpose, departments)
+    for dept in short:
         if departments[dept] and dept in DEPARTMENTS:
             problems.append(f"inspectors.{dept}: " + _(TEAM_TOO_SMALL, n=rules.min_inspectors_per_department))
+    if isinstance(scheduled_for, date):
+        _check_credentials(rules, purpose, scheduled_for, {d: ids for d, ids in departments.items()
+                                                           if d in DEPARTMENTS and d not in short}, people, problems)
     leads = {d: lead for d, lead in (leads or {}).items() if lead is not None and d in departments}
     for dept, lead in leads.items():
         if lead not in departments[dept]:

@@ -19,7 +19,7 @@
  */
 "use strict";
 
-const CACHE = "careinspect-form-v2";
+const CACHE = "careinspect-form-v3";
 const FORM_PAGE = /^\/inspections\/\d+\/form$/;
 // The form page's files: the modules of static/js/form/ (the page preloads the same list,
 // templates/inspections/form.html; tests/inspections/test_form.py compares them).
@@ -36,6 +36,7 @@ const PRECACHE = [
   "/static/js/form/main.js",
   "/static/js/form/merge.js",
   "/static/js/form/network.js",
+  "/static/js/form/onspot.js",
   "/static/js/form/outbox.js",
   "/static/js/form/page.js",
   "/static/js/form/photos.js",

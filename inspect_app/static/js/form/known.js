@@ -1,5 +1,5 @@
 /* What the tablet knows of the server, shown on a cached copy of the page. draft.evidence:
- * item id → [{id, src, del}], the photos the server holds as this tablet last knew them (from
+ * item id → [{id, src, del, stage}], the photos the server holds as this tablet last knew them (from
  * every page the server renders, then each upload and removal of this tablet); draft.score:
  * the live score the server last gave (a page or a save). A page the service worker served
  * from its cache (data-offline-copy="1") may be older than both: it is brought up to date
@@ -16,7 +16,8 @@ function renderedEvidence() {
   for (const fs of fieldsets) {
     const rows = Array.from(fs.querySelectorAll("ul.photos li[data-evidence-id]")).map((li) => {
       const img = li.querySelector("img");
-      return {id: li.dataset.evidenceId, src: img ? img.getAttribute("src") : "", del: li.dataset.deleteUrl || ""};
+      return {id: li.dataset.evidenceId, src: img ? img.getAttribute("src") : "", del: li.dataset.deleteUrl || "",
+              stage: li.dataset.stage || ""};
     });
     if (rows.length) out[fs.dataset.itemId] = rows;
   }

@@ -21,6 +21,7 @@ import {persistDraft, state} from "./state.js";
 import {countPending, renderStatus} from "./status.js";
 import {addStepButtons, showFirstStep, updateProgress} from "./steps.js";
 import {openStore, serial} from "./store.js";
+import {onSpotChanged, setupOnSpot} from "./onspot.js";
 import {onSubmit, sendSubmit} from "./submit.js";
 import {disableNumbersMarkedNa, lock} from "./submit-view.js";
 import {pump, resume, useSenders} from "./sync.js";
@@ -29,7 +30,7 @@ import {t} from "./texts.js";
 function initialDraft() {
   return {inspection: INSPECTION, submissionId: form.dataset.submissionId || "",
           started: !!form.dataset.submissionId || form.dataset.status === "draft",
-          items: {}, representativeName: "", signatures: {}, submitted: false, submitQueued: false, recordUrl: ""};
+          items: {}, representativeName: "", signatures: {}, onSpot: {}, submitted: false, submitQueued: false, recordUrl: ""};
 }
 
 /** Show on the page what the tablet holds that is newer than it, and its waiting photos. */
@@ -51,7 +52,7 @@ function mergeRendered(entries) {
   for (const entry of photoEntries(entries)) {
     const fs = byId.get(entry.item);
     if (fs && !form.querySelector(`li[data-client-id="${cssEscape(entry.clientId)}"]`)) {
-      addThumb(fs, URL.createObjectURL(new Blob([entry.data], {type: entry.type})), entry.clientId);
+      addThumb(fs, URL.createObjectURL(new Blob([entry.data], {type: entry.type})), entry.clientId, entry.stage);
     }
   }
 }
@@ -61,7 +62,7 @@ function listen() {
     const target = event.target;
     const fs = target.closest("fieldset.item[data-item-id]");
     if (target.type === "file") { addPhotos(target); return; }
-    if (!fs) return;
+    if (!fs || onSpotChanged(target)) return;
     if (target.type === "checkbox" && target.name.startsWith("na-")) {
       const input = numberInput(fs);
       if (input) input.disabled = target.checked;
@@ -71,6 +72,7 @@ function listen() {
   form.addEventListener("input", (event) => {
     const target = event.target;
     const fs = target.closest("fieldset.item[data-item-id]");
+    if (fs && onSpotChanged(target)) return;
     if (fs && (target.type === "number" || target.tagName === "TEXTAREA")) { updateProgress(); debounce(fs); }
   });
   form.addEventListener("submit", (event) => event.preventDefault());   // Enter in a field
@@ -115,6 +117,7 @@ async function start() {
     rep.addEventListener("input", () => { draft.representativeName = rep.value; persistDraft(); });
   }
   setupSignatures();
+  setupOnSpot();
   for (const li of form.querySelectorAll("ul.photos li[data-evidence-id]")) addDeleteButton(li);
   await persistDraft();
   listen();

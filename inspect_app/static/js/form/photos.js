@@ -28,10 +28,11 @@ function photoList(fs) {
 }
 
 /** A photo waiting to be sent, shown from ``src`` (a blob: URL of the local copy). */
-export function addThumb(fs, src, clientId) {
+export function addThumb(fs, src, clientId, stage) {
   const li = document.createElement("li");
   li.className = "pending";
   li.dataset.clientId = clientId;
+  if (stage) li.dataset.stage = stage;
   const img = document.createElement("img");
   img.alt = t("photo_waiting");
   img.src = src;
@@ -45,6 +46,7 @@ export function addStoredThumb(fs, row) {
   const li = document.createElement("li");
   li.dataset.evidenceId = String(row.id);
   if (row.del) li.dataset.deleteUrl = row.del;
+  if (row.stage) li.dataset.stage = row.stage;
   const img = document.createElement("img");
   img.alt = t("photo_of", {item: fs.dataset.itemId});
   img.src = row.src;
@@ -87,7 +89,7 @@ export async function addPhotos(input) {
     state.queuing += 1;
     renderStatus();
     try {
-      await queuePhoto(fs, file);
+      await queuePhoto(fs, file, input.dataset.stage || "");
     } finally {
       state.queuing -= 1;
     }
@@ -96,16 +98,17 @@ export async function addPhotos(input) {
   }
 }
 
-async function queuePhoto(fs, file) {
+/** ``stage``: "" (the state found) or "after" (taken after an on-the-spot rectification). */
+async function queuePhoto(fs, file, stage) {
   const clientId = uuid();
   const blob = await shrink(file);
   const data = await readBuffer(blob);
-  addThumb(fs, URL.createObjectURL(blob), clientId);
+  addThumb(fs, URL.createObjectURL(blob), clientId, stage);
   itemStatus(fs, t("photo_waiting"), "pending");
   await serial(async () => {
     await ensureStarted();
     await state.store.putDraft(draftCopy());
-    await state.store.add({kind: "photo", inspection: INSPECTION, item: fs.dataset.itemId, clientId,
+    await state.store.add({kind: "photo", inspection: INSPECTION, item: fs.dataset.itemId, clientId, stage,
                            type: blob.type || "image/jpeg", name: (file.name || "photo").replace(/\.[^.]*$/, "") + ".jpg", data});
   });
   state.pendingCount += 1;
@@ -117,6 +120,7 @@ export async function sendPhoto(entry) {
     const data = new FormData();
     data.append("item_id", entry.item);
     data.append("client_id", entry.clientId);
+    if (entry.stage) data.append("stage", entry.stage);
     data.append("file", new Blob([entry.data], {type: entry.type || "image/jpeg"}), entry.name || "photo.jpg");
     return data;
   }, false, PHOTO_TIMEOUT_MS);
@@ -137,7 +141,8 @@ export async function sendPhoto(entry) {
       if (!state.locked) addDeleteButton(li);
     }
     state.draft.evidence = knowEvidence(state.draft.evidence, entry.item, {
-      id: result.data.id, src: result.data.thumbnail_url, del: `${URLS.evidence}/${result.data.id}/delete`});
+      id: result.data.id, src: result.data.thumbnail_url, del: `${URLS.evidence}/${result.data.id}/delete`,
+      stage: entry.stage || ""});
     await persistDraft();
     const fs = byId.get(entry.item);
     if (fs) itemStatus(fs, t("item_saved"), "saved");

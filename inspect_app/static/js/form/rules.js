@@ -48,15 +48,35 @@ export function photoMissing(item, value, photos) {
   return !photos && (evidence === "photo_always" || (evidence === "photo_on_fail" && fails(item, value)));
 }
 
+/** The first problem of an on-the-spot rectification mark (当场整改; ``mark``: {marked, note,
+ *  after: the "after" photos held or waiting}), or null: only a failed item, with a note and at
+ *  least one photo taken after the fix (domain/rectification/on_spot.py). Which items offer the
+ *  mark at all (minor, not veto) is decided by the page, which shows the box only there. */
+export function onSpotProblem(item, value, mark) {
+  if (!mark || !mark.marked) return null;
+  if (!fails(item, value)) return {key: "on_spot_not_failed"};
+  if (!String(mark.note || "").trim()) return {key: "on_spot_note_required"};
+  if (!mark.after) return {key: "on_spot_photo_required"};
+  return null;
+}
+
+/** The submit body's ``on_spot``: item id → note (trimmed) of each marked item, in the order
+ *  given; ``marks``: [[item id, {marked, note}], …]. */
+export function onSpotMarks(marks) {
+  const out = {};
+  for (const [id, mark] of marks) if (mark && mark.marked) out[id] = String(mark.note || "").trim();
+  return out;
+}
+
 /** The first problem of an item before submitting, or null: an open conflict, no answer, a
- *  number the form refuses (``invalid``: its text), a missing photo. A problem is a text key
- *  ({key}) or a text ({text}). */
-export function itemProblem({item, value, conflict = null, invalid = "", photos = 0}) {
+ *  number the form refuses (``invalid``: its text), a missing photo, an incomplete on-the-spot
+ *  mark. A problem is a text key ({key}) or a text ({text}). */
+export function itemProblem({item, value, conflict = null, invalid = "", photos = 0, onSpot = null}) {
   if (conflict) return {key: "resolve_conflicts"};
   if (value === null) return {key: "not_answered"};
   if (invalid) return {text: invalid};
   if (photoMissing(item, value, photos)) return {key: "photo_required"};
-  return null;
+  return onSpotProblem(item, value, onSpot);
 }
 
 /** How many of the answers shown are given ("na" included). */

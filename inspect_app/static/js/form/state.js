@@ -6,7 +6,7 @@ import {serial} from "./store.js";
 
 export const state = {
   store: null,
-  // {inspection, submissionId, started, items, representativeName, signatures, submitted,
+  // {inspection, submissionId, started, items, representativeName, signatures, onSpot, submitted,
   //  recordUrl, submitQueued, evidence, score}
   draft: null,
   locked: false,            // read-only once the submit is queued or done

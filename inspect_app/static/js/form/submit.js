@@ -1,5 +1,5 @@
 /* The submit: the whole body is built once — every answer, the remarks, the representative's
- * name and both signatures — after a local check of what can be checked (rules.js), stored in
+ * name, both signatures and the on-the-spot marks (onspot.js) — after a local check of what can be checked (rules.js), stored in
  * the outbox and re-sent unchanged until the server answers; the server's idempotency turns
  * any number of retries into one record. A refusal opens the form again. */
 import {transient} from "./backoff.js";
@@ -9,7 +9,8 @@ import {knownVersions, markConflict} from "./merge.js";
 import {post, problemsOf} from "./network.js";
 import {INSPECTION, URLS, byId, fieldsets, form, itemFacts, readItem, representativeInput,
         submitButton} from "./page.js";
-import {itemProblem} from "./rules.js";
+import {onSpotEntries, readOnSpot} from "./onspot.js";
+import {itemProblem, onSpotMarks} from "./rules.js";
 import {signatureImages, unsigned} from "./signatures.js";
 import {draftCopy, itemState, persistDraft, state} from "./state.js";
 import {renderStatus} from "./status.js";
@@ -29,7 +30,7 @@ function localProblems() {
     // The photos the server holds (as this tablet knows them) and those waiting in the outbox.
     const problem = itemProblem({item: itemFacts(fs), value, conflict: itemState(fs.dataset.itemId).conflict,
                                  invalid: value === null ? "" : numberProblem(fs),
-                                 photos: fs.querySelectorAll("ul.photos li").length});
+                                 photos: fs.querySelectorAll("ul.photos li").length, onSpot: readOnSpot(fs)});
     if (problem) problems.push({fs, text: problem.text || t(problem.key, {item: name})});
   }
   const rep = representativeInput();
@@ -47,8 +48,11 @@ function buildBody() {
     if (remark && remark.trim()) remarks[fs.dataset.itemId] = remark;
   }
   const rep = representativeInput();
-  return {submission_id: "", answers, remarks, representative_name: rep ? rep.value.trim() : "",
-          signatures: signatureImages()};
+  const body = {submission_id: "", answers, remarks, representative_name: rep ? rep.value.trim() : "",
+                signatures: signatureImages()};
+  const onSpot = onSpotMarks(onSpotEntries());
+  if (Object.keys(onSpot).length) body.on_spot = onSpot;
+  return body;
 }
 
 let submitting = false;       // guards a double tap before the entry is stored
