@@ -12,6 +12,9 @@ BEAT_SCHEDULE = {
     "sweep-grades": {"task": "tasks.grading.sweep_grades", "schedule": 900.0},
     # Plans: start due periods' runs (freeze, seed, draw, visits) and move unfinished runs on.
     "sweep-plans": {"task": "tasks.planning.sweep_plans", "schedule": 300.0},
+    # Care-medical agreements: expiry reminders (each once per agreement, step and end date)
+    # and the registry's medical-integration and 长护险 fields brought in line with the registers.
+    "sweep-agreements": {"task": "tasks.agreements.sweep_agreements", "schedule": 3600.0},
     # Rankings: this month's standings (index, on-time rate, bands) recomputed in one pass.
     "refresh-standings": {"task": "tasks.ranking.refresh_standings", "schedule": 3600.0,
                           "options": {"expires": 3600.0}},

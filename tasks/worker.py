@@ -13,4 +13,4 @@ flask_app = create_app()
 celery = celery_init_app(flask_app)
 celery.conf.beat_schedule = BEAT_SCHEDULE
 celery.conf.include = ["tasks.jobs", "tasks.sweep", "tasks.rectification", "tasks.grading", "tasks.planning",
-                        "tasks.ranking"]
+                        "tasks.ranking", "tasks.agreements"]
