@@ -4,8 +4,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import or_, select
+from sqlalchemy import or_, select, update as sql_update
 from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from ..auth import policy
 from ..auth.roles import Role
@@ -167,8 +168,7 @@ def update(user, agreement_id: int, values: dict, version: int, prepared_pages: 
         raise Conflict("Someone else changed this agreement meanwhile; reload and apply your change again.")
     clean = _clean(values, today)
     before = audit.snapshot(agreement)
-    if clean["ends_on"] != agreement.ends_on:
-        agreement.reminder_step = 0          # a new end date gets its own reminders
+    new_end = clean["ends_on"] != agreement.ends_on
     for key, value in clean.items():
         setattr(agreement, key, value)
     _add_pages(user, agreement, prepared_pages)
@@ -177,6 +177,12 @@ def update(user, agreement_id: int, values: dict, version: int, prepared_pages: 
         db.session.flush()
         audit.record(user, "update", "medical_agreement", agreement.id, before=before,
                      after=audit.snapshot(agreement))
+    if new_end:
+        # A new end date gets its own reminders. Written in SQL, whatever this session last read:
+        # the sweep moves the step without the ORM (its UPDATE also requires the old end date).
+        db.session.execute(sql_update(MedicalAgreement).where(MedicalAgreement.id == agreement.id)
+                           .values(reminder_step=0).execution_options(synchronize_session=False))
+        set_committed_value(agreement, "reminder_step", 0)
     registry_link.sync(user, today, {agreement.institution_id})
     return agreement
 
