@@ -6,7 +6,7 @@ documentation describes. Only this module builds an app; task modules never do.
 from inspect_app import create_app
 from inspect_app.core.background import celery_init_app
 
-from . import grading, jobs, planning, ranking, rectification, sweep  # noqa: F401  (registers the tasks)
+from . import agreements, grading, jobs, planning, ranking, rectification, sweep  # noqa: F401  (registers the tasks)
 from .schedule import BEAT_SCHEDULE
 
 flask_app = create_app()

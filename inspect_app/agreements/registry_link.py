@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from ..core import audit
 from ..core.types import utcnow
@@ -34,13 +34,20 @@ def _designated(ids: set[int], today: date) -> set[int]:
         (LtcDesignation.designated_to.is_(None)) | (LtcDesignation.designated_to >= today))))
 
 
-def _apply(actor, inst: Institution, column: str, value) -> None:
-    before = {column: getattr(inst, column)}
-    setattr(inst, column, value)
-    inst.updated_at = utcnow()
-    db.session.flush()
-    audit.record(actor, "update", "institution", inst.id, before=before, after={column: value},
+def _apply(actor, inst: Institution, column: str, value) -> bool:
+    """Set one registry field by a conditional UPDATE (from the value read, version bumped), so
+    concurrent sweeps and edits change it once; its audit row only when this one changed it."""
+    before = getattr(inst, column)
+    done = db.session.execute(
+        update(Institution)
+        .where(Institution.id == inst.id, getattr(Institution, column) == before)
+        .values({column: value, "version": Institution.version + 1, "updated_at": utcnow()})
+        .execution_options(synchronize_session="fetch"))
+    if done.rowcount != 1:
+        return False
+    audit.record(actor, "update", "institution", inst.id, before={column: before}, after={column: value},
                  reason="register")
+    return True
 
 
 def sync(actor, today: date, institution_ids: set[int] | None = None) -> int:
@@ -63,13 +70,10 @@ def sync(actor, today: date, institution_ids: set[int] | None = None) -> int:
         touched = False
         if inst.id in with_agreement:
             if inst.id in in_force and inst.medical_integration == "none":
-                _apply(actor, inst, "medical_integration", "contracted")
-                touched = True
+                touched |= _apply(actor, inst, "medical_integration", "contracted")
             elif inst.id not in in_force and inst.medical_integration == "contracted":
-                _apply(actor, inst, "medical_integration", "none")
-                touched = True
+                touched |= _apply(actor, inst, "medical_integration", "none")
         if inst.id in with_designation and bool(inst.ltc_designated) != (inst.id in designated):
-            _apply(actor, inst, "ltc_designated", inst.id in designated)
-            touched = True
+            touched |= _apply(actor, inst, "ltc_designated", inst.id in designated)
         changed += touched
     return changed
