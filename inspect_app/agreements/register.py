@@ -11,7 +11,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from ..auth import policy
 from ..auth.roles import Role
 from ..core import audit, files
-from ..core.errors import Conflict, Invalid, NotFound
+from ..core.errors import Conflict, Invalid, NotFound, Problem
 from ..core.paging import Page, paginate
 from ..core.types import utcnow
 from ..domain import agreements as rules
@@ -131,13 +131,13 @@ def prepare_pages(uploads) -> list:
     """Check, re-encode and write the scanned pages (before any lock)."""
     uploads = [u for u in (uploads or []) if getattr(u, "filename", "")]
     if len(uploads) > MAX_PAGES:
-        raise Invalid("The agreement could not be saved.", problems=[("pages", f"at most {MAX_PAGES} pages")])
+        raise Invalid("The agreement could not be saved.", problems=[Problem("pages", N_("at most %(n)s pages"), {"n": MAX_PAGES})])
     return [files.prepare_upload(u, kind="document", where=f"pages[{n + 1}]") for n, u in enumerate(uploads)]
 
 
 def _add_pages(user, agreement: MedicalAgreement, prepared: list) -> None:
     if len(agreement.pages) + len(prepared) > MAX_PAGES:
-        raise Invalid("The agreement could not be saved.", problems=[("pages", f"at most {MAX_PAGES} pages")])
+        raise Invalid("The agreement could not be saved.", problems=[Problem("pages", N_("at most %(n)s pages"), {"n": MAX_PAGES})])
     start = len(agreement.pages)
     for n, p in enumerate(prepared):
         stored = files.record(p, user)
