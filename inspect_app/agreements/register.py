@@ -34,6 +34,7 @@ class Filter:
     q: str = ""
     district: str = ""
     state: str = ""        # STATES or ""
+    institution: int | None = None
 
 
 def state_clause(state: str, today: date):
@@ -73,6 +74,8 @@ def _filtered(user, f: Filter, today: date):
         stmt = stmt.where(Institution.district == f.district)
     if f.state in STATES:
         stmt = stmt.where(state_clause(f.state, today))
+    if f.institution is not None:
+        stmt = stmt.where(MedicalAgreement.institution_id == f.institution)
     return stmt.order_by(MedicalAgreement.ends_on, MedicalAgreement.id)
 
 

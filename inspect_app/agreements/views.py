@@ -19,12 +19,16 @@ from .forms import AgreementForm, DesignationForm, RoundForm
 
 bp = Blueprint("agreements", __name__, url_prefix="/agreements")
 
+#: Periods and rounds shown on an agreement's page (the newest; the summary counts the whole term).
+SHOWN = 26
+
 
 def _filter() -> register.Filter:
     a = request.args
     state = a.get("state", "")
     return register.Filter(q=a.get("q", "")[:100], district=a.get("district", "")[:40],
-                           state=state if state in register.STATES else "")
+                           state=state if state in register.STATES else "",
+                           institution=whole_number(a.get("institution")))
 
 
 @bp.route("/")
@@ -90,9 +94,10 @@ def show(agreement_id: int):
     agreement, today = register.get(current_user, agreement_id), local_today()
     held = doctor_rounds.rounds_of(agreement)
     form = RoundForm() if can(current_user, "agreements.rounds") else None
-    return render_template("agreements/show.html", agreement=agreement, rounds=held, form=form, words=labels,
-                           periods=doctor_rounds.periods(agreement, held, today),
-                           state=register.state_of(agreement, today))
+    periods = doctor_rounds.periods(agreement, held, today)
+    return render_template("agreements/show.html", agreement=agreement, rounds=held[:SHOWN], form=form,
+                           words=labels, periods=periods[:SHOWN], state=register.state_of(agreement, today),
+                           judged=sum(p.judged for p in periods), short=sum(p.short for p in periods))
 
 
 @bp.route("/<int:agreement_id>/rounds", methods=["POST"])
