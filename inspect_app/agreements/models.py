@@ -29,6 +29,8 @@ class MedicalAgreement(db.Model):
     """One agreement between an institution and a medical unit (医养签约协议)."""
 
     __tablename__ = "medical_agreement"
+    # One agreement per institution, partner and start: a form sent twice is refused, not doubled.
+    __table_args__ = (UniqueConstraint("institution_id", "partner_licence", "starts_on"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     institution_id: Mapped[int] = mapped_column(ForeignKey("institution.id"), index=True)
@@ -107,6 +109,7 @@ class DoctorRound(db.Model):
     """A doctor's round at the institution (巡诊), entered by the institution."""
 
     __tablename__ = "doctor_round"
+    __table_args__ = (UniqueConstraint("agreement_id", "held_on", "doctor_name"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     agreement_id: Mapped[int] = mapped_column(ForeignKey("medical_agreement.id", ondelete="CASCADE"), index=True)

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from sqlalchemy import or_, select, update as sql_update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -147,15 +148,34 @@ def _add_pages(user, agreement: MedicalAgreement, prepared: list) -> None:
         agreement.pages.append(AgreementPage(file_id=stored.id, position=start + n + 1))
 
 
+def _check_unique(institution_id: int, clean: dict, exclude_id: int | None = None) -> None:
+    """One agreement per institution, partner licence and start (the table's unique key, checked
+    first so that a form sent twice gets a located answer)."""
+    stmt = select(MedicalAgreement.id).where(MedicalAgreement.institution_id == institution_id,
+                                             MedicalAgreement.partner_licence == clean["partner_licence"],
+                                             MedicalAgreement.starts_on == clean["starts_on"])
+    if exclude_id is not None:
+        stmt = stmt.where(MedicalAgreement.id != exclude_id)
+    if db.session.scalar(stmt) is not None:
+        raise Invalid("The agreement could not be saved.", problems=[
+            ("partner_licence", N_("an agreement with this medical unit starting that day is already registered"))])
+
+
 def create(user, credit_code: str, values: dict, prepared_pages: list, today: date) -> MedicalAgreement:
     policy.require(user, "agreements.edit")
     clean = _clean(values, today)
     inst = _institution(user, credit_code)
+    _check_unique(inst.id, clean)
     now = utcnow()
     agreement = MedicalAgreement(institution_id=inst.id, **clean, reminder_step=0, created_by_id=user.id,
                                  created_at=now, updated_at=now)
-    db.session.add(agreement)
-    db.session.flush()
+    try:
+        with db.session.begin_nested():          # a concurrent twin committed first: refused, located
+            db.session.add(agreement)
+            db.session.flush()
+    except IntegrityError:
+        raise Invalid("The agreement could not be saved.", problems=[
+            ("partner_licence", N_("an agreement with this medical unit starting that day is already registered"))]) from None
     _add_pages(user, agreement, prepared_pages)
     db.session.flush()
     audit.record(user, "create", "medical_agreement", agreement.id, after=audit.snapshot(agreement))
@@ -170,6 +190,7 @@ def update(user, agreement_id: int, values: dict, version: int, prepared_pages: 
     if agreement.version != version:
         raise Conflict("Someone else changed this agreement meanwhile; reload and apply your change again.")
     clean = _clean(values, today)
+    _check_unique(agreement.institution_id, clean, exclude_id=agreement.id)
     before = audit.snapshot(agreement)
     new_end = clean["ends_on"] != agreement.ends_on
     for key, value in clean.items():

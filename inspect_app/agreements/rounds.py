@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from ..auth import policy
 from ..core import audit
@@ -37,12 +38,21 @@ def record_round(user, agreement_id: int, values: dict, today: date) -> DoctorRo
     note = (values.get("note") or "").strip()
     if len(note) > 2000:
         problems.append(("note", N_("at most 2000 characters")))
+    if not problems and db.session.scalar(select(DoctorRound.id).where(
+            DoctorRound.agreement_id == agreement.id, DoctorRound.held_on == held,
+            DoctorRound.doctor_name == doctor)) is not None:
+        problems.append(("held_on", N_("this doctor's round on that day is already recorded")))
     if problems:
         raise Invalid("The round could not be saved.", problems=problems)
     row = DoctorRound(agreement_id=agreement.id, held_on=held, doctor_name=doctor, residents_seen=seen,
                       note=note or None, created_by_id=user.id, created_at=utcnow())
-    db.session.add(row)
-    db.session.flush()
+    try:
+        with db.session.begin_nested():          # a concurrent twin committed first: refused, located
+            db.session.add(row)
+            db.session.flush()
+    except IntegrityError:
+        raise Invalid("The round could not be saved.", problems=[
+            ("held_on", N_("this doctor's round on that day is already recorded"))]) from None
     audit.record(user, "create", "doctor_round", row.id, after=audit.snapshot(row))
     return row
 

@@ -42,6 +42,7 @@ def upgrade():
         sa.ForeignKeyConstraint(['institution_id'], ['institution.id']),
         sa.ForeignKeyConstraint(['created_by_id'], ['user_account.id']),
         sa.PrimaryKeyConstraint('id'),
+        sa.UniqueConstraint('institution_id', 'partner_licence', 'starts_on'),
     )
     with op.batch_alter_table('medical_agreement', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_medical_agreement_institution_id'), ['institution_id'], unique=False)
@@ -88,6 +89,7 @@ def upgrade():
         sa.ForeignKeyConstraint(['agreement_id'], ['medical_agreement.id'], ondelete='CASCADE'),
         sa.ForeignKeyConstraint(['created_by_id'], ['user_account.id']),
         sa.PrimaryKeyConstraint('id'),
+        sa.UniqueConstraint('agreement_id', 'held_on', 'doctor_name'),
     )
     with op.batch_alter_table('doctor_round', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_doctor_round_agreement_id'), ['agreement_id'], unique=False)

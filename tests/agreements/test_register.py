@@ -189,3 +189,46 @@ def test_ltc_designation_drives_the_registry_flag(make, db):
     assert inst.ltc_designated is False
     assert db.session.scalar(select(func.count()).select_from(LtcDesignation)
                              .where(LtcDesignation.institution_id == inst.id)) == 1
+
+
+def test_a_form_sent_twice_and_a_round_recorded_twice_are_refused_not_doubled(make, db, login):
+    import pytest
+
+    from inspect_app.agreements import rounds
+    from inspect_app.core.errors import Invalid
+    inst = make.institution()
+    staff_user = make.user("institution_staff", institution_id=inst.id)
+    agreement = register.create(staff_user, "", _values(), [], date(2026, 6, 1))
+    with pytest.raises(Invalid) as refused:
+        register.create(staff_user, "", _values(), [], date(2026, 6, 1))
+    assert [p[0] for p in refused.value.problems] == ["partner_licence"]
+    rounds.record_round(staff_user, agreement.id, {"held_on": date(2026, 5, 5), "doctor_name": "王医生",
+                                                   "residents_seen": 3}, date(2026, 6, 1))
+    with pytest.raises(Invalid):
+        rounds.record_round(staff_user, agreement.id, {"held_on": date(2026, 5, 5), "doctor_name": "王医生",
+                                                       "residents_seen": 3}, date(2026, 6, 1))
+    assert len(rounds.rounds_of(agreement)) == 1
+
+
+def test_another_institution_cannot_read_change_or_add_rounds_to_an_agreement(make, db, login):
+    mine, theirs = make.institution(), make.institution()
+    agreement = _agreement(db, theirs, date(2026, 1, 1), date(2030, 12, 31), partner_name="他家医院")
+    before = agreement.version
+    browser = login(make.user("institution_staff", institution_id=mine.id))
+    base = f"/agreements/{agreement.id}"
+    assert browser.get(base).status_code == 404
+    assert browser.get(f"{base}/edit").status_code == 404
+    assert browser.post(f"{base}/edit", _form_values(), token_from="/agreements/").status_code == 404
+    assert browser.post(f"{base}/rounds", {"held_on": "2026-02-03", "doctor_name": "李医生", "residents_seen": "3"},
+                        token_from="/agreements/").status_code == 404
+    assert "他家医院" not in browser.get("/agreements/").get_data(as_text=True)
+    db.session.refresh(agreement)
+    assert agreement.version == before and agreement.partner_name == "他家医院"
+    from inspect_app.agreements.models import DoctorRound
+    assert db.session.scalar(select(func.count()).select_from(DoctorRound)
+                             .where(DoctorRound.agreement_id == agreement.id)) == 0
+
+
+def _form_values():
+    return {"partner_name": "改名医院", "partner_licence": LICENCE, "starts_on": "2026-01-01", "ends_on": "2026-12-31",
+            "services": ["rounds"], "visit_count": "1", "visit_period": "week", "version": "1"}
