@@ -39,7 +39,7 @@ def committed_agreements(app):
         # Ending within 30 days: one reminder each (step 2); a tenth already expired (step 3).
         db.session.execute(insert(MedicalAgreement), [dict(
             institution_id=inst_ids[n % 10], partner_name="医院", partner_licence="PDY60027044010319A1002",
-            starts_on=date(2025, 1, 1), ends_on=TODAY + timedelta(days=10 if n % 10 else -1),
+            starts_on=date(2025, 1, 1) + timedelta(days=n), ends_on=TODAY + timedelta(days=10 if n % 10 else -1),
             services=["rounds"], visit_count=1, visit_period="week", green_channel=False, reminder_step=0,
             created_at=now, updated_at=now, version=1) for n in range(N)])
         db.session.commit()
