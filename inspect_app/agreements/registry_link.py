@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import select, update
+from sqlalchemy import and_, or_, select, update
 
 from ..core import audit
 from ..core.types import utcnow
@@ -22,16 +22,8 @@ from ..registry.models import Institution
 from .models import LtcDesignation, MedicalAgreement
 
 
-def _in_force(ids: set[int], today: date) -> set[int]:
-    return set(db.session.scalars(select(MedicalAgreement.institution_id).distinct().where(
-        MedicalAgreement.institution_id.in_(ids), MedicalAgreement.starts_on <= today,
-        MedicalAgreement.ends_on >= today)))
-
-
-def _designated(ids: set[int], today: date) -> set[int]:
-    return set(db.session.scalars(select(LtcDesignation.institution_id).distinct().where(
-        LtcDesignation.institution_id.in_(ids), LtcDesignation.designated_from <= today,
-        (LtcDesignation.designated_to.is_(None)) | (LtcDesignation.designated_to >= today))))
+def _exists(model, *conditions):
+    return select(model.id).where(model.institution_id == Institution.id, *conditions).exists()
 
 
 def _apply(actor, inst: Institution, column: str, value) -> bool:
@@ -51,29 +43,32 @@ def _apply(actor, inst: Institution, column: str, value) -> bool:
 
 
 def sync(actor, today: date, institution_ids: set[int] | None = None) -> int:
-    """Bring the registry fields of the institutions in the registers (or of those given) in
-    line with the registers on ``today``; the number of institutions changed."""
-    if institution_ids is None:
-        institution_ids = set(db.session.scalars(select(MedicalAgreement.institution_id).distinct())) | \
-            set(db.session.scalars(select(LtcDesignation.institution_id).distinct()))
-    if not institution_ids:
-        return 0
-    with_agreement = set(db.session.scalars(select(MedicalAgreement.institution_id).distinct().where(
-        MedicalAgreement.institution_id.in_(institution_ids))))
-    with_designation = set(db.session.scalars(select(LtcDesignation.institution_id).distinct().where(
-        LtcDesignation.institution_id.in_(institution_ids))))
-    in_force = _in_force(with_agreement, today) if with_agreement else set()
-    designated = _designated(with_designation, today) if with_designation else set()
+    """Bring the registry fields in line with the registers on ``today``, for the institutions
+    given or every institution; the number of institutions changed. The institutions out of line
+    are found in SQL (correlated EXISTS, no list of ids), so the hourly sweep reads only those."""
+    agreement = _exists(MedicalAgreement)
+    in_force = _exists(MedicalAgreement, MedicalAgreement.starts_on <= today, MedicalAgreement.ends_on >= today)
+    designation = _exists(LtcDesignation)
+    designated = _exists(LtcDesignation, LtcDesignation.designated_from <= today,
+                         (LtcDesignation.designated_to.is_(None)) | (LtcDesignation.designated_to >= today))
+    stmt = (select(Institution, in_force, designation, designated)
+            .where(or_(and_(Institution.medical_integration == "none", in_force),
+                       and_(Institution.medical_integration == "contracted", agreement, ~in_force),
+                       and_(designation, Institution.ltc_designated.is_(True), ~designated),
+                       and_(Institution.ltc_designated.is_not(True), designated)))
+            .order_by(Institution.id))
+    if institution_ids is not None:
+        if not institution_ids:
+            return 0
+        stmt = stmt.where(Institution.id.in_(institution_ids))
     changed = 0
-    for inst in db.session.scalars(select(Institution).where(Institution.id.in_(institution_ids))
-                                   .order_by(Institution.id)):
+    for inst, has_agreement_in_force, has_designation, is_designated in db.session.execute(stmt).all():
         touched = False
-        if inst.id in with_agreement:
-            if inst.id in in_force and inst.medical_integration == "none":
-                touched |= _apply(actor, inst, "medical_integration", "contracted")
-            elif inst.id not in in_force and inst.medical_integration == "contracted":
-                touched |= _apply(actor, inst, "medical_integration", "none")
-        if inst.id in with_designation and bool(inst.ltc_designated) != (inst.id in designated):
-            touched |= _apply(actor, inst, "ltc_designated", inst.id in designated)
+        if inst.medical_integration == "none" and has_agreement_in_force:
+            touched |= _apply(actor, inst, "medical_integration", "contracted")
+        elif inst.medical_integration == "contracted" and not has_agreement_in_force:
+            touched |= _apply(actor, inst, "medical_integration", "none")
+        if has_designation and bool(inst.ltc_designated) != bool(is_designated):
+            touched |= _apply(actor, inst, "ltc_designated", bool(is_designated))
         changed += touched
     return changed

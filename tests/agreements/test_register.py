@@ -232,3 +232,17 @@ def test_another_institution_cannot_read_change_or_add_rounds_to_an_agreement(ma
 def _form_values():
     return {"partner_name": "改名医院", "partner_licence": LICENCE, "starts_on": "2026-01-01", "ends_on": "2026-12-31",
             "services": ["rounds"], "visit_count": "1", "visit_period": "week", "version": "1"}
+
+
+def test_the_registry_fields_of_institutions_outside_the_registers_are_left_as_imported(make, db):
+    imported = make.institution(medical_integration="contracted", ltc_designated=True)
+    internal = make.institution(medical_integration="internal")
+    _agreement(db, internal, date(2026, 1, 1), date(2026, 12, 31))
+    expired = make.institution(medical_integration="contracted", ltc_designated=True)
+    _agreement(db, expired, date(2025, 1, 1), date(2025, 12, 31))         # no designation row
+    assert sweep.sweep(date(2026, 6, 1))["registry_changed"] == 1
+    for inst in (imported, internal, expired):
+        db.session.refresh(inst)
+    assert (imported.medical_integration, imported.ltc_designated) == ("contracted", True)
+    assert internal.medical_integration == "internal"
+    assert (expired.medical_integration, expired.ltc_designated) == ("none", True)
