@@ -77,7 +77,7 @@ def edit(agreement_id: int):
     agreement = register.get(current_user, agreement_id)
     form = AgreementForm(obj=agreement)
     status = 200
-    if request.method == "GET":
+    if request.method != "POST":                 # GET, and HEAD, which Flask answers with the GET view
         form.version.data = agreement.version
     else:
         status = 422

@@ -246,3 +246,11 @@ def test_the_registry_fields_of_institutions_outside_the_registers_are_left_as_i
     assert (imported.medical_integration, imported.ltc_designated) == ("contracted", True)
     assert internal.medical_integration == "internal"
     assert (expired.medical_integration, expired.ltc_designated) == ("none", True)
+
+
+def test_the_edit_page_opens_for_head_as_for_get(make, db, login):
+    inst = make.institution()
+    agreement = _agreement(db, inst, date(2026, 1, 1), date(2030, 12, 31))
+    browser = login(make.user("bureau_admin"))
+    assert browser.get(f"/agreements/{agreement.id}/edit").status_code == 200
+    assert browser.client.head(f"/agreements/{agreement.id}/edit").status_code == 200
