@@ -211,6 +211,12 @@ def update(user, agreement_id: int, values: dict, version: int, prepared_pages: 
     return agreement
 
 
+#: The services in the export's words (the export is a Chinese register, like the registry's).
+SERVICE_WORDS = {"health_records": "健康档案", "checkups": "健康体检", "rounds": "定期巡诊",
+                 "fast_track": "预约就诊绿色通道", "referral": "双向转诊", "emergency": "急诊急救",
+                 "training": "人员培训", "advice": "健康咨询"}
+
+
 def export_table(user, f: Filter, today: date):
     """(headers, rows) of the export: every agreement of the list, formula-safe by the writer."""
     from_labels = {"in_force": "有效", "ending": "即将到期", "expired": "已过期", "future": "未生效"}
@@ -228,8 +234,3 @@ def export_table(user, f: Filter, today: date):
     audit.record(user, "export", "medical_agreement", "*", after={"filter": f.__dict__})
     return headers, out
 
-
-#: The services in the export's words (the export is a Chinese register, like the registry's).
-SERVICE_WORDS = {"health_records": "健康档案", "checkups": "健康体检", "rounds": "定期巡诊",
-                 "fast_track": "预约就诊绿色通道", "referral": "双向转诊", "emergency": "急诊急救",
-                 "training": "人员培训", "advice": "健康咨询"}

@@ -7,7 +7,7 @@ from flask_login import current_user
 
 from ..auth.policy import can, permission_required
 from ..core.files import send_stored
-from ..core.spreadsheet import Column, DATE, csv_response, safe_cell, write_csv, write_table, xlsx_response
+from ..core.spreadsheet import DATE, TEXT, Column, csv_response, safe_cell, write_csv, write_table, xlsx_response
 from ..core.types import local_today
 from ..core.web import refusal
 from ..core.whole_numbers import whole_number
@@ -142,7 +142,7 @@ def _export():
 def export_xlsx():
     headers, out = _export()
     dates = {6, 7, 8}
-    columns = [Column(h, 16, DATE if n in dates else "text") for n, h in enumerate(headers)]
+    columns = [Column(h, 16, DATE if n in dates else TEXT) for n, h in enumerate(headers)]
     return xlsx_response(write_table("医养签约", columns, out), "医养签约台账.xlsx", "agreements.xlsx")
 
 
