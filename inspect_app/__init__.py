@@ -90,12 +90,14 @@ def _register_models() -> None:
     from .grading import models as _grading  # noqa: F401
     from .planning import models as _planning  # noqa: F401
     from .ranking import models as _ranking  # noqa: F401
+    from .agreements import models as _agreements  # noqa: F401
 
 
 def _check_policies(app: Flask) -> None:
     """Read the policy files once now, so a broken one stops the start with its located
     problems instead of failing the first request that needs it."""
     from .complaints import policy as complaints_policy
+    from .agreements import policy as agreements_policy
     from .grading import policy as grading_policy
     from .overview import policy as publication_policy
     from .ranking import policy as ranking_policy
@@ -115,10 +117,12 @@ def _check_policies(app: Flask) -> None:
         ranking_policy.current()
         complaints_policy.current()
         grading_policy.history()
+        agreements_policy.current()
         workcalendar.calendar()
 
 
 def _register_blueprints(app: Flask) -> None:
+    from .agreements.views import bp as agreements_bp
     from .auth.views import bp as auth_bp
     from .checklists.views import bp as checklists_bp
     from .complaints.views import bp as complaints_bp
@@ -135,7 +139,8 @@ def _register_blueprints(app: Flask) -> None:
     from .users.views import bp as users_bp
 
     for bp in (home_bp, auth_bp, registry_bp, users_bp, checklists_bp, inspections_bp,
-               rectification_bp, hazards_bp, complaints_bp, grading_bp, planning_bp, ranking_bp, overview_bp, api.bp):
+               rectification_bp, hazards_bp, complaints_bp, grading_bp, planning_bp, agreements_bp, ranking_bp,
+               overview_bp, api.bp):
         app.register_blueprint(bp)
     api.init_app(app)
 

@@ -14,6 +14,9 @@ BEAT_SCHEDULE = {
     "sweep-plans": {"task": "tasks.planning.sweep_plans", "schedule": 300.0},
     # Complaints: acceptance, handling and follow-up limits passed (each marked once).
     "sweep-complaints": {"task": "tasks.complaints.sweep_time_limits", "schedule": 900.0},
+    # Care-medical agreements: expiry reminders (each once per agreement, step and end date)
+    # and the registry's medical-integration and 长护险 fields brought in line with the registers.
+    "sweep-agreements": {"task": "tasks.agreements.sweep_agreements", "schedule": 3600.0},
     # Rankings: this month's standings (index, on-time rate, bands) recomputed in one pass.
     "refresh-standings": {"task": "tasks.ranking.refresh_standings", "schedule": 3600.0,
                           "options": {"expires": 3600.0}},

@@ -28,7 +28,7 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "inspect_app"
 CHAIN = ["auth", "registry", "users", "checklists", "inspections", "rectification", "complaints", "grading",
-         "planning",
+         "planning", "agreements",
          "ranking", "overview"]
 FORBIDDEN_IN_DOMAIN = {"flask", "flask_sqlalchemy", "sqlalchemy", "celery", "flask_babel", "flask_login",
                        "werkzeug", "inspect_app", "tasks"}

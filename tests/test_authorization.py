@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.agreements import access as agreements_access
 from tests.complaints import access as complaints_access
 from tests.grading import access as grading_access
 from tests.inspections import access as inspections_access
@@ -14,8 +15,8 @@ from tests.roles import ANON, BUREAU, DEPT, EVERYONE, INSP, SIGNED_IN, STAFF
 
 # Each later feature keeps its rows in tests/<feature>/access.py: ROUTES (endpoint → roles)
 # and world(make, db, users, own, other) → the URL parameters its routes need.
-FEATURES = (inspections_access, rectification_access, complaints_access, grading_access, planning_access, ranking_access,
-            overview_access)
+FEATURES = (inspections_access, rectification_access, complaints_access, grading_access, planning_access,
+            agreements_access, ranking_access, overview_access)
 
 # endpoint → roles allowed
 MATRIX: dict[str, set[str]] = {

@@ -76,6 +76,17 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "ranking.view": frozenset({I, D, B}),
     "ranking.league": frozenset({I, D, B}),
     "ranking.whatif": frozenset({B}),
+    # care-medical agreements (医养签约, docs/medical-care.md): institutions and the bureau enter
+    # them, institutions record doctors' rounds; the bureau and the civil-affairs and health
+    # departments see the whole register (the model's visible_to), an inspector at a visit
+    "agreements.view": frozenset({I, D, B, S}),
+    "agreements.edit": frozenset({B, S}),
+    "agreements.rounds": frozenset({S}),
+    "agreements.counts": frozenset({D, B}),
+    "agreements.export": frozenset({D, B}),
+    # long-term-care-insurance designations (长护险定点): the bureau records them
+    "ltc.view": frozenset({D, B, S}),
+    "ltc.edit": frozenset({B}),
     # the institution file (一户一档): each section scoped as on its own page; an inspector only
     # where they were on a visit's team, staff their own institution (overview/institution_file.py)
     "overview.file": frozenset({I, D, B, S}),

@@ -13,6 +13,7 @@ from ..domain.institution import CODE_ALPHABET, credit_code_check_char
 from ..extensions import db
 from ..registry.models import Institution
 from ..core.types import local_today, utcnow
+from . import agreements as agreements_demo
 from . import complaints as complaints_demo
 from . import grading as grading_demo
 from . import inspections as inspections_demo
@@ -165,5 +166,5 @@ def _seed_features(rng: random.Random) -> list[str]:
 
     today = local_today()
     return [feature.seed_demo(rng, today) for feature in
-            (inspections_demo, rectification_demo, complaints_demo, grading_demo, planning_demo, ranking_demo,
-             overview_demo)]
+            (inspections_demo, rectification_demo, complaints_demo, grading_demo, planning_demo, agreements_demo,
+             ranking_demo, overview_demo)]
