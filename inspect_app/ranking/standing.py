@@ -24,7 +24,7 @@ from ..inspections.models import SUBMITTED, Inspection, Visit
 from ..registry.models import Institution
 from ..rectification.on_time import counts_late, counts_on_time
 from ..rectification.models import Finding, FindingEvent
-from . import league
+from . import league, monthly
 from . import policy as policies
 from .measures import RANKED_STATUSES
 from .models import Standing
@@ -160,8 +160,8 @@ def compute(now: datetime | None = None, policy: rules.IndexPolicy | None = None
 
 def refresh(now: datetime | None = None) -> int:
     """Store the current period's standings (replacing that period's rows, in one
-    transaction: readers see the old rows until it commits) and this year's and last year's
-    league counts. Returns the number of standings."""
+    transaction: readers see the old rows until it commits), this year's and last year's
+    league counts, and the monthly finding counts of the months that are over (:mod:`.monthly`). Returns the number of standings."""
     now = now or utcnow()
     policy = policies.current()
     period = period_of(now)
@@ -196,6 +196,7 @@ def refresh(now: datetime | None = None) -> int:
     year = now.astimezone(LOCAL_ZONE).year
     league.store(year, now)
     league.store(year - 1, now)
+    monthly.store(now)
     return len(rows)
 
 
