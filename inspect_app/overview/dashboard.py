@@ -24,6 +24,8 @@ from datetime import date, datetime, timedelta
 from flask import url_for
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, case, false, func, or_, select
+from sqlalchemy.sql import operators
+from sqlalchemy.sql.elements import BooleanClauseList
 from sqlalchemy.sql.util import find_tables
 
 from ..auth import policy
@@ -99,21 +101,74 @@ def _number(stmt) -> int:
 _UNRESOLVED_LISTS = ("unresolved", *UNRESOLVED)     # lists whose rows are all unresolved findings
 
 
-def count_findings(user, queries: list[ListQuery], now: datetime) -> list[int]:
+class Unresolved:
+    """Counts over the unresolved findings that several parts of the dashboard ask for (the
+    finding counts, the ageing chart), made in one statement — one scan of the partial index
+    ``ix_finding_unresolved`` — when :meth:`run` is called: each count is a ``count(*) FILTER
+    (WHERE …)`` with its own condition, and each asker gets its values back through ``then``.
+    The institution is joined only when some condition reads it (each finding has exactly one
+    institution, so no count changes)."""
+
+    def __init__(self) -> None:
+        self._conditions: list = []
+        self._askers: list[tuple[int, object]] = []
+
+    def ask(self, conditions: list, then) -> None:
+        self._conditions += [_within_unresolved(c) for c in conditions]
+        self._askers.append((len(conditions), then))
+
+    def run(self) -> None:
+        if not self._conditions:
+            return
+        stmt = (select(*[func.count() if c is None else func.count().filter(c) for c in self._conditions])
+                .select_from(Finding).where(Finding.state.in_(UNRESOLVED)))
+        if any(Institution.__table__ in find_tables(c, check_columns=True)
+               for c in self._conditions if c is not None):
+            stmt = stmt.join(Institution, Institution.id == Finding.institution_id)
+        row = [int(v or 0) for v in db.session.execute(stmt).one()]
+        self._conditions, askers, self._askers = [], self._askers, []
+        at = 0
+        for n, then in askers:
+            then(row[at:at + n])
+            at += n
+
+
+_IMPLIED = (Finding.state.in_(UNRESOLVED), Finding.state != WITHDRAWN)
+
+
+def _within_unresolved(condition):
+    """``condition`` without the parts every unresolved finding meets (the statement's own
+    WHERE): the same rows, less work per row."""
+    parts = _conjuncts(condition)
+    kept = [p for p in parts if not any(p.compare(implied) for implied in _IMPLIED)]
+    return and_(*kept) if kept else None           # None: every unresolved finding
+
+
+def _conjuncts(condition) -> list:
+    if isinstance(condition, BooleanClauseList) and condition.operator is operators.and_:
+        return [part for c in condition.clauses for part in _conjuncts(c)]
+    return [condition]
+
+
+def _now_or_later(unresolved: Unresolved | None, conditions: list, then) -> None:
+    """Count now (``unresolved`` None) or with the rest of the page's counts."""
+    mine = unresolved or Unresolved()
+    mine.ask(conditions, then)
+    if unresolved is None:
+        mine.run()
+
+
+def count_findings(user, queries: list[ListQuery], now: datetime, then,
+                   unresolved: Unresolved | None = None) -> None:
     """The total of the findings list (``rectification.lists.findings_select``) for each query,
-    counted in one statement when every list holds only unresolved findings: one ``count(*)
-    FILTER (WHERE …)`` per list, with that list's own WHERE clause, over the unresolved findings
-    (the partial index ``ix_finding_unresolved``). The institution is joined only when some
-    list's clause reads it (each finding has exactly one institution, so the counts are the
-    same)."""
+    given to ``then`` in order: when every list holds only unresolved findings, counted with
+    the page's other counts of unresolved findings (each with its list's own WHERE clause);
+    otherwise each list counted on its own, now."""
     if not all(q["state"] in _UNRESOLVED_LISTS for q in queries):
-        return [_number(finding_lists.findings_select(user, q, now)) for q in queries]
+        then([_number(finding_lists.findings_select(user, q, now)) for q in queries])
+        return
     clauses = [finding_lists.findings_select(user, q, now).whereclause for q in queries]
-    stmt = (select(*[func.count().filter(c if c is not None else Finding.id.isnot(None)) for c in clauses])
-            .select_from(Finding).where(Finding.state.in_(UNRESOLVED)))
-    if any(Institution.__table__ in find_tables(c, check_columns=True) for c in clauses if c is not None):
-        stmt = stmt.join(Institution, Institution.id == Finding.institution_id)
-    return [int(v or 0) for v in db.session.execute(stmt).one()]
+    _now_or_later(unresolved, [c if c is not None else Finding.id.isnot(None) for c in clauses], then)
 
 
 def _carry(q: ListQuery, *names: str) -> dict:
@@ -125,19 +180,21 @@ def week_end(today: date) -> date:
     return today + timedelta(days=6 - today.weekday())
 
 
-def counts(user, q: ListQuery, today: date, now: datetime) -> list[Group]:
+def counts(user, q: ListQuery, today: date, now: datetime, unresolved: Unresolved | None = None) -> list[Group]:
+    """The counts for ``user``; the finding counts are filled in when ``unresolved`` is run
+    (None: at once)."""
     groups: list[Group] = []
     carry = _carry(q, "district", "department")
     finding_codes: dict | None = None
 
-    def _finding_counts(user, arg_sets: list[dict], now: datetime) -> list[int]:
+    def _finding_counts(user, arg_sets: list[dict], now: datetime, then) -> None:
         """The totals of the findings list for each of ``arg_sets`` (its choices read once per
-        dashboard)."""
+        dashboard), given to ``then``."""
         nonlocal finding_codes
         if finding_codes is None:
             finding_codes = codes(finding_lists.finding_choices(user))
         queries = [parse(finding_lists.FINDINGS, args, finding_codes) for args in arg_sets]
-        return count_findings(user, queries, now)
+        count_findings(user, queries, now, then, unresolved)
 
     def _visit_count(user, args: dict) -> int:
         query, _ = visit_lists.visit_query(user, args)
@@ -171,10 +228,14 @@ def counts(user, q: ListQuery, today: date, now: datetime) -> list[Group]:
     if can(user, "rectification.view") and finding_rules.decides_requests(user):
         wanted.append(("decisions", "to_decide", _l("Extensions and replies to decide"),
                        {**carry, "awaiting": "1"}, False))
-    values = _finding_counts(user, [args for _, _, _, args, _ in wanted], now) if wanted else []
-    counted = {g: [Count(key, label, value, url_for("rectification.index", **args), alert and value > 0)
-                   for (group, key, label, args, alert), value in zip(wanted, values) if group == g]
-               for g in ("findings", "decisions")}
+    shown = [Count(key, label, 0, url_for("rectification.index", **args)) for _, key, label, args, _ in wanted]
+
+    def fill(values: list[int]) -> None:
+        for count, (_, _, _, _, alert), value in zip(shown, wanted, values):
+            count.value, count.alert = value, alert and value > 0
+    if wanted:
+        _finding_counts(user, [args for _, _, _, args, _ in wanted], now, fill)
+    counted = {g: [c for c, w in zip(shown, wanted) if w[0] == g] for g in ("findings", "decisions")}
     if can(user, "rectification.view"):
         groups.append(Group("findings", _l("Findings"), counted["findings"]))
     mine = Group("decisions", _l("Waiting for me"), counted["decisions"])
@@ -271,8 +332,10 @@ def _institution_filters(stmt, q: ListQuery, join: bool = False):
     return stmt
 
 
-def _finding_filters(stmt, q: ListQuery, tz, dated: bool = True):
-    stmt = _institution_filters(stmt, q, join=True).where(Finding.state != WITHDRAWN)
+def _finding_filters(stmt, q: ListQuery, tz, dated: bool = True, join: bool = True):
+    """The filters on a statement over findings (``join``: joining the institution when a
+    filter reads it; otherwise the caller joins it)."""
+    stmt = _institution_filters(stmt, q, join=join).where(Finding.state != WITHDRAWN)
     if q.get("department"):
         stmt = stmt.where(Finding.department == q["department"])
     if dated and q.get("date_from"):
@@ -287,15 +350,23 @@ def _start_of(day: date, tz) -> datetime:
     return datetime.combine(day, time(0), tz).astimezone(timezone.utc)
 
 
-def grades_by(user, q: ListQuery, today: date, column, title, key, labeller=str) -> Chart:
-    """Current grades counted by ``column`` (district or type) and level."""
-    stmt = (select(column, GradeRecord.level, func.count())
+def grade_counts(user, q: ListQuery, today: date) -> list[tuple[str, str, int, int]]:
+    """Current grades counted by district, institution type and level (one statement for both
+    grade charts)."""
+    stmt = (select(Institution.district, Institution.type, GradeRecord.level, func.count())
             .select_from(GradeRecord).join(Institution, Institution.id == GradeRecord.institution_id)
             .where(policy.scope_clause(GradeRecord, user), current_clause(today)))
-    rows = db.session.execute(_institution_filters(stmt, q).group_by(column, GradeRecord.level)).all()
-    cats = sorted({r[0] for r in rows})
-    levels = sorted({r[1] for r in rows if r[1] is not None})
-    table = {(c, lv): n for c, lv, n in rows}
+    return db.session.execute(_institution_filters(stmt, q).group_by(
+        Institution.district, Institution.type, GradeRecord.level)).all()
+
+
+def grades_by(counted: list[tuple[str, str, int, int]], by: int, title, key, labeller=str) -> Chart:
+    """The current grades of :func:`grade_counts` by district (``by`` 0) or type (1) and level."""
+    table: dict[tuple[str, int], int] = {}
+    for row in counted:
+        table[(row[by], row[2])] = table.get((row[by], row[2]), 0) + row[3]
+    cats = sorted({c for c, _ in table})
+    levels = sorted({lv for _, lv in table if lv is not None})
     series = [(_l("%(n)s stars", n=lv), [table.get((c, lv), 0) for c in cats]) for lv in levels]
     names = [labeller(c) for c in cats]
     return Chart(key, title, "stacked", names, series,
@@ -392,8 +463,9 @@ def _months(first: date, last: date) -> list[str]:
     return out
 
 
-def ageing(user, q: ListQuery, now: datetime, tz) -> Chart:
-    """Unresolved findings by days since issued, overdue or not yet due."""
+def ageing(user, q: ListQuery, now: datetime, tz, unresolved: Unresolved | None = None) -> Chart:
+    """Unresolved findings by days since issued, overdue or not yet due (filled in when
+    ``unresolved`` is run; None: at once)."""
     bands = []
     for code, first, last in AGEING_BANDS:
         newest = now - timedelta(days=first)
@@ -402,20 +474,23 @@ def ageing(user, q: ListQuery, now: datetime, tz) -> Chart:
             cond = and_(cond, Finding.created_at > now - timedelta(days=last + 1))
         bands.append((code, cond))
     late = overdue_at(now)
-    columns = []
+    which = _finding_filters(select(Finding.id).where(policy.scope_clause(Finding, user)), q, tz,
+                             dated=False, join=False).whereclause
+    conditions = []
     for code, cond in bands:
-        columns.append(func.sum(case((and_(cond, late), 1), else_=0)))
-        columns.append(func.sum(case((and_(cond, ~late), 1), else_=0)))
-    stmt = select(*columns).select_from(Finding).where(policy.scope_clause(Finding, user),
-                                                      Finding.state.in_(UNRESOLVED))
-    row = db.session.execute(_finding_filters(stmt, q, tz, dated=False)).one()
-    values = [int(v or 0) for v in row]
+        conditions.append(and_(which, cond, late))
+        conditions.append(and_(which, cond, ~late))
     names = [_l("%(band)s days", band=code) for code, _, _ in AGEING_BANDS]
-    late, waiting = values[0::2], values[1::2]
-    return Chart("ageing", _l("Rectification ageing: unresolved findings by days since issued"), "stacked",
-                 [str(n) for n in names], [(_l("Overdue"), late), (_l("Not overdue"), waiting)],
-                 [_l("Days since issued"), _l("Overdue"), _l("Not overdue")],
-                 [[n, a, b] for n, a, b in zip(names, late, waiting)])
+    overdue, waiting = [0] * len(names), [0] * len(names)
+    chart = Chart("ageing", _l("Rectification ageing: unresolved findings by days since issued"), "stacked",
+                  [str(n) for n in names], [(_l("Overdue"), overdue), (_l("Not overdue"), waiting)],
+                  [_l("Days since issued"), _l("Overdue"), _l("Not overdue")], [])
+
+    def fill(values: list[int]) -> None:
+        overdue[:], waiting[:] = values[0::2], values[1::2]
+        chart.rows[:] = [[n, a, b] for n, a, b in zip(names, overdue, waiting)]
+    _now_or_later(unresolved, conditions, fill)
+    return chart
 
 
 def on_time_by_department(user, q: ListQuery, now: datetime, tz) -> Chart:
@@ -443,17 +518,30 @@ def on_time_by_department(user, q: ListQuery, now: datetime, tz) -> Chart:
                          "findings while the reply is decided, are not counted."), stored=cut.stored)
 
 
-def charts(user, q: ListQuery, today: date, now: datetime, tz, tz_name: str) -> list[Chart]:
+def charts(user, q: ListQuery, today: date, now: datetime, tz, tz_name: str,
+           unresolved: Unresolved | None = None) -> list[Chart]:
+    """The charts for ``user``; the ageing chart is filled in when ``unresolved`` is run (None:
+    at once)."""
     out: list[Chart] = []
     if can(user, "grading.view") and user.role != Role.INSTITUTION_STAFF.value:
-        out.append(grades_by(user, q, today, Institution.district, _l("Current grades by district"),
-                             "grades_district"))
-        out.append(grades_by(user, q, today, Institution.type, _l("Current grades by institution type"),
-                             "grades_type", lambda t: str(core_labels.INSTITUTION_TYPES.get(t, t))))
+        counted = grade_counts(user, q, today)
+        out.append(grades_by(counted, 0, _l("Current grades by district"), "grades_district"))
+        out.append(grades_by(counted, 1, _l("Current grades by institution type"), "grades_type",
+                             lambda t: str(core_labels.INSTITUTION_TYPES.get(t, t))))
     if can(user, "rectification.view"):
         if user.role != Role.INSTITUTION_STAFF.value:
             out.append(findings_by_month(user, q, today, tz, tz_name))
-        out.append(ageing(user, q, now, tz))
+        out.append(ageing(user, q, now, tz, unresolved))
         if user.role in (Role.BUREAU_ADMIN.value, Role.DEPARTMENT_ADMIN.value):
             out.append(on_time_by_department(user, q, now, tz))
     return out
+
+
+def board(user, q: ListQuery, today: date, now: datetime, tz, tz_name: str) -> tuple[list[Group], list[Chart]]:
+    """The home page's counts and charts, the counts of unresolved findings of both made in one
+    statement."""
+    unresolved = Unresolved()
+    groups = counts(user, q, today, now, unresolved)
+    shown = charts(user, q, today, now, tz, tz_name, unresolved)
+    unresolved.run()
+    return groups, shown

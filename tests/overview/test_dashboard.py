@@ -79,9 +79,41 @@ def test_the_finding_counts_counted_together_are_each_lists_total(app, make, wor
     queries = [dashboard.parse(lists.FINDINGS, MultiDict(a), dashboard.codes(choices)) for a in argsets]
     alone = [dashboard._number(lists.findings_select(bureau, q, NOW)) for q in queries]
     assert alone == [2, 1, 1, 0, 0, 1, 2]
-    assert dashboard.count_findings(bureau, queries, NOW) == alone
+    together, unresolved = [], dashboard.Unresolved()
+    dashboard.count_findings(bureau, queries, NOW, together.extend, unresolved)
+    assert together == []                     # counted when the page's counts are made
+    unresolved.run()
+    assert together == alone
     closed = dashboard.parse(lists.FINDINGS, MultiDict({"state": "closed"}), dashboard.codes(choices))
-    assert dashboard.count_findings(bureau, [queries[0], closed], NOW) == [2, 2]
+    apart = []
+    dashboard.count_findings(bureau, [queries[0], closed], NOW, apart.extend)
+    assert apart == [2, 2]
+
+
+def test_the_page_makes_its_counts_of_unresolved_findings_in_one_statement(app, make, world, db):
+    """The board's finding counts and ageing chart are the ones counts() and charts() make
+    one by one, and all of them come from one statement over the unresolved findings."""
+    from sqlalchemy import event
+
+    bureau = make.user("bureau_admin")
+    rule = supervision()
+    tz = __import__("zoneinfo").ZoneInfo(rule.local_timezone)
+    for args in (None, {"district": "东城区"}, {"type": "day_care"}, {"department": "fire"}):
+        seen = []
+
+        def note(conn, cursor, statement, *rest):
+            seen.append(statement)
+        event.listen(db.engine, "before_cursor_execute", note)
+        try:
+            with app.test_request_context():
+                groups, charts = dashboard.board(bureau, _view(bureau, args), local_today(NOW), NOW, tz,
+                                                 rule.local_timezone)
+        finally:
+            event.remove(db.engine, "before_cursor_execute", note)
+        assert sum("FILTER (WHERE" in s and "FROM finding" in s for s in seen) == 1, args
+        assert {c.key: (c.value, c.alert) for g in groups for c in g.counts} == \
+            {k: (c.value, c.alert) for k, c in _counts(app, bureau, args).items()}, args
+        assert {c.key: c.rows for c in charts} == {k: c.rows for k, c in _charts(app, bureau, args).items()}, args
 
 
 def test_on_time_rate_by_department(app, make, world):
