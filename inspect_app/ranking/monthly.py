@@ -50,8 +50,8 @@ def start_of_month(month: str, tz: ZoneInfo) -> datetime:
 
 
 def store(now: datetime) -> int:
-    """Replace the stored counts with every month before ``now``'s local month, as of ``now``.
-    One statement; returns the rows stored."""
+    """Replace the stored counts with every month before ``now``'s local month, as of ``now``,
+    in one statement. Returns the rows stored."""
     rule = supervision.current()
     tz = ZoneInfo(rule.local_timezone)
     current = month_of(now.astimezone(tz).date())
@@ -64,9 +64,9 @@ def store(now: datetime) -> int:
                       Finding.created_at < literal(start_of_month(current, tz), UTCDateTime))
                .group_by(month, Finding.department, Institution.district, Institution.type))
     db.session.execute(delete(FindingMonth))
-    result = db.session.execute(insert(FindingMonth).from_select(
+    db.session.execute(insert(FindingMonth).from_select(
         ["month", "department", "district", "type", "computed_at", "findings", "on_time", "late"], grouped))
-    return result.rowcount or 0
+    return db.session.scalar(select(func.count()).select_from(FindingMonth))
 
 
 @dataclass(frozen=True)

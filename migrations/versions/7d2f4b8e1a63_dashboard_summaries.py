@@ -20,6 +20,8 @@ UNRESOLVED_SQL = "state IN ('open', 'responded', 'contested', 'reopened')"
 
 
 def upgrade():
+    # IF NOT EXISTS: on a large table the two indexes may have been built beforehand with
+    # CREATE INDEX CONCURRENTLY under these names (docs/operations.md).
     op.create_table(
         'ranking_finding_month',
         sa.Column('id', sa.Integer(), nullable=False),
@@ -38,8 +40,8 @@ def upgrade():
         batch_op.create_index('ix_finding_unresolved', ['deadline_at', 'institution_id', 'department',
                                                         'escalation_level', 'created_at', 'state', 'id'],
                               unique=False, postgresql_where=sa.text(UNRESOLVED_SQL),
-                              sqlite_where=sa.text(UNRESOLVED_SQL))
-        batch_op.create_index('ix_finding_created_at', ['created_at'], unique=False)
+                              sqlite_where=sa.text(UNRESOLVED_SQL), if_not_exists=True)
+        batch_op.create_index('ix_finding_created_at', ['created_at'], unique=False, if_not_exists=True)
 
 
 def downgrade():
