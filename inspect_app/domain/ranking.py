@@ -274,6 +274,11 @@ class Scorer:
                  else "pattern" if t.same_severity >= p.pattern_from else "isolated")
         return (t.severity, scope, min(max(t.rejections, 0), len(p.repeat_extra)), bool(t.overdue))
 
+    @property
+    def largest_points(self) -> int:
+        """The most points one finding can get (a whole number over :attr:`denominator`)."""
+        return max((sum(v) for v in self._whole.values()), default=0)
+
     def points(self, severity: str, scope: str, rejections: int, overdue: bool) -> int:
         """One finding's points (grid, repeat extra, overdue extra) as a whole number over
         :attr:`denominator`; 0 for a severity the grid does not name."""

@@ -29,6 +29,9 @@ from . import policy as policies
 from .measures import RANKED_STATUSES
 from .models import Standing
 
+# The most points (over a policy's common denominator) one finding may get for the sums in
+# SQL: with fewer than 9 × 10⁹ findings no sum leaves a 64-bit integer.
+SQL_POINTS_LIMIT = 10**9
 RATE_WINDOW_DAYS = 365          # the on-time rate of an institution: findings of the last year
 
 
@@ -236,9 +239,15 @@ def indexes(now: datetime, policies_: list[rules.IndexPolicy]) -> list[dict[int,
     ``policies_``, the findings' points summed in the database per institution and cycle, so
     the cost grows with the institutions, not their findings. Each index is the one
     :func:`score` gives. Reads only."""
-    base = registered(now)
     scorers = [rules.Scorer(p) for p in policies_]
-    sums = cycle_points(now, max(len(p.cycle_weights) for p in policies_), scorers)
+    weighed = max(len(p.cycle_weights) for p in policies_)
+    if any(s.largest_points > SQL_POINTS_LIMIT for s in scorers):
+        # Points too large for the database's 64-bit integers: the findings' tallies are
+        # scored in Python instead (slower, exact with any numbers).
+        gathered = gather(now, weighed)
+        return [score(gathered, p, parts=False) for p in policies_]
+    base = registered(now)
+    sums = cycle_points(now, weighed, scorers)
     out = []
     for scorer, points in zip(scorers, sums):
         figures = {}

@@ -98,3 +98,20 @@ def test_indexes_summed_in_the_database_are_the_indexes_scored_from_tallies(worl
             {k: (f.index.value, f.band, f.percentile) for k, f in expected.items()}
     assert summed[0][a.id].index.value > summed[0][b.id].index.value > 0
     assert summed[0][c.id].index.value == 0
+
+
+def test_points_too_large_for_the_database_are_scored_in_python(world, make, db):
+    from inspect_app.ranking import policy as policies
+
+    a = make.institution(name="甲", district="东城区")
+    part = world.visit(a, date(2026, 5, 20))
+    world.finding(part, "critical", "open", deadline=NOW - timedelta(days=1), rejections=2)
+    in_force = policies.current()
+    huge = in_force.with_changes(grid={s: {scope: F(10**19) for scope in row} for s, row in in_force.grid.items()},
+                                 version="huge")
+    assert standing.SQL_POINTS_LIMIT < __import__("inspect_app.domain.ranking", fromlist=["Scorer"]).Scorer(huge).largest_points
+    got = standing.indexes(NOW, [in_force, huge])
+    expected = [standing.score(standing.gather(NOW, 3), p, parts=False) for p in (in_force, huge)]
+    assert [{k: f.index.value for k, f in g.items()} for g in got] == \
+        [{k: f.index.value for k, f in e.items()} for e in expected]
+    assert got[1][a.id].index.value > 10**19
