@@ -340,9 +340,11 @@ def decimal4(value: Fraction | None) -> str | None:
     """A fraction as decimal text with 4 places, rounded half up (the stored precision)."""
     if value is None:
         return None
-    scaled = value * 10000
-    n = int(scaled)
-    if scaled - n >= Fraction(1, 2):
+    value = Fraction(value)
+    # In whole numbers (the refresh formats some 800,000 of these): scaled = num / den.
+    num, den = value.numerator * 10000, value.denominator
+    n = abs(num) // den * (1 if num >= 0 else -1)        # int(scaled): toward zero
+    if 2 * (num - n * den) >= den:                         # scaled - n >= 1/2
         n += 1
     sign = "-" if n < 0 else ""
     n = abs(n)

@@ -143,3 +143,13 @@ def test_comparable_keeps_the_order_and_the_ties_of_fractions():
     assert keys == [28, None, 28, 42, 60, 0, -21]             # × 84, the common denominator
     assert competition_ranks(keys, False) == competition_ranks(values, False) == [3, None, 3, 5, 6, 2, 1]
     assert comparable([]) == [] and comparable([None]) == [None]
+
+
+def test_decimal4_rounds_half_up_in_whole_numbers():
+    from fractions import Fraction as Fr
+
+    from inspect_app.domain.ranking import decimal4
+    assert decimal4(Fr(5, 100000)) == "0.0001" and decimal4(Fr(4, 100000)) == "0.0000"
+    assert decimal4(Fr(1, 3)) == "0.3333" and decimal4(Fr(2, 3)) == "0.6667" and decimal4(7) == "7.0000"
+    assert decimal4(Fr(-1, 3)) == "-0.3333" and decimal4(Fr(-2, 3)) == "-0.6666"   # int() toward zero, as before
+    assert decimal4(None) is None
