@@ -23,6 +23,9 @@ rows (for the league: the bare GROUP BY of the same year's rows, ordered and lim
 * the bureau dashboard (``GET /`` as the bureau admin: its counts, expiring grades, plan
   progress and charts over every institution) — p95, against the bare SELECT of the open
   findings it counts, ordered by deadline, LIMIT 50;
+* the what-if (``/ranking/what-if`` with other cycle weights: every institution's index under
+  both policies) — one run, against the bare GROUP BY of every finding per institution; target
+  30 s, a web worker's timeout;
 * the public institution page (``/public/institutions/<id>``, signed out, a different
   institution each request) — p95, against the bare SELECT of that institution's inspections
   joined to their visit and institution, newest first, LIMIT 50.
@@ -251,6 +254,7 @@ def prepare(db, args, now) -> tuple[float, float, int]:
 
 REFRESH_BASELINE = ("SELECT institution_id, count(*), sum(CASE WHEN state = 'closed' THEN 1 ELSE 0 END) "
                     "FROM finding GROUP BY institution_id")
+WHATIF = "/ranking/what-if?weight_1=0.5&weight_2=0.25&weight_3=0.25&try=1"
 DASHBOARD_BASELINE = ("SELECT f.* FROM finding f WHERE f.state IN ('open', 'responded', 'reopened', 'contested') "
                       "ORDER BY f.deadline_at, f.id LIMIT 50")
 
@@ -305,6 +309,13 @@ def measure(app, args, refresh) -> None:
     bare = p95(timed(sql_runner(DASHBOARD_BASELINE), args.repeat))
     rows.append(("bureau dashboard (GET /, bureau admin)", page, bare, 0.300))
     print(f"  measured {rows[-1][0]}: {page * 1000:.1f} ms vs {bare * 1000:.1f} ms", flush=True)
+
+    t0 = time.perf_counter()
+    page_runner(WHATIF)()
+    whatif = time.perf_counter() - t0
+    bare = min(timed(sql_runner(REFRESH_BASELINE), 1))
+    rows.append(("what-if, other cycle weights (one run)", whatif, bare, 30.0))
+    print(f"  measured {rows[-1][0]}: {whatif * 1000:.1f} ms vs {bare * 1000:.1f} ms", flush=True)
 
     public = app.test_client()                          # signed out, as the public reads it
     step = max(1, args.institutions // (args.repeat + 1))

@@ -27,9 +27,9 @@ def home():
     today = local_today(now)
     query, choices = dashboard.read_filters(current_user, request.args)
     rule = supervision_policy.current()
-    charts = dashboard.charts(current_user, query, today, now, supervision_policy.tz(rule), rule.local_timezone)
-    return render_template("home/index.html", query=query, choices=choices, today=today,
-                           groups=dashboard.counts(current_user, query, today, now),
+    groups, charts = dashboard.board(current_user, query, today, now, supervision_policy.tz(rule),
+                                     rule.local_timezone)
+    return render_template("home/index.html", query=query, choices=choices, today=today, groups=groups,
                            progress=dashboard.plan_progress(current_user, today), charts=charts,
                            hazard_counts=hazards.counts(current_user),
                            hazard_rows=hazards.search(current_user, open_only=True, limit=10)

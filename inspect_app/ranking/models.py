@@ -73,3 +73,23 @@ class LeagueTally(db.Model):
     overdue: Mapped[int] = mapped_column(Integer, default=0)
     closed: Mapped[int] = mapped_column(Integer, default=0)
     days_to_close: Mapped[float] = mapped_column(Numeric(18, 4), default=0)
+
+
+class FindingMonth(db.Model):
+    """Findings issued in one past local month (the policy's time zone) by one department at
+    institutions of one district and type, withdrawn ones left out, with how many of them
+    count as rectified on time and late (the one on-time rule) as of ``computed_at``. Stored
+    with the standings for every month before the refresh's own month, so the dashboard reads
+    a few hundred rows for the months that are over and counts only the current month live."""
+    __tablename__ = "ranking_finding_month"
+    __table_args__ = (UniqueConstraint("month", "department", "district", "type"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    month: Mapped[str] = mapped_column(String(7))                   # local month issued, 2026-11
+    department: Mapped[str] = mapped_column(String(24))
+    district: Mapped[str] = mapped_column(String(40))
+    type: Mapped[str] = mapped_column(String(24))
+    computed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    findings: Mapped[int] = mapped_column(Integer, default=0)
+    on_time: Mapped[int] = mapped_column(Integer, default=0)
+    late: Mapped[int] = mapped_column(Integer, default=0)

@@ -1,7 +1,8 @@
 """What-if (docs/supervision-index.md, "What-if"): the bureau tries other index weights or
 level thresholds on the current data and sees who would move up or down. Nothing is written:
-the figures are computed in memory from one read of the data (:func:`.standing.gather`),
-scored under the policy in force and under the proposal.
+each institution's findings are scored in the database under the policy in force and under
+the proposal, summed per institution and cycle (:func:`.standing.indexes`), so the page reads
+a few rows per institution however many findings there are.
 
 The level thresholds are the grading checklist's minimum totals per level; a what-if level is
 the highest level whose minimum the institution's current grading total reaches, compared
@@ -112,13 +113,10 @@ def run(user, proposal: Proposal, now: datetime) -> Outcome:
     """Who would move, ranked city-wide by index and by level-by-total. Reads only."""
     policy.require(user, "ranking.whatif")
     in_force = policies.current()
-    cycles = max(len(in_force.cycle_weights), len(proposal.policy.cycle_weights))
-    data = standing.gather(now, cycles)
-    before = standing.score(data, in_force, parts=False)
-    after = standing.score(data, proposal.policy, parts=False)
+    before, after = standing.indexes(now, [in_force, proposal.policy])
     keys = list(before)
-    rank_before = dict(zip(keys, rules.competition_ranks([before[k].index.value for k in keys], False)))
-    rank_after = dict(zip(keys, rules.competition_ranks([after[k].index.value for k in keys], False)))
+    rank_before = dict(zip(keys, rules.competition_ranks(rules.comparable(before[k].index.value for k in keys), False)))
+    rank_after = dict(zip(keys, rules.competition_ranks(rules.comparable(after[k].index.value for k in keys), False)))
     index_moves = rules.moves(rank_before, rank_after, smaller_is_better=True)
     index_moves.sort(key=lambda m: (-abs((m.before or 0) - (m.after or 0)), m.key))
     band_changes = sum(1 for k in keys if before[k].band != after[k].band)

@@ -132,3 +132,24 @@ def test_the_value_alone_equals_the_value_with_parts():
     scorer = r.Scorer(POLICY)
     for cycles in (1, 2, 3, 4):
         assert scorer.index(cycles, tallies, parts=False).value == r.supervision_index(cycles, tallies, POLICY).value
+
+
+def test_comparable_keeps_the_order_and_the_ties_of_fractions():
+    from fractions import Fraction as Fr
+
+    from inspect_app.domain.ranking import comparable, competition_ranks
+    values = [Fr(1, 3), None, Fr(2, 6), Fr(1, 2), Fr(5, 7), 0, Fr(-1, 4)]
+    keys = comparable(values)
+    assert keys == [28, None, 28, 42, 60, 0, -21]             # × 84, the common denominator
+    assert competition_ranks(keys, False) == competition_ranks(values, False) == [3, None, 3, 5, 6, 2, 1]
+    assert comparable([]) == [] and comparable([None]) == [None]
+
+
+def test_decimal4_rounds_half_up_in_whole_numbers():
+    from fractions import Fraction as Fr
+
+    from inspect_app.domain.ranking import decimal4
+    assert decimal4(Fr(5, 100000)) == "0.0001" and decimal4(Fr(4, 100000)) == "0.0000"
+    assert decimal4(Fr(1, 3)) == "0.3333" and decimal4(Fr(2, 3)) == "0.6667" and decimal4(7) == "7.0000"
+    assert decimal4(Fr(-1, 3)) == "-0.3333" and decimal4(Fr(-2, 3)) == "-0.6666"   # int() toward zero, as before
+    assert decimal4(None) is None

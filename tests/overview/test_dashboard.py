@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from fractions import Fraction
 
 import pytest
@@ -25,10 +26,10 @@ def _counts(app, user, args=None):
     return {c.key: c for g in groups for c in g.counts}
 
 
-def _charts(app, user, args=None):
+def _charts(app, user, args=None, now=NOW):
     rule = supervision()
     with app.test_request_context():
-        charts = dashboard.charts(user, _view(user, args), local_today(NOW), NOW,
+        charts = dashboard.charts(user, _view(user, args), local_today(now), now,
                                   __import__("zoneinfo").ZoneInfo(rule.local_timezone), rule.local_timezone)
     return {c.key: c for c in charts}
 
@@ -64,6 +65,55 @@ def test_each_count_is_the_total_of_the_list_it_links_to(app, make, world, login
             page = browser.get(counts[key].url).get_data(as_text=True)
             found = re.search(r"<h1>[^<]*<small class=\"muted\">([^<]*)</small>", page)
             assert found and re.search(rf"\b{counts[key].value}\b", found.group(1)), (key, counts[key].url)
+
+
+def test_the_finding_counts_counted_together_are_each_lists_total(app, make, world):
+    """One statement counts every list (a FILTER per list); each equals its list counted alone,
+    and a list of closed findings (not all unresolved) is counted on its own."""
+    from inspect_app.rectification import lists
+
+    bureau = make.user("bureau_admin")
+    choices = lists.finding_choices(bureau)
+    argsets = [{}, {"district": "东城区"}, {"overdue": "1", "rung": "none"}, {"state": "responded"},
+               {"awaiting": "1"}, {"deadline_from": "2026-03-16", "deadline_to": "2026-03-22"}, {"severity": "major"}]
+    queries = [dashboard.parse(lists.FINDINGS, MultiDict(a), dashboard.codes(choices)) for a in argsets]
+    alone = [dashboard._number(lists.findings_select(bureau, q, NOW)) for q in queries]
+    assert alone == [2, 1, 1, 0, 0, 1, 2]
+    together, unresolved = [], dashboard.Unresolved()
+    dashboard.count_findings(bureau, queries, NOW, together.extend, unresolved)
+    assert together == []                     # counted when the page's counts are made
+    unresolved.run()
+    assert together == alone
+    closed = dashboard.parse(lists.FINDINGS, MultiDict({"state": "closed"}), dashboard.codes(choices))
+    apart = []
+    dashboard.count_findings(bureau, [queries[0], closed], NOW, apart.extend)
+    assert apart == [2, 2]
+
+
+def test_the_page_makes_its_counts_of_unresolved_findings_in_one_statement(app, make, world, db):
+    """The board's finding counts and ageing chart are the ones counts() and charts() make
+    one by one, and all of them come from one statement over the unresolved findings."""
+    from sqlalchemy import event
+
+    bureau = make.user("bureau_admin")
+    rule = supervision()
+    tz = __import__("zoneinfo").ZoneInfo(rule.local_timezone)
+    for args in (None, {"district": "东城区"}, {"type": "day_care"}, {"department": "fire"}):
+        seen = []
+
+        def note(conn, cursor, statement, *rest):
+            seen.append(statement)
+        event.listen(db.engine, "before_cursor_execute", note)
+        try:
+            with app.test_request_context():
+                groups, charts = dashboard.board(bureau, _view(bureau, args), local_today(NOW), NOW, tz,
+                                                 rule.local_timezone)
+        finally:
+            event.remove(db.engine, "before_cursor_execute", note)
+        assert sum("FILTER (WHERE" in s and "FROM finding" in s for s in seen) == 1, args
+        assert {c.key: (c.value, c.alert) for g in groups for c in g.counts} == \
+            {k: (c.value, c.alert) for k, c in _counts(app, bureau, args).items()}, args
+        assert {c.key: c.rows for c in charts} == {k: c.rows for k, c in _charts(app, bureau, args).items()}, args
 
 
 def test_on_time_rate_by_department(app, make, world):
@@ -170,3 +220,53 @@ def test_the_charts_library_is_served_from_the_installed_package(client):
     response = client.get("/static/vendor/echarts.min.js")
     assert response.status_code == 200 and response.mimetype == "text/javascript"
     assert b"echarts" in response.get_data()[:4096]
+
+
+APRIL = NOW + timedelta(days=35)          # 2026-04-20: March is over
+
+
+def _tables(app, user, args=None, now=APRIL):
+    charts = _charts(app, user, args, now)
+    return {k: charts[k].rows for k in ("findings_month", "on_time") if k in charts}, charts
+
+
+def test_months_that_are_over_are_read_from_the_stored_counts_and_equal_the_live_count(app, make, world, db):
+    from inspect_app.ranking import monthly
+
+    bureau, fire = make.user("bureau_admin"), make.user("department_admin", department="fire")
+    views = [(bureau, None), (bureau, {"district": "西城区"}), (bureau, {"date_from": "2026-03-01"}),
+             (bureau, {"date_from": "2026-03-01", "date_to": "2026-04-10"}),
+             (bureau, {"date_from": "2026-03-05", "date_to": "2026-03-31"}), (fire, None),
+             (bureau, {"department": "health"}), (bureau, {"type": "day_care"})]
+    live = [_tables(app, user, args) for user, args in views]
+    assert all(charts["findings_month"].stored is None for _, charts in live)
+    # At 2026-04-20 A's open FIRE-03 and B's second are both past due: on time 1, late 3.
+    assert [row[1:] for row in live[0][0]["on_time"]] == [[1, 3, Fraction(1, 4)]]
+    assert monthly.store(APRIL) == 2                       # March: fire at 东城区 and at 西城区
+    stored = monthly.stored()
+    assert stored.until == "2026-04" and stored.at == APRIL
+    for (user, args), (tables, _) in zip(views, live):
+        again, charts = _tables(app, user, args)
+        assert again == tables, args
+        whole_march = not args or args.get("date_from") == "2026-03-01" or "district" in args or "department" in args or "type" in args
+        assert (charts["findings_month"].stored is not None) == whole_march, args
+    assert _charts(app, make.user("inspector", department="fire"), None, APRIL)["findings_month"].stored is None
+    # The stored counts stand for March until the next refresh: a finding withdrawn since is
+    # still counted there, and no longer after the refresh.
+    world.b_open.state = "withdrawn"
+    db.session.flush()
+    assert _tables(app, bureau)[0]["findings_month"][-2] == ["2026-03", 4]
+    # (part of a month is counted live: the withdrawal shows at once)
+    assert _tables(app, bureau, {"date_from": "2026-03-05"})[0]["findings_month"] == [["2026-03"], ["2026-04"]]
+    monthly.store(APRIL)
+    assert _tables(app, bureau)[0]["findings_month"][-2] == ["2026-03", 3]
+
+
+def test_the_page_says_when_the_stored_counts_were_made(app, make, world, login):
+    from inspect_app.ranking import monthly
+
+    monthly.store(APRIL)
+    with time_machine.travel(APRIL, tick=False):
+        page = login(make.user("bureau_admin")).get("/").get_data(as_text=True)
+    assert re.findall(r'data-stored="([a-z_]+)"', page) == ["findings_month", "on_time"]
+    assert "2026-04" in page

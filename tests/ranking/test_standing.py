@@ -65,3 +65,53 @@ def test_refresh_stores_the_period_and_replaces_it(world, make, db):
     assert rows[a.id].on_time_rate is None and rows[a.id].open_findings == 1
     standing.refresh(NOW + timedelta(hours=1))
     assert db.session.scalar(select(Standing.computed_at).where(Standing.institution_id == a.id)) == NOW + timedelta(hours=1)
+
+
+def test_indexes_summed_in_the_database_are_the_indexes_scored_from_tallies(world, make, db):
+    """The what-if's indexes (points summed per institution and cycle in SQL) equal the
+    standings' (tallies scored in Python), under the policy in force and under other weights,
+    grid points and extras, with the same district bands."""
+    from inspect_app.ranking import policy as policies
+
+    a, b = make.institution(name="甲", district="东城区"), make.institution(name="乙", district="东城区")
+    c = make.institution(name="丙", district="西城区")
+    make.institution(name="丁", district="西城区")                     # never inspected: no index
+    for day in (date(2025, 6, 1), date(2025, 12, 1), date(2026, 3, 1), date(2026, 5, 20)):
+        part = world.visit(a, day)
+        world.finding(part, "critical", "closed", closed=NOW - timedelta(days=100), rejections=3,
+                      deadline=NOW - timedelta(days=90))
+        for _ in range(4):                                          # a widespread major
+            world.finding(part, "major", "open", deadline=NOW - timedelta(days=1))
+    part = world.visit(b, date(2026, 4, 2))
+    world.finding(part, "minor", "open", deadline=NOW + timedelta(days=3), rejections=1)
+    world.finding(part, "minor", "closed", deadline=NOW, closed=NOW - timedelta(days=2), rejections=2)
+    world.visit(c, date(2026, 5, 1))                                  # a clean inspection
+    in_force = policies.current()
+    other = in_force.with_changes(
+        grid={s: {scope: v * 3 + 1 for scope, v in row.items()} for s, row in in_force.grid.items()},
+        repeat_extra=(F(1, 7), F(2, 3), F(5, 2)), overdue_extra=F(3, 11),
+        cycle_weights=(F(3, 5), F(1, 4), F(3, 20)), version="other")
+    summed = standing.indexes(NOW, [in_force, other])
+    for policy, got in zip((in_force, other), summed):
+        expected = standing.score(standing.gather(NOW, len(policy.cycle_weights)), policy, parts=False)
+        assert {k: (f.index.value, f.band, f.percentile) for k, f in got.items()} == \
+            {k: (f.index.value, f.band, f.percentile) for k, f in expected.items()}
+    assert summed[0][a.id].index.value > summed[0][b.id].index.value > 0
+    assert summed[0][c.id].index.value == 0
+
+
+def test_points_too_large_for_the_database_are_scored_in_python(world, make, db):
+    from inspect_app.ranking import policy as policies
+
+    a = make.institution(name="甲", district="东城区")
+    part = world.visit(a, date(2026, 5, 20))
+    world.finding(part, "critical", "open", deadline=NOW - timedelta(days=1), rejections=2)
+    in_force = policies.current()
+    huge = in_force.with_changes(grid={s: {scope: F(10**19) for scope in row} for s, row in in_force.grid.items()},
+                                 version="huge")
+    assert standing.SQL_POINTS_LIMIT < __import__("inspect_app.domain.ranking", fromlist=["Scorer"]).Scorer(huge).largest_points
+    got = standing.indexes(NOW, [in_force, huge])
+    expected = [standing.score(standing.gather(NOW, 3), p, parts=False) for p in (in_force, huge)]
+    assert [{k: f.index.value for k, f in g.items()} for g in got] == \
+        [{k: f.index.value for k, f in e.items()} for e in expected]
+    assert got[1][a.id].index.value > 10**19
