@@ -110,6 +110,25 @@ def get_inspection(user, inspection_id: int, permission: str, *, lock: str | Non
     return obj
 
 
+def lock_part_and_visit(user, inspection_id: int, permission: str) -> tuple[Visit, Inspection] | None:
+    """PostgreSQL: the inspection (if ``user`` may see it) and its visit, both locked FOR
+    UPDATE by one statement, or None when either row is held by another transaction (``SKIP
+    LOCKED``: nothing waits, so the order in which the two are locked cannot deadlock) or the
+    inspection is not visible; the caller then reads it plainly and takes the waiting path."""
+    policy.require(user, permission)
+    stmt = (policy.visible(Inspection, user).add_columns(Visit, ChecklistVersion.digest)
+            .join(Visit, Visit.id == Inspection.visit_id)
+            .join(ChecklistVersion, ChecklistVersion.id == Inspection.checklist_version_id)
+            .where(Inspection.id == inspection_id)
+            .with_for_update(of=(Inspection, Visit), skip_locked=True))
+    row = db.session.execute(stmt.execution_options(populate_existing=True)).first()
+    if row is None:
+        return None
+    obj, visit, digest = row
+    obj.__dict__["_checklist_digest"] = (obj.checklist_version_id, digest)   # for checklist_of
+    return visit, obj
+
+
 def lock_visit(visit_id: int, *, wait: bool = True) -> Visit | None:
     """Lock a visit row (PostgreSQL) so its parts' state changes are serialised; a
     visit completes exactly when its last part is submitted. ``wait=False``: None when
