@@ -7,6 +7,7 @@ from fractions import Fraction
 
 from flask import has_request_context
 from sqlalchemy import select
+from sqlalchemy.orm import aliased
 
 from ...auth import policy
 from ...checklists.models import ChecklistVersion
@@ -116,11 +117,12 @@ def lock_part_and_visit(user, inspection_id: int, permission: str) -> tuple[Visi
     LOCKED``: nothing waits, so the order in which the two are locked cannot deadlock) or the
     inspection is not visible; the caller then reads it plainly and takes the waiting path."""
     policy.require(user, permission)
-    stmt = (policy.visible(Inspection, user).add_columns(Visit, ChecklistVersion.digest)
-            .join(Visit, Visit.id == Inspection.visit_id)
+    visit = aliased(Visit)      # a scope rule's own subquery of visits stays uncorrelated
+    stmt = (policy.visible(Inspection, user).add_columns(visit, ChecklistVersion.digest)
+            .join(visit, visit.id == Inspection.visit_id)
             .join(ChecklistVersion, ChecklistVersion.id == Inspection.checklist_version_id)
             .where(Inspection.id == inspection_id)
-            .with_for_update(of=(Inspection, Visit), skip_locked=True))
+            .with_for_update(of=(Inspection, visit), skip_locked=True))
     row = db.session.execute(stmt.execution_options(populate_existing=True)).first()
     if row is None:
         return None
