@@ -19,7 +19,8 @@ def test_partial_run_writes_a_summary_of_its_own(tmp_path, monkeypatch):
     run_all = _run_all()
     monkeypatch.setattr(run_all, "RESULTS", tmp_path)
     started = datetime(2026, 12, 4, 21, 0, tzinfo=timezone.utc)
-    full = run_all.write_summary(started, "2 cores", "abc1234", {"startup": ([], 0, 1.0, ["SUMMARY: a | 1 s | b | 1× | t"])})
+    full = run_all.write_summary(started, "2 cores", "abc1234",
+                                 {"startup": ([], 0, 1.0, ["SUMMARY: a | 1 s | b | 1× | t"])})
     part = run_all.write_summary(started, "2 cores", "abc1234",
                                  {"deadline_sweep": ([], 1, 2.0, ["SUMMARY: c | 2 s | d | 2× | t"])},
                                  partial=["deadline_sweep"])

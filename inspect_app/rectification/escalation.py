@@ -170,7 +170,8 @@ def _effects(rung: dl.Rung, action: str, f_table, now: datetime) -> list:
         ["finding_id", "at", "action", "from_state", "to_state", "step"],
         select(f.id, at, literal(action), f.state, f.state, literal(rung.code)))]
     if rung.notify:
-        audiences = union_all(*(select(literal(a, String).label("audience")) for a in rung.notify)).subquery("audiences")
+        audiences = union_all(*(select(literal(a, String).label("audience"))
+                                for a in rung.notify)).subquery("audiences")
         out.append(messages.from_select(select(at, audiences.c.audience, f.institution_id, f.department,
                                                 literal(rung.code), f.id).select_from(f_table).join(audiences, true())))
     if rung.credit_record:
