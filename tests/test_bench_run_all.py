@@ -24,7 +24,8 @@ def test_partial_run_writes_a_summary_of_its_own(tmp_path, monkeypatch):
     part = run_all.write_summary(started, "2 cores", "abc1234",
                                  {"deadline_sweep": ([], 1, 2.0, ["SUMMARY: c | 2 s | d | 2× | t"])},
                                  partial=["deadline_sweep"])
-    assert full.name == "2026-12-04.md" and part.name == "2026-12-04-deadline_sweep.md"
+    assert (full.stem, part.stem) == ("2026-12-04", "2026-12-04-deadline_sweep")
+    assert full.suffix == part.suffix == ".md" and full.parent == part.parent == tmp_path
     assert "| startup | a | 1 s | b | 1× | t |" in full.read_text(encoding="utf-8")
     text = part.read_text(encoding="utf-8")
     assert "run_all.py --only deadline_sweep" in text and "| deadline_sweep | c | 2 s |" in text
