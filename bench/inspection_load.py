@@ -504,8 +504,10 @@ async def saturation(args, plan: Plan, clients: list[Client], load: Load) -> lis
 
 
 def cpu_snapshot(args):
-    """``--cpu``: CPU seconds so far of each gunicorn worker and PostgreSQL process, and of the
-    whole machine (Linux /proc)."""
+    """``--cpu``: CPU seconds so far of each gunicorn worker and of each PostgreSQL backend
+    serving the benchmark's database (its process title names the database: backends of other
+    databases on a shared server are not counted, nor are the server's shared WAL writer and
+    checkpointer), and of the whole machine (Linux /proc)."""
     if not args.cpu:
         return None
     tick = os.sysconf("SC_CLK_TCK")
@@ -524,7 +526,7 @@ def cpu_snapshot(args):
         seconds = (int(fields[11]) + int(fields[12])) / tick     # utime + stime
         if int(fields[1]) == args.server_pid:                   # ppid: a gunicorn worker
             out["gunicorn"][pid] = seconds
-        elif cmd.startswith(b"postgres"):
+        elif cmd.startswith(b"postgres") and f" {DB_NAME} ".encode() in cmd:
             out["postgres"][pid] = seconds
     with open("/proc/stat") as fh:
         total = [int(x) for x in fh.readline().split()[1:]]

@@ -125,13 +125,23 @@ def summary_rows(name: str, lines: list[str]) -> list[list[str]]:
     return rows
 
 
+def summary_path(started: datetime, partial: list[str] | None = None) -> Path:
+    """``bench/results/<date>.md`` for a run of every benchmark; a run of some of them
+    (``--only``/``--skip``) writes ``<date>-<their names>.md`` and never replaces the day's
+    full summary."""
+    suffix = "-" + "-".join(partial) if partial else ""
+    return RESULTS / f"{started:%Y-%m-%d}{suffix}.md"
+
+
 def write_summary(started: datetime, machine_text: str, commit_text: str,
-                  results: dict[str, tuple[list[str], int, float, list[str]]]) -> Path:
+                  results: dict[str, tuple[list[str], int, float, list[str]]],
+                  partial: list[str] | None = None) -> Path:
     RESULTS.mkdir(exist_ok=True)
-    path = RESULTS / f"{started:%Y-%m-%d}.md"
+    path = summary_path(started, partial)
+    command = "bench/run_all.py" + (f" --only {','.join(partial)}" if partial else "")
     out = [f"# Benchmarks, {started:%Y-%m-%d %H:%M} UTC", "",
            f"- commit {commit_text}", f"- machine: {machine_text}",
-           "- run with `.venv/bin/python bench/run_all.py`; each figure beside its baseline "
+           f"- run with `.venv/bin/python {command}`; each figure beside its baseline "
            "measured in the same run (bench/README.md)", "",
            "| benchmark | what | figure | baseline, same run | ratio | target |",
            "|---|---|---|---|---|---|"]
@@ -171,12 +181,13 @@ def main() -> int:
         return 0
     started = datetime.now(timezone.utc)
     machine_text, commit_text = machine(), commit()
+    partial = list(chosen) if set(chosen) != set(found) else None
     results = {}
     for name, arguments in chosen.items():
         status, seconds, lines = run(name, arguments)
         results[name] = (arguments, status, seconds, lines)
-        write_summary(started, machine_text, commit_text, results)     # kept as it goes
-    path = write_summary(started, machine_text, commit_text, results)
+        write_summary(started, machine_text, commit_text, results, partial)     # kept as it goes
+    path = write_summary(started, machine_text, commit_text, results, partial)
     print(f"\nsummary written to {path.relative_to(PROJECT)}")
     failed = [n for n, (_, status, _, _) in results.items() if status != 0]
     if failed:

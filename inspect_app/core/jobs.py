@@ -24,7 +24,7 @@ from datetime import datetime, timedelta
 from typing import Callable
 
 from flask import current_app
-from sqlalchemy import JSON, String, Text, and_, event, func, or_, select, update
+from sqlalchemy import JSON, String, Text, and_, bindparam, event, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import Mapped, Session, make_transient_to_detached, mapped_column
 
@@ -59,15 +59,23 @@ class Job(db.Model):
 _NEW_JOB_COLUMNS = ("name", "payload", "key", "state", "attempts", "progress", "created_at")
 
 
+# INSERT INTO job … ON CONFLICT (key) DO NOTHING RETURNING id (PostgreSQL): built once, one
+# bound parameter per column of a new job.
+_INSERT_NEW_JOB = (pg_insert(Job.__table__)
+                   .values({c: bindparam(c, type_=Job.__table__.c[c].type) for c in _NEW_JOB_COLUMNS})
+                   .on_conflict_do_nothing(index_elements=[Job.__table__.c.key]).returning(Job.__table__.c.id))
+
+
 def enqueue(name: str, payload: dict | None = None, key: str | None = None) -> Job:
     """Record work to do; the wake-up is sent after commit. ``key`` makes it idempotent."""
     if key is not None and db.session.get_bind().dialect.name == "postgresql":
         # One statement: the row, or nothing when the key is taken (then the existing row).
         job = Job(name=name, payload=payload or {}, key=key, state=PENDING, attempts=0, progress=0,
                   created_at=utcnow())
-        table = Job.__table__
-        job_id = db.session.scalar(pg_insert(table).values(**{c: getattr(job, c) for c in _NEW_JOB_COLUMNS})
-                                   .on_conflict_do_nothing(index_elements=[table.c.key]).returning(table.c.id))
+        # A Core statement built once, on the session's connection (the job row refers to
+        # nothing, so no flush of other pending objects is needed before it).
+        job_id = db.session.connection().execute(
+            _INSERT_NEW_JOB, {c: getattr(job, c) for c in _NEW_JOB_COLUMNS}).scalar()
         if job_id is None:
             return db.session.scalar(select(Job).where(Job.key == key))
         job.id = job_id

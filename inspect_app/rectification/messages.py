@@ -96,18 +96,18 @@ def add_many(rows: list[dict]) -> list[int]:
     return []
 
 
-def add_from_select(stmt) -> list[int]:
-    """Insert messages from a SELECT of (created_at, audience, institution_id, department,
-    kind, finding_id) — the sweep's bulk path; mailed like :func:`add_many`."""
-    ins = insert(Message).from_select(["created_at", "audience", "institution_id", "department", "kind",
-                                       "finding_id"], stmt)
-    if current_app.config.get("MAIL_SERVER"):
-        ids = list(db.session.scalars(ins.returning(Message.id)))
-        if ids:
-            jobs.enqueue(MAIL_JOB, {"message_ids": ids})
-        return ids
-    db.session.execute(ins)
-    return []
+def from_select(stmt):
+    """The INSERT of messages from a SELECT of (created_at, audience, institution_id,
+    department, kind, finding_id) — the sweep's bulk path (it runs the statement, and hands
+    the new ids to :func:`mail_later`)."""
+    return insert(Message).from_select(["created_at", "audience", "institution_id", "department", "kind",
+                                        "finding_id"], stmt)
+
+
+def mail_later(ids: list[int]) -> None:
+    """Enqueue the mailing of new messages (when mail is configured)."""
+    if ids and current_app.config.get("MAIL_SERVER"):
+        jobs.enqueue(MAIL_JOB, {"message_ids": ids})
 
 
 def _unread(user):

@@ -82,3 +82,24 @@ def test_idle_sweep_does_nothing(db, rect):
     assert escalation.sweep_deadlines(T0).due == 0
     assert db.session.scalar(select(func.count()).select_from(FindingEvent).where(
         FindingEvent.action.in_(("remind", "escalate")))) == 0
+
+
+def test_sweep_mails_exactly_the_messages_of_its_rungs_when_mail_is_set_up(app, db, rect):
+    """With SMTP configured, each rung's messages are handed to one mail job by id (the
+    claim, its history rows and its messages are one statement on PostgreSQL)."""
+    from inspect_app.core.jobs import Job
+    from inspect_app.rectification.messages import MAIL_JOB
+
+    _, found = rect.findings(now=T0, failed=("FIRE-03",))
+    finding = found["FIRE-03"]
+    app.config["MAIL_SERVER"] = "smtp.example.invalid"
+    try:
+        # Overdue by a day: the overdue notice (department and institution) is due.
+        assert _sweep(db, finding.deadline_at + timedelta(days=1)) == 1
+    finally:
+        app.config.pop("MAIL_SERVER")
+    made = set(db.session.scalars(select(Message.id).where(Message.finding_id == finding.id)))
+    assert len(made) == 2
+    mailed = [set(j.payload["message_ids"]) for j in db.session.scalars(select(Job).where(Job.name == MAIL_JOB))]
+    assert mailed == [made]
+    assert _events(db, finding, "escalate") == ["overdue"]

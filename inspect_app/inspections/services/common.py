@@ -7,6 +7,7 @@ from fractions import Fraction
 
 from flask import has_request_context
 from sqlalchemy import select
+from sqlalchemy.orm import aliased
 
 from ...auth import policy
 from ...checklists.models import ChecklistVersion
@@ -108,6 +109,26 @@ def get_inspection(user, inspection_id: int, permission: str, *, lock: str | Non
     obj, digest = row
     obj.__dict__["_checklist_digest"] = (obj.checklist_version_id, digest)   # for checklist_of
     return obj
+
+
+def lock_part_and_visit(user, inspection_id: int, permission: str) -> tuple[Visit, Inspection] | None:
+    """PostgreSQL: the inspection (if ``user`` may see it) and its visit, both locked FOR
+    UPDATE by one statement, or None when either row is held by another transaction (``SKIP
+    LOCKED``: nothing waits, so the order in which the two are locked cannot deadlock) or the
+    inspection is not visible; the caller then reads it plainly and takes the waiting path."""
+    policy.require(user, permission)
+    visit = aliased(Visit)      # a scope rule's own subquery of visits stays uncorrelated
+    stmt = (policy.visible(Inspection, user).add_columns(visit, ChecklistVersion.digest)
+            .join(visit, visit.id == Inspection.visit_id)
+            .join(ChecklistVersion, ChecklistVersion.id == Inspection.checklist_version_id)
+            .where(Inspection.id == inspection_id)
+            .with_for_update(of=(Inspection, visit), skip_locked=True))
+    row = db.session.execute(stmt.execution_options(populate_existing=True)).first()
+    if row is None:
+        return None
+    obj, visit, digest = row
+    obj.__dict__["_checklist_digest"] = (obj.checklist_version_id, digest)   # for checklist_of
+    return visit, obj
 
 
 def lock_visit(visit_id: int, *, wait: bool = True) -> Visit | None:

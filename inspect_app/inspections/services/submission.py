@@ -37,7 +37,8 @@ from ...extensions import db
 from ..models import (ASSIGNED, CANCELLED, COMPLETED, IN_PROGRESS, PLANNED, SUBMITTED, Answer,
                       Evidence, Inspection, OnSpotRectification, Visit)
 from . import state
-from .common import ConflictWith, checklist_of, facts, get_inspection, items_by_id, lock_visit
+from .common import (ConflictWith, checklist_of, facts, get_inspection, items_by_id, lock_part_and_visit,
+                     lock_visit)
 from .filling import REMARK_MAX, VALUE_MAX, clean_submission_id, current_answer, read_value, stored_text
 
 SIGNERS = ("inspector", "representative")
@@ -257,18 +258,23 @@ def _store_on_spot(inspection_id: int, marks: dict[str, str]) -> None:
             for item_id, note in marks.items()])
 
 
-def _lock_for_submit(user, visit_id: int, inspection_id: int) -> tuple[Visit, Inspection]:
-    """Lock the visit row (it serialises its parts' submits) and then the part itself (FOR
-    UPDATE: waits for saves and photos in flight, which hold it FOR SHARE, and keeps new ones
-    out until commit). On PostgreSQL the wait is bounded by ``INSPECTIONS_SUBMIT_WAIT_MS``;
-    past it the answer is 409 (the transaction is then rolled back whole, so no savepoint)."""
+def _lock_for_submit(user, inspection_id: int) -> tuple[Visit, Inspection]:
+    """Lock the visit row (it serialises its parts' submits) and the part itself (FOR UPDATE:
+    waits for saves and photos in flight, which hold it FOR SHARE, and keeps new ones out until
+    commit), and read both fresh. NotFound when the user may not see the part.
+
+    PostgreSQL, uncontended (nearly always): one statement locks and reads both rows. When one
+    of them is held, the part is read plainly (for its visit) and both are locked in order,
+    visit first, the wait bounded by ``INSPECTIONS_SUBMIT_WAIT_MS``; past it the answer is 409
+    (the transaction is then rolled back whole, so no savepoint). SQLite serialises writers
+    and takes no row locks: the part and its visit are read."""
     if db.session.get_bind().dialect.name != "postgresql":
-        return lock_visit(visit_id), get_inspection(user, inspection_id, "inspections.fill", lock="update")
-    # Uncontended (nearly always): both rows free, two statements. Otherwise the bounded wait.
-    visit = lock_visit(visit_id, wait=False)
-    inspection = visit and get_inspection(user, inspection_id, "inspections.fill", lock="update", wait=False)
-    if inspection is not None:
-        return visit, inspection
+        inspection = get_inspection(user, inspection_id, "inspections.fill", lock="update")
+        return lock_visit(inspection.visit_id), inspection
+    locked = lock_part_and_visit(user, inspection_id, "inspections.fill")
+    if locked is not None:
+        return locked
+    visit_id = get_inspection(user, inspection_id, "inspections.fill").visit_id
     wait_ms = int(current_app.config.get("INSPECTIONS_SUBMIT_WAIT_MS", 5000))
     db.session.execute(text(f"SET LOCAL lock_timeout = {wait_ms}"))
     try:
@@ -363,25 +369,20 @@ def submit(user, inspection_id: int, raw_body: Any) -> tuple[Inspection, dict]:
     final answers, enqueue the follow-up job and complete the visit with its last part.
     Returns (inspection, the engine's result).
 
-    The CPU work (reading, validating, scoring, re-encoding the signatures) runs before any
-    lock is taken; the locks are per visit and per part (the audit chain is sealed at commit,
-    see core.audit)."""
+    The part and its visit are locked and read first (on PostgreSQL by one statement, nothing
+    read twice); the CPU work (validating, scoring, re-encoding the signatures) runs under
+    those row locks, which only another submit or save of the same visit waits for. The audit
+    chain is sealed at commit (core.audit)."""
     user = _unproxied(user)
     body = parse_body(raw_body)
-    inspection = get_inspection(user, inspection_id, "inspections.fill")
+    visit, inspection = _lock_for_submit(user, inspection_id)
     first = _replayed(inspection, body)
     if first is not None:
         return inspection, first
     result, texts = _validate(inspection, body)
     checklist = checklist_of(inspection)
     contract = scoring.to_contract_dict(result, checklist)
-    # Decoded and re-encoded before the locks (on SQLite, before the write lock is taken).
     signatures = files.prepare_signatures({f"signatures.{who}": body.signatures[who] for who in SIGNERS})
-
-    visit, inspection = _lock_for_submit(user, inspection.visit_id, inspection_id)   # fresh, after the wait
-    first = _replayed(inspection, body)
-    if first is not None:
-        return inspection, first
     if visit.status in (CANCELLED, COMPLETED):
         raise Conflict("This visit is %(state)s; nothing can be submitted.", state=visit.status)
     if inspection.status == ASSIGNED:             # a tablet offline since before its start
