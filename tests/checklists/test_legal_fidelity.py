@@ -128,5 +128,6 @@ def test_grading_prerequisites_are_not_points_and_the_split_holds():
 def test_every_changed_file_has_a_new_version():
     assert {cl.id: cl.version for cl in CATALOGUE.values()} == {
         "fire-safety": "2026.2", "food-safety": "2026.2", "health-hygiene": "2026.2",
-        "medical-insurance": "2026.1", "service-safety": "2026.2", "star-grading": "2026.2"}
-    assert len(catalogue_paths(DIRECTORY)) == 6
+        "medical-insurance": "2026.1", "service-safety": "2026.2", "star-grading": "2026.2",
+        "community-rating": "2026.1"}
+    assert len(catalogue_paths(DIRECTORY)) == 7
