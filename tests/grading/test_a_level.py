@@ -108,6 +108,11 @@ def test_a_centre_applies_is_evaluated_publicised_confirmed_and_shown_as_4a(make
         assert "鼓楼社区居家养老服务中心" not in client.get("/grading/public/?scheme=star").get_data(as_text=True)
         csv = client.get("/grading/public/grades.csv").get_data(as_text=True)
         assert "a_level" in csv and ",4A" in csv
+        api = client.get("/api/v1/grades").get_json()["items"]
+        assert [(g["scheme"], g["level"], g["level_name"]) for g in api] == [("a_level", 4, "4A")]
+        assert client.get("/api/v1/grades?level=4").get_json()["items"] == []           # a level alone: stars
+        assert len(client.get("/api/v1/grades?level=4&scheme=a_level").get_json()["items"]) == 1
+        assert client.get(f"/api/v1/institutions/{inst.id}").get_json()["grade"]["level_name"] == "4A"
 
 
 def test_a_nursing_home_gets_stars_and_is_not_offered_the_a_level(make, login, db):
