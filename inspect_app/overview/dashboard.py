@@ -26,6 +26,7 @@ from ..core import labels as core_labels
 from ..core.listing import DATE, Filter, ListQuery, ListSpec, codes, parse, parse_offered
 from ..domain.institution import INSTITUTION_TYPES
 from ..domain.grading import lifecycle as life
+from ..domain.grading import schemes
 from ..domain.publication import AGEING_BANDS
 from ..domain.rectification.on_time import rate
 from ..domain.rectification.states import UNRESOLVED, WITHDRAWN
@@ -256,19 +257,25 @@ def _start_of(day: date, tz) -> datetime:
 
 
 def grades_by(user, q: ListQuery, today: date, column, title, key, labeller=str) -> Chart:
-    """Current grades counted by ``column`` (district or type) and level."""
-    stmt = (select(column, GradeRecord.level, func.count())
+    """Current grades counted by ``column`` (district or type) and level: the star levels first,
+    then the community-centre A-levels, each its own series (two scales, never added up)."""
+    stmt = (select(column, GradeRecord.scheme, GradeRecord.level, func.count())
             .select_from(GradeRecord).join(Institution, Institution.id == GradeRecord.institution_id)
             .where(policy.scope_clause(GradeRecord, user), current_clause(today)))
-    rows = db.session.execute(_institution_filters(stmt, q).group_by(column, GradeRecord.level)).all()
+    rows = db.session.execute(_institution_filters(stmt, q).group_by(
+        column, GradeRecord.scheme, GradeRecord.level)).all()
     cats = sorted({r[0] for r in rows})
-    levels = sorted({r[1] for r in rows if r[1] is not None})
-    table = {(c, lv): n for c, lv, n in rows}
-    series = [(_l("%(n)s stars", n=lv), [table.get((c, lv), 0) for c in cats]) for lv in levels]
+    levels = sorted({(r[1], r[2]) for r in rows if r[2] is not None},
+                    key=lambda k: (k[0] != schemes.STAR, k[1]))
+    table = {(c, (sc, lv)): n for c, sc, lv, n in rows}
+
+    def name(k):
+        return schemes.a_label(k[1]) if k[0] == schemes.A_LEVEL else _l("%(n)s stars", n=k[1])
+    series = [(name(k), [table.get((c, k), 0) for c in cats]) for k in levels]
     names = [labeller(c) for c in cats]
     return Chart(key, title, "stacked", names, series,
                  [_l("District") if key == "grades_district" else _l("Institution type"), *[s for s, _ in series]],
-                 [[n, *[table.get((c, lv), 0) for lv in levels]] for n, c in zip(names, cats)])
+                 [[n, *[table.get((c, k), 0) for k in levels]] for n, c in zip(names, cats)])
 
 
 def _month(column, tz_name: str):

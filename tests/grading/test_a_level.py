@@ -170,3 +170,31 @@ def test_policy_versions_follow_each_other_within_their_scheme():
     assert "p.yaml: version A0: effective_from must be later than 2026-01-01 (version A1)" in bad.value.problems
     assert "p.yaml: versions[2].scheme: expected one of star, a_level, got 'b_level'" in bad.value.problems
     assert "p.yaml: versions: no version of the star scheme" in bad.value.problems
+
+
+def test_the_dashboard_counts_a_levels_apart_from_stars(app, make, db):
+    from zoneinfo import ZoneInfo
+
+    from werkzeug.datastructures import MultiDict
+
+    from inspect_app.overview import dashboard
+    from inspect_app.rectification.policy import current as supervision
+    from tests.grading.conftest import GradingMaker
+    grading = GradingMaker(db, make)
+    home = make.institution(type="nursing_home", district="看板区")
+    centre = make.institution(type="community_center", district="看板区", beds=0)
+    grading.confirmed(home)                                        # full marks: five stars
+    a_record = grading.confirmed(centre)
+    a_record.scheme, a_record.level = "a_level", 4
+    db.session.flush()
+    bureau = make.user("bureau_admin")
+    rule = supervision()
+    now = datetime.now(timezone.utc)
+    with app.test_request_context():
+        query, _ = dashboard.read_filters(bureau, MultiDict({"district": "看板区"}))
+        charts = {c.key: c for c in dashboard.charts(bureau, query, records.local_today(), now,
+                                                     ZoneInfo(rule.local_timezone),
+                                                     rule.local_timezone)}
+        by_type = charts["grades_type"]
+        assert [str(name) for name, _ in by_type.series] == ["5 星", "4A"]           # two scales, two series
+        assert by_type.rows == [["社区综合为老服务中心", 0, 1], ["养老机构", 1, 0]]
