@@ -30,7 +30,7 @@ from . import applications, importing, public as open_data, records, regrade
 from .models import GradeRecord
 from .import_template import template_for
 from . import labels as labels_of
-from .policy import in_force, schemes as policy_schemes
+from .policy import in_force, scheme_of_checklist as policy_scheme_of_checklist, schemes as policy_schemes
 from . import evaluations
 from .forms import (ApplyForm, EvaluationImportForm, NoteForm, ObjectionDecisionForm, ObjectionForm,
                     SanctionForm, ScheduleEvaluationForm, StartRegradeForm)
@@ -47,6 +47,13 @@ def grading_state(code: str) -> str:
 def a_level(level) -> str:
     """An A-level as written in every language: 4 → "4A"."""
     return schemes.a_label(level) or ""
+
+
+@bp.app_template_global("checklist_scheme")
+def checklist_scheme(checklist_id: str) -> str:
+    """The rating whose policy in force grades with this checklist (the stars by default), so
+    a checklist page writes its levels as stars or as A-levels."""
+    return policy_scheme_of_checklist(checklist_id, _today())
 
 
 @bp.app_template_global("grading_scheme")

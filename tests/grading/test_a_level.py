@@ -123,7 +123,7 @@ def test_a_nursing_home_gets_stars_and_is_not_offered_the_a_level(make, login, d
         today, now = records.local_today(), datetime.now(timezone.utc)
         assert policies.offered(home, today) == ("star",)
         page = staff.get("/grading/apply").get_data(as_text=True)
-        assert "4A" not in page and "Level 4" in page or "4级" in page or "4 级" in page
+        assert "4A" not in page and ">4级<" in page              # star levels offered, no A-level
         with pytest.raises(Invalid) as refused:
             applications.apply(staff_user, "3", "", "自评材料", today, now, scheme="a_level")
         assert [r.code for r in refused.value.problems] == ["scope"]
@@ -198,3 +198,12 @@ def test_the_dashboard_counts_a_levels_apart_from_stars(app, make, db):
         by_type = charts["grades_type"]
         assert [str(name) for name, _ in by_type.series] == ["5 星", "4A"]           # two scales, two series
         assert by_type.rows == [["社区综合为老服务中心", 0, 1], ["养老机构", 1, 0]]
+
+
+def test_the_checklist_page_writes_the_rating_levels_as_a_levels(make, login):
+    bureau = login(make.user("bureau_admin"))
+    page = bureau.get("/checklists/community-rating").get_data(as_text=True)
+    assert "<td>4A</td>" in page and "★★★★<" not in page
+    assert "未经地方规定确认" in page                       # the thresholds' caveat is shown
+    stars = bureau.get("/checklists/star-grading").get_data(as_text=True)
+    assert "<td>★★★★</td>" in stars and "<td>4A</td>" not in stars
