@@ -161,6 +161,13 @@ def test_policy_versions_follow_each_other_within_their_scheme():
     assert history.in_force(date(2026, 7, 1)).version == "2"
     assert history.in_force(date(2026, 7, 1), "a_level").publicity_days == 5
     assert history.schemes == ("star", "a_level")
+    scoped = parse_policy({"versions": [
+        {**base, "version": "1", "effective_from": date(2026, 1, 1)},                  # no scope: any type
+        {**base, "version": "A1", "scheme": "a_level", "effective_from": date(2026, 1, 1),
+         "scope_types": ["community_center"]},
+    ]}, "p.yaml")
+    assert scoped.offered("community_center", 0, date(2026, 2, 1)) == ("a_level", "star")   # its own scheme first
+    assert scoped.offered("nursing_home", 50, date(2026, 2, 1)) == ("star",)
     with pytest.raises(PolicyError) as bad:
         parse_policy({"versions": [
             {**base, "version": "A1", "scheme": "a_level", "effective_from": date(2026, 1, 1)},

@@ -92,7 +92,8 @@ class PolicyHistory:
 
     def offered(self, institution_type: str | None, beds: int | None, today: date) -> tuple[str, ...]:
         """The schemes an institution of this type and size may apply under today: those whose
-        version in force has a scope that takes it (a version without a scope takes any)."""
+        version in force has a scope that takes it (a version without a scope takes any). A
+        scheme whose scope names the type comes before one without a scope."""
         out = []
         for scheme in self.schemes:
             rules = self.in_force(today, scheme)
@@ -101,7 +102,7 @@ class PolicyHistory:
             if rules.scope_min_beds and (beds or 0) < rules.scope_min_beds:
                 continue
             out.append(scheme)
-        return tuple(out)
+        return tuple(sorted(out, key=lambda scheme: not self.in_force(today, scheme).scope_types))
 
 
 def parse_policy_yaml(source: str | bytes, path: str) -> PolicyHistory:
