@@ -1,4 +1,5 @@
-"""Demo data for grading: confirmed grades, one record in 公示 and one open application.
+"""Demo data for grading: confirmed grades, one record in 公示, one open application, and one
+community home-care service centre rated 4A (the A-level rating).
 
 Called by the demo seed (``inspect_app.demo``) after the registry and the users exist (``seed_demo(rng, today)``);
 every step goes through the same services the pages use, acting as the demo bureau admin.
@@ -18,6 +19,7 @@ from ..extensions import db
 from ..registry.models import Institution
 from ..grading import applications, importing, records
 from ..grading.models import GradeApplication, GradeRecord
+from ..domain.grading.schemes import A_LEVEL
 
 
 def _answers_csv(checklist, rng: random.Random, quality: float) -> bytes:
@@ -39,15 +41,44 @@ def _answers_csv(checklist, rng: random.Random, quality: float) -> bytes:
     return "\n".join(lines).encode("utf-8")
 
 
-def _evaluated(bureau, institution, level: int, rng, quality: float, today: date):
+def _evaluated(bureau, institution, level: int, rng, quality: float, today: date, scheme: str = "star",
+               answers: bytes | None = None):
     application = GradeApplication(
-        institution_id=institution.id, requested_level=level, self_assessment="按评分表逐项自评，材料齐全。",
+        institution_id=institution.id, requested_level=level, scheme=scheme,
+        self_assessment="按评分表逐项自评，材料齐全。",
         state="accepted", eligibility=[], checked_on=today, applied_at=utcnow())
     db.session.add(application)
     db.session.flush()
-    checklist = importing.grading_checklist(today)
-    return importing.import_evaluation(bureau, application.id, _answers_csv(checklist, rng, quality),
+    checklist = importing.grading_checklist(today, scheme)
+    return importing.import_evaluation(bureau, application.id, answers or _answers_csv(checklist, rng, quality),
                                        "demo-assessor.csv", today)
+
+
+#: The rated centre's evaluation: full marks but bathing help 30 of 60, cleaning help 45 of 60,
+#: the satisfaction survey and CCTV failed — 900 points, services 455: 4A.
+CENTRE_ANSWERS = {"CR-15": "30", "CR-16": "45", "CR-26": "fail", "CR-38": "fail"}
+
+
+def _centre_csv(checklist) -> bytes:
+    lines = ["条目编号,评定结果,备注"]
+    for item in checklist.items:
+        value = CENTRE_ANSWERS.get(item.id) or ("pass" if item.type == "check" else number_text(item.points))
+        lines.append(f"{item.id},{value},")
+    return "\n".join(lines).encode("utf-8")
+
+
+def _rated_centre(bureau, rng, today: date) -> int:
+    """One community home-care service centre through the A-level rating, confirmed 4A."""
+    centre = db.session.scalar(select(Institution).where(Institution.type == "community_center")
+                               .order_by(Institution.id))
+    if centre is None:
+        return 0
+    checklist = importing.grading_checklist(today, A_LEVEL)
+    record = _evaluated(bureau, centre, 4, rng, 1.0, today - timedelta(days=30), A_LEVEL, _centre_csv(checklist))
+    records.publish(bureau, record.id, today - timedelta(days=25))
+    records.sweep_grades(today)
+    records.confirm(bureau, record.id, today - timedelta(days=10))
+    return 1
 
 
 def seed_demo(rng: random.Random, today: date) -> str:
@@ -67,6 +98,7 @@ def seed_demo(rng: random.Random, today: date) -> str:
         records.sweep_grades(today)
         records.confirm(bureau, record.id, today - timedelta(days=10))
         confirmed += 1
+    rated_centres = _rated_centre(bureau, rng, today)
     # not a demo staff's home: an institution whose grading is in 公示 cannot apply again
     noticed = _evaluated(bureau, homes[8], 3, rng, 0.95, today)
     records.publish(bureau, noticed.id, today)
@@ -83,4 +115,4 @@ def seed_demo(rng: random.Random, today: date) -> str:
         except Invalid:          # not eligible (an open hazard, filed too recently…): try the next
             continue
     return (f"grading: {confirmed} confirmed grades, 1 record in public notice (公示), "
-            f"{applied} open application")
+            f"{applied} open application, {rated_centres} community centre rated 4A")

@@ -19,6 +19,7 @@ from sqlalchemy import func, select
 from ..auth.models import User
 from ..extensions import db
 from ..registry.models import Institution
+from ..grading import policy as grading_policy
 from ..inspections import services
 from ..inspections.models import Visit
 from ..domain.scoring.single import number_text
@@ -98,7 +99,8 @@ def seed_demo(rng: random.Random, today: date) -> str:
     services.create_visit(None, homes[5].id, today - timedelta(days=5), {"fire": ids("fire2", "fire4")}, "routine",
                           due_by=today - timedelta(days=2))
     services.create_visit(None, homes[6].id, today + timedelta(days=8), {"civil_affairs": ids("civil3")},
-                          "grading", kind="grading", source="demo")
+                          "grading", kind="grading", source="demo",
+                          checklist_ids={"civil_affairs": grading_policy.in_force(today).checklist})
     done = services.create_visit(None, homes[1].id, today - timedelta(days=7), {
         "civil_affairs": ids("civil1", "civil4"), "fire": ids("fire2", "fire3")}, "routine")
     db.session.flush()

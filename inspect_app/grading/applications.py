@@ -24,6 +24,7 @@ from ..core.paging import Page, paginate
 from ..core.types import local_today, utcnow
 from ..domain.grading import eligibility as rules
 from ..domain.grading import lifecycle as life
+from ..domain.grading import schemes
 from ..core.whole_numbers import whole_number
 from ..extensions import db
 from ..inspections.models import CANCELLED, COMPLETED, SUBMITTED, Inspection, Visit
@@ -106,12 +107,31 @@ def _own_institution(user) -> Institution:
     return db.session.get(Institution, user.institution_id)
 
 
-def eligibility(user, level: int | None, today: date, now: datetime) -> tuple[rules.Eligibility, int]:
+def offered_schemes(user, today: date) -> tuple[str, ...]:
+    """The ratings the user's institution may apply under today (by its type and beds)."""
+    policy.require(user, "grading.apply")
+    return policies.offered(_own_institution(user), today)
+
+
+def _scheme_for(institution: Institution, scheme: str | None, today: date) -> str:
+    """The scheme asked for; when none is named, the one the institution is offered (the stars
+    when it is offered none, so that the scope rule explains why)."""
+    if scheme:
+        if scheme not in policies.schemes():
+            raise Invalid("The application could not be saved.", problems=[("scheme", N_("choose a rating"))])
+        return scheme
+    offered = policies.offered(institution, today)
+    return offered[0] if offered else schemes.DEFAULT
+
+
+def eligibility(user, level: int | None, today: date, now: datetime,
+                scheme: str | None = None) -> tuple[rules.Eligibility, int]:
     """The rules for the user's institution asking for ``level`` (``None``: the highest level
-    the caps allow, the form's default); and that highest level. The facts are read once."""
+    the caps allow, the form's default) under ``scheme`` (``None``: the one it is offered);
+    and that highest level. The facts are read once."""
     policy.require(user, "grading.apply")
     institution = _own_institution(user)
-    rules_now = policies.in_force(today)
+    rules_now = policies.in_force(today, _scheme_for(institution, scheme, today))
     facts = facts_for(institution, level or 1, today, now)
     cap = rules.highest_allowed(facts, rules_now)
     if level is None:
@@ -146,18 +166,21 @@ def _parse(level_text: str, score_text: str, assessment: str) -> tuple[int, Deci
 
 
 def apply(user, level_text: str, score_text: str, assessment: str, today: date,
-          now: datetime) -> GradeApplication:
-    """Apply for a level; refused with every failed rule explained when not eligible, and with
-    a Conflict when another application or evaluation of the institution is in progress."""
+          now: datetime, scheme: str | None = None) -> GradeApplication:
+    """Apply for a level under ``scheme`` (``None``: the rating the institution is offered);
+    refused with every failed rule explained when not eligible (an institution outside the
+    scheme's scope fails its scope rule), and with a Conflict when another application or
+    evaluation of the institution is in progress."""
     policy.require(user, "grading.apply")
     institution = _own_institution(user)
     level, self_score, text = _parse(level_text, score_text, assessment)
+    scheme = _scheme_for(institution, scheme, today)
     lock_institution(institution.id)
-    result = rules.check(facts_for(institution, level, today, now), policies.in_force(today), today)
+    result = rules.check(facts_for(institution, level, today, now), policies.in_force(today, scheme), today)
     if not result.eligible:
         raise Invalid("Not eligible for this level:", problems=list(result.failures))
     application = GradeApplication(
-        institution_id=institution.id, requested_level=level, self_score=self_score,
+        institution_id=institution.id, requested_level=level, scheme=scheme, self_score=self_score,
         self_assessment=text, state=life.SUBMITTED, eligibility=_rules_json(result),
         checked_on=today, applied_by_id=user.id, applied_at=utcnow())
     try:
@@ -215,7 +238,7 @@ def accept(user, application_id: int, today: date, now: datetime) -> GradeApplic
     machine.check(life.APPLICATION, application.state, "accept", labels.state)   # before the checks
     facts = facts_for(application.institution, application.requested_level, today, now,
                       exclude_application=application.id)
-    result = rules.check(facts, policies.in_force(today), today)
+    result = rules.check(facts, policies.in_force(today, application.scheme), today)
     application.eligibility, application.checked_on = _rules_json(result), today
     if not result.eligible:
         _flush()

@@ -107,7 +107,7 @@ def schedule_evaluation(user, application_id: int, on: date | None, assessor_ids
                        state=labels.state(application.state))
     if open_visit(application) is not None:
         raise Conflict("An evaluation visit is already scheduled for this application.")
-    checklist = policies.in_force(today).checklist
+    checklist = policies.in_force(today, application.scheme).checklist
     try:
         visit = create_visit(user, application.institution_id, on, {ASSESSORS: list(assessor_ids)},
                              purpose="grading", kind="grading", source=source_of(application),

@@ -111,8 +111,9 @@ def template_xlsx(checklist: Checklist) -> bytes:
     return out.getvalue()
 
 
-def template_for(user, today: date) -> tuple[bytes, str]:
-    """The template of the grading checklist in force on ``today`` and its file name."""
+def template_for(user, today: date, scheme: str | None = None) -> tuple[bytes, str]:
+    """The template of ``scheme``'s grading checklist (default: the stars) in force on ``today``
+    and its file name."""
     policy.require(user, "grading.manage")
-    checklist = grading_checklist(today)
+    checklist = grading_checklist(today, scheme)
     return template_xlsx(checklist), f"评分表模板-{checklist.id}-{checklist.version}.xlsx"

@@ -68,8 +68,9 @@ class Row:
     remark: str | None
 
 
-def grading_checklist(today: date) -> Checklist:
-    checklist = catalogue.get(policies.in_force(today).checklist)
+def grading_checklist(today: date, scheme: str | None = None) -> Checklist:
+    """The grading checklist of ``scheme``'s policy in force (default: the stars)."""
+    checklist = catalogue.get(policies.in_force(today, scheme).checklist)
     if checklist is None or checklist.kind != "grading":
         raise Conflict("The grading checklist named in the grading policy is not in the catalogue.")
     return checklist
@@ -172,7 +173,7 @@ def import_evaluation(user, application_id: int, stream: bytes, filename: str,
     policy.require(user, "grading.manage")
     application = policy.get_visible(GradeApplication, application_id, user)
     _importable(application)
-    checklist = grading_checklist(today)
+    checklist = grading_checklist(today, application.scheme)
     frame = read_table(stream, filename, BOUNDS)
     rows, problems = validate(frame, checklist)
     if problems:

@@ -22,6 +22,14 @@ STATES = {
 }
 
 
+SCHEMES = {"star": _l("Star level (GB/T 37276)"), "a_level": _l("Community-centre A-level rating")}
+
+
+def scheme(code: str | None):
+    """The label of a grading scheme (the code itself when unknown)."""
+    return SCHEMES.get(code or "star", code)
+
+
 def state(code: str | None):
     """The label of a state code (the code itself when unknown)."""
     return STATES.get(code, code if code is not None else "")

@@ -65,6 +65,8 @@ class GradeApplication(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     institution_id: Mapped[int] = mapped_column(ForeignKey("institution.id"), index=True)
     requested_level: Mapped[int] = mapped_column(Integer)
+    # The rating applied for (domain.grading.schemes): GB/T 37276 stars or community A-levels.
+    scheme: Mapped[str] = mapped_column(String(12), default="star", server_default="star")
     self_score: Mapped[float | None] = mapped_column(Numeric(10, 4))
     self_assessment: Mapped[str] = mapped_column(Text)
     state: Mapped[str] = mapped_column(String(16), index=True)
@@ -99,6 +101,9 @@ class GradeRecord(db.Model):
     # The evaluation: one grading inspection gives at most one record.
     inspection_id: Mapped[int] = mapped_column(ForeignKey("inspection.id"), unique=True)
     state: Mapped[str] = mapped_column(String(16), index=True)
+    # The rating the level belongs to (domain.grading.schemes): 4 is four stars on "star" and
+    # 4A on "a_level"; the policy versions applied are that scheme's.
+    scheme: Mapped[str] = mapped_column(String(12), default="star", server_default="star", index=True)
     requested_level: Mapped[int | None] = mapped_column(Integer)
     level: Mapped[int | None] = mapped_column(Integer)         # the engine's level (None: no level)
     total: Mapped[float] = mapped_column(Numeric(10, 4))

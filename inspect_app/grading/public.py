@@ -21,6 +21,7 @@ from ..core.paging import Page, paginate
 from ..core.opendata import Column, DataSet
 from ..core.types import utcnow
 from ..domain.grading import lifecycle as life
+from ..domain.grading import schemes
 from ..domain.institution import INSTITUTION_TYPES
 from ..core.whole_numbers import whole_number
 from ..domain.translatable import N_, Message
@@ -38,7 +39,24 @@ NAME_MAX, CONTACT_MAX = 60, 80
 class PublicFilter:
     district: str = ""
     type: str = ""
-    level: str = ""
+    level: str = ""         # "4": four stars; "4A": the A-level 4A
+    scheme: str = ""        # "", "star" or "a_level"
+
+    @property
+    def wanted(self) -> tuple[str | None, int | None]:
+        """(scheme, level) the filter asks for: a level "4" is a star level, "4A" an A-level;
+        a level that is neither asks for nothing more."""
+        scheme = self.scheme if self.scheme in schemes.SCHEMES else None
+        text = (self.level or "").strip()
+        if text[-1:] in ("A", "a"):
+            level = whole_number(text[:-1])
+            if level is not None and 1 <= level <= 5 and scheme in (None, schemes.A_LEVEL):
+                return schemes.A_LEVEL, level
+            return scheme, None
+        level = whole_number(text)
+        if level is not None and scheme in (None, schemes.STAR):
+            return schemes.STAR, level
+        return scheme, None
 
 
 def _current(f: PublicFilter, today: date):
@@ -48,10 +66,14 @@ def _current(f: PublicFilter, today: date):
         stmt = stmt.where(Institution.district == f.district)
     if f.type:
         stmt = stmt.where(Institution.type == f.type)
-    if whole_number(f.level) is not None:
-        stmt = stmt.where(GradeRecord.level == whole_number(f.level))
-    return stmt.order_by(GradeRecord.level.desc(), Institution.district, Institution.name,
-                         GradeRecord.id)
+    scheme, level = f.wanted
+    if scheme is not None:
+        stmt = stmt.where(GradeRecord.scheme == scheme)
+    if level is not None:
+        stmt = stmt.where(GradeRecord.level == level)
+    # The GB/T 37276 stars first, then the community A-levels: two scales, never one.
+    return stmt.order_by((GradeRecord.scheme != schemes.STAR), GradeRecord.level.desc(),
+                         Institution.district, Institution.name, GradeRecord.id)
 
 
 def current_grades(f: PublicFilter, today: date, now: datetime, page: int = 1,
@@ -68,6 +90,7 @@ def districts() -> list[str]:
 
 # Open data (docs/open-data.md): the values are Chinese words and codes whoever downloads them.
 STATES = {"valid": "有效", "suspended": "暂停显示"}
+SCHEME_NAMES = {"star": "养老机构等级（星级，GB/T 37276）", "a_level": "社区居家养老服务中心等级（A级）"}
 
 GRADES = DataSet(
     stem="grades",
@@ -83,13 +106,16 @@ GRADES = DataSet(
         Column("区", "text", "机构所在区", 10, key="district"),
         Column("街道", "text", "机构所在街道（乡镇）", 12, key="street"),
         Column("地址", "text", "机构地址", 30, key="address"),
-        Column("等级", "integer", "等级（星级），1 至 5", 8, key="level"),
+        Column("等级", "integer", "等级，1 至 5：星级评定为星数，社区中心评定为A的个数（见等级体系）", 8, key="level"),
         Column("评定总分", "decimal", "等级评定检查表的得分", 10, key="total"),
         Column("生效日期", "date", "等级生效之日", 12, key="effective_on"),
         Column("失效日期", "date", "等级失效之日：当日起不再有效", 12, key="expires_on"),
         Column("状态", "text", "有效，或暂停显示（见暂停原因）", 10, key="state_name"),
         Column("状态代码", "code", "状态的稳定代码，供程序使用", 10, STATES, key="state"),
         Column("暂停原因", "text", "暂停显示的原因：未销号的否决项问题或逾期的严重问题，以“; ”分隔；有效时为空", 40, key="suspension_reasons"),
+        Column("等级体系", "text", "养老机构星级（GB/T 37276），或社区居家养老服务中心A级评定", 24, key="scheme_name"),
+        Column("等级体系代码", "code", "等级体系的稳定代码，供程序使用", 10, SCHEME_NAMES, key="scheme"),
+        Column("等级名称", "text", "等级的写法：星级如“4星”，A级如“4A”", 8, key="level_name"),
     ),
 )
 
@@ -108,14 +134,23 @@ def export_rows(f: PublicFilter, today: date, now: datetime) -> list[list]:
         rows.append([inst.name, inst.credit_code, INSTITUTION_TYPES.get(inst.type, inst.type), inst.type,
                      inst.district, inst.street, inst.address, r.level, r.total,
                      r.effective_on, r.expires_on, STATES[state], state,
-                     "; ".join(reasons.get(r.institution_id, []))])
+                     "; ".join(reasons.get(r.institution_id, [])),
+                     SCHEME_NAMES.get(r.scheme, r.scheme), r.scheme, level_name(r.scheme, r.level)])
     return rows
+
+
+def level_name(scheme: str, level: int | None) -> str:
+    """The level as the open data writes it: "4星" or "4A"."""
+    if level is None:
+        return ""
+    return schemes.a_label(level) or "" if scheme == schemes.A_LEVEL else f"{level}星"
 
 
 def selection(f: PublicFilter) -> str:
     """The visitor's filter in the words of the columns ("" for everything)."""
+    scheme, level = f.wanted
     parts = [("区", f.district), ("机构类型代码", f.type),
-             ("等级", str(whole_number(f.level)) if whole_number(f.level) is not None else "")]
+             ("等级体系代码", scheme or ""), ("等级", str(level) if level is not None else "")]
     return "; ".join(f"{name}={value}" for name, value in parts if value)
 
 
@@ -156,7 +191,7 @@ def lodge_objection(record_id: int, name: str, contact: str, text: str, sender: 
     """Record an objection to a record in 公示 (anyone may lodge one)."""
     now = now or utcnow()
     record = publicised_record(record_id, today, lock=True)
-    rules = policies.in_force(today)
+    rules = policies.in_force(today, record.scheme)
     name, contact, text = (name or "").strip(), (contact or "").strip(), (text or "").strip()
     problems = []
     if not name or len(name) > NAME_MAX:

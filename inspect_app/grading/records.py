@@ -21,6 +21,7 @@ from ..core.errors import Conflict, Invalid, NotFound
 from ..core.paging import Page, paginate
 from ..core.types import local_today, utcnow
 from ..domain.grading import lifecycle as life
+from ..domain.grading import schemes
 from ..core.whole_numbers import whole_number
 from ..domain.translatable import N_
 from ..domain.scoring.single import Score, score
@@ -163,14 +164,16 @@ def record_evaluation(inspection: Inspection, actor=None, today: date | None = N
     requested = application.requested_level if application else None
     expl = explain(checklist, result)
     level = award(expl, requested).level                    # a grade never exceeds the request
+    scheme = application.scheme if application else policies.scheme_of_checklist(checklist.id, today)
     record = GradeRecord(
+        scheme=scheme,
         institution_id=inspection.visit.institution_id,
         application_id=application.id if application else None,
         inspection_id=inspection.id, state=life.EVALUATED,
         requested_level=application.requested_level if application else None,
         level=level, total=_number(result.total), percent=_number(result.percent),
         explanation=explanation_dict(checklist, result, expl, requested),
-        evaluated_at=utcnow(), policy_version=policies.in_force(today).version)
+        evaluated_at=utcnow(), policy_version=policies.in_force(today, scheme).version)
     lock_institution(record.institution_id)
     try:
         with db.session.begin_nested():
@@ -219,7 +222,7 @@ def lock_record(record_id: int, user=None) -> GradeRecord:
 def publish(user, record_id: int, today: date) -> GradeRecord:
     """Start the 公示: the record is listed publicly and objections may be lodged."""
     record = _managed(user, record_id)
-    rules = policies.in_force(today)
+    rules = policies.in_force(today, record.scheme)
     cal = workcalendar.calendar()
     end = life.publicity_end(today, rules.publicity_days, rules.publicity_day_kind, cal)
     if rules.publicity_day_kind == "working":
@@ -253,7 +256,7 @@ def confirm(user, record_id: int, today: date, note: str | None = None) -> Grade
             GradeObjection.record_id == record.id, GradeObjection.state == UPHELD))
         if upheld:
             raise Conflict("An objection was upheld; reject the record and evaluate again.")
-    rules = policies.in_force(today)
+    rules = policies.in_force(today, record.scheme)
     previous = list(db.session.scalars(select(GradeRecord).where(
         GradeRecord.institution_id == record.institution_id, GradeRecord.state == life.CONFIRMED,
         GradeRecord.id != record.id)))
@@ -333,10 +336,12 @@ def sweep_grades(today: date) -> dict:
 # Reading ------------------------------------------------------------------------------------
 
 def current_grades(institution_ids, today: date) -> dict[int, int | None]:
-    """Every institution asked about → its current level, or None (for planning's risk classes)."""
+    """Every institution asked about → its current star level, or None (for planning's risk
+    classes, whose rules speak of GB/T 37276 stars: a community centre's A-level is another
+    scale and counts as no star grade)."""
     ids = list(institution_ids)
     found = current_records(ids, today)
-    return {i: (found[i].level if i in found else None) for i in ids}
+    return {i: (found[i].level if i in found and found[i].scheme == schemes.STAR else None) for i in ids}
 
 
 def grades_expiring(within_days: int, today: date) -> list[GradeRecord]:
@@ -355,6 +360,10 @@ class DisplayedGrade:
     @property
     def level(self) -> int | None:
         return self.record.level if self.record else None
+
+    @property
+    def scheme(self) -> str:
+        return self.record.scheme if self.record else schemes.DEFAULT
 
 
 def displayed_grades(institution_ids, today: date, now: datetime) -> dict[int, DisplayedGrade]:

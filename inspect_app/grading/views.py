@@ -23,13 +23,14 @@ from ..core.types import utcnow
 from ..domain.display import one_decimal
 from ..core.web import refusal
 from ..domain.grading import lifecycle as life
+from ..domain.grading import schemes
 from ..core.whole_numbers import whole_number, whole_numbers
 from ..extensions import db
 from . import applications, importing, public as open_data, records, regrade
 from .models import GradeRecord
 from .import_template import template_for
 from . import labels as labels_of
-from .policy import in_force
+from .policy import in_force, scheme_of_checklist as policy_scheme_of_checklist, schemes as policy_schemes
 from . import evaluations
 from .forms import (ApplyForm, EvaluationImportForm, NoteForm, ObjectionDecisionForm, ObjectionForm,
                     SanctionForm, ScheduleEvaluationForm, StartRegradeForm)
@@ -40,6 +41,24 @@ bp = Blueprint("grading", __name__, url_prefix="/grading")
 @bp.app_template_global("grading_state")
 def grading_state(code: str) -> str:
     return str(labels_of.state(code))
+
+
+@bp.app_template_global("a_level")
+def a_level(level) -> str:
+    """An A-level as written in every language: 4 → "4A"."""
+    return schemes.a_label(level) or ""
+
+
+@bp.app_template_global("checklist_scheme")
+def checklist_scheme(checklist_id: str) -> str:
+    """The rating whose policy in force grades with this checklist (the stars by default), so
+    a checklist page writes its levels as stars or as A-levels."""
+    return policy_scheme_of_checklist(checklist_id, _today())
+
+
+@bp.app_template_global("grading_scheme")
+def grading_scheme(code: str | None) -> str:
+    return str(labels_of.scheme(code))
 
 
 @bp.app_template_global("grading_note")
@@ -99,10 +118,15 @@ def apply():
     today, now = _today(), utcnow()
     status = 200
     checked = None
+    offered = applications.offered_schemes(current_user, today)
+    scheme = offered[0] if offered else schemes.DEFAULT      # outside every scope: the scope rule says why
+    if scheme == schemes.A_LEVEL:
+        form.level.choices = options([(str(n), schemes.a_label(n)) for n in range(1, 6)])
     if request.method == "GET":
         asked = request.args.get("level")
         valid = asked if asked and whole_number(asked) in range(1, 6) else None
-        checked = applications.eligibility(current_user, whole_number(valid) if valid else None, today, now)
+        checked = applications.eligibility(current_user, whole_number(valid) if valid else None, today, now,
+                                           scheme)
         form.level.data = valid or str(checked[1])
         if asked and not valid:
             flash(f"{form.level.label.text}: {_('choose a level from 1 to 5')}", "error")
@@ -111,7 +135,7 @@ def apply():
     if request.method == "POST" and form.validate_on_submit():
         with _refusal(form) as refused:
             application = applications.apply(current_user, form.level.data, form.self_score.data,
-                                             form.self_assessment.data, today, now)
+                                             form.self_assessment.data, today, now, scheme)
         if refused:
             status = refused.status
         else:
@@ -120,8 +144,8 @@ def apply():
             return redirect(url_for("grading.application", grade_application_id=application.id))
     elif request.method == "POST":
         status = 400
-    result, cap = checked or applications.eligibility(current_user, max(level, 1), today, now)
-    return render_template("grading/apply.html", form=form, result=result, cap=cap), status
+    result, cap = checked or applications.eligibility(current_user, max(level, 1), today, now, scheme)
+    return render_template("grading/apply.html", form=form, result=result, cap=cap, scheme=scheme), status
 
 
 @bp.route("/applications")
@@ -222,7 +246,7 @@ def import_evaluation(grade_application_id: int):
                                    problems=refused.error.problems), 422
         db.session.commit()
         flash(_("Evaluation imported: %(total)s points, level %(level)s.", total=one_decimal(record.total),
-                level=record.level or "-"), "info")
+                level=schemes.label(record.scheme, record.level) or "-"), "info")
         return redirect(url_for("grading.record", grade_record_id=record.id))
     return render_template("grading/import.html", form=form, a=app_row, problems=problems)
 
@@ -230,7 +254,8 @@ def import_evaluation(grade_application_id: int):
 @bp.route("/import-template.xlsx")
 @permission_required("grading.manage")
 def import_template():
-    data, filename = template_for(current_user, _today())
+    asked = request.args.get("scheme", "")
+    data, filename = template_for(current_user, _today(), asked if asked in policy_schemes() else None)
     return xlsx_response(data, filename, "grading-template.xlsx")
 
 
@@ -385,7 +410,7 @@ def regrade_status(job_id: int):
 def _public_filter() -> open_data.PublicFilter:
     a = request.args
     return open_data.PublicFilter(district=a.get("district", "")[:40], type=a.get("type", "")[:24],
-                                  level=a.get("level", "")[:1])
+                                  level=a.get("level", "")[:2], scheme=a.get("scheme", "")[:12])
 
 
 @bp.route("/public/")

@@ -22,6 +22,7 @@ from ..auth.policy import public
 from ..auth.throttle import limiter
 from ..core.types import local_today, utcnow
 from ..domain.bureau import DEPARTMENTS
+from ..domain.grading import schemes
 from ..domain.institution import INSTITUTION_TYPES
 from ..core.whole_numbers import whole_number
 from ..extensions import db
@@ -148,7 +149,9 @@ def institution(institution_id: int):
     shown = found.grade
     grade = None
     if shown.record is not None:
-        grade = {"level": shown.record.level, "state": "suspended" if shown.suspended else "valid",
+        grade = {"level": shown.record.level, "scheme": shown.record.scheme,
+                 "level_name": schemes.label(shown.record.scheme, shown.record.level),
+                 "state": "suspended" if shown.suspended else "valid",
                  "effective_on": shown.record.effective_on.isoformat(),
                  "expires_on": shown.record.expires_on.isoformat()}
     rate = found.on_time_rate
@@ -165,6 +168,9 @@ def grades():
     after, limit = _page_args()
     district = _text("district")
     level = _choice("level", ["1", "2", "3", "4", "5"])
+    scheme = _choice("scheme", list(schemes.SCHEMES))
+    if level and not scheme:
+        scheme = schemes.STAR                 # a level alone is a star level, as before the A-levels
     now = utcnow()
     stmt = (select(GradeRecord).join(Institution, Institution.id == GradeRecord.institution_id)
             .options(contains_eager(GradeRecord.institution)).where(current_clause(local_today(now))))
@@ -172,13 +178,16 @@ def grades():
         stmt = stmt.where(GradeRecord.id > after)
     if district:
         stmt = stmt.where(Institution.district == district)
+    if scheme:
+        stmt = stmt.where(GradeRecord.scheme == scheme)
     if level:
         stmt = stmt.where(GradeRecord.level == int(level))
     rows = list(db.session.scalars(stmt.order_by(GradeRecord.id).limit(limit)))
     reasons = suspension_reasons([r.institution_id for r in rows], now)
     return _paged([{"id": r.id, "institution_id": r.institution_id, "institution_name": r.institution.name,
                     "credit_code": r.institution.credit_code, "district": r.institution.district,
-                    "type": r.institution.type, "level": r.level, "total": _decimal(r.total),
+                    "type": r.institution.type, "level": r.level, "scheme": r.scheme,
+                    "level_name": schemes.label(r.scheme, r.level), "total": _decimal(r.total),
                     "effective_on": r.effective_on.isoformat(), "expires_on": r.expires_on.isoformat(),
                     "state": "suspended" if reasons.get(r.institution_id) else "valid"} for r in rows], limit)
 

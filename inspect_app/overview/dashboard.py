@@ -35,6 +35,7 @@ from ..core import labels as core_labels
 from ..core.listing import DATE, Filter, ListQuery, ListSpec, codes, parse, parse_offered
 from ..domain.institution import INSTITUTION_TYPES
 from ..domain.grading import lifecycle as life
+from ..domain.grading import schemes
 from ..domain.publication import AGEING_BANDS
 from ..domain.rectification.on_time import rate
 from ..domain.rectification.states import UNRESOLVED, WITHDRAWN
@@ -350,28 +351,34 @@ def _start_of(day: date, tz) -> datetime:
     return datetime.combine(day, time(0), tz).astimezone(timezone.utc)
 
 
-def grade_counts(user, q: ListQuery, today: date) -> list[tuple[str, str, int, int]]:
-    """Current grades counted by district, institution type and level (one statement for both
-    grade charts)."""
-    stmt = (select(Institution.district, Institution.type, GradeRecord.level, func.count())
+def grade_counts(user, q: ListQuery, today: date) -> list[tuple[str, str, str, int, int]]:
+    """Current grades counted by district, institution type, rating scheme and level (one
+    statement for both grade charts)."""
+    stmt = (select(Institution.district, Institution.type, GradeRecord.scheme, GradeRecord.level, func.count())
             .select_from(GradeRecord).join(Institution, Institution.id == GradeRecord.institution_id)
             .where(policy.scope_clause(GradeRecord, user), current_clause(today)))
     return db.session.execute(_institution_filters(stmt, q).group_by(
-        Institution.district, Institution.type, GradeRecord.level)).all()
+        Institution.district, Institution.type, GradeRecord.scheme, GradeRecord.level)).all()
 
 
-def grades_by(counted: list[tuple[str, str, int, int]], by: int, title, key, labeller=str) -> Chart:
-    """The current grades of :func:`grade_counts` by district (``by`` 0) or type (1) and level."""
-    table: dict[tuple[str, int], int] = {}
+def grades_by(counted: list[tuple[str, str, str, int, int]], by: int, title, key, labeller=str) -> Chart:
+    """The current grades of :func:`grade_counts` by district (``by`` 0) or type (1) and level:
+    the star levels first, then the community-centre A-levels, each its own series (two
+    scales, never added up)."""
+    table: dict[tuple[str, tuple[str, int]], int] = {}
     for row in counted:
-        table[(row[by], row[2])] = table.get((row[by], row[2]), 0) + row[3]
+        k = (row[by], (row[2], row[3]))
+        table[k] = table.get(k, 0) + row[4]
     cats = sorted({c for c, _ in table})
-    levels = sorted({lv for _, lv in table if lv is not None})
-    series = [(_l("%(n)s stars", n=lv), [table.get((c, lv), 0) for c in cats]) for lv in levels]
+    levels = sorted({lv for _, lv in table if lv[1] is not None}, key=lambda k: (k[0] != schemes.STAR, k[1]))
+
+    def name(k):
+        return schemes.a_label(k[1]) if k[0] == schemes.A_LEVEL else _l("%(n)s stars", n=k[1])
+    series = [(name(k), [table.get((c, k), 0) for c in cats]) for k in levels]
     names = [labeller(c) for c in cats]
     return Chart(key, title, "stacked", names, series,
                  [_l("District") if key == "grades_district" else _l("Institution type"), *[s for s, _ in series]],
-                 [[n, *[table.get((c, lv), 0) for lv in levels]] for n, c in zip(names, cats)])
+                 [[n, *[table.get((c, k), 0) for k in levels]] for n, c in zip(names, cats)])
 
 
 def _stored_scope(user) -> str | None:

@@ -42,6 +42,11 @@ INSTITUTION = {
 
 GRADE_STATES = ["valid", "suspended"]
 
+#: The rating a grade belongs to: GB/T 37276 stars, or the community-centre A-levels.
+SCHEME = {"type": "string", "enum": ["star", "a_level"],
+          "description": "star: GB/T 37276 star level; a_level: community-centre rating (1A–5A)"}
+LEVEL_NAME = _nullable({"type": "string", "description": "The level as written: \"4\" (stars) or \"4A\""})
+
 INSTITUTION_DETAIL = {
     "type": "object", "additionalProperties": False,
     "required": [*INSTITUTION["required"], "grade", "last_inspected_on", "findings", "closed", "on_time", "late",
@@ -49,8 +54,9 @@ INSTITUTION_DETAIL = {
     "properties": {
         **INSTITUTION["properties"],
         "grade": _nullable({"type": "object", "additionalProperties": False,
-                            "required": ["level", "state", "effective_on", "expires_on"],
+                            "required": ["level", "state", "effective_on", "expires_on", "scheme", "level_name"],
                             "properties": {"level": {"type": ["integer", "null"], "minimum": 1, "maximum": 5},
+                                           "scheme": SCHEME, "level_name": LEVEL_NAME,
                                            "state": {"type": "string", "enum": GRADE_STATES},
                                            "effective_on": DATE, "expires_on": DATE}}),
         "last_inspected_on": _nullable(DATE),
@@ -66,8 +72,9 @@ INSTITUTION_DETAIL = {
 GRADE = {
     "type": "object", "additionalProperties": False,
     "required": ["id", "institution_id", "institution_name", "credit_code", "district", "type", "level",
-                 "total", "effective_on", "expires_on", "state"],
+                 "total", "effective_on", "expires_on", "state", "scheme", "level_name"],
     "properties": {
+        "scheme": SCHEME, "level_name": LEVEL_NAME,
         "id": {"type": "integer"}, "institution_id": {"type": "integer"},
         "institution_name": {"type": "string"}, "credit_code": {"type": "string"},
         "district": {"type": "string"}, "type": {"type": "string", "enum": list(INSTITUTION_TYPES)},
@@ -145,9 +152,12 @@ def document() -> dict:
                                 "schema": {"type": "integer"}}],
                 "responses": _responses("#/components/schemas/InstitutionDetail", not_found=True)}},
             "/grades": {"get": {
-                "operationId": "listGrades", "summary": "Current star grades",
+                "operationId": "listGrades", "summary": "Current grades: GB/T 37276 stars and community-centre A-levels",
                 "parameters": [*PAGING, DISTRICT,
-                               _parameter("level", "A level, 1 to 5.", {"type": "string", "enum": ["1", "2", "3", "4", "5"]})],
+                               _parameter("level", "A level, 1 to 5 (of the stars unless scheme is a_level).",
+                                          {"type": "string", "enum": ["1", "2", "3", "4", "5"]}),
+                               _parameter("scheme", "The rating: star or a_level.",
+                                          {"type": "string", "enum": ["star", "a_level"]})],
                 "responses": _responses("#/components/schemas/GradePage")}},
             "/inspection-results": {"get": {
                 "operationId": "listInspectionResults", "summary": "Published inspection results (一公开)",

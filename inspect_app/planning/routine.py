@@ -24,6 +24,8 @@ from ..domain.planning.sampling import coverage_due, period_position, periods_in
 from ..inspections import policy as enforcement_policy
 from ..domain.rectification.states import UNRESOLVED
 from ..extensions import db
+from ..grading import policy as grading_policy
+from ..grading.evaluations import ASSESSORS as GRADING_DEPARTMENT
 from ..grading.records import grades_expiring
 from ..inspections.models import (CANCELLED, COMPLETED, IN_PROGRESS, PLANNED, SUBMITTED, Inspection,
                                   InspectionInspector, Visit)
@@ -83,7 +85,8 @@ def freeze_targets(plan: Plan, now: datetime, today: date) -> dict:
             if i in ids and i not in busy and i not in seen:
                 seen.add(i)
                 targets.append({"institution_id": i, "departments": sorted(plan.departments),
-                                "expires_on": record.expires_on.isoformat(), "level": record.level})
+                                "expires_on": record.expires_on.isoformat(), "level": record.level,
+                                "scheme": record.scheme})
     elif plan.rule == CRITICAL_FOLLOWUP:
         findings = list(db.session.execute(
             select(Finding.id, Finding.institution_id, Finding.department)
@@ -201,8 +204,14 @@ def create_visits(run: PlanRun, scheduling: Scheduling) -> None:
         else:
             source = f"plan-run:{run.id}"
             due_by = max(day, date.fromisoformat(target["expires_on"]))
+        checklist_ids = None
+        if plan.rule == GRADE_EXPIRY:
+            # the expiring grade's own rating: a star grade is evaluated with the star checklist, a
+            # centre's A-level with the rating checklist (a run frozen before schemes: the stars)
+            checklist = grading_policy.in_force(day, target.get("scheme")).checklist
+            checklist_ids = {d: checklist for d in teams if d == GRADING_DEPARTMENT}
         create_visit(None, target["institution_id"], day, teams, purpose=purpose, kind=kind,
-                     source=source, due_by=due_by)
+                     source=source, due_by=due_by, checklist_ids=checklist_ids)
 
 
 def coverage_progress(year: int, types: tuple[str, ...] = ("nursing_home",),

@@ -18,6 +18,7 @@ from ..domain import ranking as rules
 from ..domain.rectification.on_time import rate
 from ..domain.rectification.states import UNRESOLVED, WITHDRAWN
 from ..extensions import db
+from ..domain.grading import schemes
 from ..grading.models import GradeRecord
 from ..grading.current import current_clause
 from ..inspections.models import SUBMITTED, Inspection, Visit
@@ -185,7 +186,7 @@ def registered(now: datetime) -> dict[int, Figures]:
     latest = func.row_number().over(partition_by=GradeRecord.institution_id,
                                     order_by=(GradeRecord.effective_on.desc(), GradeRecord.id.desc()))
     grades = (select(GradeRecord.institution_id, GradeRecord.level, GradeRecord.total, latest.label("n"))
-              .where(current_clause(today)).subquery())
+              .where(current_clause(today), GradeRecord.scheme == schemes.STAR).subquery())
     for institution_id, level, total in db.session.execute(
             select(grades.c.institution_id, grades.c.level, grades.c.total).where(grades.c.n == 1)):
         if institution_id in figures:

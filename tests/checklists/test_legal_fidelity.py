@@ -130,5 +130,5 @@ def test_every_changed_file_has_a_new_version():
         "fire-safety": "2026.2", "food-safety": "2026.2", "health-hygiene": "2026.2",
         "medical-insurance": "2026.1", "service-safety": "2026.2", "star-grading": "2026.2",
         "community-day-care": "2026.1", "meal-service": "2026.1", "rural-mutual-aid": "2026.1",
-        "home-care-bed": "2026.1"}
-    assert len(catalogue_paths(DIRECTORY)) == 10
+        "home-care-bed": "2026.1", "community-rating": "2026.1"}
+    assert len(catalogue_paths(DIRECTORY)) == 11

@@ -167,7 +167,8 @@ def test_a_tablet_offline_since_before_start_submits_in_one_request(kit, make, l
 
 def test_grading_evaluation_enqueues_the_grade_record(kit, make, login, db):
     assessor = make.user("inspector", department="civil_affairs")
-    visit = kit.visit(departments={"civil_affairs": [assessor]}, kind="grading", purpose="grading")
+    visit = kit.visit(departments={"civil_affairs": [assessor]}, kind="grading", purpose="grading",
+                      checklist_ids={"civil_affairs": "star-grading"})
     part = visit.inspections[0]
     browser, sid = login(assessor), new_id()
     answers = all_pass(kit.checklist(part))

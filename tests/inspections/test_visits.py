@@ -33,10 +33,11 @@ def test_bureau_creates_a_joint_visit_with_one_part_per_department(make, db):
     assert event.action == "create" and event.after["parts"]["fire"]["checklist"] == "fire-safety"
 
 
-def test_grading_visit_uses_the_grading_checklist(make):
+def test_grading_visit_uses_the_grading_checklist_named(make):
     assessor = make.user("inspector", department="civil_affairs")
     visit = create_visit(None, make.institution().id, date(2026, 12, 1), {"civil_affairs": [assessor.id]},
-                         "grading", kind="grading", source="application:7")
+                         "grading", kind="grading", source="application:7",
+                         checklist_ids={"civil_affairs": "star-grading"})
     assert visit.inspections[0].checklist_version.checklist_id == "star-grading"
     assert visit.kind == "grading" and visit.source == "application:7"
 

@@ -63,7 +63,7 @@ def test_a_finding_outside_the_plans_scope_is_left_alone(db, make):
     assert _followups(db, elsewhere) == []
 
 
-def _grade(db, make, institution, level, expires_on):
+def _grade(db, make, institution, level, expires_on, scheme="star"):
     from inspect_app.grading.models import GradeRecord
     inspector = make.user("inspector", department="civil_affairs")
     visit = create_visit(None, institution.id, date(2023, 1, 5), {"civil_affairs": [inspector.id]},
@@ -72,7 +72,7 @@ def _grade(db, make, institution, level, expires_on):
     record = GradeRecord(institution_id=institution.id, inspection_id=visit.inspections[0].id,
                          state="confirmed", level=level, total=90, percent=90, explanation={},
                          evaluated_at=NOW - timedelta(days=1000), effective_on=date(2023, 11, 1),
-                         expires_on=expires_on, policy_version="2026.1")
+                         expires_on=expires_on, policy_version="2026.1", scheme=scheme)
     db.session.add(record)
     db.session.flush()
     return record
@@ -90,6 +90,19 @@ def test_grades_expiring_within_the_horizon_get_one_grading_visit(db, make):
     visits = list(db.session.scalars(select(Visit).where(Visit.source.like("plan-run:%"))))
     assert [(v.institution_id, v.kind, v.purpose, v.due_by) for v in visits] == [
         (soon.id, "grading", "grading", date(2026, 12, 1))]
+    assert visits[0].inspections[0].checklist_version.checklist_id == "star-grading"
+
+
+def test_an_expiring_a_level_is_evaluated_with_the_rating_checklist(db, make):
+    centre = make.institution(name="即将到期服务中心", type="community_center", beds=0)
+    _grade(db, make, centre, 4, date(2026, 12, 1), scheme="a_level")
+    make.user("inspector", department="civil_affairs")
+    make_plan(db, None, name="等级到期评定", kind="routine", rule="grade_expiry", period="monthly",
+              departments=["civil_affairs"], horizon_days=90, visit_within_days=14)
+    runs.run_due_plans(NOW)
+    [visit] = db.session.scalars(select(Visit).where(Visit.source.like("plan-run:%")))
+    assert visit.institution_id == centre.id
+    assert visit.inspections[0].checklist_version.checklist_id == "community-rating"
 
 
 def test_risk_classes_of_the_frozen_lists_come_from_grades_findings_and_complaints(db, make):

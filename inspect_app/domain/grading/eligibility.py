@@ -8,9 +8,9 @@ the outcome. Messages are English text with ``%(name)s`` parameters, translated 
 
 Rules, in order:
 
-0. ``scope`` — the institution is of a type GB/T 37276 grades (``scope_types``: residential
-   institutions) with at least ``scope_min_beds`` beds; a policy version without a scope
-   grades every type.
+0. ``scope`` — the institution is of a type the scheme grades (``scope_types``: residential
+   institutions for the GB/T 37276 stars, community facilities for the A-levels) with at least
+   ``scope_min_beds`` beds; a policy version without a scope grades every type.
 1. ``level`` — the level asked for is 1..5.
 2. ``operating`` — filed (备案) at least ``operating_years_min`` years ago.
 3. ``first_cap`` — a first application (never held a grade) asks for at most
@@ -33,6 +33,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from .lifecycle import add_years
+from .schemes import A_LEVEL, STAR
 
 PENALTY, BLACKLIST, ACCIDENT, CREDIT = "penalty", "blacklist", "accident", "credit"
 SANCTION_KINDS = (PENALTY, BLACKLIST)     # entered by the bureau
@@ -107,6 +108,12 @@ def highest_allowed(facts: Facts, policy: Any) -> int:
 def _scope(f: Facts, p: Any, today: date) -> RuleResult:
     types = tuple(getattr(p, "scope_types", ()) or ())
     minimum = getattr(p, "scope_min_beds", 0) or 0
+    if getattr(p, "scheme", STAR) == A_LEVEL:
+        if types and f.institution_type not in types:
+            return RuleResult("scope", False, "The A-level rating is for community home-care service "
+                              "centres; an institution of this type cannot apply for an A-level.",
+                              {"type": f.institution_type or "-"})
+        return RuleResult("scope", True, "Within the scope of the community-centre A-level rating.")
     if types and f.institution_type not in types:
         return RuleResult("scope", False, "GB/T 37276 grades residential institutions giving full-day "
                           "care; an institution of this type cannot apply for a star level.",

@@ -12,6 +12,7 @@ from datetime import date
 from typing import Any
 
 from ..institution import INSTITUTION_TYPES
+from .schemes import DEFAULT as DEFAULT_SCHEME, SCHEMES
 
 DAY_KINDS = ("working", "calendar")
 
@@ -37,10 +38,13 @@ class GradingPolicy:
     # Scope of GB/T 37276 (optional: a version without them grades every institution type)
     scope_types: tuple[str, ...] = ()
     scope_min_beds: int = 0
+    # The rating this version belongs to (schemes.SCHEMES); versions of one scheme follow each
+    # other in time, independently of the other scheme's.
+    scheme: str = DEFAULT_SCHEME
 
 
 #: Fields a version may leave out.
-_OPTIONAL = ("scope_types", "scope_min_beds")
+_OPTIONAL = ("scope_types", "scope_min_beds", "scheme")
 
 #: Integer fields and their smallest allowed value.
 _MINIMA = {
@@ -63,15 +67,42 @@ class PolicyError(ValueError):
 
 @dataclass(frozen=True)
 class PolicyHistory:
-    versions: tuple[GradingPolicy, ...]     # ascending effective_from
+    versions: tuple[GradingPolicy, ...]     # ascending effective_from within each scheme
 
-    def in_force(self, today: date) -> GradingPolicy:
-        """The version in force on ``today`` (the first version before any is in force)."""
-        current = self.versions[0]
-        for version in self.versions:
+    def of(self, scheme: str = DEFAULT_SCHEME) -> tuple[GradingPolicy, ...]:
+        return tuple(v for v in self.versions if v.scheme == scheme)
+
+    @property
+    def schemes(self) -> tuple[str, ...]:
+        """The schemes the file gives, in the order of :data:`schemes.SCHEMES`."""
+        present = {v.scheme for v in self.versions}
+        return tuple(s for s in SCHEMES if s in present)
+
+    def in_force(self, today: date, scheme: str = DEFAULT_SCHEME) -> GradingPolicy:
+        """The version of ``scheme`` in force on ``today`` (its first version before any is in
+        force). KeyError when the file gives no version of ``scheme``."""
+        versions = self.of(scheme)
+        if not versions:
+            raise KeyError(scheme)
+        current = versions[0]
+        for version in versions:
             if version.effective_from <= today:
                 current = version
         return current
+
+    def offered(self, institution_type: str | None, beds: int | None, today: date) -> tuple[str, ...]:
+        """The schemes an institution of this type and size may apply under today: those whose
+        version in force has a scope that takes it (a version without a scope takes any). A
+        scheme whose scope names the type comes before one without a scope."""
+        out = []
+        for scheme in self.schemes:
+            rules = self.in_force(today, scheme)
+            if rules.scope_types and institution_type not in rules.scope_types:
+                continue
+            if rules.scope_min_beds and (beds or 0) < rules.scope_min_beds:
+                continue
+            out.append(scheme)
+        return tuple(sorted(out, key=lambda scheme: not self.in_force(today, scheme).scope_types))
 
 
 def parse_policy_yaml(source: str | bytes, path: str) -> PolicyHistory:
@@ -101,7 +132,10 @@ def parse_policy(data: Any, path: str) -> PolicyHistory:
         version = _version(raw, where, problems)
         if version is not None:
             versions.append(version)
-    for earlier, later in zip(versions, versions[1:]):
+    if versions and not any(v.scheme == DEFAULT_SCHEME for v in versions):
+        problems.append(f"{path}: versions: no version of the {DEFAULT_SCHEME} scheme")
+    for earlier, later in (pair for scheme in SCHEMES
+                           for pair in _pairs([v for v in versions if v.scheme == scheme])):
         if later.effective_from <= earlier.effective_from:
             problems.append(f"{path}: version {later.version}: effective_from must be later than "
                             f"{earlier.effective_from.isoformat()} (version {earlier.version})")
@@ -111,6 +145,10 @@ def parse_policy(data: Any, path: str) -> PolicyHistory:
     if problems:
         raise PolicyError(problems)
     return PolicyHistory(tuple(versions))
+
+
+def _pairs(versions: list[GradingPolicy]):
+    return zip(versions, versions[1:])
 
 
 def _version(raw: Any, where: str, problems: list[str]) -> GradingPolicy | None:
@@ -131,6 +169,9 @@ def _version(raw: Any, where: str, problems: list[str]) -> GradingPolicy | None:
         elif name == "effective_from":
             ok = isinstance(value, date)
             message = "expected a date (YYYY-MM-DD)"
+        elif name == "scheme":
+            ok = value in SCHEMES
+            message = f"expected one of {', '.join(SCHEMES)}"
         elif name == "publicity_day_kind":
             ok = value in DAY_KINDS
             message = f"expected one of {', '.join(DAY_KINDS)}"
