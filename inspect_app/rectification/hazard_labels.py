@@ -6,6 +6,7 @@ from flask_babel import lazy_gettext as _l
 STATES = {
     "listed": _l("Listed, plan owed"), "plan_submitted": _l("Plan awaiting decision"),
     "remediating": _l("Remediation under way"), "delisted": _l("Delisted (hazard removed)"),
+    "withdrawn": _l("Withdrawn (the finding was annulled on reply)"),
 }
 PLAN_STATUSES = {
     "submitted": _l("Awaiting decision"), "approved": _l("Approved"), "returned": _l("Sent back"),
@@ -18,6 +19,7 @@ ACTIONS = {
     "remind": _l("Milestone reminder sent"), "escalate": _l("Milestone overdue: escalated"),
     "reinspect_fail": _l("Re-inspected on site: hazard still present"),
     "reinspect_pass": _l("Re-inspected on site: hazard removed, delisted"),
+    "withdraw": _l("Withdrawn: the reply on the finding was upheld"),
 }
 
 

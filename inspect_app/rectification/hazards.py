@@ -393,6 +393,20 @@ def reinspect(user, listing_id: int, held_on: date | None, removed: bool | None,
     return row
 
 
+def withdraw_with_finding(finding: Finding, actor, now: datetime, reason: str | None = None) -> HazardListing | None:
+    """The finding was annulled (the institution's reply 陈述申辩 was upheld): its open listing
+    ends with it, and the milestones' ladder stops. None when the finding was not listed."""
+    listing = db.session.scalar(select(HazardListing).where(
+        HazardListing.finding_id == finding.id, HazardListing.state.in_(hz.OPEN_LISTING)).with_for_update())
+    if listing is None:
+        return None
+    _move(listing, "withdraw", actor, now, reason=reason, data={"finding": finding.id})
+    db.session.execute(update(HazardMilestone).where(HazardMilestone.listing_id == listing.id)
+                       .values(next_due_at=None).execution_options(synchronize_session=False))
+    audit.record(actor, "withdraw", "hazard_listing", listing.id, after={"state": listing.state}, reason=reason)
+    return listing
+
+
 # ----------------------------------------------------------------------------- the sweep
 
 def sweep_milestones(now: datetime | None = None, limit: int = 500) -> SweepResult:

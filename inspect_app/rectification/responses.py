@@ -17,6 +17,7 @@ from ..core.whole_numbers import whole_number
 from ..domain.rectification.states import ACTIVE, CONTESTED, RESPONDED
 from ..extensions import db
 from . import findings as fs
+from . import hazards
 from . import policy as policies
 from .messages import notify
 from .hazard_models import open_listing_of
@@ -279,6 +280,7 @@ def decide_reply(user, finding_id: int, response_id: int, uphold: bool | None, n
     response.decided_by_id, response.decided_at, response.decision_note = user.id, now, note
     if uphold:
         fs.apply(finding, "uphold_reply", user, now, reason=note, values={"closed_at": now, "paused_at": None})
+        hazards.withdraw_with_finding(finding, user, now, reason=note)   # a listed hazard ends with it
     else:
         paused = now - (finding.paused_at or now)
         new_deadline = finding.deadline_at + paused

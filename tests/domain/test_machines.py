@@ -47,6 +47,7 @@ EXPECTED = {
         **{("remediating", e): "remediating" for e in ("report_milestone", "remind", "escalate")},
         **{(s, "reinspect_fail"): s for s in ("listed", "plan_submitted", "remediating")},
         **{(s, "reinspect_pass"): "delisted" for s in ("listed", "plan_submitted", "remediating")},
+        **{(s, "withdraw"): "withdrawn" for s in ("listed", "plan_submitted", "remediating")},
     },
     hazard.PLAN: {(None, "submit"): "submitted", ("submitted", "approve"): "approved",
                   ("submitted", "return"): "returned"},
@@ -100,7 +101,7 @@ def test_the_table_has_exactly_the_rows_expected(machine):
 
 def test_final_states():
     assert {s for s in rectification.FINDING.states if rectification.FINDING.is_final(s)} == {CL, W}
-    assert {s for s in hazard.LISTING.states if hazard.LISTING.is_final(s)} == {"delisted"}
+    assert {s for s in hazard.LISTING.states if hazard.LISTING.is_final(s)} == {"delisted", "withdrawn"}
     assert {s for s in life.RECORD.states if life.RECORD.is_final(s)} == {
         "rejected", "superseded", "lapsed", "revoked"}
     assert {s for s in plans.RANDOM_JOINT_RUN.states if plans.RANDOM_JOINT_RUN.is_final(s)} == {

@@ -136,6 +136,30 @@ def test_plan_approved_moves_the_deadline_and_closure_needs_a_passed_reinspectio
         hazards.reinspect(inspector, listing.id, date(2026, 5, 1), False, "again", now=later)
 
 
+def test_an_upheld_reply_withdraws_the_listing_with_its_finding(db, world):
+    """The institution's reply (陈述申辩) upheld annuls the finding; its listing ends with it,
+    and its milestones stop running the ladder."""
+    listing, staff, veto = world["listed"][0], world["staff"], world["veto"]
+    now = T0 + timedelta(days=1)
+    plan = hazards.submit_plan(staff, listing.id, _plan(date(2026, 6, 30), (date(2026, 4, 15), "完成评估")), now=now)
+    hazards.decide_plan(world["head"], listing.id, plan.id, True, "同意", now=now)
+    answer = responses.reply(staff, veto.id, "该建筑已于2025年通过消防验收，附验收意见书", now=now)
+    responses.decide_reply(world["admin"], veto.id, answer.id, True, "复核属实", now=now + timedelta(hours=2))
+    db.session.refresh(veto)
+    db.session.refresh(listing)
+    assert veto.state == "withdrawn" and listing.state == hz.WITHDRAWN
+    for milestone in plan.milestones:
+        db.session.refresh(milestone)
+        assert milestone.next_due_at is None
+    actions = list(db.session.scalars(select(HazardEvent.action).where(HazardEvent.listing_id == listing.id)
+                                      .order_by(HazardEvent.id)))
+    assert actions[-1] == "withdraw"
+    assert _sweep(T0 + timedelta(days=120)) == 0                      # nothing left to escalate
+    assert hazards.withdraw_with_finding(veto, world["admin"], now) is None   # once
+    with pytest.raises(Conflict):                                     # withdrawn is final
+        hazards.reinspect(world["inspector"], listing.id, date(2026, 3, 3), True, "x", now=now + timedelta(days=1))
+
+
 def test_plan_rules_are_located(db, world):
     listing, staff = world["listed"][0], world["staff"]
     now = T0

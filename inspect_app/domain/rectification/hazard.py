@@ -12,6 +12,7 @@ States of a listing
   plan_submitted  a plan awaits the department's decision
   remediating     the plan is approved; remediation runs to the plan's end date (治理中)
   delisted        an on-site re-inspection found the hazard removed (摘牌/销号) — final
+  withdrawn       the finding was annulled (the institution's reply was upheld) — final
 
 A failed re-inspection keeps the listing where it was. Pure: no Flask, no database.
 """
@@ -25,7 +26,8 @@ from ..machine import Machine
 from ..translatable import N_
 
 LISTED, PLAN_SUBMITTED, REMEDIATING, DELISTED = "listed", "plan_submitted", "remediating", "delisted"
-LISTING_STATES = (LISTED, PLAN_SUBMITTED, REMEDIATING, DELISTED)
+WITHDRAWN = "withdrawn"
+LISTING_STATES = (LISTED, PLAN_SUBMITTED, REMEDIATING, DELISTED, WITHDRAWN)
 OPEN_LISTING = (LISTED, PLAN_SUBMITTED, REMEDIATING)
 
 #: The listing's machine. Re-inspection may close a listing in any open state (a hazard removed
@@ -41,6 +43,7 @@ LISTING = Machine.of("hazard_listing", [
     (REMEDIATING, "escalate", REMEDIATING),
     *((s, "reinspect_fail", s) for s in OPEN_LISTING),         # the hazard is still there
     *((s, "reinspect_pass", DELISTED) for s in OPEN_LISTING),  # 摘牌/销号
+    *((s, "withdraw", WITHDRAWN) for s in OPEN_LISTING),       # the finding was annulled on reply
 ], refusal=N_("This listed hazard is %(state)s; that action is not possible now."),
    changed=N_("The listed hazard changed meanwhile; reload and try again."))
 
