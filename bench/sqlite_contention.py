@@ -33,7 +33,7 @@ import time
 import uuid
 import zipfile
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -153,9 +153,14 @@ def build_world(app, args) -> World:
         password = hash_password(PASSWORD)
         now = utcnow()
 
+        serial = iter(range(1, 10_000))
+
         def user(name, role):
+            # Inspectors carry an enforcement certificate: an enforcement visit needs two with one
+            # (docs/regulations.md, "Enforcement credentials").
             row = User(username=name, name=name, role=role, department="fire", password_hash=password,
-                       created_at=now)
+                       created_at=now, credential_number=f"YC{next(serial):08d}",
+                       credential_authority="压测执法证发证机关", credential_expires_on=date.today() + timedelta(days=365))
             db.session.add(row)
             db.session.flush()
             return row
@@ -170,9 +175,11 @@ def build_world(app, args) -> World:
             db.session.flush()
             return row
 
+        partner = user("partner", "inspector")          # the second inspector on every visit
+
         def draft(inspector, n):
-            visit = services.create_visit(None, institution(n).id, date.today(), {"fire": [inspector.id]},
-                                          "routine")
+            visit = services.create_visit(None, institution(n).id, date.today(),
+                                          {"fire": [inspector.id, partner.id]}, "routine")
             db.session.flush()
             part = visit.inspections[0]
             services.start(inspector, part.id, uuid.uuid4().hex)
