@@ -15,6 +15,7 @@ from datetime import date
 from typing import Any
 
 from .translatable import N_
+from .policy_fields import head_problems
 
 ALL_PURPOSES = ("routine", "random", "complaint", "follow_up", "grading")
 
@@ -40,13 +41,9 @@ def parse_policy(data: Any, source: str) -> EnforcementPolicy:
     """The policy file's data → :class:`EnforcementPolicy`, or every problem located."""
     if not isinstance(data, Mapping):
         raise EnforcementPolicyError([f"{source}: expected a mapping"])
-    problems: list[str] = []
-    known = {"version", "min_inspectors_per_department", "enforcement_purposes", "require_credentials"}
-    for key in sorted(set(map(str, data)) - known):
-        problems.append(f"{source}: {key}: unknown field")
+    problems = head_problems(data, source, ("min_inspectors_per_department", "enforcement_purposes",
+                                            "require_credentials"))
     version = data.get("version")
-    if not isinstance(version, str) or not version.strip():
-        problems.append(f"{source}: version: is required (a text such as \"2026.1\")")
     minimum = data.get("min_inspectors_per_department")
     if isinstance(minimum, bool) or not isinstance(minimum, int) or not 1 <= minimum <= 10:
         problems.append(f"{source}: min_inspectors_per_department: expected a whole number from 1 to 10, got {minimum!r}")

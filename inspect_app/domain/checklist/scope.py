@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping
+from ..policy_fields import head_problems
 
 
 class ScopeError(ValueError):
@@ -44,12 +45,8 @@ def parse_scope(data: Any, source: str, institution_types: Iterable[str]) -> Che
     known_types = set(institution_types)
     if not isinstance(data, Mapping):
         raise ScopeError([f"{source}: file: expected a mapping with version and checklists"])
-    problems: list[str] = []
-    for key in sorted(set(map(str, data)) - {"version", "checklists"}):
-        problems.append(f"{source}: {key}: unknown field")
+    problems = head_problems(data, source, ("checklists",))
     version = data.get("version")
-    if not isinstance(version, str) or not version.strip():
-        problems.append(f"{source}: version: is required (a text such as \"2026.1\")")
     raw = data.get("checklists")
     types_of: dict[str, tuple[str, ...]] = {}
     if not isinstance(raw, Mapping) or not raw:

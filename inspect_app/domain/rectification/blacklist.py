@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..translatable import N_
+from ..policy_fields import head_problems
 
 # CreditRecord.source_kind: the record a credit record rests on.
 FINDING, ACCIDENT, VISIT_OBSTRUCTION, PENALTY, ANNUAL_REPORT = (
@@ -90,12 +91,8 @@ def parse_policy(data: Any, source: str) -> BlacklistPolicy:
     """The policy file's data → :class:`BlacklistPolicy`, or every problem located."""
     if not isinstance(data, Mapping):
         raise BlacklistPolicyError([f"{source}: expected a mapping"])
-    problems: list[str] = []
-    for key in sorted(set(map(str, data)) - {"version", "triggers"}):
-        problems.append(f"{source}: {key}: unknown field")
+    problems = head_problems(data, source, ("triggers",))
     version = data.get("version")
-    if not isinstance(version, str) or not version.strip():
-        problems.append(f"{source}: version: is required (a text such as \"2026.1\")")
     raw = data.get("triggers")
     if not isinstance(raw, list) or not raw:
         problems.append(f"{source}: triggers: expected a list of triggers")
