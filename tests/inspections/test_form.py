@@ -139,7 +139,8 @@ def test_save_answer_returns_version_progress_and_live_score(kit, make, login, d
     assert re.search(r'checked[^>]*name="answer-FIRE-02"[^>]*value="fail"|name="answer-FIRE-02"[^>]*value="fail"[^>]*checked', html)
     assert "通道堵塞" in html and 'value="4.5"' in html
     answers = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "answer",
-                                                          AuditEvent.entity_id == str(part.id))).all()
+                                                          AuditEvent.entity_id == str(part.id))
+                                 .order_by(AuditEvent.id)).all()     # rows come back in no set order
     assert len(answers) == 3 and answers[1].after["value"] == "fail"
 
 
